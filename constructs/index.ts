@@ -1,0 +1,6 @@
+/**
+ * The ML platform construct library. Teams import from here; every construct takes typed props
+ * (never the platform's own config) so it can be used in any CDK app.
+ */
+export * from './network';
+export * from './security';

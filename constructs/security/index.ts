@@ -1,0 +1,2 @@
+export * from './audit-bucket';
+export * from './platform-keys';

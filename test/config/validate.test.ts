@@ -1,0 +1,172 @@
+import { assertValid, ConfigValidationError, ENVIRONMENTS, validate } from '../../lib/config';
+import { configWith, environmentsWith } from '../util';
+
+/** Problems reported when one environment is changed. */
+function problemsOf(name: 'dev' | 'staging' | 'prod', change: (c: any) => void): string[] {
+  return validate(environmentsWith(configWith(name, change)));
+}
+
+describe('committed configuration', () => {
+  test('every environment is valid', () => {
+    expect(validate(ENVIRONMENTS)).toEqual([]);
+  });
+
+  test('dev is cheap and prod is resilient', () => {
+    expect(ENVIRONMENTS.dev.network.natGateways).toBe(1);
+    expect(ENVIRONMENTS.dev.availabilityZones).toHaveLength(2);
+    expect(ENVIRONMENTS.prod.availabilityZones).toHaveLength(3);
+    expect(ENVIRONMENTS.prod.network.natGateways).toBe(3);
+    expect(ENVIRONMENTS.prod.retainStatefulResources).toBe(true);
+    expect(ENVIRONMENTS.staging.retainStatefulResources).toBe(true);
+  });
+});
+
+describe('foundation rules', () => {
+  test.each([
+    [
+      'account not 12 digits',
+      'dev',
+      (c: any) => (c.account = '12345'),
+      "dev.account: '12345' is not allowed; expected a 12-digit AWS account id",
+    ],
+    ['account with letters', 'prod', (c: any) => (c.account = '12345678901a'), "prod.account: '12345678901a' is not allowed"],
+    [
+      'unknown region',
+      'staging',
+      (c: any) => (c.region = 'mars-north-1'),
+      "staging.region: 'mars-north-1' is not allowed; expected one of 'us-east-1'",
+    ],
+    [
+      'AZ outside the region',
+      'prod',
+      (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1b', 'us-east-1c']),
+      "prod.availabilityZones[2]: 'us-east-1c' is not an AZ of region eu-west-1",
+    ],
+    [
+      'prod with 2 AZs',
+      'prod',
+      (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1b']),
+      'prod.availabilityZones: ["eu-west-1a","eu-west-1b"] has 2 AZs; prod needs at least 3',
+    ],
+    [
+      'staging with 2 AZs',
+      'staging',
+      (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1b']),
+      'staging.availabilityZones: ["eu-west-1a","eu-west-1b"] has 2 AZs; staging needs at least 3',
+    ],
+    ['dev with 1 AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a']), 'dev needs at least 2'],
+    ['duplicate AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1a']), 'lists an AZ twice'],
+    ['invalid CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.0.0/33'), "dev.network.vpcCidr: '10.10.0.0/33' is not an IPv4 CIDR"],
+    ['misaligned CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.1.0/16'), "dev.network.vpcCidr: '10.10.1.0/16' is not an IPv4 CIDR"],
+    ['VPC too large', 'dev', (c: any) => (c.network.vpcCidr = '10.0.0.0/8'), 'the VPC prefix must be /16 to /20'],
+    ['public CIDR', 'dev', (c: any) => (c.network.vpcCidr = '52.10.0.0/16'), 'is not in a private (RFC 1918) range'],
+    [
+      'subnets do not fit',
+      'prod',
+      (c: any) => (c.network.vpcCidr = '10.30.0.0/20'),
+      'prod.network.privateSubnetMask: 19 is not allowed; expected a whole number from 21 to 24',
+    ],
+    [
+      'subnets overflow',
+      'prod',
+      (c: any) => {
+        c.network.vpcCidr = '10.30.0.0/18';
+        c.network.privateSubnetMask = 19;
+      },
+      'does not fit: 3 AZs x (2 x /24 + /19)',
+    ],
+    [
+      'more NAT gateways than AZs',
+      'dev',
+      (c: any) => (c.network.natGateways = 3),
+      'dev.network.natGateways: 3 is not allowed; expected a whole number from 1 to 2',
+    ],
+    ['zero NAT gateways', 'dev', (c: any) => (c.network.natGateways = 0), 'dev.network.natGateways: 0 is not allowed'],
+    [
+      'prod with one NAT gateway',
+      'prod',
+      (c: any) => (c.network.natGateways = 1),
+      'prod.network.natGateways: 1 is not allowed; prod needs one NAT gateway per AZ (3)',
+    ],
+    [
+      'retention CloudWatch does not offer',
+      'dev',
+      (c: any) => (c.logging.retentionDays = 45),
+      'dev.logging.retentionDays: 45 is not allowed; expected one of 1, 3, 5, 7, 14, 30, 60, 90',
+    ],
+    [
+      'prod logs kept less than a year',
+      'prod',
+      (c: any) => (c.logging.retentionDays = 90),
+      'prod.logging.retentionDays: 90 is too short; prod keeps logs at least 365 days',
+    ],
+    [
+      'audit expiring before a year',
+      'staging',
+      (c: any) => (c.audit.expirationDays = 100),
+      'staging.audit.expirationDays: 100 is not allowed; expected a whole number from 365 to 3650',
+    ],
+    [
+      'audit transition after expiry',
+      'staging',
+      (c: any) => (c.audit.transitionToGlacierDays = 500),
+      'staging.audit.transitionToGlacierDays: 500 must be less than audit.expirationDays (400)',
+    ],
+    [
+      'prod without retention',
+      'prod',
+      (c: any) => (c.retainStatefulResources = false),
+      'prod.retainStatefulResources: false is not allowed; prod must retain stateful resources',
+    ],
+    [
+      'staging without retention',
+      'staging',
+      (c: any) => (c.retainStatefulResources = false),
+      'staging.retainStatefulResources: false is not allowed',
+    ],
+    [
+      'prod without termination protection',
+      'prod',
+      (c: any) => (c.terminationProtection = false),
+      'prod.terminationProtection: false is not allowed',
+    ],
+    ['empty owner tag', 'dev', (c: any) => (c.tags.owner = ''), "dev.tags.owner: '' is not allowed; expected a non-empty tag value"],
+  ] as const)('%s', (_title, env, change, message) => {
+    const problems = problemsOf(env, change);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+
+  test('a config whose name does not match its key is rejected', () => {
+    const problems = validate({ ...ENVIRONMENTS, dev: configWith('dev', (c) => (c.name = 'prod')) });
+    expect(problems).toEqual(["dev.name: 'prod' does not match its key 'dev'"]);
+  });
+
+  test('CIDRs overlapping between environments are rejected', () => {
+    const problems = problemsOf('staging', (c) => (c.network.vpcCidr = '10.10.128.0/17'));
+    expect(problems).toContain(
+      "staging.network.vpcCidr: '10.10.128.0/17' overlaps dev.network.vpcCidr 10.10.0.0/16; VPC CIDRs must be distinct across environments",
+    );
+  });
+
+  test('every problem is reported at once, one line each', () => {
+    const problems = problemsOf('prod', (c) => {
+      c.account = 'x';
+      c.network.natGateways = 1;
+      c.retainStatefulResources = false;
+    });
+    expect(problems).toHaveLength(3);
+    for (const line of problems) expect(line).toMatch(/^prod\.[\w.[\]]+: .+/);
+  });
+});
+
+describe('assertValid', () => {
+  test('throws a ConfigValidationError listing every problem', () => {
+    const bad = environmentsWith(configWith('dev', (c) => (c.account = '1')));
+    expect(() => assertValid(bad)).toThrow(ConfigValidationError);
+    expect(() => assertValid(bad)).toThrow(/Invalid platform configuration \(1 problem\):\n {2}- dev\.account: '1'/);
+  });
+
+  test('returns valid configs unchanged', () => {
+    expect(assertValid(ENVIRONMENTS)).toBe(ENVIRONMENTS);
+  });
+});
