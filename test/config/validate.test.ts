@@ -22,7 +22,7 @@ describe('committed configuration', () => {
 });
 
 describe('foundation rules', () => {
-  test.each([
+  const cases: Array<[string, 'dev' | 'staging' | 'prod', (c: any) => void, string]> = [
     [
       'account not 12 digits',
       'dev',
@@ -131,7 +131,8 @@ describe('foundation rules', () => {
       'prod.terminationProtection: false is not allowed',
     ],
     ['empty owner tag', 'dev', (c: any) => (c.tags.owner = ''), "dev.tags.owner: '' is not allowed; expected a non-empty tag value"],
-  ] as const)('%s', (_title, env, change, message) => {
+  ];
+  test.each(cases)('%s', (_title, env, change, message) => {
     const problems = problemsOf(env, change);
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
