@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The full check (`npm test`): type-check, lint, unit tests, synth of every environment twice
+# (offline, and compared for determinism), cfn-lint. Ends with `tests: N passed, N failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "type-check (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json
+
+step "lint (biome)"
+npx biome check .
+
+step "unit tests (jest)"
+report=$(mktemp)
+set +e
+npx jest --ci --json --outputFile="$report"
+jest_rc=$?
+set -e
+read -r passed failed < <(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites);
+' "$report")
+rm -f "$report"
+
+synth_ok=1
+step "synth all environments, offline (no AWS credentials, proxy to a closed port)"
+offline_synth() {
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+    HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true \
+    npx cdk synth --quiet --output "$1"
+}
+if offline_synth cdk.out; then
+  step "determinism: a second synth gives identical templates"
+  second=$(mktemp -d)
+  offline_synth "$second" >/dev/null || synth_ok=0
+  templates() { (cd "$1" && find . -name '*.template.json' | sort | while read -r f; do echo "## $f"; cat "$f"; done); }
+  if ! diff <(templates cdk.out) <(templates "$second") >/dev/null; then
+    echo "templates differ between two synths" >&2
+    synth_ok=0
+  else
+    echo "identical"
+  fi
+  rm -rf "$second"
+  step "cfn-lint"
+  bash scripts/cfn-lint.sh || synth_ok=0
+else
+  synth_ok=0
+fi
+
+step "summary"
+if [ "$synth_ok" -eq 0 ]; then failed=$((failed + 1)); echo "synth / determinism / cfn-lint: FAILED"; else passed=$((passed + 1)); echo "synth / determinism / cfn-lint: ok"; fi
+echo "tests: ${passed} passed, ${failed} failed"
+[ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ]
