@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+checks_failed=0
 step "type-check (tsc --noEmit)"
-npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p tsconfig.json || { echo "type-check: FAILED"; checks_failed=$((checks_failed + 1)); }
 
 step "lint (biome)"
-npx biome check .
+npx biome check . || { echo "lint: FAILED"; checks_failed=$((checks_failed + 1)); }
 
 step "unit tests (jest)"
 report=$(mktemp)
@@ -51,5 +52,8 @@ fi
 
 step "summary"
 if [ "$synth_ok" -eq 0 ]; then failed=$((failed + 1)); echo "synth / determinism / cfn-lint: FAILED"; else passed=$((passed + 1)); echo "synth / determinism / cfn-lint: ok"; fi
+# type-check and lint count as one check each.
+passed=$((passed + 2 - checks_failed))
+failed=$((failed + checks_failed))
 echo "tests: ${passed} passed, ${failed} failed"
-[ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ]
+[ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ] && [ "$checks_failed" -eq 0 ]
