@@ -300,12 +300,13 @@ export function parse(argv: readonly string[]): Parsed {
   try {
     strict = parseArgs({ args: [...argv], options: toParseArgs(options), strict: true, allowPositionals: true }) as typeof strict;
   } catch (err) {
-    throw new UsageError(
-      `${parseArgsMessage(err)} (allowed: ${Object.keys(options)
-        .map((o) => `--${o}`)
-        .join(', ')})`,
-      path,
-    );
+    const message = parseArgsMessage(err);
+    const allowed = message.startsWith('Unknown option')
+      ? ` (allowed: ${Object.keys(options)
+          .map((o) => `--${o}`)
+          .join(', ')})`
+      : '';
+    throw new UsageError(`${message}${allowed}`, path);
   }
   const extra = strict.positionals.slice(2);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, path);
@@ -332,7 +333,11 @@ function names(group: string): string {
 
 /** node's parseArgs messages, first sentence, without its advice about '--'. */
 function parseArgsMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (got the option that follows it)`;
+  const missing = /^Option '(-[^' ]+)[^']*' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
   return message.split(/\. (?=[A-Z])/)[0].replace(/\.$/, '');
 }
 
