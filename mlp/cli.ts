@@ -333,7 +333,7 @@ function names(group: string): string {
 
 /** node's parseArgs messages, first sentence, without its advice about '--'. */
 function parseArgsMessage(err: unknown): string {
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const message = errorMessage(err).split('\n')[0];
   const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec(message);
   if (ambiguous) return `${ambiguous[1]} needs a value (got the option that follows it)`;
   const missing = /^Option '(-[^' ]+)[^']*' argument missing/.exec(message);
@@ -392,11 +392,17 @@ export async function main(argv: readonly string[], io: MainIo): Promise<ExitCod
       }
       return err.exitCode;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     out.error(`internal error: ${message}${io.debug ? '' : ' (set MLP_DEBUG=1 for the stack trace)'}`);
-    if (io.debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    if (io.debug && (err as Error)?.stack) io.stderr.write(`${(err as Error).stack}\n`);
     return ExitCode.Internal;
   } finally {
     client?.destroy();
   }
+}
+
+/** The message of anything thrown (errors from node internals may come from another realm, e.g. under jest). */
+function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(err);
 }

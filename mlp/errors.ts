@@ -82,13 +82,11 @@ export function awsError(operation: string, err: unknown, endpointUrl?: string):
       awsErrorName: name,
     });
   }
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'].includes(e.code ?? '') ||
-    /ECONNREFUSED|ENOTFOUND/.test(message)
-  ) {
-    return new AwsError(`${operation} failed: cannot reach the SageMaker API${where} (${e.code ?? firstLine(message)}).`, {
+  const network = /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)\b/.exec(`${e.code ?? ''} ${message}`);
+  if (network) {
+    return new AwsError(`${operation} failed: cannot reach the SageMaker API${where} (${network[1]}).`, {
       operation,
-      awsErrorName: e.code ?? name,
+      awsErrorName: network[1],
     });
   }
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;

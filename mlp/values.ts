@@ -10,6 +10,9 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 /** SageMaker resource names (models, endpoint configs, endpoints, groups): 1-63, alphanumerics and hyphens. */
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}(\/\d+)?$/;
+/** [registry[:port]/]path[/path…][:tag|@sha256:digest], path components as Docker allows them. */
+const IMAGE =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::\w[\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
 const METADATA_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 export function checkName(option: string, value: string, command?: string): string {
@@ -51,7 +54,7 @@ export function checkS3Uri(option: string, value: string, command?: string): str
 
 export function checkImageUri(option: string, value: string, command?: string): string {
   // <registry>/<repository>[:tag|@digest]; SageMaker accepts up to 255 characters, no whitespace.
-  if (!/^[^\s/]+(\/[^\s/]+)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/.test(value) || value.length > 255) {
+  if (!IMAGE.test(value) || value.length > 255) {
     throw new UsageError(
       `${option}: '${value}' is not a container image URI (expected <registry>/<repository>:<tag> or @sha256:<digest>)`,
       command,
