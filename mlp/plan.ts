@@ -42,7 +42,7 @@ export function planModel(modelName: string, pkg: DescribeModelPackageOutput, cu
     ModelName: modelName,
     ExecutionRoleArn: current.ExecutionRoleArn,
     ...(containers.length === 1 ? { PrimaryContainer: containers[0] } : { Containers: containers }),
-    ...(current.VpcConfig ? { VpcConfig: current.VpcConfig } : {}),
+    ...(present(current.VpcConfig) ? { VpcConfig: current.VpcConfig } : {}),
     ...(current.EnableNetworkIsolation !== undefined ? { EnableNetworkIsolation: current.EnableNetworkIsolation } : {}),
     Tags: [{ Key: PACKAGE_TAG, Value: pkg.ModelPackageArn! }],
   };
@@ -70,14 +70,19 @@ export function planEndpointConfig(current: DescribeEndpointConfigOutput, plan: 
   return {
     EndpointConfigName: plan.name,
     ProductionVariants: variants.map((v) => ({ ...v, ModelName: plan.modelName })),
-    ...(current.DataCaptureConfig ? { DataCaptureConfig: current.DataCaptureConfig } : {}),
+    ...(present(current.DataCaptureConfig) ? { DataCaptureConfig: current.DataCaptureConfig } : {}),
     ...(current.KmsKeyId ? { KmsKeyId: current.KmsKeyId } : {}),
-    ...(current.AsyncInferenceConfig ? { AsyncInferenceConfig: current.AsyncInferenceConfig } : {}),
-    ...(current.ExplainerConfig ? { ExplainerConfig: current.ExplainerConfig } : {}),
+    ...(present(current.AsyncInferenceConfig) ? { AsyncInferenceConfig: current.AsyncInferenceConfig } : {}),
+    ...(present(current.ExplainerConfig) ? { ExplainerConfig: current.ExplainerConfig } : {}),
     ...(current.ShadowProductionVariants?.length ? { ShadowProductionVariants: current.ShadowProductionVariants } : {}),
     ...(current.ExecutionRoleArn ? { ExecutionRoleArn: current.ExecutionRoleArn } : {}),
-    ...(current.VpcConfig ? { VpcConfig: current.VpcConfig } : {}),
+    ...(present(current.VpcConfig) ? { VpcConfig: current.VpcConfig } : {}),
     ...(current.EnableNetworkIsolation !== undefined ? { EnableNetworkIsolation: current.EnableNetworkIsolation } : {}),
     Tags: [...tags, { Key: PREVIOUS_CONFIG_TAG, Value: current.EndpointConfigName! }, { Key: PACKAGE_TAG, Value: plan.packageArn }],
   };
+}
+
+/** Set and not an empty object: an emulator (or an old API version) may answer `{}` for an absent block. */
+function present(value: object | undefined): boolean {
+  return value !== undefined && value !== null && Object.keys(value).length > 0;
 }

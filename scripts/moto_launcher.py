@@ -10,7 +10,9 @@ Adds, in this process only (moto itself is not modified):
   * DeleteModelPackage and DeleteModelPackageGroup.
   * CreateModelPackage in a group without ModelApprovalStatus -> PendingManualApproval (as AWS).
   * UpdateModelPackage keeps the fields a request leaves out (moto wipes them).
-  * CreateModel keeps EnableNetworkIsolation (moto drops it).
+  * CreateModel keeps EnableNetworkIsolation (moto drops it), also from CloudFormation.
+  * CloudFormation uses the names a template gives SageMaker models, endpoint configs and
+    endpoints (ModelName, EndpointConfigName, EndpointName); moto generates names instead.
   * Test controls (not AWS APIs), all POST:
       /mlp-test/fail-next-update   body {"mode": "rollback" | "failed", "reason": "..."} (optional)
           rollback (default): Updating -> RollingBack -> InService on the OLD config with
@@ -31,7 +33,7 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.sagemaker.exceptions import ValidationError
-from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, Model, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
@@ -243,6 +245,25 @@ SageMakerResponse.update_endpoint = _update_endpoint_response  # type: ignore[at
 SageMakerResponse.delete_model_package = _delete_model_package_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_model_package_group = _delete_model_package_group_response  # type: ignore[attr-defined]
 SageMakerResponse.create_model = _create_model_response  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------- CloudFormation
+
+FakeEndpoint.cloudformation_name_type = staticmethod(lambda: "EndpointName")  # type: ignore[method-assign]
+FakeEndpointConfig.cloudformation_name_type = staticmethod(lambda: "EndpointConfigName")  # type: ignore[method-assign]
+Model.cloudformation_name_type = staticmethod(lambda: "ModelName")  # type: ignore[method-assign]
+
+_original_model_from_cfn = Model.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _model_from_cfn(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any) -> Model:
+    model = _original_model_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    if str(cloudformation_json.get("Properties", {}).get("EnableNetworkIsolation", "")).lower() == "true":
+        model.enable_network_isolation = True
+    return model
+
+
+Model.create_from_cloudformation_json = classmethod(_model_from_cfn)  # type: ignore[method-assign, assignment]
 
 
 # ---------------------------------------------------------------- test controls

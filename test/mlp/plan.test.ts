@@ -116,6 +116,21 @@ describe('planEndpointConfig', () => {
     });
   });
 
+  test('empty blocks (as moto answers for an absent AsyncInferenceConfig) are not copied', () => {
+    const plan = planEndpointConfig(
+      {
+        ...current,
+        AsyncInferenceConfig: {},
+        DataCaptureConfig: undefined,
+        ShadowProductionVariants: [],
+      } as unknown as DescribeEndpointConfigOutput,
+      { name: 'n', modelName: 'm', packageArn: 'a', currentTags: [] },
+    );
+    expect(plan).not.toHaveProperty('AsyncInferenceConfig');
+    expect(plan).not.toHaveProperty('DataCaptureConfig');
+    expect(plan).not.toHaveProperty('ShadowProductionVariants');
+  });
+
   test('a config without variants is refused', () => {
     expect(() =>
       planEndpointConfig({ ...current, ProductionVariants: [] }, { name: 'n', modelName: 'm', packageArn: 'a', currentTags: [] }),
