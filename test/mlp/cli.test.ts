@@ -89,6 +89,22 @@ describe('parse', () => {
   });
 });
 
+describe('configuration errors', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('no region anywhere is a usage error (exit 2) naming --region', async () => {
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/config';
+    const run = await mlp(undefined, ['endpoints', 'status', '--endpoint', 'scoring', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^mlp: No AWS region: pass --region or set AWS_REGION/);
+  });
+});
+
 describe('AWS errors exit 3 with one line', () => {
   test('an unreachable endpoint', async () => {
     // Port 9 (discard) on 127.0.0.1 is closed on a test machine: the connection is refused.
