@@ -22,6 +22,8 @@ export class Progress {
   private readonly now: () => number;
   private readonly started: number;
   private lastState: string | undefined;
+  /** The last poll's text without the elapsed time, for redraws between polls. */
+  private lastText: string | undefined;
   private frame = 0;
   private spinnerShown = false;
 
@@ -39,23 +41,39 @@ export class Progress {
 
   /** Report one poll's observed state. */
   poll(label: string, state: string, detail?: string): void {
-    const text = `${label}: ${state}${detail ? ` (${detail})` : ''} [${this.elapsed()}]`;
+    this.lastText = `${label}: ${state}${detail ? ` (${detail})` : ''}`;
+    const text = `${this.lastText} [${this.elapsed()}]`;
     if (!this.interactive) {
       this.stream.write(`${text}\n`);
     } else if (state !== this.lastState) {
       this.clearSpinner();
       this.stream.write(`${text}\n`);
     } else {
-      this.frame = (this.frame + 1) % FRAMES.length;
-      this.stream.write(`\r\x1b[2K${FRAMES[this.frame]} ${text}`);
-      this.spinnerShown = true;
+      this.redraw();
     }
     this.lastState = state;
+  }
+
+  /**
+   * Between polls on a terminal: keep the spinner turning and the elapsed time counting every
+   * `everyMs` until the returned stop function is called. A no-op elsewhere.
+   */
+  animate(everyMs = 250): () => void {
+    if (!this.interactive || this.lastText === undefined) return () => {};
+    const timer = setInterval(() => this.redraw(), everyMs);
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   /** End the display (clears a spinner line). */
   done(): void {
     this.clearSpinner();
+  }
+
+  private redraw(): void {
+    this.frame = (this.frame + 1) % FRAMES.length;
+    this.stream.write(`\r\x1b[2K${FRAMES[this.frame]} ${this.lastText} [${this.elapsed()}]`);
+    this.spinnerShown = true;
   }
 
   private clearSpinner(): void {

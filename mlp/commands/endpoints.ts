@@ -300,7 +300,12 @@ async function update(ctx: Context, sm: SageMaker, p: UpdatePlan): Promise<void>
         { ...base, outcome: 'timeout', status },
       );
     }
-    await ctx.sleep(Math.min(p.pollMs, remaining));
+    const stopAnimation = progress.animate();
+    try {
+      await ctx.sleep(Math.min(p.pollMs, remaining));
+    } finally {
+      stopAnimation();
+    }
   }
   progress.done();
 

@@ -37,6 +37,30 @@ describe('Progress', () => {
     expect(s.chunks).toEqual(['e: Updating [0s]\n', '\r\x1b[2K⠙ e: Updating [1s]', '\r\x1b[2K', 'e: InService [2s]\n']);
   });
 
+  test('animate: on a terminal the spinner and elapsed time move between polls; elsewhere nothing is scheduled', () => {
+    jest.useFakeTimers();
+    try {
+      const tty = stream(true);
+      let now = 0;
+      const p = new Progress({ stream: tty, now: () => now });
+      p.poll('e', 'Updating');
+      const stop = p.animate(250);
+      now = 1000;
+      jest.advanceTimersByTime(250);
+      stop();
+      jest.advanceTimersByTime(1000);
+      expect(tty.chunks).toEqual(['e: Updating [0s]\n', '\r\x1b[2K⠙ e: Updating [1s]']);
+
+      const pipe = stream(false);
+      const q = new Progress({ stream: pipe, now: () => 0 });
+      q.poll('e', 'Updating');
+      q.animate(250);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('plain mode (--json) on a terminal writes lines, no escape codes', () => {
     const s = stream(true);
     const p = new Progress({ stream: s, plain: true, now: () => 0 });
