@@ -1,0 +1,408 @@
+/**
+ * `mlp`: argument parsing (node's util.parseArgs), help, dispatch and the error boundary.
+ * `main` never throws and never prints a stack trace (unless MLP_DEBUG=1): it returns the exit code.
+ */
+import { parseArgs } from 'node:util';
+import { SageMaker } from './aws';
+import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, rollback, rollout, status } from './commands/endpoints';
+import { approveModel, listModels, registerModel, rejectModel } from './commands/models';
+import type { Context, OptionValues } from './context';
+import { CliError, ExitCode, UsageError } from './errors';
+import { Output, type Stream } from './output';
+
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** Placeholder in help, e.g. NAME. */
+  readonly value?: string;
+  readonly required?: boolean;
+  readonly help: string;
+}
+
+interface CommandSpec {
+  readonly group: 'models' | 'endpoints';
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly description?: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly examples: readonly string[];
+  readonly run: (ctx: Context, values: OptionValues) => Promise<void>;
+}
+
+const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  region: { type: 'string', value: 'REGION', help: 'AWS region (default: AWS_REGION or the profile’s region)' },
+  profile: { type: 'string', value: 'NAME', help: 'AWS shared-config profile (default: AWS_PROFILE or default)' },
+  'endpoint-url': { type: 'string', value: 'URL', help: 'SageMaker API endpoint, e.g. http://localhost:5000 for moto' },
+  json: { type: 'boolean', help: 'print the result as JSON on stdout (steps and progress stay on stderr)' },
+  help: { type: 'boolean', short: 'h', help: 'show help' },
+};
+
+const WAIT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  timeout: { type: 'string', value: 'DURATION', help: `give up waiting after this long, e.g. 900, 15m, 1h (default ${DEFAULT_TIMEOUT})` },
+  'poll-interval': { type: 'string', value: 'DURATION', help: `time between DescribeEndpoint polls (default ${DEFAULT_POLL_INTERVAL})` },
+};
+
+const EXIT_CODES = `Exit codes:
+  0  success
+  2  usage error: unknown command or option, missing or malformed value (nothing was called)
+  3  AWS error: an API call failed (not found, access denied, throttled, endpoint unreachable)
+  4  rollout or rollback not done: nothing approved to deploy, endpoint not InService, no previous
+     config, update failed or timed out; the previous endpoint config keeps serving
+  1  internal error (a bug in mlp; MLP_DEBUG=1 prints the stack trace)`;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    group: 'models',
+    name: 'list',
+    summary: 'list the model packages (versions) of a model package group, newest first',
+    usage: 'mlp models list --group NAME [--status Approved|PendingManualApproval|Rejected]',
+    options: {
+      group: { type: 'string', value: 'NAME', required: true, help: 'model package group' },
+      status: { type: 'string', value: 'STATUS', help: 'only packages with this approval status' },
+    },
+    examples: ['mlp models list --group credit-scoring', 'mlp models list --group credit-scoring --status Approved --json'],
+    run: listModels,
+  },
+  {
+    group: 'models',
+    name: 'register',
+    summary: 'register a model version in a group (PendingManualApproval); prints its ARN',
+    usage: 'mlp models register --group NAME --image URI --artifact s3://BUCKET/KEY [--metadata KEY=VALUE]... [--description TEXT]',
+    options: {
+      group: { type: 'string', value: 'NAME', required: true, help: 'model package group (must exist)' },
+      image: {
+        type: 'string',
+        value: 'URI',
+        required: true,
+        help: 'inference container image, e.g. <account>.dkr.ecr.<region>.amazonaws.com/scoring:1.4.2',
+      },
+      artifact: { type: 'string', value: 'S3_URI', required: true, help: 'model artifact, e.g. s3://models/scoring/model.tar.gz' },
+      metadata: {
+        type: 'string',
+        multiple: true,
+        value: 'KEY=VALUE',
+        help: 'customer metadata, e.g. --metadata git_sha=4f2c1e9',
+      },
+      description: { type: 'string', value: 'TEXT', help: 'package description' },
+    },
+    examples: [
+      'mlp models register --group credit-scoring --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/scoring:1.4.2 \\\n    --artifact s3://ml-models/scoring/1.4.2/model.tar.gz --metadata git_sha=4f2c1e9 --metadata auc=0.87',
+    ],
+    run: registerModel,
+  },
+  {
+    group: 'models',
+    name: 'approve',
+    summary: 'approve a model package; the reason is recorded as its ApprovalDescription',
+    usage: 'mlp models approve --package ARN --reason TEXT',
+    options: {
+      package: { type: 'string', value: 'ARN', required: true, help: 'model package ARN (…:model-package/<group>/<version>)' },
+      reason: { type: 'string', value: 'TEXT', required: true, help: 'why (recorded as ApprovalDescription)' },
+    },
+    examples: [
+      'mlp models approve --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/7 --reason "AUC 0.87 on Q3 holdout; fairness review FR-112"',
+    ],
+    run: approveModel,
+  },
+  {
+    group: 'models',
+    name: 'reject',
+    summary: 'reject a model package; the reason is recorded as its ApprovalDescription',
+    usage: 'mlp models reject --package ARN --reason TEXT',
+    options: {
+      package: { type: 'string', value: 'ARN', required: true, help: 'model package ARN (…:model-package/<group>/<version>)' },
+      reason: { type: 'string', value: 'TEXT', required: true, help: 'why (recorded as ApprovalDescription)' },
+    },
+    examples: [
+      'mlp models reject --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/8 --reason "calibration drift on thin-file applicants"',
+    ],
+    run: rejectModel,
+  },
+  {
+    group: 'endpoints',
+    name: 'rollout',
+    summary: 'deploy the newest Approved package of a group (or --package) to an endpoint and wait',
+    usage: 'mlp endpoints rollout --endpoint NAME --group NAME [--package ARN] [--timeout DURATION] [--poll-interval DURATION]',
+    description:
+      'Creates a model (execution role, VPC config and network isolation copied from the model the endpoint\n' +
+      'serves now) and a new endpoint config copying the current one (variants, data capture, KMS key,\n' +
+      'async/serverless settings) with the new model, records the current config as the rollback target\n' +
+      '(tag mlp:previous-endpoint-config), calls UpdateEndpoint keeping the deployment guardrails\n' +
+      '(RetainDeploymentConfig) and waits until the endpoint is InService on the new config. If the update\n' +
+      'fails or times out, the previous config keeps serving (SageMaker rolls back automatically): exit 4.\n' +
+      'If the endpoint already serves the package, nothing is done (exit 0).',
+    options: {
+      endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint to update (must be InService)' },
+      group: { type: 'string', value: 'NAME', help: 'model package group to take the newest Approved package from' },
+      package: { type: 'string', value: 'ARN', help: 'deploy this Approved package instead of the newest' },
+      ...WAIT_OPTIONS,
+    },
+    examples: [
+      'mlp endpoints rollout --endpoint credit-scoring --group credit-scoring',
+      'mlp endpoints rollout --endpoint credit-scoring --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/7 --timeout 30m',
+    ],
+    run: rollout,
+  },
+  {
+    group: 'endpoints',
+    name: 'status',
+    summary: 'show an endpoint: status, current and previous config, variants, last change, failure reason',
+    usage: 'mlp endpoints status --endpoint NAME',
+    options: { endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint' } },
+    examples: ['mlp endpoints status --endpoint credit-scoring', 'mlp endpoints status --endpoint credit-scoring --json'],
+    run: status,
+  },
+  {
+    group: 'endpoints',
+    name: 'rollback',
+    summary: 'update an endpoint back to its previous endpoint config and wait',
+    usage: 'mlp endpoints rollback --endpoint NAME [--to ENDPOINT_CONFIG] [--timeout DURATION] [--poll-interval DURATION]',
+    description:
+      'The previous config is the one recorded by `mlp endpoints rollout` on the current config (tag\n' +
+      'mlp:previous-endpoint-config); --to picks another. Waits like rollout; exit 4 if it fails or times out.',
+    options: {
+      endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint to roll back (must be InService)' },
+      to: { type: 'string', value: 'NAME', help: 'endpoint config to go back to (default: the recorded previous config)' },
+      ...WAIT_OPTIONS,
+    },
+    examples: ['mlp endpoints rollback --endpoint credit-scoring'],
+    run: rollback,
+  },
+];
+
+const GROUPS = {
+  models: 'register, approve and reject model versions in the SageMaker model registry',
+  endpoints: 'roll SageMaker endpoints to approved model versions, watch them, roll them back',
+} as const;
+
+// ------------------------------------------------------------------------------------ help
+
+function optionLines(options: Readonly<Record<string, OptionSpec>>): string {
+  const rows = Object.entries(options).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+    return [flag, `${spec.help}${spec.required ? ' (required)' : ''}${spec.multiple ? ' (repeatable)' : ''}`];
+  });
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`).join('\n');
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => `${c.group} ${c.name}`.length));
+  return `mlp — model operations on SageMaker: registry approvals and endpoint rollouts
+
+Usage: mlp <group> <command> [options]
+       mlp <group> <command> --help
+
+Commands:
+${COMMANDS.map((c) => `  ${`${c.group} ${c.name}`.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Global options (every command):
+${optionLines(GLOBAL_OPTIONS)}
+
+Credentials come from the AWS SDK chain (environment, --profile, SSO, instance role).
+
+${EXIT_CODES}
+`;
+}
+
+function groupHelp(group: keyof typeof GROUPS): string {
+  const cmds = COMMANDS.filter((c) => c.group === group);
+  const width = Math.max(...cmds.map((c) => c.name.length));
+  return `mlp ${group} — ${GROUPS[group]}
+
+Usage: mlp ${group} <command> [options]
+
+Commands:
+${cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Global options:
+${optionLines(GLOBAL_OPTIONS)}
+
+Run 'mlp ${group} <command> --help' for a command's options.
+
+${EXIT_CODES}
+`;
+}
+
+export function commandHelp(c: CommandSpec): string {
+  return `mlp ${c.group} ${c.name} — ${c.summary}
+
+Usage: ${c.usage}
+${c.description ? `\n${c.description}\n` : ''}
+Options:
+${optionLines(c.options)}
+
+Global options:
+${optionLines(GLOBAL_OPTIONS)}
+
+Examples:
+${c.examples.map((e) => `  ${e}`).join('\n')}
+
+${EXIT_CODES}
+`;
+}
+
+// ------------------------------------------------------------------------------------ parsing
+
+export interface Invocation {
+  readonly command: CommandSpec;
+  readonly values: OptionValues;
+}
+
+export type Parsed = { readonly kind: 'help'; readonly text: string } | ({ readonly kind: 'run' } & Invocation);
+
+const ALL_OPTIONS: Record<string, OptionSpec> = Object.assign({}, GLOBAL_OPTIONS, ...COMMANDS.map((c) => c.options));
+
+function toParseArgs(options: Readonly<Record<string, OptionSpec>>) {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, s]) => [
+      name,
+      { type: s.type, ...(s.multiple ? { multiple: true } : {}), ...(s.short ? { short: s.short } : {}) },
+    ]),
+  ) as Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+}
+
+/** Finds the command in argv (options may come before or after it) and parses its options strictly. */
+export function parse(argv: readonly string[]): Parsed {
+  // Pass 1, lenient: only to find the command words, with every option's type known so values
+  // ("--group models") are not taken for commands.
+  let loose: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    loose = parseArgs({ args: [...argv], options: toParseArgs(ALL_OPTIONS), strict: false, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(parseArgsMessage(err));
+  }
+  const [groupWord, commandWord] = loose.positionals;
+  const wantsHelp = loose.values.help === true;
+  if (groupWord === undefined || (groupWord === 'help' && commandWord === undefined)) {
+    if (wantsHelp || groupWord === 'help') return { kind: 'help', text: mainHelp() };
+    throw new UsageError(`a command is required (${Object.keys(GROUPS).join(' or ')})`);
+  }
+  if (groupWord === 'help') return parse([...loose.positionals.slice(1), '--help']);
+  if (!(groupWord in GROUPS)) {
+    throw new UsageError(`unknown command '${groupWord}' (allowed: ${Object.keys(GROUPS).join(', ')})`);
+  }
+  const group = groupWord as keyof typeof GROUPS;
+  if (commandWord === undefined) {
+    if (wantsHelp) return { kind: 'help', text: groupHelp(group) };
+    throw new UsageError(`'mlp ${group}' needs a command (${names(group)})`, group);
+  }
+  const command = COMMANDS.find((c) => c.group === group && c.name === commandWord);
+  if (!command) throw new UsageError(`unknown command 'mlp ${group} ${commandWord}' (allowed: ${names(group)})`, group);
+  const path = `${group} ${command.name}`;
+  if (wantsHelp) return { kind: 'help', text: commandHelp(command) };
+
+  // Pass 2, strict: this command's options and the global ones, nothing else.
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
+  let strict: { values: OptionValues; positionals: string[] };
+  try {
+    strict = parseArgs({ args: [...argv], options: toParseArgs(options), strict: true, allowPositionals: true }) as typeof strict;
+  } catch (err) {
+    const message = parseArgsMessage(err);
+    const allowed = message.startsWith('Unknown option')
+      ? ` (allowed: ${Object.keys(options)
+          .map((o) => `--${o}`)
+          .join(', ')})`
+      : '';
+    throw new UsageError(`${message}${allowed}`, path);
+  }
+  const extra = strict.positionals.slice(2);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, path);
+  for (const [name, spec] of Object.entries(command.options)) {
+    const v = strict.values[name];
+    if (spec.required && (v === undefined || v === '')) throw new UsageError(`--${name} is required`, path);
+    if (spec.type === 'string' && !spec.multiple && v === '') throw new UsageError(`--${name} needs a value`, path);
+  }
+  for (const name of ['region', 'profile', 'endpoint-url']) {
+    if (strict.values[name] === '') throw new UsageError(`--${name} needs a value`, path);
+  }
+  const url = strict.values['endpoint-url'] as string | undefined;
+  if (url !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+    throw new UsageError(`--endpoint-url: '${url}' is not an http(s) URL (e.g. http://localhost:5000)`, path);
+  }
+  return { kind: 'run', command, values: strict.values };
+}
+
+function names(group: string): string {
+  return COMMANDS.filter((c) => c.group === group)
+    .map((c) => c.name)
+    .join(', ');
+}
+
+/** node's parseArgs messages, first sentence, without its advice about '--'. */
+function parseArgsMessage(err: unknown): string {
+  const message = errorMessage(err).split('\n')[0];
+  const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (got the option that follows it)`;
+  const missing = /^Option '(-[^' ]+)[^']*' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  return message.split(/\. (?=[A-Z])/)[0].replace(/\.$/, '');
+}
+
+// ------------------------------------------------------------------------------------ main
+
+export interface MainIo {
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+  /** Print stack traces of internal errors (MLP_DEBUG). */
+  readonly debug?: boolean;
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export async function main(argv: readonly string[], io: MainIo): Promise<ExitCode> {
+  const json = argv.includes('--json');
+  const out = new Output(io.stdout, io.stderr, json);
+  let client: SageMaker | undefined;
+  let commandPath: string | undefined;
+  try {
+    const parsed = parse(argv);
+    if (parsed.kind === 'help') {
+      io.stdout.write(parsed.text);
+      return ExitCode.Ok;
+    }
+    commandPath = `${parsed.command.group} ${parsed.command.name}`;
+    const v = parsed.values;
+    const ctx: Context = {
+      out,
+      progressStream: io.stderr,
+      now: io.now ?? (() => new Date()),
+      sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sagemaker: () => {
+        client ??= new SageMaker({
+          region: v.region as string | undefined,
+          profile: v.profile as string | undefined,
+          endpointUrl: v['endpoint-url'] as string | undefined,
+        });
+        return client;
+      },
+    };
+    await parsed.command.run(ctx, v);
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CliError) {
+      const help = err instanceof UsageError ? (err.command ?? commandPath) : undefined;
+      out.error(err.message, err instanceof UsageError ? `Run 'mlp ${help ? `${help} ` : ''}--help' for usage.` : undefined);
+      if (json) {
+        io.stdout.write(
+          `${JSON.stringify({ error: { kind: err.kind, exitCode: err.exitCode, message: err.message, ...err.details } }, null, 2)}\n`,
+        );
+      }
+      return err.exitCode;
+    }
+    const message = errorMessage(err);
+    out.error(`internal error: ${message}${io.debug ? '' : ' (set MLP_DEBUG=1 for the stack trace)'}`);
+    if (io.debug && (err as Error)?.stack) io.stderr.write(`${(err as Error).stack}\n`);
+    return ExitCode.Internal;
+  } finally {
+    client?.destroy();
+  }
+}
+
+/** The message of anything thrown (errors from node internals may come from another realm, e.g. under jest). */
+function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(err);
+}

@@ -1,0 +1,331 @@
+/** `mlp endpoints …`: roll an endpoint to a new approved model, watch it, roll it back. */
+import {
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  type DescribeEndpointConfigOutput,
+  type DescribeEndpointOutput,
+  DescribeModelCommand,
+  DescribeModelPackageCommand,
+  type DescribeModelPackageOutput,
+  ListModelPackagesCommand,
+  ListTagsCommand,
+  type Tag,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import type { SageMaker } from '../aws';
+import type { Context, OptionValues } from '../context';
+import { CliError, RolloutError, UsageError } from '../errors';
+import { isoDate, table } from '../output';
+import { PACKAGE_TAG, PREVIOUS_CONFIG_TAG, planEndpointConfig, planModel, tagValue } from '../plan';
+import { Progress } from '../progress';
+import { checkName, checkPackageArn, derivedName, packageVersion, parseDuration, timestamp } from '../values';
+
+export const DEFAULT_TIMEOUT = '60m';
+export const DEFAULT_POLL_INTERVAL = '15s';
+
+// ------------------------------------------------------------------------------------ rollout
+
+export async function rollout(ctx: Context, o: OptionValues): Promise<void> {
+  const cmd = 'endpoints rollout';
+  const endpointName = checkName('--endpoint', o.endpoint as string, cmd);
+  const group = o.group === undefined ? undefined : checkName('--group', o.group as string, cmd);
+  const packageArn = o.package === undefined ? undefined : checkPackageArn('--package', o.package as string, cmd);
+  if (!group && !packageArn) throw new UsageError('--group is required (or give the package with --package)', cmd);
+  const wait = waitOptions(o, cmd);
+  const sm = ctx.sagemaker();
+  const out = ctx.out;
+
+  const pkg = await choosePackage(sm, group, packageArn, cmd);
+  const version = pkg.ModelPackageVersion ?? packageVersion(pkg.ModelPackageArn!);
+  out.step(`Package: ${pkg.ModelPackageGroupName} version ${version} (${pkg.ModelApprovalStatus}) ${pkg.ModelPackageArn}`);
+
+  const endpoint = await describeEndpoint(sm, endpointName);
+  requireInService(endpoint, 'roll out');
+  const currentConfig = await describeEndpointConfig(sm, endpoint.EndpointConfigName!);
+  const currentTags = await listTags(sm, currentConfig.EndpointConfigArn!);
+  out.step(`Endpoint ${endpointName} is InService on config ${currentConfig.EndpointConfigName}`);
+
+  if (tagValue(currentTags, PACKAGE_TAG) === pkg.ModelPackageArn) {
+    out.step(`Endpoint ${endpointName} already serves this package; nothing to do.`);
+    out.result(
+      { endpoint: endpointName, outcome: 'unchanged', package: pkg.ModelPackageArn, endpointConfig: currentConfig.EndpointConfigName },
+      () => `${endpointName} already serves ${pkg.ModelPackageArn} (config ${currentConfig.EndpointConfigName}).`,
+    );
+    return;
+  }
+
+  const firstModel = currentConfig.ProductionVariants?.[0]?.ModelName;
+  if (!firstModel) throw new RolloutError(`Endpoint config ${currentConfig.EndpointConfigName} has no model to copy settings from.`);
+  const currentModel = await sm.call('DescribeModel', (c) => c.send(new DescribeModelCommand({ ModelName: firstModel })));
+
+  const suffix = `v${version ?? 0}-${timestamp(ctx.now())}`;
+  const modelInput = planModel(derivedName(pkg.ModelPackageGroupName ?? endpointName, suffix), pkg, currentModel);
+  await sm.call('CreateModel', (c) => c.send(new CreateModelCommand(modelInput)));
+  out.step(`Created model ${modelInput.ModelName} (role, VPC and network isolation copied from ${firstModel})`);
+
+  const configInput = planEndpointConfig(currentConfig, {
+    name: derivedName(endpointName, suffix),
+    modelName: modelInput.ModelName!,
+    packageArn: pkg.ModelPackageArn!,
+    currentTags,
+  });
+  await sm.call('CreateEndpointConfig', (c) => c.send(new CreateEndpointConfigCommand(configInput)));
+  out.step(`Created endpoint config ${configInput.EndpointConfigName} (copy of ${currentConfig.EndpointConfigName} with the new model)`);
+
+  await update(ctx, sm, {
+    verb: 'Rollout',
+    endpointName,
+    target: configInput.EndpointConfigName!,
+    previous: currentConfig.EndpointConfigName!,
+    ...wait,
+    extra: { package: pkg.ModelPackageArn, version, model: modelInput.ModelName },
+  });
+}
+
+async function choosePackage(
+  sm: SageMaker,
+  group: string | undefined,
+  packageArn: string | undefined,
+  cmd: string,
+): Promise<DescribeModelPackageOutput> {
+  let arn = packageArn;
+  if (!arn) {
+    const list = await sm.call('ListModelPackages', (c) =>
+      c.send(
+        new ListModelPackagesCommand({
+          ModelPackageGroupName: group,
+          ModelApprovalStatus: 'Approved',
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          MaxResults: 1,
+        }),
+      ),
+    );
+    arn = list.ModelPackageSummaryList?.[0]?.ModelPackageArn;
+    if (!arn) {
+      throw new RolloutError(`No Approved model package in group ${group}: approve one first (mlp models approve). Nothing was changed.`);
+    }
+  }
+  const pkg = await sm.call('DescribeModelPackage', (c) => c.send(new DescribeModelPackageCommand({ ModelPackageName: arn })));
+  if (group && pkg.ModelPackageGroupName && pkg.ModelPackageGroupName !== group) {
+    throw new UsageError(`--package: ${arn} belongs to group ${pkg.ModelPackageGroupName}, not to --group ${group}`, cmd);
+  }
+  if (pkg.ModelApprovalStatus !== 'Approved') {
+    throw new RolloutError(
+      `Model package ${arn} is ${pkg.ModelApprovalStatus ?? 'not approved'}; only Approved packages are rolled out. Nothing was changed.`,
+    );
+  }
+  return pkg;
+}
+
+// ------------------------------------------------------------------------------------ rollback
+
+export async function rollback(ctx: Context, o: OptionValues): Promise<void> {
+  const cmd = 'endpoints rollback';
+  const endpointName = checkName('--endpoint', o.endpoint as string, cmd);
+  const to = o.to === undefined ? undefined : checkName('--to', o.to as string, cmd);
+  const wait = waitOptions(o, cmd);
+  const sm = ctx.sagemaker();
+
+  const endpoint = await describeEndpoint(sm, endpointName);
+  requireInService(endpoint, 'roll back');
+  const current = await describeEndpointConfig(sm, endpoint.EndpointConfigName!);
+  const recorded = tagValue(await listTags(sm, current.EndpointConfigArn!), PREVIOUS_CONFIG_TAG);
+  const target = to ?? recorded;
+  if (!target) {
+    throw new RolloutError(
+      `No previous endpoint config is recorded on ${current.EndpointConfigName} (mlp records it as tag ${PREVIOUS_CONFIG_TAG} when it rolls out); ` +
+        'pass --to <endpoint-config> to choose one. Nothing was changed.',
+    );
+  }
+  if (target === current.EndpointConfigName) {
+    throw new RolloutError(`Endpoint ${endpointName} already serves ${target}. Nothing was changed.`);
+  }
+  await describeEndpointConfig(sm, target); // a clear "Could not find endpoint configuration" before updating
+  ctx.out.step(`Endpoint ${endpointName} is InService on ${current.EndpointConfigName}; rolling back to ${target}`);
+  await update(ctx, sm, { verb: 'Rollback', endpointName, target, previous: current.EndpointConfigName!, ...wait, extra: {} });
+}
+
+// ------------------------------------------------------------------------------------ status
+
+export async function status(ctx: Context, o: OptionValues): Promise<void> {
+  const endpointName = checkName('--endpoint', o.endpoint as string, 'endpoints status');
+  const sm = ctx.sagemaker();
+  const e = await describeEndpoint(sm, endpointName);
+  // The config may have been deleted by hand; the endpoint's own state still matters then.
+  let config: DescribeEndpointConfigOutput | undefined;
+  let tags: Tag[] = [];
+  try {
+    config = await describeEndpointConfig(sm, e.EndpointConfigName!);
+    tags = await listTags(sm, config.EndpointConfigArn!);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+  }
+  const variants = (e.ProductionVariants ?? []).map((v) => {
+    const spec = config?.ProductionVariants?.find((p) => p.VariantName === v.VariantName);
+    return {
+      name: v.VariantName,
+      model: spec?.ModelName,
+      instanceType: spec?.InstanceType ?? (spec?.ServerlessConfig ? 'serverless' : undefined),
+      currentInstanceCount: v.CurrentInstanceCount,
+      desiredInstanceCount: v.DesiredInstanceCount,
+      currentWeight: v.CurrentWeight,
+      desiredWeight: v.DesiredWeight,
+    };
+  });
+  const result = {
+    endpoint: e.EndpointName,
+    arn: e.EndpointArn,
+    status: e.EndpointStatus,
+    endpointConfig: e.EndpointConfigName,
+    previousEndpointConfig: tagValue(tags, PREVIOUS_CONFIG_TAG) ?? null,
+    modelPackage: tagValue(tags, PACKAGE_TAG) ?? null,
+    created: e.CreationTime,
+    lastModified: e.LastModifiedTime,
+    failureReason: e.FailureReason ?? null,
+    deploymentConfig: e.LastDeploymentConfig ?? null,
+    variants,
+  };
+  ctx.out.result(result, () => {
+    const lines = [
+      `Endpoint:         ${result.endpoint}`,
+      `Status:           ${result.status}`,
+      `Endpoint config:  ${result.endpointConfig}`,
+      `Previous config:  ${result.previousEndpointConfig ?? '- (none recorded; rollback needs --to)'}`,
+      `Model package:    ${result.modelPackage ?? '-'}`,
+      `Created:          ${isoDate(result.created)}`,
+      `Last modified:    ${isoDate(result.lastModified)}`,
+    ];
+    if (result.failureReason) lines.push(`Failure reason:   ${result.failureReason}`);
+    if (result.deploymentConfig) lines.push(`Deployment config (guardrails): ${JSON.stringify(result.deploymentConfig)}`);
+    lines.push(
+      '',
+      table(
+        ['VARIANT', 'MODEL', 'INSTANCE TYPE', 'INSTANCES (CURRENT/DESIRED)', 'WEIGHT (CURRENT/DESIRED)'],
+        variants.map((v) => [
+          v.name ?? '-',
+          v.model ?? '-',
+          v.instanceType ?? '-',
+          `${v.currentInstanceCount ?? '-'}/${v.desiredInstanceCount ?? '-'}`,
+          `${v.currentWeight ?? '-'}/${v.desiredWeight ?? '-'}`,
+        ]),
+      ),
+    );
+    return lines.join('\n');
+  });
+}
+
+// ------------------------------------------------------------------------------------ shared
+
+interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+}
+
+function waitOptions(o: OptionValues, cmd: string): WaitOptions {
+  return {
+    timeoutMs: parseDuration('--timeout', (o.timeout as string | undefined) ?? DEFAULT_TIMEOUT, cmd),
+    pollMs: parseDuration('--poll-interval', (o['poll-interval'] as string | undefined) ?? DEFAULT_POLL_INTERVAL, cmd),
+  };
+}
+
+function describeEndpoint(sm: SageMaker, name: string): Promise<DescribeEndpointOutput> {
+  return sm.call('DescribeEndpoint', (c) => c.send(new DescribeEndpointCommand({ EndpointName: name })));
+}
+
+function describeEndpointConfig(sm: SageMaker, name: string): Promise<DescribeEndpointConfigOutput> {
+  return sm.call('DescribeEndpointConfig', (c) => c.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+}
+
+async function listTags(sm: SageMaker, arn: string): Promise<Tag[]> {
+  const tags: Tag[] = [];
+  let next: string | undefined;
+  do {
+    const page = await sm.call('ListTags', (c) => c.send(new ListTagsCommand({ ResourceArn: arn, NextToken: next })));
+    tags.push(...(page.Tags ?? []));
+    next = page.NextToken;
+  } while (next);
+  return tags;
+}
+
+function requireInService(e: DescribeEndpointOutput, action: string): void {
+  if (e.EndpointStatus !== 'InService') {
+    throw new RolloutError(
+      `Endpoint ${e.EndpointName} is ${e.EndpointStatus}; it must be InService to ${action}. Nothing was changed.` +
+        (e.FailureReason ? ` Failure reason: ${e.FailureReason}` : ''),
+    );
+  }
+}
+
+interface UpdatePlan extends WaitOptions {
+  readonly verb: 'Rollout' | 'Rollback';
+  readonly endpointName: string;
+  readonly target: string;
+  readonly previous: string;
+  readonly extra: Record<string, unknown>;
+}
+
+/**
+ * UpdateEndpoint (keeping the endpoint's deployment guardrails) and wait with visible progress
+ * until the endpoint is InService on the target config, or the update failed, or the timeout.
+ * SageMaker keeps the previous config serving during an update and rolls back to it on failure:
+ * an endpoint that is InService on the *previous* config after an update is a failed update.
+ */
+async function update(ctx: Context, sm: SageMaker, p: UpdatePlan): Promise<void> {
+  await sm.call('UpdateEndpoint', (c) =>
+    c.send(new UpdateEndpointCommand({ EndpointName: p.endpointName, EndpointConfigName: p.target, RetainDeploymentConfig: true })),
+  );
+  ctx.out.step(
+    `UpdateEndpoint ${p.endpointName} -> ${p.target} (deployment guardrails retained); waiting up to ${Math.round(p.timeoutMs / 1000)}s`,
+  );
+
+  const started = ctx.now().getTime();
+  const progress = new Progress({ stream: ctx.progressStream, plain: ctx.out.json, now: () => ctx.now().getTime() });
+  const base = { endpoint: p.endpointName, endpointConfig: p.target, previousEndpointConfig: p.previous, ...p.extra };
+  let e: DescribeEndpointOutput;
+  for (;;) {
+    e = await describeEndpoint(sm, p.endpointName);
+    progress.poll(p.endpointName, e.EndpointStatus ?? 'unknown', e.EndpointConfigName);
+    const status = e.EndpointStatus;
+    if (status === 'InService' || status === 'Failed' || status === 'UpdateRollbackFailed' || status === 'OutOfService') break;
+    const remaining = p.timeoutMs - (ctx.now().getTime() - started);
+    if (remaining <= 0) {
+      progress.done();
+      throw new RolloutError(
+        `${p.verb} of ${p.endpointName} timed out after ${progress.elapsed()} (status ${status}). ` +
+          `The previous endpoint config ${p.previous} keeps serving while the update is in progress, and SageMaker rolls back to it automatically if the update fails. ` +
+          `Check with: mlp endpoints status --endpoint ${p.endpointName}`,
+        { ...base, outcome: 'timeout', status },
+      );
+    }
+    const stopAnimation = progress.animate();
+    try {
+      await ctx.sleep(Math.min(p.pollMs, remaining));
+    } finally {
+      stopAnimation();
+    }
+  }
+  progress.done();
+
+  if (e.EndpointStatus === 'InService' && e.EndpointConfigName === p.target) {
+    ctx.out.result(
+      { ...base, outcome: 'succeeded', status: e.EndpointStatus, elapsed: progress.elapsed() },
+      () => `${p.verb} succeeded: ${p.endpointName} is InService on ${p.target} (was ${p.previous}) after ${progress.elapsed()}.`,
+    );
+    return;
+  }
+  const reason = e.FailureReason ? ` Reason: ${e.FailureReason}` : '';
+  const serving =
+    e.EndpointStatus === 'InService'
+      ? `SageMaker rolled back automatically: ${p.endpointName} is InService on its previous endpoint config ${e.EndpointConfigName}, which keeps serving.`
+      : `SageMaker keeps the previous endpoint config ${p.previous} serving when an update fails (endpoint status ${e.EndpointStatus}).`;
+  throw new RolloutError(`${p.verb} of ${p.endpointName} to ${p.target} failed after ${progress.elapsed()}. ${serving}${reason}`, {
+    ...base,
+    outcome: 'failed',
+    status: e.EndpointStatus,
+    servingEndpointConfig: e.EndpointConfigName,
+    failureReason: e.FailureReason ?? null,
+  });
+}

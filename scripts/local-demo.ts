@@ -1,0 +1,224 @@
+/**
+ * `npm run local:demo`: the model-ops path end to end on a local AWS emulator, no AWS account.
+ *
+ *  1. starts moto (scripts/moto_launcher.py) on a free port,
+ *  2. `cdk bootstrap` + `cdk deploy` of the LOCAL profile app (bin/local.ts: KMS key, S3 bucket,
+ *     IAM role, SageMaker model, endpoint config and endpoint),
+ *  3. registers, approves and rolls out a model with `mlp`, shows a failed rollout that leaves the
+ *     previous config serving, and rolls back,
+ *  4. stops the emulator and removes its temporary files, whatever happened.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+
+const ROOT = path.join(__dirname, '..');
+const STACK = 'MlPlatform-local-Serving';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+const NOT_MODELLED = `What the emulator does NOT model (a green local deploy is no coverage of these):
+  - EKS clusters, node groups, add-ons and the Kubernetes workloads (no API server locally)
+  - MSK (Kafka), ElastiCache (feature store online cache), EMR Serverless, Glue databases/tables
+  - Application Auto Scaling of endpoints, CloudWatch alarms and dashboards
+  - SageMaker model package groups via CloudFormation (moto skips the type; the demo creates the
+    group through the API), MLflow tracking servers, deployment guardrails (blue/green, canary)
+  - S3 bucket policies (e.g. TLS-only), KMS key policies and grants, IAM policy evaluation:
+    moto accepts every call from any credentials, so no least-privilege check happens here
+  - Secrets Manager secrets, VPC endpoints / private networking, real model containers (an
+    endpoint here serves nothing; Updating/InService are simulated by the launcher)
+The local profile deploys only: KMS key, S3 bucket, IAM role, SageMaker model, endpoint config, endpoint.`;
+
+// This script's own SDK client: no maintenance notice about Node 20 in the demo output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const children = new Set<ChildProcess>();
+let moto: ChildProcess | undefined;
+let workDir: string | undefined;
+
+function banner(text: string): void {
+  process.stdout.write(process.stdout.isTTY ? `\n\x1b[1m== ${text}\x1b[0m\n` : `\n== ${text}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** Runs a command, echoing it; stdout is shown and also returned. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<string> {
+  process.stdout.write(`\n$ ${[cmd, ...args].map((a) => (/[\s"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(child);
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      children.delete(child);
+      process.stdout.write(`(exit ${code})\n`);
+      if (code === expectCode) resolve(out);
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited ${code}, expected ${expectCode}`));
+    });
+  });
+}
+
+async function startMoto(port: number): Promise<void> {
+  moto = spawn('python3', [path.join(ROOT, 'scripts', 'moto_launcher.py'), '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MLP_MOTO_UPDATING_POLLS: '3' },
+  });
+  let stderr = '';
+  moto.stderr?.on('data', (d) => {
+    stderr = (stderr + d).slice(-2000);
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (moto.exitCode !== null) throw new Error(`moto launcher exited: ${stderr}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/moto-api/data.json`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`moto launcher did not answer within 60s: ${stderr}`);
+}
+
+function cleanup(): void {
+  for (const child of children) if (child.pid) process.kill(child.pid, 'SIGTERM');
+  if (moto?.pid !== undefined && moto.exitCode === null) {
+    process.kill(moto.pid, 'SIGTERM');
+    process.stdout.write(`Stopped the emulator (pid ${moto.pid}).\n`);
+  }
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}
+
+async function demo(): Promise<void> {
+  const started = Date.now();
+  banner('Local end-to-end demo of mlp on the moto emulator');
+  process.stdout.write(`${NOT_MODELLED}\n`);
+
+  const port = await freePort();
+  // CDK must reach moto as localhost: with 127.0.0.1 moto reads the bucket name from the host.
+  const url = `http://localhost:${port}`;
+  workDir = mkdtempSync(path.join(tmpdir(), 'mlp-local-demo-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ENDPOINT_URL: url,
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+
+  banner(`1. Start the emulator (moto + scripts/moto_launcher.py) on ${url}`);
+  await startMoto(port);
+  process.stdout.write(`moto is up (pid ${moto!.pid}).\n`);
+
+  banner('2. cdk bootstrap + cdk deploy of the LOCAL profile (bin/local.ts)');
+  const cdk = path.join(ROOT, 'node_modules', '.bin', 'cdk');
+  const app = ['--app', 'npx tsx bin/local.ts', '--output', path.join(workDir, 'cdk.out'), '--no-notices', '--ci'];
+  await run(cdk, ['bootstrap', `aws://${ACCOUNT}/${REGION}`, ...app], env);
+  const outputsFile = path.join(workDir, 'outputs.json');
+  await run(cdk, ['deploy', STACK, ...app, '--require-approval', 'never', '--method=direct', '--outputs-file', outputsFile], env);
+  const outputs = JSON.parse(readFileSync(outputsFile, 'utf8'))[STACK] as Record<string, string>;
+  const endpoint = outputs.EndpointName;
+  const bucket = outputs.ArtifactBucket;
+  const group = endpoint;
+
+  banner(`3. Model package group ${group} (created via the API: moto's CloudFormation skips this type)`);
+  const sm = new SageMakerClient({ region: REGION, endpoint: url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group, ModelPackageGroupDescription: 'local demo' }));
+  sm.destroy();
+  process.stdout.write(`Created model package group ${group}.\n`);
+
+  const mlp = (args: string[], expectCode = 0) => run('node', ['bin/mlp.js', ...args], env, expectCode);
+  const image = (v: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${endpoint}:${v}`;
+  const wait = ['--poll-interval', '1s', '--timeout', '2m'];
+
+  banner('4. The endpoint as deployed');
+  await mlp(['endpoints', 'status', '--endpoint', endpoint]);
+
+  banner('5. Register version 1.0.0 (pending manual approval), list, approve');
+  const v1 = (
+    await mlp([
+      'models',
+      'register',
+      '--group',
+      group,
+      '--image',
+      image('1.0.0'),
+      '--artifact',
+      `s3://${bucket}/models/${endpoint}/1.0.0/model.tar.gz`,
+      '--metadata',
+      'git_sha=4f2c1e9',
+      '--metadata',
+      'auc=0.87',
+    ])
+  ).trim();
+  await mlp(['models', 'list', '--group', group]);
+  await mlp(['models', 'approve', '--package', v1, '--reason', 'AUC 0.87 on the Q3 holdout; fairness review FR-112 passed']);
+
+  banner('6. Roll the endpoint out to the newest approved version');
+  await mlp(['endpoints', 'rollout', '--endpoint', endpoint, '--group', group, ...wait]);
+  await mlp(['endpoints', 'status', '--endpoint', endpoint]);
+
+  banner('7. A failed rollout: version 1.1.0 fails its health check (switch in the launcher)');
+  const v2 = (
+    await mlp([
+      'models',
+      'register',
+      '--group',
+      group,
+      '--image',
+      image('1.1.0'),
+      '--artifact',
+      `s3://${bucket}/models/${endpoint}/1.1.0/model.tar.gz`,
+    ])
+  ).trim();
+  await mlp(['models', 'approve', '--package', v2, '--reason', 'candidate for the November release']);
+  await fetch(`http://127.0.0.1:${port}/mlp-test/fail-next-update`, { method: 'POST' });
+  await mlp(['endpoints', 'rollout', '--endpoint', endpoint, '--group', group, ...wait], 4);
+  process.stdout.write('Exit code 4 as expected: the previous config keeps serving.\n');
+  await mlp(['endpoints', 'status', '--endpoint', endpoint]);
+
+  banner('8. Roll back to the config before 1.0.0 (the one CloudFormation created)');
+  await mlp(['endpoints', 'rollback', '--endpoint', endpoint, ...wait]);
+  await mlp(['models', 'list', '--group', group, '--json']);
+
+  banner(`Demo finished in ${Math.round((Date.now() - started) / 1000)}s`);
+  process.stdout.write(`${NOT_MODELLED}\n`);
+}
+
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+
+demo()
+  .then(() => {
+    cleanup();
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`\nlocal demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    cleanup();
+    process.exitCode = 1;
+  });

@@ -1,0 +1,36 @@
+/** The installed entry point: bin/mlp.js (the `mlp` bin of package.json) runs bin/mlp.ts through tsx. */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { useMoto } from './moto';
+
+const ROOT = path.join(__dirname, '..', '..');
+const moto = useMoto();
+
+async function bin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [path.join(ROOT, 'bin', 'mlp.js'), ...args], {
+      cwd: ROOT,
+      env: process.env,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('mlp --help exits 0 and documents the exit codes', async () => {
+  const run = await bin(['--help']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^mlp — model operations on SageMaker/);
+  expect(run.stdout).toMatch(/Exit codes:/);
+});
+
+test('the process exits with the CLI codes and prints no stack trace', async () => {
+  const usage = await bin(['models', 'list']);
+  expect([usage.code, usage.stderr]).toEqual([2, "mlp: --group is required\nRun 'mlp models list --help' for usage.\n"]);
+  const aws = await bin(['endpoints', 'status', '--endpoint', 'nope', '--endpoint-url', moto.url, '--region', 'us-east-1']);
+  expect(aws.code).toBe(3);
+  expect(aws.stderr).toMatch(/^mlp: DescribeEndpoint failed: ValidationException: Could not find endpoint .*\n$/);
+});

@@ -1,0 +1,134 @@
+/**
+ * Test harness: a real moto server (scripts/moto_launcher.py) over HTTP on 127.0.0.1, one per test
+ * file. `useMoto()` starts it in beforeAll on a free port, waits until it answers, resets its state
+ * before each test and stops it by PID in afterAll.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { main } from '../../mlp/cli';
+
+const LAUNCHER = path.join(__dirname, '..', '..', 'scripts', 'moto_launcher.py');
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+// moto accepts any credentials; the SDK needs some. No other AWS configuration leaks in.
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_ENDPOINT_URL;
+
+export interface Moto {
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  /** An SDK client on the emulator, to arrange and check state. */
+  readonly client: SageMakerClient;
+  /** The next UpdateEndpoint fails: rolled back to the old config (default) or Failed. */
+  failNextUpdate(mode?: 'rollback' | 'failed', reason?: string): Promise<void>;
+  /** The next UpdateEndpoint stays Updating forever. */
+  hangNextUpdate(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function post(url: string, body?: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text()}`);
+}
+
+async function start(): Promise<{ proc: ChildProcess; url: string }> {
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const proc = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MLP_MOTO_UPDATING_POLLS: '2' },
+    });
+    let stderr = '';
+    proc.stderr?.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && proc.exitCode === null) {
+      try {
+        const res = await fetch(`${url}/moto-api/data.json`);
+        if (res.ok) return { proc, url };
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    lastError = stderr;
+    proc.kill('SIGKILL');
+  }
+  throw new Error(`moto launcher did not start: ${lastError}`);
+}
+
+export function useMoto(): Moto {
+  let proc: ChildProcess | undefined;
+  let url = '';
+  let client: SageMakerClient | undefined;
+  beforeAll(async () => {
+    ({ proc, url } = await start());
+    client = new SageMakerClient({ region: REGION, endpoint: url });
+  }, 90_000);
+  beforeEach(async () => {
+    await post(`${url}/moto-api/reset`);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    if (proc?.pid !== undefined && proc.exitCode === null) {
+      const exited = new Promise((resolve) => proc!.once('exit', resolve));
+      process.kill(proc.pid, 'SIGTERM');
+      await exited;
+    }
+  });
+  return {
+    get url() {
+      return url;
+    },
+    get client() {
+      return client!;
+    },
+    failNextUpdate: (mode = 'rollback', reason) => post(`${url}/mlp-test/fail-next-update`, { mode, ...(reason ? { reason } : {}) }),
+    hangNextUpdate: () => post(`${url}/mlp-test/hang-next-update`),
+  };
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `mlp <args>` in-process against the emulator (--endpoint-url and --region added). Waits use
+ * a simulated clock: sleeping advances it, so poll intervals and timeouts cost no real time.
+ */
+export async function mlp(moto: Moto | undefined, args: readonly string[], options: { tty?: boolean } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  let clock = Date.parse('2026-11-22T12:00:00Z');
+  const full = moto ? [...args, '--endpoint-url', moto.url, '--region', REGION] : [...args];
+  const code = await main(full, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
+    now: () => new Date(clock),
+    sleep: async (ms) => {
+      clock += ms;
+    },
+  });
+  return { code, stdout, stderr };
+}
