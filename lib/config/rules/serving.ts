@@ -3,6 +3,8 @@ import type { EnvironmentConfig, ServingEndpointConfig } from '../types';
 
 /** SageMaker resource names (model package groups, endpoints, schedules). */
 export const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** Endpoint names in config: lowercase words joined by single hyphens (a subset of SageMaker names). */
+export const ENDPOINT_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** SageMaker hosting and processing instance types: `ml.<family>.<size>`. */
 export const ML_INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 /** Weekly maintenance window start of the MLflow server, UTC. */
@@ -62,8 +64,9 @@ export function checkServing(c: EnvironmentConfig, p: Problems): void {
   const endpointNames = new Set<string>();
   s.endpoints.forEach((e, i) => {
     const at = `serving.endpoints[${i}]`;
+    // Lowercase words joined by single hyphens: the endpoint's construct id is the PascalCase of it.
     if (
-      p.matches(`${at}.name`, e.name, SAGEMAKER_NAME, 'a SageMaker name: letters, digits and hyphens, not starting or ending with a hyphen')
+      p.matches(`${at}.name`, e.name, ENDPOINT_NAME, 'lowercase letters and digits in words joined by single hyphens, e.g. credit-risk')
     ) {
       const longest = `${c.name}-${e.name}${LONGEST_SUFFIX}`;
       p.check(
