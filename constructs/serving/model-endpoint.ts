@@ -347,8 +347,10 @@ export class ModelEndpoint extends Construct {
     this.endpoint = new sagemaker.CfnEndpoint(this, 'Resource', {
       endpointName: props.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
-      // Keep the instance count autoscaling set when CloudFormation updates the endpoint.
+      // Keep the instance count autoscaling set when CloudFormation updates the endpoint, but take
+      // data-capture changes (e.g. the sampling percentage) from the new endpoint config.
       retainAllVariantProperties: props.autoScaling ? true : undefined,
+      excludeRetainedVariantProperties: props.autoScaling ? [{ variantPropertyType: 'DataCaptureConfig' }] : undefined,
       deploymentConfig: guardrails
         ? {
             blueGreenUpdatePolicy: {
