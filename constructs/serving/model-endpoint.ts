@@ -109,7 +109,8 @@ export interface ModelEndpointProps {
   readonly securityGroups?: readonly ec2.ISecurityGroup[];
   /**
    * No network access for the inference container (the artifact and image are still fetched by SageMaker).
-   * @default true
+   * Serverless endpoints do not support it.
+   * @default - true, false when serverless
    */
   readonly networkIsolation?: boolean;
   /**
@@ -266,7 +267,7 @@ export class ModelEndpoint extends Construct {
     this.model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       primaryContainer: container,
-      enableNetworkIsolation: props.networkIsolation ?? true,
+      enableNetworkIsolation: props.networkIsolation ?? !serverless,
       vpcConfig,
     });
     this.model.node.addDependency(execution.policy);
@@ -464,6 +465,7 @@ function validate(props: ModelEndpointProps): void {
         ['autoScaling', props.autoScaling],
         ['deploymentGuardrails', props.deploymentGuardrails],
         ['instanceType', props.instanceType],
+        ['networkIsolation', props.networkIsolation || undefined],
         ['initialInstanceCount', props.initialInstanceCount],
       ] as const
     )

@@ -213,7 +213,7 @@ describe('ModelEndpoint', () => {
       ],
       DataCaptureConfig: Match.absent(),
     });
-    t.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: Match.absent() });
+    t.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: Match.absent(), EnableNetworkIsolation: false });
     t.hasResourceProperties('AWS::SageMaker::Endpoint', { DeploymentConfig: Match.absent() });
     t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
   });
@@ -274,6 +274,20 @@ describe('ModelEndpoint', () => {
       'serverless with instance features',
       { serverless: { memorySizeMb: 2048, maxConcurrency: 5 } },
       /serverless endpoints do not support vpc, dataCapture, autoScaling, deploymentGuardrails, instanceType, initialInstanceCount/,
+    ],
+    [
+      'serverless with network isolation',
+      {
+        serverless: { memorySizeMb: 2048, maxConcurrency: 5 },
+        vpc: undefined,
+        dataCapture: undefined,
+        autoScaling: undefined,
+        deploymentGuardrails: undefined,
+        instanceType: undefined,
+        initialInstanceCount: undefined,
+        networkIsolation: true,
+      },
+      /serverless endpoints do not support networkIsolation; remove them or use instances/,
     ],
     [
       'serverless memory not in 1 GB steps',
