@@ -37,7 +37,7 @@ export const MODEL_MONITOR_ANALYZER_ACCOUNTS: Readonly<Record<string, string>> =
 
 /**
  * Namespace of the data-quality metrics Model Monitor publishes for real-time endpoints, with
- * dimensions `Endpoint` and `MonitoringSchedule`.
+ * dimensions `Endpoint`, `Feature` and `MonitoringSchedule`.
  */
 export const DATA_METRICS_NAMESPACE = 'aws/sagemaker/Endpoints/data-metrics';
 
@@ -245,17 +245,19 @@ export class DataQualityMonitor extends Construct {
 
     // What is alarmed and why: the built-in analyzer publishes, per feature, the distance between
     // the captured distribution and the baseline as `feature_baseline_drift_<feature>` in
-    // aws/sagemaker/Endpoints/data-metrics (dimensions Endpoint, MonitoringSchedule). There is no
-    // single "violations" metric, and an alarm cannot use a SEARCH over metric names, so the
-    // alarm takes the MAX over the declared features and compares it with the same threshold the
-    // baseline's constraints use: one alarm, one datapoint per run, fired by any drifted feature.
-    // No data (the job did not run or captured nothing) is not treated as drift.
+    // aws/sagemaker/Endpoints/data-metrics. Its dimensions are Endpoint, MonitoringSchedule and
+    // Feature, the latter "_" for these per-feature metric names (as the SageMaker Python SDK's
+    // AutomaticDataQualityDashboard queries them); an alarm must name every dimension. There is no
+    // single "violations" metric and an alarm cannot SEARCH metric names, so the alarm takes the
+    // MAX over the declared features and compares it with the same threshold the baseline's
+    // constraints use: one alarm, one datapoint per run, fired by any drifted feature. No data
+    // (the job did not run, or captured nothing) is not treated as drift.
     const metrics: Record<string, cloudwatch.IMetric> = {};
     features.forEach((f, i) => {
       metrics[`f${i}`] = new cloudwatch.Metric({
         namespace: DATA_METRICS_NAMESPACE,
         metricName: `feature_baseline_drift_${f}`,
-        dimensionsMap: { Endpoint: endpoint.endpointName, MonitoringSchedule: this.scheduleName },
+        dimensionsMap: { Endpoint: endpoint.endpointName, Feature: '_', MonitoringSchedule: this.scheduleName },
         statistic: 'Maximum',
         period: schedule.period,
       });

@@ -22,7 +22,7 @@ const PUBLIC_SUBNET = /^Network\/Network\/Vpc\/PublicSubnet\d+$/;
 const SERVING_ENDPOINT_POLICY = /^Serving\/(?!Mlflow\/)(?![A-Za-z0-9]+DataQuality\/)[A-Za-z0-9]+\/Policy\/Resource$/;
 const SERVING_MONITOR_POLICY = /^Serving\/[A-Za-z0-9]+DataQuality\/Policy\/Resource$/;
 const SERVING_MLFLOW_POLICY = /^Serving\/Mlflow\/Policy\/Resource$/;
-const SERVING_ROLE_POLICY = /^Serving\/(Mlflow|[A-Za-z0-9]+)\/Policy\/Resource$/;
+const SERVING_ROLE_POLICY = /^Serving\/[A-Za-z0-9]+\/Policy\/Resource$/;
 const SERVING_MODELS_BUCKET = /^Serving\/ModelsBucket\/Resource$/;
 /**
  * How cdk-nag prints the ARN of the serving models bucket in finding ids: the Serving stack's

@@ -114,6 +114,7 @@ describe('DataQualityMonitor', () => {
           MetricName: `feature_baseline_drift_${feature}`,
           Dimensions: [
             { Name: 'Endpoint', Value: 'prod-credit-risk' },
+            { Name: 'Feature', Value: '_' },
             { Name: 'MonitoringSchedule', Value: 'prod-credit-risk-data-quality' },
           ],
         },
