@@ -1,5 +1,37 @@
 import { ACCOUNTS } from './accounts';
-import type { EnvironmentConfig, EnvironmentName } from './types';
+import type { EnvironmentConfig, EnvironmentName, ServingEndpointConfig, ServingModelConfig } from './types';
+
+/** Models every environment registers (one model package group each). */
+const MODELS: readonly ServingModelConfig[] = [
+  { name: 'credit-risk', description: 'Probability of default of a consumer loan application, scored in real time' },
+  { name: 'fraud', description: 'Likelihood that a loan application is fraudulent' },
+];
+
+/**
+ * The example endpoint: credit-risk scoring. The image and artifact are placeholders in the
+ * environment's own account and models bucket; the model-ops CLI rolls new versions from the
+ * registry onto the endpoint `<env>-credit-risk`.
+ */
+function creditRiskEndpoint(
+  env: EnvironmentName,
+  sizing: Pick<
+    ServingEndpointConfig,
+    'instanceType' | 'initialInstanceCount' | 'minInstances' | 'maxInstances' | 'dataCaptureSamplingPercent' | 'rollout' | 'monitoring'
+  >,
+): ServingEndpointConfig {
+  const { account, region } = ACCOUNTS[env];
+  return {
+    name: 'credit-risk',
+    model: 'credit-risk',
+    imageUri: `${account}.dkr.ecr.${region}.amazonaws.com/credit-risk-inference:1.0.0`,
+    modelDataKey: 'credit-risk/1.0.0/model.tar.gz',
+    targetInvocationsPerInstance: 300,
+    alarms: { latencyP99Ms: 250, errors5xxPerMinute: 5 },
+    ...sizing,
+  };
+}
+
+const CREDIT_RISK_FEATURES = ['annual_income', 'loan_amount', 'debt_to_income', 'credit_history_months', 'open_accounts'];
 
 const dev: EnvironmentConfig = {
   name: 'dev',
@@ -10,6 +42,22 @@ const dev: EnvironmentConfig = {
   network: { vpcCidr: '10.10.0.0/16', natGateways: 1, privateSubnetMask: 20 },
   logging: { retentionDays: 30 },
   audit: { transitionToGlacierDays: 30, expirationDays: 365 },
+  serving: {
+    models: MODELS,
+    mlflow: { size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    endpoints: [
+      creditRiskEndpoint('dev', {
+        instanceType: 'ml.m5.large',
+        initialInstanceCount: 1,
+        minInstances: 1,
+        maxInstances: 2,
+        dataCaptureSamplingPercent: 100,
+        // Dev updates all at once: no canary, no baking, nothing to roll back to.
+        rollout: { guardrails: false, canaryPercent: 50, canaryWaitMinutes: 5, terminationWaitMinutes: 0 },
+        monitoring: { schedule: 'daily', instanceType: 'ml.m5.large', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.2 },
+      }),
+    ],
+  },
   tags: { costCenter: 'ml-platform-dev', owner: 'ml-platform-team' },
 };
 
@@ -22,6 +70,21 @@ const staging: EnvironmentConfig = {
   network: { vpcCidr: '10.20.0.0/16', natGateways: 3, privateSubnetMask: 19 },
   logging: { retentionDays: 90 },
   audit: { transitionToGlacierDays: 90, expirationDays: 400 },
+  serving: {
+    models: MODELS,
+    mlflow: { size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    endpoints: [
+      creditRiskEndpoint('staging', {
+        instanceType: 'ml.m5.xlarge',
+        initialInstanceCount: 2,
+        minInstances: 2,
+        maxInstances: 4,
+        dataCaptureSamplingPercent: 50,
+        rollout: { guardrails: true, canaryPercent: 25, canaryWaitMinutes: 10, terminationWaitMinutes: 10 },
+        monitoring: { schedule: 'hourly', instanceType: 'ml.m5.large', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.1 },
+      }),
+    ],
+  },
   tags: { costCenter: 'ml-platform-staging', owner: 'ml-platform-team' },
 };
 
@@ -34,6 +97,21 @@ const prod: EnvironmentConfig = {
   network: { vpcCidr: '10.30.0.0/16', natGateways: 3, privateSubnetMask: 19 },
   logging: { retentionDays: 365 },
   audit: { transitionToGlacierDays: 90, expirationDays: 2557 },
+  serving: {
+    models: MODELS,
+    mlflow: { size: 'Medium', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    endpoints: [
+      creditRiskEndpoint('prod', {
+        instanceType: 'ml.c5.2xlarge',
+        initialInstanceCount: 3,
+        minInstances: 3,
+        maxInstances: 12,
+        dataCaptureSamplingPercent: 20,
+        rollout: { guardrails: true, canaryPercent: 10, canaryWaitMinutes: 15, terminationWaitMinutes: 15 },
+        monitoring: { schedule: 'hourly', instanceType: 'ml.m5.xlarge', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.1 },
+      }),
+    ],
+  },
   tags: { costCenter: 'ml-platform-prod', owner: 'ml-platform-team' },
 };
 

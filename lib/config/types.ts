@@ -34,6 +34,99 @@ export interface TagsConfig {
   readonly owner: string;
 }
 
+/** A model the platform registers: one SageMaker model package group `<env>-<name>`. */
+export interface ServingModelConfig {
+  /** SageMaker name: letters, digits and hyphens, starting and ending with a letter or digit. */
+  readonly name: string;
+  /** What the model decides; shown in the registry. */
+  readonly description: string;
+}
+
+/** The SageMaker managed MLflow tracking server of the environment. */
+export interface MlflowConfig {
+  /** Server size: Small (up to 25 users), Medium (50) or Large (100). */
+  readonly size: 'Small' | 'Medium' | 'Large';
+  /** Weekly maintenance window start, UTC, `Ddd:HH:MM` (e.g. `Sun:02:00`). */
+  readonly weeklyMaintenanceWindowStart: string;
+}
+
+/** Serverless capacity (dev only): no instances, no autoscaling, no VPC, no data capture. */
+export interface ServingServerlessConfig {
+  /** Memory per concurrent invocation: 1024 to 6144 MB in steps of 1024. */
+  readonly memorySizeMb: number;
+  /** Concurrent invocations, 1 to 200. */
+  readonly maxConcurrency: number;
+}
+
+/** Blue/green rollout with canary traffic shifting and automatic rollback. */
+export interface ServingRolloutConfig {
+  /** Deployment guardrails on the endpoint; staging and prod must have them. */
+  readonly guardrails: boolean;
+  /** Share of the capacity (and traffic) the canary fleet gets first, 1 to 50 %. */
+  readonly canaryPercent: number;
+  /** Baking time of the canary before the rest of the traffic shifts, 1 to 60 minutes. */
+  readonly canaryWaitMinutes: number;
+  /** Baking time after all traffic shifted before the old fleet is terminated, 0 to 60 minutes. */
+  readonly terminationWaitMinutes: number;
+}
+
+/** Alarm thresholds; in staging and prod they also roll a deployment back. */
+export interface ServingAlarmsConfig {
+  /** p99 ModelLatency above this (milliseconds) over 3 minutes alarms. */
+  readonly latencyP99Ms: number;
+  /** Invocation5XXErrors per minute at or above this, in 2 of 3 minutes, alarms. */
+  readonly errors5xxPerMinute: number;
+}
+
+/** Model Monitor data-quality schedule over the captured requests. */
+export interface ServingMonitoringConfig {
+  /** How often the data-quality job runs. */
+  readonly schedule: 'hourly' | 'daily';
+  /** Instance type of the monitoring job (`ml.*`). */
+  readonly instanceType: string;
+  /** Features whose `feature_baseline_drift_<feature>` metric is alarmed (1 to 10). */
+  readonly driftFeatures: readonly string[];
+  /** Drift distance (0 to 1) above which a feature counts as drifted. */
+  readonly driftThreshold: number;
+}
+
+/** One SageMaker real-time endpoint `<env>-<name>`. */
+export interface ServingEndpointConfig {
+  /** Endpoint name suffix: the endpoint is `<env>-<name>` (the model-ops CLI uses that name). */
+  readonly name: string;
+  /** The registered model (a `serving.models` name) the endpoint serves. */
+  readonly model: string;
+  /** Inference image: an ECR URI in the environment's region, tagged or by digest. */
+  readonly imageUri: string;
+  /** Key of the model artifact (`.tar.gz`) in the models bucket. */
+  readonly modelDataKey: string;
+  /** Instance type (`ml.*`); ignored when serverless. */
+  readonly instanceType: string;
+  /** Instances at creation; between min and max. */
+  readonly initialInstanceCount: number;
+  /** Autoscaling floor; prod needs at least 2 (no single instance). */
+  readonly minInstances: number;
+  /** Autoscaling ceiling. */
+  readonly maxInstances: number;
+  /** Target-tracking value of SageMakerVariantInvocationsPerInstance (per minute). */
+  readonly targetInvocationsPerInstance: number;
+  /** Serverless capacity instead of instances; dev only. */
+  readonly serverless?: ServingServerlessConfig;
+  /** Percentage of requests captured for monitoring, 0 to 100 (at least 1 when monitored). */
+  readonly dataCaptureSamplingPercent: number;
+  readonly rollout: ServingRolloutConfig;
+  readonly alarms: ServingAlarmsConfig;
+  readonly monitoring: ServingMonitoringConfig;
+}
+
+export interface ServingConfig {
+  /** Models registered in the SageMaker model registry. */
+  readonly models: readonly ServingModelConfig[];
+  readonly mlflow: MlflowConfig;
+  /** SageMaker real-time endpoints of the environment. */
+  readonly endpoints: readonly ServingEndpointConfig[];
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** 12-digit AWS account id. Set in `accounts.ts`. */
@@ -49,5 +142,7 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly logging: LoggingConfig;
   readonly audit: AuditConfig;
+  /** Model registry, MLflow and SageMaker endpoints. */
+  readonly serving: ServingConfig;
   readonly tags: TagsConfig;
 }

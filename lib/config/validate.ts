@@ -1,12 +1,13 @@
 import { Problems } from './problems';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
+import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
 /** A rule checks one environment and records what is wrong; it never throws. */
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation];
+const RULES: readonly Rule[] = [checkFoundation, checkServing];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {

@@ -5,6 +5,7 @@ import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
+import { ServingStack } from '../stacks/serving-stack';
 
 export interface MlPlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;
@@ -17,6 +18,7 @@ export interface MlPlatformStageProps extends StageProps {
 export class MlPlatformStage extends Stage {
   readonly security: SecurityStack;
   readonly network: NetworkStack;
+  readonly serving: ServingStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -24,6 +26,15 @@ export class MlPlatformStage extends Stage {
 
     this.security = new SecurityStack(this, 'Security', { config });
     this.network = new NetworkStack(this, 'Network', { config, logsKey: this.security.keys.logs });
+    this.serving = new ServingStack(this, 'Serving', {
+      config,
+      vpc: this.network.network.vpc,
+      servingKey: this.security.keys.serving,
+      logsKey: this.security.keys.logs,
+      accessLogsBucket: this.security.audit.bucket,
+      // TODO(lead): pass the lake's models bucket here once the Data stack lands:
+      //   modelsBucket: this.data.lake.models,
+    });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);
