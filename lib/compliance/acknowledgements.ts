@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentConfig } from '../config';
 
 /**
  * THE one place where cdk-nag findings are acknowledged. Each entry names the rule, where it
@@ -16,6 +17,28 @@ export interface Acknowledgement {
 
 const AUDIT_BUCKET = /^Security\/AuditLogs\/Resource$/;
 const PUBLIC_SUBNET = /^Network\/Network\/Vpc\/PublicSubnet\d+$/;
+const LAKE_BUCKET = /^Data\/Lake\/(Raw|Curated|Features|Models)Bucket\/Resource$/;
+/** The singleton Lambda of AwsCustomResource (the MSK bootstrap-broker lookup). */
+const AWS_CUSTOM_RESOURCE_FUNCTION = /^Data\/AWS679f53fac002430cb0da5b7982bd2287\/Resource$/;
+const SPARK_JOB_POLICY = /^Data\/Spark\/JobPolicy\/Resource$/;
+
+/**
+ * The wildcard resources of the Spark job policy, as cdk-nag names them (finding-level ids hold
+ * the account, region, logical IDs and names of one environment, so they are listed per environment):
+ * objects of a zone bucket, tables of a zone database, and the configured topic and group patterns.
+ */
+export function sparkWildcardFindings(c: EnvironmentConfig): string[] {
+  const lakeObjects = ['LakeRawBucketDA76DCB0', 'LakeCuratedBucketB28F5F4C', 'LakeFeaturesBucket108C30CA'].map(
+    (bucket) => `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`,
+  );
+  const lakeTables = ['LakeRawDatabaseFD6F3023', 'LakeCuratedDatabase4ADD307F', 'LakeFeaturesDatabaseB098210B'].map(
+    (db) => `AwsSolutions-IAM5[Resource::arn:aws:glue:${c.region}:${c.account}:table/<${db}>/*]`,
+  );
+  const uuid = '{"Fn::Select":[2,{"Fn::Split":["/",{"Fn::GetAtt":["StreamingE5CA015B","Arn"]}]}]}';
+  const kafka = (kind: string, pattern: string) =>
+    `AwsSolutions-IAM5[Resource::arn:aws:kafka:${c.region}:${c.account}:${kind}/mlp-${c.name}-events/${uuid}/${pattern}]`;
+  return [...lakeObjects, ...lakeTables, kafka('topic', c.spark.consumeTopicPattern), kafka('group', c.spark.consumerGroupPattern)];
+}
 
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   // The audit bucket is the destination of every other bucket's server access logs.
@@ -44,6 +67,41 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason:
       'The default route to the internet gateway is what lets the NAT gateways in the public subnets give private subnets egress; public subnets host only NAT gateways and do not auto-assign public IPs.',
   })),
+  // Data lake buckets (the Data stack).
+  ...['PCI.DSS.321-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled'].map((id) => ({
+    id,
+    path: LAKE_BUCKET,
+    reason:
+      'The platform is single-region; lake buckets are versioned, KMS-encrypted and retained in staging and prod. Cross-region replication (a second region, its keys and buckets) is an account-level DR decision outside this repository.',
+  })),
+  // The AwsCustomResource Lambda that reads the MSK bootstrap brokers once per deployment.
+  ...['PCI.DSS.321-LambdaInsideVPC', 'NIST.800.53.R5-LambdaInsideVPC'].map((id) => ({
+    id,
+    path: AWS_CUSTOM_RESOURCE_FUNCTION,
+    reason:
+      'Deploy-time custom resource that only calls the regional MSK control-plane API (kafka:GetBootstrapBrokers on one cluster ARN); it touches no data and no VPC resource, and placing it in the VPC would add ENI permissions on * to its role.',
+  })),
+  {
+    id: 'NIST.800.53.R5-LambdaConcurrency',
+    path: AWS_CUSTOM_RESOURCE_FUNCTION,
+    reason:
+      'Invoked only by CloudFormation during deployments of this stack. Reserved concurrency would take from the account pool and fails deployment in new accounts whose unreserved concurrency is at the minimum.',
+  },
+  {
+    id: 'NIST.800.53.R5-LambdaDLQ',
+    path: AWS_CUSTOM_RESOURCE_FUNCTION,
+    reason:
+      'Invoked only by CloudFormation, which receives the result (or the failure) through the custom-resource response and rolls back; a dead-letter queue would hold nothing actionable.',
+  },
+  // Wildcards that scope the Spark job role to one bucket, one database or one topic/group pattern.
+  ...ENVIRONMENT_NAMES.flatMap((env) =>
+    sparkWildcardFindings(ENVIRONMENTS[env]).map((id) => ({
+      id,
+      path: SPARK_JOB_POLICY,
+      reason:
+        'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
+    })),
+  ),
 ];
 
 /** Applies every acknowledgement to the constructs of one stage whose path matches. */

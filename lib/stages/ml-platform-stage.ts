@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
+import { DataStack } from '../stacks/data-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 
@@ -17,6 +18,7 @@ export interface MlPlatformStageProps extends StageProps {
 export class MlPlatformStage extends Stage {
   readonly security: SecurityStack;
   readonly network: NetworkStack;
+  readonly data: DataStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -24,6 +26,12 @@ export class MlPlatformStage extends Stage {
 
     this.security = new SecurityStack(this, 'Security', { config });
     this.network = new NetworkStack(this, 'Network', { config, logsKey: this.security.keys.logs });
+    this.data = new DataStack(this, 'Data', {
+      config,
+      keys: this.security.keys,
+      accessLogsBucket: this.security.audit.bucket,
+      vpc: this.network.network.vpc,
+    });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);
