@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -89,6 +89,15 @@ export class DataStack extends PlatformStack {
     this.lake.grantReadWrite(this.spark, 'features');
     this.streaming.grantConsume(this.spark, sp.consumeTopicPattern, sp.consumerGroupPattern);
     this.streaming.connections.allowDefaultPortFrom(this.spark, 'Spark jobs consume events');
+
+    // What clients need to find the platform's data services.
+    new CfnOutput(this, 'KafkaBootstrapBrokersSaslIam', {
+      value: this.streaming.bootstrapBrokersSaslIam,
+      description: 'IAM-authenticated TLS bootstrap brokers (host:9098,...) of the event streams',
+    });
+    new CfnOutput(this, 'KafkaClusterArn', { value: this.streaming.clusterArn });
+    new CfnOutput(this, 'SparkApplicationId', { value: this.spark.applicationId });
+    new CfnOutput(this, 'SparkJobRoleArn', { value: this.spark.jobRole.roleArn });
   }
 }
 
