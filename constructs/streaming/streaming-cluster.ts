@@ -368,7 +368,8 @@ export function serverProperties(o: { brokers: number; retentionHours: number; e
           `transaction.state.log.min.isr=${minIsr}`,
           'unclean.leader.election.enable=false',
         ]),
-    `log.retention.hours=${o.retentionHours}`,
+    // Express brokers accept retention in milliseconds only (log.retention.ms) in a custom configuration.
+    o.express ? `log.retention.ms=${o.retentionHours * 3_600_000}` : `log.retention.hours=${o.retentionHours}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -100,7 +100,7 @@ describe('StreamingCluster (provisioned)', () => {
       'default.replication.factor=2\nmin.insync.replicas=1\n',
     );
     const express = serverProperties({ brokers: 3, retentionHours: 24, express: true });
-    expect(express).toBe('auto.create.topics.enable=false\nlog.retention.hours=24\n');
+    expect(express).toBe('auto.create.topics.enable=false\nlog.retention.ms=86400000\n');
   });
 
   test('express brokers have no EBS storage', () => {
