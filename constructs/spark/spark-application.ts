@@ -237,6 +237,14 @@ export class SparkApplication extends Construct implements iam.IGrantable, ec2.I
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'],
           resources: [this.logGroup.logGroupArn],
         }),
+        // Spark's Glue metastore client reads the `default` database when a session starts.
+        new iam.PolicyStatement({
+          actions: ['glue:GetDatabase'],
+          resources: [
+            stack.formatArn({ service: 'glue', resource: 'catalog' }),
+            stack.formatArn({ service: 'glue', resource: 'database', resourceName: 'default' }),
+          ],
+        }),
       ],
     });
     this.jobRole.addManagedPolicy(this.jobPolicy);

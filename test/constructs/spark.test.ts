@@ -92,7 +92,7 @@ describe('SparkApplication', () => {
     });
   });
 
-  test('the job role writes its logs to its log group only', () => {
+  test('the job role writes its logs to its log group only and reads the default Glue database, nothing more', () => {
     const { stack } = sparkWith();
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
@@ -101,6 +101,11 @@ describe('SparkApplication', () => {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SparkJobLogs'), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: 'glue:GetDatabase',
+            Resource: ['arn:aws:glue:eu-west-1:123456789012:catalog', 'arn:aws:glue:eu-west-1:123456789012:database/default'],
           },
         ],
       },

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildPlatformApp } from '../../lib/app';
 import { STATEFUL_TYPES } from '../../lib/compliance/retention';
 import type { DataStack } from '../../lib/stacks/data-stack';
@@ -182,5 +183,26 @@ describe('DataStack with bad config', () => {
       /prod\.streaming\.brokerCount: 4 is not a multiple of the 3 AZs/,
     );
     expect(app.node.children).toHaveLength(0);
+  });
+});
+
+describe('DataStack compliance', () => {
+  /** Synthesizes one environment with the three cdk-nag packs, failing on any unacknowledged finding. */
+  function synthWithPacks(env: 'dev' | 'staging' | 'prod', change: (data: DataStack) => void = () => {}) {
+    const app = testApp({ '@aws-cdk/core:failSynthOnValidationErrors': true });
+    const stages = buildPlatformApp(app, { only: [env] });
+    change(stages[env]!.node.findChild('Data') as DataStack);
+    return () => app.synth();
+  }
+
+  test.each(['dev', 'staging', 'prod'] as const)('%s passes AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 r5', (env) => {
+    expect(synthWithPacks(env)).not.toThrow();
+  });
+
+  test('an unacknowledged finding in the Data stack fails the synth', () => {
+    const synth = synthWithPacks('dev', (data) => {
+      new s3.Bucket(data, 'Unencrypted', { encryption: s3.BucketEncryption.UNENCRYPTED, enforceSSL: false });
+    });
+    expect(synth).toThrow(/dev\/Data\/Unencrypted\/Resource/);
   });
 });
