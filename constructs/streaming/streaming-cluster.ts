@@ -14,9 +14,17 @@ export const KAFKA_IAM_PORT = 9098;
 export const MONITORING_LEVELS = ['DEFAULT', 'PER_BROKER', 'PER_TOPIC_PER_BROKER', 'PER_TOPIC_PER_PARTITION'] as const;
 export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
 
-/** Broker instance types this construct accepts: standard (EBS) brokers and Express brokers. */
-export const BROKER_INSTANCE_TYPE =
-  /^(kafka\.t3\.small|kafka\.m5\.(large|[2-9]?x?large|1[26]xlarge|24xlarge)|kafka\.m7g\.(x?large|[2-9]xlarge|1[26]xlarge)|express\.m7g\.(x?large|[2-9]xlarge|1[26]xlarge))$/;
+/** MSK Kafka versions: `3.8.x` (latest patch), `3.6.0`, `3.7.x.kraft`. */
+export const KAFKA_VERSION = /^\d+\.\d+\.(\d+|x)(\.kraft)?$/;
+
+const SIZES_M5 = 'large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge|24xlarge';
+const SIZES_M7G = 'large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge';
+
+/** Broker instance types MSK offers, per kind: standard brokers (EBS storage) and Express brokers. */
+export const BROKER_INSTANCE_TYPES: Readonly<Record<'standard' | 'express', RegExp>> = {
+  standard: new RegExp(`^kafka\\.(t3\\.small|m5\\.(${SIZES_M5})|m7g\\.(${SIZES_M7G}))$`),
+  express: new RegExp(`^express\\.m7g\\.(${SIZES_M7G})$`),
+};
 
 /** IAM actions (kafka-cluster:*) of the grants, by resource. */
 export const KAFKA_ACTIONS = {
@@ -188,7 +196,7 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
       const retention = b.retentionHours ?? 168;
       const kafkaVersion = props.kafkaVersion ?? '3.8.x';
       const express = instanceType.startsWith('express.');
-      if (!BROKER_INSTANCE_TYPE.test(instanceType)) {
+      if (!BROKER_INSTANCE_TYPES.standard.test(instanceType) && !BROKER_INSTANCE_TYPES.express.test(instanceType)) {
         throw new Error(
           `StreamingCluster brokers.instanceType must be kafka.t3.small, kafka.m5.*, kafka.m7g.* or express.m7g.* (e.g. kafka.m7g.large), got '${instanceType}'`,
         );
@@ -208,7 +216,7 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
       if (!(Number.isInteger(retention) && retention >= 1 && retention <= 8760)) {
         throw new Error(`StreamingCluster brokers.retentionHours must be a whole number from 1 to 8760, got ${retention}`);
       }
-      if (!/^\d+\.\d+\.(\d+|x)(\.kraft)?$/.test(kafkaVersion)) {
+      if (!KAFKA_VERSION.test(kafkaVersion)) {
         throw new Error(`StreamingCluster kafkaVersion must look like 3.8.x or 3.6.0, got '${kafkaVersion}'`);
       }
 

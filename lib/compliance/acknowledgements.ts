@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentConfig } from '../config';
+import { streamingClusterName } from '../stacks/data-stack';
 
 /**
  * THE one place where cdk-nag findings are acknowledged. Each entry names the rule, where it
@@ -36,7 +37,7 @@ export function sparkWildcardFindings(c: EnvironmentConfig): string[] {
   );
   const uuid = '{"Fn::Select":[2,{"Fn::Split":["/",{"Fn::GetAtt":["StreamingE5CA015B","Arn"]}]}]}';
   const kafka = (kind: string, pattern: string) =>
-    `AwsSolutions-IAM5[Resource::arn:aws:kafka:${c.region}:${c.account}:${kind}/mlp-${c.name}-events/${uuid}/${pattern}]`;
+    `AwsSolutions-IAM5[Resource::arn:aws:kafka:${c.region}:${c.account}:${kind}/${streamingClusterName(c.name)}/${uuid}/${pattern}]`;
   return [...lakeObjects, ...lakeTables, kafka('topic', c.spark.consumeTopicPattern), kafka('group', c.spark.consumerGroupPattern)];
 }
 

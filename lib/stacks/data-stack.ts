@@ -6,6 +6,11 @@ import { DataLake, type LakeZoneLifecycle, type PlatformKeys, SparkApplication, 
 import { LAKE_ZONE_NAMES, type LakeZoneLifecycleConfig, type LakeZoneName } from '../config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
+/** Name of an environment's MSK cluster (MSK needs one; it is part of topic and group ARNs). */
+export function streamingClusterName(env: string): string {
+  return `mlp-${env}-events`;
+}
+
 export interface DataStackProps extends PlatformStackProps {
   /** The environment's keys (Security stack): data for the lake, streaming for MSK, logs for log groups. */
   readonly keys: PlatformKeys;
@@ -49,7 +54,7 @@ export class DataStack extends PlatformStack {
 
     const s = config.streaming;
     this.streaming = new StreamingCluster(this, 'Streaming', {
-      clusterName: `mlp-${config.name}-events`,
+      clusterName: streamingClusterName(config.name),
       vpc: props.vpc,
       serverless: s.mode === 'serverless',
       ...(s.mode === 'provisioned'

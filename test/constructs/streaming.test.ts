@@ -292,6 +292,7 @@ describe('StreamingCluster rejects bad props', () => {
       3,
     ],
     ['EC2 instance type', { brokers: { instanceType: 'm5.large' } }, /got 'm5\.large'/, 3],
+    ['m5 size that does not exist', { brokers: { instanceType: 'kafka.m5.3xlarge' } }, /got 'kafka\.m5\.3xlarge'/, 3],
     [
       'retention above a year',
       { brokers: { retentionHours: 9000 } },

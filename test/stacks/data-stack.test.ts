@@ -1,7 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LAKE_ZONES } from '../../constructs';
 import { buildPlatformApp } from '../../lib/app';
 import { STATEFUL_TYPES } from '../../lib/compliance/retention';
+import { LAKE_ZONE_NAMES } from '../../lib/config';
 import type { DataStack } from '../../lib/stacks/data-stack';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
 
@@ -172,6 +174,12 @@ describe('DataStack in staging and dev', () => {
       ClusterName: 'mlp-dev-events',
       ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
     });
+  });
+});
+
+describe('DataStack config translation', () => {
+  test('the config zones are the construct zones', () => {
+    expect([...LAKE_ZONE_NAMES]).toEqual([...LAKE_ZONES]);
   });
 });
 

@@ -1,28 +1,8 @@
+import { BROKER_INSTANCE_TYPES, EMR_RELEASE_LABEL, KAFKA_VERSION, WORKER_MEMORY_GIB } from '../../../constructs';
 import type { Problems } from '../problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, MSK_MONITORING_LEVELS, type SparkConfig, type StreamingConfig } from '../types';
 
-/**
- * Broker instance types per kind (cfn-lint does not check them). Standard brokers:
- * kafka.t3.small (dev only), kafka.m5.* and kafka.m7g.*; Express brokers: express.m7g.*.
- */
-export const MSK_INSTANCE_TYPES: Readonly<Record<'standard' | 'express', RegExp>> = {
-  standard:
-    /^kafka\.(t3\.small|m5\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge|24xlarge)|m7g\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge))$/,
-  express: /^express\.m7g\.(large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge)$/,
-};
-
-export const KAFKA_VERSION = /^\d+\.\d+\.(\d+|x)(\.kraft)?$/;
-export const EMR_RELEASE_LABEL = /^emr-\d+\.\d+\.\d+$/;
 const TOPIC_PATTERN = /^[A-Za-z0-9._*?-]{1,249}$/;
-
-/** vCPUs of an EMR Serverless worker and the memory (GiB) range each allows. */
-const WORKER_MEMORY: Readonly<Record<number, readonly [number, number]>> = {
-  1: [2, 8],
-  2: [4, 16],
-  4: [8, 30],
-  8: [16, 60],
-  16: [32, 120],
-};
 
 /** Account-level default quota of EMR Serverless vCPUs; larger maxima need a quota increase first. */
 const MAX_SPARK_VCPU = 2000;
@@ -89,7 +69,7 @@ function checkStreaming(c: EnvironmentConfig, s: StreamingConfig, p: Problems): 
   const azs = c.availabilityZones.length;
   p.matches('streaming.kafkaVersion', s.kafkaVersion, KAFKA_VERSION, 'an MSK Kafka version like 3.8.x or 3.6.0');
   const express = typeof s.brokerInstanceType === 'string' && s.brokerInstanceType.startsWith('express.');
-  const pattern = express ? MSK_INSTANCE_TYPES.express : MSK_INSTANCE_TYPES.standard;
+  const pattern = express ? BROKER_INSTANCE_TYPES.express : BROKER_INSTANCE_TYPES.standard;
   if (
     p.matches(
       'streaming.brokerInstanceType',
@@ -145,7 +125,7 @@ function checkSpark(s: SparkConfig, p: Problems): void {
   p.oneOf('spark.architecture', s.architecture, ['ARM64', 'X86_64']);
   const w = s.worker;
   if (p.oneOf('spark.worker.cpu', w.cpu, [1, 2, 4, 8, 16])) {
-    const [min, max] = WORKER_MEMORY[w.cpu];
+    const { min, max } = WORKER_MEMORY_GIB[w.cpu];
     p.check(
       Number.isInteger(w.memoryGiB) && w.memoryGiB >= min && w.memoryGiB <= max,
       'spark.worker.memoryGiB',
