@@ -156,6 +156,10 @@ export class DataLake extends Construct {
         throw new Error(`DataLake lifecycle has an unknown zone '${zone}'; expected one of ${LAKE_ZONES.join(', ')}`);
       }
     }
+    // Every zone's lifecycle is validated before anything is created.
+    const lifecycleRules = Object.fromEntries(
+      LAKE_ZONES.map((zone) => [zone, lifecycleRule(zone, props.lifecycle?.[zone] ?? {})]),
+    ) as Record<LakeZone, s3.LifecycleRule>;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey;
     this.catalogEncrypted = props.encryptCatalog ?? false;
@@ -179,7 +183,7 @@ export class DataLake extends Construct {
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         serverAccessLogsBucket: props.accessLogsBucket,
         serverAccessLogsPrefix: `${prefix}${zone}/`,
-        lifecycleRules: [lifecycleRule(zone, props.lifecycle?.[zone] ?? {})],
+        lifecycleRules: [lifecycleRules[zone]],
         removalPolicy,
         autoDeleteObjects: false,
       });

@@ -174,6 +174,9 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
     }
     this.clusterName = name;
 
+    // Validate everything before creating anything.
+    const brokers = this.serverless ? undefined : resolveBrokers(props, azCount);
+
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `MSK ${name}: Kafka over TLS with IAM auth (${KAFKA_IAM_PORT}) from granted clients only`,
@@ -188,37 +191,7 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
         vpcConfigs: [{ subnetIds: subnets.subnetIds, securityGroups: [this.securityGroup.securityGroupId] }],
       });
     } else {
-      const b = props.brokers ?? {};
-      const instanceType = b.instanceType ?? 'kafka.m7g.large';
-      const count = b.count ?? azCount;
-      const volume = b.volumeSizeGiB ?? 100;
-      const monitoring = b.monitoring ?? 'PER_BROKER';
-      const retention = b.retentionHours ?? 168;
-      const kafkaVersion = props.kafkaVersion ?? '3.8.x';
-      const express = instanceType.startsWith('express.');
-      if (!BROKER_INSTANCE_TYPES.standard.test(instanceType) && !BROKER_INSTANCE_TYPES.express.test(instanceType)) {
-        throw new Error(
-          `StreamingCluster brokers.instanceType must be kafka.t3.small, kafka.m5.*, kafka.m7g.* or express.m7g.* (e.g. kafka.m7g.large), got '${instanceType}'`,
-        );
-      }
-      if (!(Number.isInteger(count) && count >= azCount && count % azCount === 0)) {
-        throw new Error(`StreamingCluster brokers.count must be a positive multiple of the ${azCount} AZs, got ${count}`);
-      }
-      if (express && azCount !== 3) {
-        throw new Error(`StreamingCluster express brokers need subnets in exactly 3 AZs, got ${azCount}`);
-      }
-      if (!(Number.isInteger(volume) && volume >= 1 && volume <= 16384)) {
-        throw new Error(`StreamingCluster brokers.volumeSizeGiB must be a whole number from 1 to 16384, got ${volume}`);
-      }
-      if (!(MONITORING_LEVELS as readonly string[]).includes(monitoring)) {
-        throw new Error(`StreamingCluster brokers.monitoring must be one of ${MONITORING_LEVELS.join(', ')}, got '${monitoring}'`);
-      }
-      if (!(Number.isInteger(retention) && retention >= 1 && retention <= 8760)) {
-        throw new Error(`StreamingCluster brokers.retentionHours must be a whole number from 1 to 8760, got ${retention}`);
-      }
-      if (!KAFKA_VERSION.test(kafkaVersion)) {
-        throw new Error(`StreamingCluster kafkaVersion must look like 3.8.x or 3.6.0, got '${kafkaVersion}'`);
-      }
+      const { instanceType, count, volume, monitoring, retention, kafkaVersion, express } = brokers!;
 
       this.brokerLogGroup = new logs.LogGroup(this, 'BrokerLogs', {
         encryptionKey: props.logsKey,
@@ -357,6 +330,43 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
     });
     return lookup.getResponseField('BootstrapBrokerStringSaslIam');
   }
+}
+
+/** Broker settings with defaults, validated against the subnets' AZ count. */
+function resolveBrokers(props: StreamingClusterProps, azCount: number) {
+  const b = props.brokers ?? {};
+  const instanceType = b.instanceType ?? 'kafka.m7g.large';
+  const count = b.count ?? azCount;
+  const volume = b.volumeSizeGiB ?? 100;
+  const monitoring = b.monitoring ?? 'PER_BROKER';
+  const retention = b.retentionHours ?? 168;
+  const kafkaVersion = props.kafkaVersion ?? '3.8.x';
+  const express = instanceType.startsWith('express.');
+  if (!BROKER_INSTANCE_TYPES.standard.test(instanceType) && !BROKER_INSTANCE_TYPES.express.test(instanceType)) {
+    throw new Error(
+      `StreamingCluster brokers.instanceType must be kafka.t3.small, kafka.m5.*, kafka.m7g.* or express.m7g.* (e.g. kafka.m7g.large), got '${instanceType}'`,
+    );
+  }
+  if (!(Number.isInteger(count) && count >= azCount && count % azCount === 0)) {
+    throw new Error(`StreamingCluster brokers.count must be a positive multiple of the ${azCount} AZs, got ${count}`);
+  }
+  if (express && azCount !== 3) {
+    throw new Error(`StreamingCluster express brokers need subnets in exactly 3 AZs, got ${azCount}`);
+  }
+  if (!(Number.isInteger(volume) && volume >= 1 && volume <= 16384)) {
+    throw new Error(`StreamingCluster brokers.volumeSizeGiB must be a whole number from 1 to 16384, got ${volume}`);
+  }
+  if (!(MONITORING_LEVELS as readonly string[]).includes(monitoring)) {
+    throw new Error(`StreamingCluster brokers.monitoring must be one of ${MONITORING_LEVELS.join(', ')}, got '${monitoring}'`);
+  }
+  if (!(Number.isInteger(retention) && retention >= 1 && retention <= 8760)) {
+    throw new Error(`StreamingCluster brokers.retentionHours must be a whole number from 1 to 8760, got ${retention}`);
+  }
+  if (!KAFKA_VERSION.test(kafkaVersion)) {
+    throw new Error(`StreamingCluster kafkaVersion must look like 3.8.x or 3.6.0, got '${kafkaVersion}'`);
+  }
+
+  return { instanceType, count, volume, monitoring, retention, kafkaVersion, express };
 }
 
 /** The broker configuration: durable by default, auto-creation off, retention from props. */

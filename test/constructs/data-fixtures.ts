@@ -41,10 +41,3 @@ export function dataFixture(azCount = 3) {
   const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   return { stack, vpc, dataKey, streamingKey, logsKey, logBucket, role };
 }
-
-/** The statements of the role's policies (inline default policy), resolved. */
-export function statementsOf(stack: Stack, role: iam.Role): any[] {
-  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (!policy) return [];
-  return stack.resolve(policy.document.toJSON()).Statement;
-}

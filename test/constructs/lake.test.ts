@@ -316,4 +316,17 @@ describe('DataLake rejects bad props', () => {
   test.each(cases)('%s', (_title, props, message) => {
     expect(() => lakeWith(props)).toThrow(message);
   });
+
+  test('a lake rejected for its last zone leaves nothing half-created', () => {
+    const f = dataFixture();
+    expect(
+      () =>
+        new DataLake(f.stack, 'Lake', {
+          encryptionKey: f.dataKey,
+          accessLogsBucket: f.logBucket,
+          lifecycle: { models: { infrequentAccessAfter: Duration.days(1) } },
+        }),
+    ).toThrow(/lifecycle\.models\.infrequentAccessAfter/);
+    expect(f.stack.node.findChild('Lake').node.children).toHaveLength(0);
+  });
 });

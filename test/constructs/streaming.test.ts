@@ -330,4 +330,19 @@ describe('StreamingCluster rejects bad props', () => {
   test.each(cases)('%s', (_title, props, message, azs) => {
     expect(() => clusterWith(props, azs)).toThrow(message);
   });
+
+  test('a rejected cluster leaves nothing half-created', () => {
+    const f = dataFixture();
+    expect(
+      () =>
+        new StreamingCluster(f.stack, 'Streaming', {
+          clusterName: 'x',
+          vpc: f.vpc,
+          logsKey: f.logsKey,
+          encryptionKey: f.streamingKey,
+          brokers: { count: 4 },
+        }),
+    ).toThrow(/multiple of the 3 AZs/);
+    expect(f.stack.node.findChild('Streaming').node.children).toHaveLength(0);
+  });
 });
