@@ -58,6 +58,38 @@ const dev: EnvironmentConfig = {
       }),
     ],
   },
+  lake: {
+    // Dev data is disposable: short-lived objects and versions, no archive.
+    lifecycle: {
+      raw: { infrequentAccessAfterDays: 0, archiveAfterDays: 0, expireAfterDays: 90, noncurrentVersionExpirationDays: 7 },
+      curated: { infrequentAccessAfterDays: 0, archiveAfterDays: 0, expireAfterDays: 180, noncurrentVersionExpirationDays: 7 },
+      features: { infrequentAccessAfterDays: 0, archiveAfterDays: 0, expireAfterDays: 180, noncurrentVersionExpirationDays: 7 },
+      models: { infrequentAccessAfterDays: 0, archiveAfterDays: 0, expireAfterDays: 0, noncurrentVersionExpirationDays: 30 },
+    },
+    encryptCatalog: true,
+  },
+  // Two small brokers (one per AZ) cost less than MSK Serverless and behave like prod (broker
+  // logs, configuration, customer-managed key). `{ mode: 'serverless' }` is the alternative.
+  streaming: {
+    mode: 'provisioned',
+    kafkaVersion: '3.8.x',
+    brokerInstanceType: 'kafka.t3.small',
+    brokerCount: 2,
+    volumeSizeGiB: 20,
+    monitoring: 'DEFAULT',
+    logRetentionHours: 24,
+  },
+  spark: {
+    releaseLabel: 'emr-7.9.0',
+    architecture: 'ARM64',
+    worker: { cpu: 4, memoryGiB: 16, diskGiB: 20 },
+    initialDrivers: 0,
+    initialExecutors: 0,
+    maximumCapacity: { cpu: 32, memoryGiB: 128, diskGiB: 400 },
+    idleTimeoutMinutes: 5,
+    consumeTopicPattern: 'events.*',
+    consumerGroupPattern: 'spark-*',
+  },
   tags: { costCenter: 'ml-platform-dev', owner: 'ml-platform-team' },
 };
 
@@ -85,6 +117,35 @@ const staging: EnvironmentConfig = {
       }),
     ],
   },
+  lake: {
+    lifecycle: {
+      raw: { infrequentAccessAfterDays: 30, archiveAfterDays: 90, expireAfterDays: 365, noncurrentVersionExpirationDays: 30 },
+      curated: { infrequentAccessAfterDays: 60, archiveAfterDays: 180, expireAfterDays: 0, noncurrentVersionExpirationDays: 30 },
+      features: { infrequentAccessAfterDays: 60, archiveAfterDays: 0, expireAfterDays: 0, noncurrentVersionExpirationDays: 30 },
+      models: { infrequentAccessAfterDays: 90, archiveAfterDays: 0, expireAfterDays: 0, noncurrentVersionExpirationDays: 90 },
+    },
+    encryptCatalog: true,
+  },
+  streaming: {
+    mode: 'provisioned',
+    kafkaVersion: '3.8.x',
+    brokerInstanceType: 'kafka.m7g.large',
+    brokerCount: 3,
+    volumeSizeGiB: 500,
+    monitoring: 'PER_BROKER',
+    logRetentionHours: 168,
+  },
+  spark: {
+    releaseLabel: 'emr-7.9.0',
+    architecture: 'ARM64',
+    worker: { cpu: 4, memoryGiB: 16, diskGiB: 20 },
+    initialDrivers: 0,
+    initialExecutors: 0,
+    maximumCapacity: { cpu: 128, memoryGiB: 512, diskGiB: 2000 },
+    idleTimeoutMinutes: 15,
+    consumeTopicPattern: 'events.*',
+    consumerGroupPattern: 'spark-*',
+  },
   tags: { costCenter: 'ml-platform-staging', owner: 'ml-platform-team' },
 };
 
@@ -111,6 +172,36 @@ const prod: EnvironmentConfig = {
         monitoring: { schedule: 'hourly', instanceType: 'ml.m5.xlarge', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.1 },
       }),
     ],
+  },
+  lake: {
+    // Raw events are kept 7 years (credit decisions must be reproducible), archived after 6 months.
+    lifecycle: {
+      raw: { infrequentAccessAfterDays: 30, archiveAfterDays: 180, expireAfterDays: 2557, noncurrentVersionExpirationDays: 90 },
+      curated: { infrequentAccessAfterDays: 90, archiveAfterDays: 365, expireAfterDays: 0, noncurrentVersionExpirationDays: 90 },
+      features: { infrequentAccessAfterDays: 90, archiveAfterDays: 0, expireAfterDays: 0, noncurrentVersionExpirationDays: 90 },
+      models: { infrequentAccessAfterDays: 180, archiveAfterDays: 0, expireAfterDays: 0, noncurrentVersionExpirationDays: 365 },
+    },
+    encryptCatalog: true,
+  },
+  streaming: {
+    mode: 'provisioned',
+    kafkaVersion: '3.8.x',
+    brokerInstanceType: 'kafka.m7g.large',
+    brokerCount: 6,
+    volumeSizeGiB: 1000,
+    monitoring: 'PER_TOPIC_PER_BROKER',
+    logRetentionHours: 168,
+  },
+  spark: {
+    releaseLabel: 'emr-7.9.0',
+    architecture: 'ARM64',
+    worker: { cpu: 4, memoryGiB: 16, diskGiB: 20 },
+    initialDrivers: 1,
+    initialExecutors: 4,
+    maximumCapacity: { cpu: 400, memoryGiB: 1600, diskGiB: 8000 },
+    idleTimeoutMinutes: 15,
+    consumeTopicPattern: 'events.*',
+    consumerGroupPattern: 'spark-*',
   },
   tags: { costCenter: 'ml-platform-prod', owner: 'ml-platform-team' },
 };

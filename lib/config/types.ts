@@ -29,6 +29,75 @@ export interface AuditConfig {
   readonly expirationDays: number;
 }
 
+/** The zones of the data lake (mirrors `LAKE_ZONES` of constructs/lake). */
+export const LAKE_ZONE_NAMES = ['raw', 'curated', 'features', 'models'] as const;
+export type LakeZoneName = (typeof LAKE_ZONE_NAMES)[number];
+
+/** Lifecycle of one lake zone, in days from object creation; 0 means never. */
+export interface LakeZoneLifecycleConfig {
+  /** Move to S3 Standard-IA after this many days (0 or at least 30). */
+  readonly infrequentAccessAfterDays: number;
+  /** Move to S3 Glacier Instant Retrieval after this many days (0, or at least 30 after IA). */
+  readonly archiveAfterDays: number;
+  /** Expire current objects after this many days (0 = keep; else after every transition). */
+  readonly expireAfterDays: number;
+  /** Delete noncurrent versions after this many days (1 to 3650). */
+  readonly noncurrentVersionExpirationDays: number;
+}
+
+export interface LakeConfig {
+  /** Lifecycle per zone. */
+  readonly lifecycle: Readonly<Record<LakeZoneName, LakeZoneLifecycleConfig>>;
+  /** Encrypt the account's Glue Data Catalog with the data key (an account/region-wide setting). */
+  readonly encryptCatalog: boolean;
+}
+
+/** Enhanced monitoring levels of MSK provisioned clusters. */
+export const MSK_MONITORING_LEVELS = ['DEFAULT', 'PER_BROKER', 'PER_TOPIC_PER_BROKER', 'PER_TOPIC_PER_PARTITION'] as const;
+
+/** MSK Serverless: no brokers to size (dev only). */
+export interface ServerlessStreamingConfig {
+  readonly mode: 'serverless';
+}
+
+/** An MSK provisioned cluster. */
+export interface ProvisionedStreamingConfig {
+  readonly mode: 'provisioned';
+  /** Apache Kafka version, e.g. `3.8.x`. */
+  readonly kafkaVersion: string;
+  /** Broker instance type: kafka.t3.small (not prod), kafka.m5.*, kafka.m7g.*, express.m7g.*. */
+  readonly brokerInstanceType: string;
+  /** Number of brokers: a multiple of the AZ count; prod at least 3. */
+  readonly brokerCount: number;
+  /** EBS volume per broker in GiB (1 to 16384; ignored by express brokers). */
+  readonly volumeSizeGiB: number;
+  /** Enhanced monitoring level. */
+  readonly monitoring: (typeof MSK_MONITORING_LEVELS)[number];
+  /** Default topic retention (`log.retention.hours`), 1 to 8760; prod at least 168. */
+  readonly logRetentionHours: number;
+}
+
+export type StreamingConfig = ServerlessStreamingConfig | ProvisionedStreamingConfig;
+
+export interface SparkConfig {
+  /** EMR release label, `emr-<major>.<minor>.<patch>`. */
+  readonly releaseLabel: string;
+  readonly architecture: 'ARM64' | 'X86_64';
+  /** Size of each pre-initialized worker. */
+  readonly worker: { readonly cpu: number; readonly memoryGiB: number; readonly diskGiB: number };
+  /** Pre-initialized (warm) drivers and executors; 0 and 0 for scale-to-zero. */
+  readonly initialDrivers: number;
+  readonly initialExecutors: number;
+  /** Upper bound of the application's capacity (vCPU, GiB, GiB). */
+  readonly maximumCapacity: { readonly cpu: number; readonly memoryGiB: number; readonly diskGiB: number };
+  /** Minutes idle before the application stops (1 to 10080). */
+  readonly idleTimeoutMinutes: number;
+  /** Topics the Spark jobs may consume (kafka topic pattern, `*` wildcard). */
+  readonly consumeTopicPattern: string;
+  /** Consumer groups the Spark jobs may use. */
+  readonly consumerGroupPattern: string;
+}
+
 export interface TagsConfig {
   readonly costCenter: string;
   readonly owner: string;
@@ -144,5 +213,8 @@ export interface EnvironmentConfig {
   readonly audit: AuditConfig;
   /** Model registry, MLflow and SageMaker endpoints. */
   readonly serving: ServingConfig;
+  readonly lake: LakeConfig;
+  readonly streaming: StreamingConfig;
+  readonly spark: SparkConfig;
   readonly tags: TagsConfig;
 }

@@ -3,7 +3,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DataQualityMonitor, MlflowTrackingServer, ModelEndpoint, ModelRegistry, ModelSource } from '../../constructs';
@@ -17,14 +17,11 @@ export interface ServingStackProps extends PlatformStackProps {
   readonly servingKey: kms.IKey;
   /** The Security stack's logs key (admits CloudWatch Logs): the endpoints' log groups. */
   readonly logsKey: kms.IKey;
-  /** Destination of S3 server access logs (the Security stack's audit bucket), for the fallback models bucket. */
-  readonly accessLogsBucket: s3.IBucket;
   /**
    * The lake's models zone: model artifacts, the MLflow artifact store, captured data, monitoring
    * baselines and reports (under the prefixes `<model>/`, `mlflow/`, `data-capture/`, `monitoring/`).
-   * @default - a models bucket in this stack (until the lake's models bucket is wired in)
    */
-  readonly modelsBucket?: s3.IBucket;
+  readonly modelsBucket: s3.IBucket;
 }
 
 /**
@@ -47,22 +44,7 @@ export class ServingStack extends PlatformStack {
     const { config } = props;
     const serving = config.serving;
 
-    this.modelsBucket =
-      props.modelsBucket ??
-      new s3.Bucket(this, 'ModelsBucket', {
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: props.servingKey,
-        bucketKeyEnabled: true,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
-        versioned: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: props.accessLogsBucket,
-        serverAccessLogsPrefix: 'serving-models/',
-        removalPolicy: this.statefulRemovalPolicy,
-        lifecycleRules: [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      });
+    this.modelsBucket = props.modelsBucket;
 
     this.registry = new ModelRegistry(this, 'Registry', {
       namePrefix: config.name,

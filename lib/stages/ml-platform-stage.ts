@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
+import { DataStack } from '../stacks/data-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 import { ServingStack } from '../stacks/serving-stack';
@@ -18,6 +19,7 @@ export interface MlPlatformStageProps extends StageProps {
 export class MlPlatformStage extends Stage {
   readonly security: SecurityStack;
   readonly network: NetworkStack;
+  readonly data: DataStack;
   readonly serving: ServingStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
@@ -26,14 +28,20 @@ export class MlPlatformStage extends Stage {
 
     this.security = new SecurityStack(this, 'Security', { config });
     this.network = new NetworkStack(this, 'Network', { config, logsKey: this.security.keys.logs });
+    this.data = new DataStack(this, 'Data', {
+      config,
+      keys: this.security.keys,
+      accessLogsBucket: this.security.audit.bucket,
+      vpc: this.network.network.vpc,
+    });
+
     this.serving = new ServingStack(this, 'Serving', {
       config,
       vpc: this.network.network.vpc,
       servingKey: this.security.keys.serving,
       logsKey: this.security.keys.logs,
-      accessLogsBucket: this.security.audit.bucket,
-      // TODO(lead): pass the lake's models bucket here once the Data stack lands:
-      //   modelsBucket: this.data.lake.models,
+      // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
+      modelsBucket: this.data.lake.bucket('models'),
     });
 
     Tags.of(this).add('platform', 'ml-platform');

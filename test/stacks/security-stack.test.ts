@@ -40,10 +40,21 @@ describe('Security stack', () => {
     });
   });
 
-  test('no other key admits a service principal', () => {
+  test('service principals only where needed: CloudWatch Logs on the logs key, CloudWatch alarms (this account) on the serving key', () => {
     const keys = Object.values(prod.findResources('AWS::KMS::Key')) as any[];
-    const withService = keys.filter((k) => JSON.stringify(k.Properties.KeyPolicy).includes('"Service"'));
-    expect(withService).toHaveLength(1);
+    const services = Object.fromEntries(
+      keys.map((k) => [
+        k.Properties.Description,
+        (k.Properties.KeyPolicy.Statement as any[]).filter((s) => s.Principal?.Service).map((s) => s.Principal.Service),
+      ]),
+    );
+    expect(services).toEqual({
+      'CloudWatch Logs of the ML platform': [`logs.${ENVIRONMENTS.prod.region}.amazonaws.com`],
+      'Data lake, Glue catalog and feature stores of the ML platform': [],
+      'MSK event streams of the ML platform': [],
+      'EKS secrets and node volumes of the ML platform': [],
+      'SageMaker models, endpoints and MLflow of the ML platform': ['cloudwatch.amazonaws.com'],
+    });
   });
 
   test('the audit bucket is encrypted, versioned, TLS-only, private and owner-enforced', () => {

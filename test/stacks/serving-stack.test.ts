@@ -19,11 +19,25 @@ describe('ServingStack', () => {
     }
   });
 
-  test.each(ENVS)('%s: an MLflow tracking server sized from config, artifacts in the models bucket', (env) => {
+  test.each(ENVS)('%s: an MLflow tracking server sized from config, artifacts in the lake models zone', (env) => {
     template(env, 'Serving').hasResourceProperties('AWS::SageMaker::MlflowTrackingServer', {
       TrackingServerName: `${env}-mlflow`,
       TrackingServerSize: ENVIRONMENTS[env].serving.mlflow.size,
-      ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^ModelsBucket') }, '/mlflow']] },
+      ArtifactStoreUri: {
+        'Fn::Join': [
+          '',
+          [
+            's3://',
+            {
+              'Fn::GetStackOutput': Match.objectLike({
+                StackName: `MlPlatform-${env}-Data`,
+                OutputName: Match.stringLikeRegexp('LakeModelsBucket'),
+              }),
+            },
+            '/mlflow',
+          ],
+        ],
+      },
     });
   });
 
@@ -111,19 +125,17 @@ describe('ServingStack', () => {
     });
   });
 
-  test.each(['staging', 'prod'] as const)('%s: the registry, MLflow, the models bucket and the log group are retained', (env) => {
-    const t = template(env, 'Serving');
-    for (const type of [
-      'AWS::SageMaker::ModelPackageGroup',
-      'AWS::SageMaker::MlflowTrackingServer',
-      'AWS::S3::Bucket',
-      'AWS::Logs::LogGroup',
-    ]) {
-      const found = Object.values(t.findResources(type));
-      expect(found.length).toBeGreaterThan(0);
-      for (const r of found) expect(r).toEqual(expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }));
-    }
-  });
+  test.each(['staging', 'prod'] as const)(
+    '%s: the registry, MLflow and the log group are retained (models live in the retained lake)',
+    (env) => {
+      const t = template(env, 'Serving');
+      for (const type of ['AWS::SageMaker::ModelPackageGroup', 'AWS::SageMaker::MlflowTrackingServer', 'AWS::Logs::LogGroup']) {
+        const found = Object.values(t.findResources(type));
+        expect(found.length).toBeGreaterThan(0);
+        for (const r of found) expect(r).toEqual(expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }));
+      }
+    },
+  );
 
   test('dev: the registry is deleted with the stack (cheap, disposable)', () => {
     template('dev', 'Serving').hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Delete' });
@@ -141,11 +153,11 @@ describe('ServingStack', () => {
     expect(idsOf('AWS::SageMaker::ModelPackageGroup')).toEqual(['Registrycreditrisk38AE3A34', 'Registryfraud76454BAF']);
     expect(idsOf('AWS::SageMaker::MlflowTrackingServer')).toEqual(['MlflowE97BC70F']);
     expect(idsOf('AWS::Logs::LogGroup')).toEqual(['CreditRiskLogsE2CAF3E0']);
-    // The fallback models bucket: this pin goes when the lake's models bucket is wired in.
-    expect(idsOf('AWS::S3::Bucket')).toEqual(['ModelsBucketA3610ED4']);
+    // Models live in the lake's models zone (Data stack): no bucket of its own.
+    expect(idsOf('AWS::S3::Bucket')).toEqual([]);
   });
 
-  test('the lake models bucket, when passed, is used instead of a bucket of its own', () => {
+  test('the models bucket passed in is used; the stack has no bucket of its own', () => {
     // GIVEN
     const app = testApp();
     const deps = new Stack(app, 'Deps', { env: { account: ENVIRONMENTS.dev.account, region: ENVIRONMENTS.dev.region } });
@@ -158,7 +170,6 @@ describe('ServingStack', () => {
       vpc,
       servingKey: key,
       logsKey: key,
-      accessLogsBucket: new s3.Bucket(deps, 'Audit'),
       modelsBucket: models,
     });
     // THEN
