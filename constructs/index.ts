@@ -2,5 +2,6 @@
  * The ML platform construct library. Teams import from here; every construct takes typed props
  * (never the platform's own config) so it can be used in any CDK app.
  */
+export * from './compute';
 export * from './network';
 export * from './security';
