@@ -1,8 +1,8 @@
 import type { App } from 'cdk8s';
 import type { EnvironmentConfig } from '../lib/config';
+import { TeamTenancyChart, type TeamTenancyProps } from './charts/team-tenancy';
 import { RayClusterTemplateChart } from './charts/templates/ray-cluster';
 import { TorchTrainJobTemplateChart } from './charts/templates/train-job';
-import { TeamTenancyChart, type TeamTenancyProps } from './charts/team-tenancy';
 import { TrainingRuntimesChart } from './charts/training-runtimes';
 
 /**

@@ -20,10 +20,7 @@ const OUT = join(ROOT, 'k8s', 'imports');
 /** One generated module per API group; the CRD files (under SOURCE) it is made from. */
 const GROUPS: Record<string, readonly string[]> = {
   'ray.io': ['ray.io_rayclusters.yaml', 'ray.io_rayjobs.yaml', 'ray.io_rayservices.yaml'],
-  'trainer.kubeflow.org': [
-    'trainer.kubeflow.org_trainjobs.yaml',
-    'trainer.kubeflow.org_clustertrainingruntimes.yaml',
-  ],
+  'trainer.kubeflow.org': ['trainer.kubeflow.org_trainjobs.yaml', 'trainer.kubeflow.org_clustertrainingruntimes.yaml'],
 };
 
 /** Removes documentation from a schema (it is most of the bytes and plays no part in validation). */

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IDependable } from 'constructs';
@@ -24,6 +24,11 @@ export interface MlClusterAddOnsOptions {
 
 export interface MlClusterAddOnsProps extends MlClusterAddOnsOptions {
   readonly cluster: eks.Cluster;
+  /**
+   * The cluster's name as a literal (IAM condition keys cannot be tokens).
+   * @default - cluster.clusterName, which must then be resolved
+   */
+  readonly clusterName?: string;
   /**
    * Resources the charts wait for (nodes, CoreDNS, the pod identity agent).
    * @default - none
@@ -62,6 +67,10 @@ export class MlClusterAddOns extends Construct {
     const { cluster } = props;
     const stack = Stack.of(this);
     const pins = { ...HELM_CHARTS, ...props.charts };
+    const clusterName = props.clusterName ?? cluster.clusterName;
+    if (Token.isUnresolved(clusterName)) {
+      throw new Error('MlClusterAddOns: clusterName must be a literal (it is part of an IAM condition key); pass props.clusterName');
+    }
 
     this.autoscalerRole = new iam.Role(this, 'ClusterAutoscalerRole', {
       assumedBy: podIdentityPrincipal(cluster),
@@ -89,7 +98,7 @@ export class MlClusterAddOns extends Construct {
             sid: 'ResizeThisClustersNodeGroups',
             actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
             resources: ['*'],
-            conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster.clusterName}`]: 'owned' } },
+            conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
           }),
           new iam.PolicyStatement({
             sid: 'ReadNodeGroupTemplates',
@@ -99,7 +108,7 @@ export class MlClusterAddOns extends Construct {
               stack.formatArn({
                 service: 'eks',
                 resource: 'nodegroup',
-                resourceName: `${cluster.clusterName}/*`,
+                resourceName: `${clusterName}/*`,
                 arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
               }),
             ],

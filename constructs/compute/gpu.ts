@@ -22,3 +22,10 @@ export function isGpuInstanceType(instanceType: string): boolean {
   const family = instanceFamily(instanceType);
   return family !== undefined && GPU_INSTANCE_FAMILIES.includes(family);
 }
+
+/**
+ * GPU families that aws-eks-v2 (2.276) does not classify as GPU when it checks that a node group's
+ * instance types share one architecture: they cannot be mixed with the other GPU families in one
+ * group (the L2 rejects the mix with "instanceTypes of different architectures is not allowed").
+ */
+export const GPU_FAMILIES_UNKNOWN_TO_EKS_L2: readonly string[] = ['p5', 'p5e', 'p5en', 'p6', 'g7e', 'gr6'];

@@ -147,6 +147,7 @@ export class MlCluster extends Construct {
       outputConfigCommand: false,
     });
     this.cluster.node.addDependency(this.logGroup);
+    this.secureProviderLogGroups(props);
 
     (props.adminRoleArns ?? []).forEach((arn) => {
       this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
@@ -195,8 +196,22 @@ export class MlCluster extends Construct {
     this.helmAddOns = new MlClusterAddOns(this, 'AddOns', {
       ...props.addOns,
       cluster: this.cluster,
+      clusterName: props.clusterName,
       after: [coreDns, podIdentityAgent, ...nodeGroups],
     });
+  }
+
+  /**
+   * The kubectl provider's Lambda log groups (created by aws-eks-v2) get the same key, retention
+   * and removal policy as the control-plane logs.
+   */
+  private secureProviderLogGroups(props: MlClusterProps): void {
+    for (const child of this.cluster.node.findAll()) {
+      if (!(child instanceof logs.CfnLogGroup)) continue;
+      if (props.logEncryptionKey) child.kmsKeyId = props.logEncryptionKey.keyArn;
+      child.retentionInDays = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+      child.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    }
   }
 
   /** Adds a managed node group (validated; see MlNodeGroup). */
@@ -257,7 +272,9 @@ function validateCluster(props: MlClusterProps): void {
     );
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(props.clusterName)) {
-    throw new Error(`MlCluster: clusterName must be 1 to 100 letters, digits, '-' or '_' starting with a letter or digit, got '${props.clusterName}'`);
+    throw new Error(
+      `MlCluster: clusterName must be 1 to 100 letters, digits, '-' or '_' starting with a letter or digit, got '${props.clusterName}'`,
+    );
   }
   for (const cidr of props.publicAccessCidrs ?? []) {
     if (Token.isUnresolved(cidr)) continue;
@@ -275,6 +292,8 @@ function validateCluster(props: MlClusterProps): void {
   }
   const groups = Object.entries(props.nodeGroups);
   if (!groups.some(([, g]) => !g.gpu)) {
-    throw new Error(`MlCluster: nodeGroups must include a CPU group for the cluster add-ons, got ${groups.map(([n]) => n).join(', ') || 'none'}`);
+    throw new Error(
+      `MlCluster: nodeGroups must include a CPU group for the cluster add-ons, got ${groups.map(([n]) => n).join(', ') || 'none'}`,
+    );
   }
 }

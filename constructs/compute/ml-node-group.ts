@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { GPU_INSTANCE_FAMILIES, GPU_TAINT, instanceFamily, isGpuInstanceType } from './gpu';
+import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, GPU_INSTANCE_FAMILIES, GPU_TAINT, instanceFamily, isGpuInstanceType } from './gpu';
 
 /** What a node group is for; selects labels, defaults and the Spot rules. */
 export type NodeWorkload = 'system' | 'training' | 'inference';
@@ -110,6 +110,7 @@ export class MlNodeGroup extends Construct {
     const workload = props.workload ?? (props.gpu ? 'training' : 'system');
     const diskSize = props.diskSize ?? Size.gibibytes(props.gpu ? 200 : 50);
     this.gpu = props.gpu;
+    const unknownToL2 = props.instanceTypes.some((t) => GPU_FAMILIES_UNKNOWN_TO_EKS_L2.includes(instanceFamily(t) ?? ''));
 
     this.labels = {
       ...props.labels,
@@ -140,7 +141,11 @@ export class MlNodeGroup extends Construct {
 
     this.nodegroup = new eks.Nodegroup(this, 'Resource', {
       cluster: props.cluster,
-      amiType: props.gpu ? eks.NodegroupAmiType.AL2023_X86_64_NVIDIA : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      amiType: props.gpu
+        ? unknownToL2
+          ? undefined
+          : eks.NodegroupAmiType.AL2023_X86_64_NVIDIA
+        : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       instanceTypes: props.instanceTypes.map((t) => new ec2.InstanceType(t)),
       capacityType: props.capacityType === 'SPOT' ? eks.CapacityType.SPOT : eks.CapacityType.ON_DEMAND,
       minSize: props.minSize,
@@ -154,6 +159,10 @@ export class MlNodeGroup extends Construct {
       maxUnavailablePercentage: 33,
       tags: { 'platform/node-group': props.name },
     });
+    if (props.gpu && unknownToL2) {
+      // aws-eks-v2 2.276 does not know p5/p6 as GPU types and would reject the NVIDIA AMI for them.
+      (this.nodegroup.node.defaultChild as eks.CfnNodegroup).amiType = eks.NodegroupAmiType.AL2023_X86_64_NVIDIA;
+    }
   }
 
   /** The node role (the nodes' instance profile). */
@@ -183,6 +192,12 @@ export function validateNodeGroup(props: MlNodeGroupProps): void {
       throw new Error(`${where}: instance type '${type}' is a GPU instance type; set gpu: true or use a CPU instance type`);
     }
   }
+  const unknown = props.instanceTypes.filter((t) => GPU_FAMILIES_UNKNOWN_TO_EKS_L2.includes(instanceFamily(t) ?? ''));
+  if (props.gpu && unknown.length > 0 && unknown.length < props.instanceTypes.length) {
+    throw new Error(
+      `${where}: instance types ${unknown.join(', ')} (families ${GPU_FAMILIES_UNKNOWN_TO_EKS_L2.join(', ')}) cannot share a group with other GPU families; give them their own node group`,
+    );
+  }
   const desired = props.desiredSize ?? props.minSize;
   const sizes = { minSize: props.minSize, desiredSize: desired, maxSize: props.maxSize };
   for (const [field, value] of Object.entries(sizes)) {
@@ -192,14 +207,18 @@ export function validateNodeGroup(props: MlNodeGroupProps): void {
   }
   if (props.maxSize < 1) throw new Error(`${where}: maxSize must be at least 1, got ${props.maxSize}`);
   if (!(props.minSize <= desired && desired <= props.maxSize)) {
-    throw new Error(`${where}: sizes must satisfy minSize <= desiredSize <= maxSize, got ${props.minSize} <= ${desired} <= ${props.maxSize}`);
+    throw new Error(
+      `${where}: sizes must satisfy minSize <= desiredSize <= maxSize, got ${props.minSize} <= ${desired} <= ${props.maxSize}`,
+    );
   }
   const workload = props.workload ?? (props.gpu ? 'training' : 'system');
   if (workload === 'system' && props.gpu) {
     throw new Error(`${where}: workload 'system' runs cluster add-ons on CPU nodes; a GPU group's workload is 'training' or 'inference'`);
   }
   if (workload === 'system' && props.capacityType === 'SPOT') {
-    throw new Error(`${where}: capacityType 'SPOT' is not allowed for the system group (cluster add-ons must not be interrupted); use 'ON_DEMAND'`);
+    throw new Error(
+      `${where}: capacityType 'SPOT' is not allowed for the system group (cluster add-ons must not be interrupted); use 'ON_DEMAND'`,
+    );
   }
   if (workload === 'training' && props.capacityType === 'SPOT' && !props.allowSpotTraining) {
     throw new Error(

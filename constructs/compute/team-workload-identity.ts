@@ -21,8 +21,9 @@ export function podIdentityPrincipal(cluster: eks.ICluster): iam.IPrincipal {
 /** S3 actions by intent (as aws-s3/lib/perms.ts keeps them). */
 const OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+/** SSE-KMS through S3: reads decrypt; writes (and multipart uploads) also generate data keys. */
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
-const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+const KEY_WRITE_ACTIONS = ['kms:GenerateDataKey'];
 
 export interface TeamWorkloadIdentityProps {
   /** The cluster whose pods assume the role. */

@@ -132,7 +132,9 @@ export class TeamTenancyChart extends Chart {
     if (props.allowAwsApis ?? true) {
       const aws = new kplus.NetworkPolicy(this, 'AllowAwsApis', { metadata: meta('allow-aws-apis'), selector: allPods });
       aws.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
-      aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'PodIdentityAgent', POD_IDENTITY_AGENT_CIDR), [kplus.NetworkPolicyPort.tcp(80)]);
+      aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'PodIdentityAgent', POD_IDENTITY_AGENT_CIDR), [
+        kplus.NetworkPolicyPort.tcp(80),
+      ]);
     }
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -157,7 +159,8 @@ function validateTenancy(props: TeamTenancyProps): void {
     ['quota.pods', q.pods ?? 200, Number.isInteger(q.pods ?? 200) && (q.pods ?? 200) > 0],
   ];
   for (const [field, value, ok] of checks) {
-    if (!ok || !Number.isFinite(value)) throw new Error(`${where}: ${field} must be a positive number (gpus: a whole number >= 0), got ${value}`);
+    if (!ok || !Number.isFinite(value))
+      throw new Error(`${where}: ${field} must be a positive number (gpus: a whole number >= 0), got ${value}`);
   }
   // Size keeps memory units honest; a quota below the LimitRange default would reject every pod.
   if (Size.gibibytes(q.memoryGiB).toMebibytes() < 2048 || q.cpu < 1) {

@@ -31,7 +31,10 @@ export class TrainingRuntimesChart extends Chart {
   readonly torch: ClusterTrainingRuntime;
 
   constructor(scope: Construct, id: string, props: TrainingRuntimesProps) {
-    super(scope, id, { ...props, labels: { ...platformLabels({ environment: props.environment, component: 'training-runtime' }), ...props.labels } });
+    super(scope, id, {
+      ...props,
+      labels: { ...platformLabels({ environment: props.environment, component: 'training-runtime' }), ...props.labels },
+    });
     this.torch = new ClusterTrainingRuntime(this, 'TorchDistributed', {
       metadata: { name: TORCH_DISTRIBUTED_RUNTIME, labels: { 'trainer.kubeflow.org/framework': 'torch' } },
       spec: {

@@ -149,7 +149,7 @@ const prod: EnvironmentConfig = {
         name: 'gpu-p5',
         gpu: true,
         workload: 'training',
-        instanceTypes: ['p5.48xlarge', 'p4d.24xlarge'],
+        instanceTypes: ['p5.48xlarge'],
         capacityType: 'ON_DEMAND',
         minSize: 0,
         desiredSize: 0,

@@ -1,6 +1,10 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { RayCluster, RayClusterSpecHeadGroupSpecTemplateSpecContainersResourcesLimits as HeadQty, RayClusterSpecWorkerGroupSpecsTemplateSpecContainersResourcesLimits as WorkerQty } from '../../imports/ray.io';
+import {
+  RayClusterSpecHeadGroupSpecTemplateSpecContainersResourcesLimits as HeadQty,
+  RayCluster,
+  RayClusterSpecWorkerGroupSpecsTemplateSpecContainersResourcesLimits as WorkerQty,
+} from '../../imports/ray.io';
 import { platformLabels } from '../labels';
 import { teamServiceAccountName } from '../team-tenancy';
 
@@ -64,9 +68,12 @@ export class RayClusterTemplateChart extends Chart {
     const gpus = props.gpusPerWorker ?? 1;
     const size = props.workerSize ?? { cpu: 4, memoryGiB: 16 };
     if (!(workers.min <= workers.replicas && workers.replicas <= workers.max)) {
-      throw new Error(`RayClusterTemplateChart: workers must satisfy min <= replicas <= max, got ${workers.min} <= ${workers.replicas} <= ${workers.max}`);
+      throw new Error(
+        `RayClusterTemplateChart: workers must satisfy min <= replicas <= max, got ${workers.min} <= ${workers.replicas} <= ${workers.max}`,
+      );
     }
-    if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`RayClusterTemplateChart: gpusPerWorker must be a whole number >= 1, got ${gpus}`);
+    if (!Number.isInteger(gpus) || gpus < 1)
+      throw new Error(`RayClusterTemplateChart: gpusPerWorker must be a whole number >= 1, got ${gpus}`);
     const securityContext = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
     const serviceAccountName = teamServiceAccountName(props.team);
 

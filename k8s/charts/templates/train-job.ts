@@ -1,6 +1,6 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { TrainJob, TrainJobSpecTrainerResourcesPerNodeLimits as Qty } from '../../imports/trainer.kubeflow.org';
+import { TrainJobSpecTrainerResourcesPerNodeLimits as Qty, TrainJob } from '../../imports/trainer.kubeflow.org';
 import { platformLabels } from '../labels';
 import { teamServiceAccountName } from '../team-tenancy';
 import { TORCH_DISTRIBUTED_RUNTIME, TRAINER_NODE } from '../training-runtimes';
@@ -61,9 +61,15 @@ export class TorchTrainJobTemplateChart extends Chart {
     const numNodes = props.numNodes ?? 2;
     const gpus = props.gpusPerNode ?? 1;
     const size = props.nodeSize ?? { cpu: 8, memoryGiB: 32 };
-    if (!Number.isInteger(numNodes) || numNodes < 1) throw new Error(`TorchTrainJobTemplateChart: numNodes must be a whole number >= 1, got ${numNodes}`);
-    if (!Number.isInteger(gpus) || gpus < 1) throw new Error(`TorchTrainJobTemplateChart: gpusPerNode must be a whole number >= 1, got ${gpus}`);
-    const resources = { cpu: Qty.fromString(`${size.cpu}`), memory: Qty.fromString(`${size.memoryGiB}Gi`), 'nvidia.com/gpu': Qty.fromNumber(gpus) };
+    if (!Number.isInteger(numNodes) || numNodes < 1)
+      throw new Error(`TorchTrainJobTemplateChart: numNodes must be a whole number >= 1, got ${numNodes}`);
+    if (!Number.isInteger(gpus) || gpus < 1)
+      throw new Error(`TorchTrainJobTemplateChart: gpusPerNode must be a whole number >= 1, got ${gpus}`);
+    const resources = {
+      cpu: Qty.fromString(`${size.cpu}`),
+      memory: Qty.fromString(`${size.memoryGiB}Gi`),
+      'nvidia.com/gpu': Qty.fromNumber(gpus),
+    };
 
     this.trainJob = new TrainJob(this, 'Resource', {
       metadata: { name: props.name ?? `${props.team}-torch-train`, namespace: props.team },

@@ -1,4 +1,4 @@
-import { instanceFamily, isGpuInstanceType } from '../../../constructs/compute/gpu';
+import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../../constructs/compute/gpu';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/compute/versions';
 import { isPrivate, parseCidr } from '../cidr';
 import type { Problems } from '../problems';
@@ -10,7 +10,14 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const LAKE_PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /** Namespaces the platform or Kubernetes owns; a team cannot take them. */
-export const RESERVED_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kuberay-system', 'kubeflow-system'];
+export const RESERVED_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'kuberay-system',
+  'kubeflow-system',
+];
 
 /** Checks the `cluster` section: endpoint, admins, node groups and teams. */
 export function checkCompute(c: EnvironmentConfig, p: Problems): void {
@@ -28,13 +35,18 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
       );
     }
     if (k.endpointAccess === 'private') {
-      p.check(k.publicAccessCidrs.length === 0, 'cluster.publicAccessCidrs', k.publicAccessCidrs, "must be empty when endpointAccess is 'private'");
+      p.check(
+        k.publicAccessCidrs.length === 0,
+        'cluster.publicAccessCidrs',
+        k.publicAccessCidrs,
+        "must be empty when endpointAccess is 'private'",
+      );
     } else {
       p.check(
         k.publicAccessCidrs.length > 0,
         'cluster.publicAccessCidrs',
         k.publicAccessCidrs,
-        "is empty; a public endpoint must be restricted to CIDRs (an empty list means open to the internet)",
+        'is empty; a public endpoint must be restricted to CIDRs (an empty list means open to the internet)',
       );
     }
   }
@@ -54,7 +66,9 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
 
   // Node groups.
   const groupNames = k.nodeGroups.map((g) => g.name);
-  k.nodeGroups.forEach((g, i) => checkNodeGroup(c, g, `cluster.nodeGroups[${i}]`, p));
+  k.nodeGroups.forEach((g, i) => {
+    checkNodeGroup(c, g, `cluster.nodeGroups[${i}]`, p);
+  });
   groupNames.forEach((name, i) => {
     p.check(groupNames.indexOf(name) === i, `cluster.nodeGroups[${i}].name`, name, 'is used by another node group; names must be unique');
   });
@@ -64,13 +78,25 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
     groupNames,
     "has no system group; add a CPU group with workload 'system' for the cluster add-ons",
   );
-  p.check(k.nodeGroups.some((g) => g.gpu), 'cluster.nodeGroups', groupNames, 'has no GPU group; add a group with gpu: true');
+  p.check(
+    k.nodeGroups.some((g) => g.gpu),
+    'cluster.nodeGroups',
+    groupNames,
+    'has no GPU group; add a group with gpu: true',
+  );
 
   // Teams.
   const teamNames = k.teams.map((t) => t.name);
-  k.teams.forEach((t, i) => checkTeam(t, `cluster.teams[${i}]`, p));
+  k.teams.forEach((t, i) => {
+    checkTeam(t, `cluster.teams[${i}]`, p);
+  });
   teamNames.forEach((name, i) => {
-    p.check(teamNames.indexOf(name) === i, `cluster.teams[${i}].name`, name, 'is used by another team; team names (namespaces) must be unique');
+    p.check(
+      teamNames.indexOf(name) === i,
+      `cluster.teams[${i}].name`,
+      name,
+      'is used by another team; team names (namespaces) must be unique',
+    );
   });
 }
 
@@ -84,12 +110,25 @@ function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p:
     const field = `${at}.instanceTypes[${j}]`;
     if (!p.check(instanceFamily(type) !== undefined, field, type, "is not an EC2 instance type like 'g6.2xlarge'")) return;
     if (g.gpu) {
-      p.check(isGpuInstanceType(type), field, type, 'is not allowed in a GPU group; expected an NVIDIA GPU family (g4dn, g5, g6, g6e, p4d, p5, p5e, ...)');
+      p.check(
+        isGpuInstanceType(type),
+        field,
+        type,
+        'is not allowed in a GPU group; expected an NVIDIA GPU family (g4dn, g5, g6, g6e, p4d, p5, p5e, ...)',
+      );
     } else {
       p.check(!isGpuInstanceType(type), field, type, 'is a GPU instance type in a CPU group; set gpu: true or use a CPU type');
     }
   });
 
+  const unknown = g.instanceTypes.filter((t) => GPU_FAMILIES_UNKNOWN_TO_EKS_L2.includes(instanceFamily(t) ?? ''));
+  if (g.gpu && unknown.length > 0 && unknown.length < g.instanceTypes.length) {
+    p.add(
+      `${at}.instanceTypes`,
+      g.instanceTypes,
+      `mixes ${unknown.join(', ')} with other GPU families; ${GPU_FAMILIES_UNKNOWN_TO_EKS_L2.join('/')} types need a node group of their own`,
+    );
+  }
   const sizesOk = [
     p.integer(`${at}.minSize`, g.minSize, 0, 1000),
     p.integer(`${at}.desiredSize`, g.desiredSize, 0, 1000),
@@ -132,13 +171,23 @@ function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p:
   }
 
   if (p.integer(`${at}.diskSizeGiB`, g.diskSizeGiB, 20, 16384) && g.gpu) {
-    p.check(g.diskSizeGiB >= 100, `${at}.diskSizeGiB`, g.diskSizeGiB, 'is too small for a GPU group; CUDA and model images need at least 100 GiB');
+    p.check(
+      g.diskSizeGiB >= 100,
+      `${at}.diskSizeGiB`,
+      g.diskSizeGiB,
+      'is too small for a GPU group; CUDA and model images need at least 100 GiB',
+    );
   }
 }
 
 function checkTeam(t: TeamConfig, at: string, p: Problems): void {
   if (p.matches(`${at}.name`, t.name, DNS_LABEL, "a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63 characters)")) {
-    p.check(!RESERVED_NAMESPACES.includes(t.name) && !t.name.startsWith('kube-'), `${at}.name`, t.name, 'is a reserved namespace; choose another team name');
+    p.check(
+      !RESERVED_NAMESPACES.includes(t.name) && !t.name.startsWith('kube-'),
+      `${at}.name`,
+      t.name,
+      'is a reserved namespace; choose another team name',
+    );
   }
   p.integer(`${at}.quota.cpu`, t.quota.cpu, 1, 100000);
   p.integer(`${at}.quota.memoryGiB`, t.quota.memoryGiB, 2, 1000000);
@@ -149,7 +198,12 @@ function checkTeam(t: TeamConfig, at: string, p: Problems): void {
   ];
   for (const [kind, list] of prefixes) {
     list.forEach((prefix, j) => {
-      p.matches(`${at}.lake.${kind}[${j}]`, prefix, LAKE_PREFIX, "lower-case path segments ending in '/', without wildcards or a leading '/' (e.g. 'curated/credit/')");
+      p.matches(
+        `${at}.lake.${kind}[${j}]`,
+        prefix,
+        LAKE_PREFIX,
+        "lower-case path segments ending in '/', without wildcards or a leading '/' (e.g. 'curated/credit/')",
+      );
     });
   }
   t.lake.writePrefixes.forEach((prefix, j) => {
