@@ -154,7 +154,7 @@ export class MlNodeGroup extends Construct {
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplateSpec: { id: this.launchTemplate.launchTemplateId!, version: this.launchTemplate.latestVersionNumber },
       labels: this.labels,
-      taints: props.gpu ? [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }] : [],
+      taints: props.gpu ? [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }] : undefined,
       enableNodeAutoRepair: true,
       maxUnavailablePercentage: 33,
       tags: { 'platform/node-group': props.name },
