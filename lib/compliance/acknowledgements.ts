@@ -103,6 +103,12 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason:
       'The custom-resource framework (CDK-generated) may invoke any version of its own kubectl handler function; the wildcard covers only version qualifiers of that one function.',
   },
+  {
+    id: 'CloudFormation-Validate::W9009',
+    path: /^Compute\/Cluster\/Resource\/Resource$/,
+    reason:
+      "aws-eks-v2 renders EncryptionConfig[].Resources: ['secrets'], which the CloudFormation schema marks deprecated (a warning); it still states exactly what the compute key encrypts and EKS accepts it.",
+  },
   ...['NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'].map((id) => ({
     id,
     path: KUBECTL_POLICIES,
