@@ -132,7 +132,8 @@ export class MlClusterAddOns extends Construct {
         nfd: { enabled: false },
       },
       kuberayOperator: { ...ON_SYSTEM_NODES, batchScheduler: { enabled: false } },
-      kubeflowTrainer: { ...ON_SYSTEM_NODES },
+      // The chart's controller settings live under manager.*; JobSet comes with it (jobset.install).
+      kubeflowTrainer: { manager: ON_SYSTEM_NODES },
       metricsServer: { ...ON_SYSTEM_NODES, replicas: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } },
       clusterAutoscaler: {
         ...ON_SYSTEM_NODES,

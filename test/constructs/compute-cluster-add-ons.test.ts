@@ -30,12 +30,21 @@ describe('MlClusterAddOns', () => {
     expect(values.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   });
 
-  test('controllers run on the system nodes', () => {
-    for (const chart of ['kuberay-operator', 'kubeflow-trainer', 'metrics-server', 'cluster-autoscaler']) {
-      const found = template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: chart } });
-      const values = (Object.values(found)[0] as any).Properties.Values;
-      expect(JSON.stringify(values)).toContain('\\"nodeSelector\\":{\\"platform/workload\\":\\"system\\"}');
-    }
+  test("controllers run on the system nodes (at each chart's own values key)", () => {
+    const valuesOf = (chart: string): any =>
+      JSON.parse(
+        (Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: chart } }))[0] as any).Properties
+          .Values,
+      );
+    const system = { 'platform/workload': 'system' };
+    expect(valuesOf('kuberay-operator').nodeSelector).toEqual(system);
+    expect(valuesOf('metrics-server').nodeSelector).toEqual(system);
+    // The autoscaler's values embed the cluster name (a token): the document is an Fn::Join.
+    const autoscaler = Object.values(
+      template.findResources('Custom::AWSCDK-EKS-HelmChart', { Properties: { Chart: 'cluster-autoscaler' } }),
+    )[0] as any;
+    expect(JSON.stringify(autoscaler.Properties.Values)).toContain('\\"nodeSelector\\":{\\"platform/workload\\":\\"system\\"}');
+    expect(valuesOf('kubeflow-trainer').manager.nodeSelector).toEqual(system);
   });
 
   test('the Cluster Autoscaler discovers this cluster and gets its role through EKS Pod Identity', () => {
