@@ -177,10 +177,18 @@ export function acknowledgeFindings(stage: IConstruct, acknowledgements: readonl
         Validations.of(construct).acknowledge({ id: ack.id, reason: ack.reason });
         continue;
       }
-      const policy = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
-      for (const finding of policy ? wildcardFindings(policy) : []) {
-        if (ack.findings.test(finding)) Validations.of(construct).acknowledge({ id: `${ack.id}[${finding}]`, reason: ack.reason });
-      }
+      // Finding ids embed resolved resources; cross-stack references only take their final form
+      // (Fn::GetStackOutput) after references are resolved, so compute them at validation time.
+      const pattern = ack.findings;
+      construct.node.addValidation({
+        validate: () => {
+          const policy = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
+          for (const finding of policy ? wildcardFindings(policy) : []) {
+            if (pattern.test(finding)) Validations.of(construct).acknowledge({ id: `${ack.id}[${finding}]`, reason: ack.reason });
+          }
+          return [];
+        },
+      });
     }
   }
 }

@@ -78,6 +78,16 @@ describe('ComputeStack', () => {
     dev.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/eks/dev-ml-platform/cluster' }, DeletionPolicy: 'Delete' });
   });
 
+  test('logical IDs of the cluster and its retained log groups are pinned (renaming them replaces or orphans them)', () => {
+    const resources = prod.toJSON().Resources as Record<string, any>;
+    expect(resources.Cluster9EE0221C.Type).toBe('AWS::EKS::Cluster');
+    expect(resources.ClusterControlPlaneLogsDCEEB876).toMatchObject({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain' });
+    expect(resources.ClusterKubectlProviderHandlerLogGroup190F6FEE).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: 'Retain',
+    });
+  });
+
   test('admin roles from config get access entries', () => {
     for (const arn of ENVIRONMENTS.prod.cluster.adminRoleArns) prod.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: arn });
   });
