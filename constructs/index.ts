@@ -3,6 +3,7 @@
  * (never the platform's own config) so it can be used in any CDK app.
  */
 export * from './lake';
+export * from './compute';
 export * from './network';
 export * from './security';
 export * from './serving';

@@ -1,4 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentConfig } from '../config';
 import { streamingClusterName } from '../stacks/data-stack';
@@ -20,9 +22,29 @@ export interface Acknowledgement {
    * @default - every environment
    */
   readonly environments?: readonly string[];
+  /**
+   * For IAM wildcard rules, whose finding ids embed the resource (`AwsSolutions-IAM5[Resource::arn:…/teams/x/*]`):
+   * acknowledge each wildcard finding of the policy at `path` whose finding id (`Resource::…` or
+   * `Action::…`, computed as cdk-nag computes it) matches this pattern.
+   */
+  readonly findings?: RegExp;
 }
 
 const AUDIT_BUCKET = /^Security\/AuditLogs\/Resource$/;
+// Compute (EKS): the cluster's CDK-generated parts.
+const EKS_CLUSTER_ROLE = /^Compute\/Cluster\/Resource\/Role\/Resource$/;
+const NODE_ROLE = /^Compute\/Cluster\/NodeGroup-[a-z0-9-]+\/Resource\/NodeGroupRole\/Resource$/;
+const KUBECTL_HANDLER = /^Compute\/Cluster\/Resource\/KubectlProvider\/Handler\/Resource$/;
+const KUBECTL_ROLES = /^Compute\/Cluster\/Resource\/KubectlProvider\/(Handler|Provider\/framework-onEvent)\/ServiceRole\/Resource$/;
+const KUBECTL_POLICIES =
+  /^Compute\/Cluster\/Resource\/KubectlProvider\/(Handler|Provider\/framework-onEvent)\/ServiceRole\/DefaultPolicy\/Resource$/;
+const KUBECTL_FUNCTIONS = /^Compute\/Cluster\/Resource\/KubectlProvider\/(Handler|Provider\/framework-onEvent)\/Resource$/;
+const FRAMEWORK_POLICY = /^Compute\/Cluster\/Resource\/KubectlProvider\/Provider\/framework-onEvent\/ServiceRole\/DefaultPolicy\/Resource$/;
+const EBS_CSI_ROLE = /^Compute\/Cluster\/EbsCsiDriverRole\/Resource$/;
+const AUTOSCALER_POLICY = /^Compute\/Cluster\/AddOns\/ClusterAutoscalerPolicy\/Resource$/;
+const TEAM_LAKE_POLICY = /^Compute\/Teams\/[a-z0-9-]+\/Identity\/LakeAccess\/Resource$/;
+
+const iam4 = (policy: string): string => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
 const PUBLIC_SUBNET = /^Network\/Network\/Vpc\/PublicSubnet\d+$/;
 const LAKE_BUCKET = /^Data\/Lake\/(Raw|Curated|Features|Models)Bucket\/Resource$/;
 /** The singleton Lambda of AwsCustomResource (the MSK bootstrap-broker lookup). */
@@ -177,7 +199,105 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
         'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
     })),
   ),
+  // ---- Compute (EKS) ----
+  {
+    id: iam4('AmazonEKSClusterPolicy'),
+    path: EKS_CLUSTER_ROLE,
+    reason:
+      'The EKS cluster service role needs the AWS-managed AmazonEKSClusterPolicy; AWS maintains it with the permissions the control plane needs.',
+  },
+  ...['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEKS_CNI_Policy'].map((policy) => ({
+    id: iam4(policy),
+    path: NODE_ROLE,
+    reason: `Managed node groups need ${policy} on the node role (join the cluster, pull images, assign pod IPs through the VPC CNI); AWS maintains these policies as the documented minimum. Pods do not inherit it: IMDSv2 with hop limit 1 keeps node credentials from pods, which use EKS Pod Identity.`,
+  })),
+  ...['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole', 'AmazonEC2ContainerRegistryReadOnly'].map(
+    (policy) => ({
+      id: iam4(policy),
+      path: KUBECTL_ROLES,
+      reason: `The kubectl provider (aws-eks-v2, CDK-generated, runs in the private subnets) attaches ${policy} to its Lambda roles to log, attach to the VPC and pull OCI Helm charts; not configurable.`,
+    }),
+  ),
+  {
+    id: 'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterKubectlProviderHandlerHasEcrPublic78825EA1",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+    path: KUBECTL_ROLES,
+    reason:
+      'The kubectl provider (aws-eks-v2, CDK-generated) conditionally attaches AmazonElasticContainerRegistryPublicReadOnly in the aws partition to pull Helm charts from public ECR; not configurable.',
+  },
+  {
+    id: iam4('service-role/AmazonEBSCSIDriverPolicy'),
+    path: EBS_CSI_ROLE,
+    reason:
+      'The EBS CSI driver add-on role uses the AWS-managed AmazonEBSCSIDriverPolicy, which AWS keeps in step with the driver; it is bound by EKS Pod Identity to the ebs-csi-controller-sa service account of this cluster only.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<ClusterKubectlProviderHandler27822AE4.Arn>:*]',
+    path: FRAMEWORK_POLICY,
+    reason:
+      'The custom-resource framework (CDK-generated) may invoke any version of its own kubectl handler function; the wildcard covers only version qualifiers of that one function.',
+  },
+  {
+    id: 'CloudFormation-Validate::W9009',
+    path: /^Compute\/Cluster\/Resource\/Resource$/,
+    reason:
+      "aws-eks-v2 renders EncryptionConfig[].Resources: ['secrets'], which the CloudFormation schema marks deprecated (a warning); it still states exactly what the compute key encrypts and EKS accepts it.",
+  },
+  ...['NIST.800.53.R5-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy'].map((id) => ({
+    id,
+    path: KUBECTL_POLICIES,
+    reason:
+      'Inline default policies of the kubectl provider roles are generated by aws-eks-v2 (eks:DescribeCluster on this cluster, invoke of its own handler); the construct offers no managed-policy option.',
+  })),
+  {
+    id: 'AwsSolutions-L1',
+    path: KUBECTL_HANDLER,
+    reason:
+      'aws-eks-v2 picks the kubectl handler runtime (determineLatestPythonRuntime) it is tested with; overriding it could break the bundled kubectl/helm handler.',
+  },
+  ...['NIST.800.53.R5-LambdaConcurrency', 'NIST.800.53.R5-LambdaDLQ'].map((id) => ({
+    id,
+    path: KUBECTL_FUNCTIONS,
+    reason:
+      'CloudFormation invokes the kubectl custom-resource functions synchronously during deployments only: a DLQ never receives anything (failures fail the deployment) and reserved concurrency would throttle parallel Helm/manifest resources.',
+  })),
+  {
+    id: 'AwsSolutions-IAM5',
+    findings: /^Resource::\*$/,
+    path: AUTOSCALER_POLICY,
+    reason:
+      "Cluster Autoscaler: Auto Scaling and EC2 Describe calls support no resource-level permissions; SetDesiredCapacity/TerminateInstanceInAutoScalingGroup are limited by the condition aws:ResourceTag/k8s.io/cluster-autoscaler/<cluster> = owned to this cluster's node groups.",
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    findings: /^Resource::arn:[^:]+:eks:[^:]*:[^:]*:nodegroup\/[A-Za-z0-9_-]+\/\*$/,
+    path: AUTOSCALER_POLICY,
+    reason:
+      'Cluster Autoscaler reads labels and taints of the node groups of its own cluster (nodegroup/<cluster>/*) to scale GPU groups from zero; node group names are generated.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    findings: /^Resource::.+\/\*$/,
+    path: TEAM_LAKE_POLICY,
+    reason:
+      'A team role may read and write objects only under its configured lake prefixes (`<bucket>/<prefix>*`); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.',
+  },
 ];
+
+/** The wildcard findings cdk-nag's IAM5 rule reports for an IAM policy (`Action::…`, `Resource::…`). */
+function wildcardFindings(construct: IConstruct): string[] {
+  if (!(construct instanceof iam.CfnManagedPolicy || construct instanceof iam.CfnPolicy)) return [];
+  const document = Stack.of(construct).resolve(construct.policyDocument);
+  const findings = new Set<string>();
+  for (const statement of document?.Statement ?? []) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of [statement.Action].flat()) if (String(action).includes('*')) findings.add(`Action::${action}`);
+    for (const resource of [statement.Resource].flat()) {
+      const flat = flattenCfnReference(resource);
+      if (flat.includes('*')) findings.add(`Resource::${flat}`);
+    }
+  }
+  return [...findings];
+}
 
 /** Applies every acknowledgement to the constructs of one stage whose path matches. */
 export function acknowledgeFindings(stage: IConstruct, acknowledgements: readonly Acknowledgement[] = ACKNOWLEDGEMENTS): void {
@@ -186,7 +306,23 @@ export function acknowledgeFindings(stage: IConstruct, acknowledgements: readonl
   for (const construct of stage.node.findAll()) {
     const path = construct.node.path.startsWith(prefix) ? construct.node.path.slice(prefix.length) : construct.node.path;
     for (const ack of applicable) {
-      if (ack.path.test(path)) Validations.of(construct).acknowledge({ id: ack.id, reason: ack.reason });
+      if (!ack.path.test(path)) continue;
+      if (!ack.findings) {
+        Validations.of(construct).acknowledge({ id: ack.id, reason: ack.reason });
+        continue;
+      }
+      // Finding ids embed resolved resources; cross-stack references only take their final form
+      // (Fn::GetStackOutput) after references are resolved, so compute them at validation time.
+      const pattern = ack.findings;
+      construct.node.addValidation({
+        validate: () => {
+          const policy = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
+          for (const finding of policy ? wildcardFindings(policy) : []) {
+            if (pattern.test(finding)) Validations.of(construct).acknowledge({ id: `${ack.id}[${finding}]`, reason: ack.reason });
+          }
+          return [];
+        },
+      });
     }
   }
 }

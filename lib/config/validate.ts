@@ -1,5 +1,6 @@
 import { Problems } from './problems';
 import { checkData } from './rules/data';
+import { checkCompute } from './rules/compute';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
 import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
@@ -8,7 +9,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from 
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation, checkData, checkServing];
+const RULES: readonly Rule[] = [checkFoundation, checkData, checkServing, checkCompute];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {

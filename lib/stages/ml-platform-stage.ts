@@ -4,6 +4,7 @@ import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
 import { DataStack } from '../stacks/data-stack';
+import { ComputeStack } from '../stacks/compute-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 import { ServingStack } from '../stacks/serving-stack';
@@ -21,6 +22,7 @@ export class MlPlatformStage extends Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly serving: ServingStack;
+  readonly compute: ComputeStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -43,6 +45,10 @@ export class MlPlatformStage extends Stage {
       // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
+    // LEAD: once the Data stack exists, pass its lake buckets:
+    //   lakeBucketArns: this.data.lake.buckets.map((b) => b.bucketArn)
+    // Until then the Compute stack scopes team roles to `<env>-ml-lake-<account>` by convention.
+    this.compute = new ComputeStack(this, 'Compute', { config, vpc: this.network.network.vpc, keys: this.security.keys });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

@@ -1,0 +1,299 @@
+import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
+import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
+import { podIdentityPrincipal } from './team-workload-identity';
+import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_VERSIONS, type EksAddonName, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+
+export interface MlClusterProps {
+  /** Name of the EKS cluster (also names its control-plane log group). */
+  readonly clusterName: string;
+  /** The VPC; the control plane ENIs and the nodes go into its private subnets with egress. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Kubernetes version, `major.minor`.
+   * @default '1.34'
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * Layer with kubectl and helm for the kubectl provider; must match `kubernetesVersion`.
+   * @default - KubectlV34Layer
+   */
+  readonly kubectlLayer?: lambda.ILayerVersion;
+  /**
+   * CIDRs allowed to reach a public API endpoint. Empty: the endpoint is private only (reachable
+   * from the VPC). Non-empty: public and private, the public side restricted to these CIDRs.
+   * @default - private endpoint only
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /** Customer-managed key that envelope-encrypts Kubernetes secrets. */
+  readonly secretsEncryptionKey: kms.IKey;
+  /**
+   * IAM role ARNs that get cluster-admin through EKS access entries (authentication mode API; no aws-auth).
+   * @default - none
+   */
+  readonly adminRoleArns?: readonly string[];
+  /**
+   * Key of the control-plane log group (its key policy must admit CloudWatch Logs).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Retention of the control-plane log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the control-plane log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Managed node groups by name: at least one CPU group (cluster add-ons run there).
+   */
+  readonly nodeGroups: Record<string, MlNodeGroupOptions>;
+  /**
+   * Versions of the EKS managed add-ons.
+   * @default EKS_ADDON_VERSIONS
+   */
+  readonly addonVersions?: Partial<Record<EksAddonName, string>>;
+  /**
+   * Helm add-ons (NVIDIA device plugin, KubeRay, Kubeflow Trainer, metrics-server, Cluster Autoscaler).
+   * @default - all, at the versions pinned in HELM_CHARTS
+   */
+  readonly addOns?: MlClusterAddOnsOptions;
+}
+
+/** CloudWatch Logs retention values are checked by aws-logs; CIDRs here. */
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d{1,2})$/;
+
+/**
+ * An EKS cluster for ML training and Ray workloads:
+ * - native `AWS::EKS::Cluster` (aws-eks-v2), authentication mode API with access entries for the
+ *   admin roles, the deployer not bootstrapped as admin;
+ * - API endpoint private, or public+private restricted to CIDRs;
+ * - secrets envelope-encrypted with a customer-managed key, all control-plane log types to a
+ *   pre-created, retained, encrypted log group;
+ * - managed add-ons vpc-cni (with network policy enforcement), kube-proxy, eks-pod-identity-agent,
+ *   coredns and aws-ebs-csi-driver at pinned versions;
+ * - managed node groups (CPU system group, GPU groups) and Helm add-ons (see MlClusterAddOns).
+ *
+ * @example
+ * const cluster = new MlCluster(this, 'Cluster', {
+ *   clusterName: 'dev-ml',
+ *   vpc,
+ *   secretsEncryptionKey: keys.compute,
+ *   adminRoleArns: ['arn:aws:iam::111111111111:role/PlatformAdmin'],
+ *   nodeGroups: {
+ *     system: { gpu: false, instanceTypes: ['m7i.xlarge'], minSize: 2, maxSize: 4 },
+ *     'gpu-g6': { gpu: true, instanceTypes: ['g6.2xlarge'], minSize: 0, maxSize: 4 },
+ *   },
+ * });
+ */
+export class MlCluster extends Construct {
+  readonly cluster: eks.Cluster;
+  readonly logGroup: logs.LogGroup;
+  readonly nodeGroups: Record<string, MlNodeGroup> = {};
+  readonly addons: Partial<Record<EksAddonName, eks.Addon>> = {};
+  readonly helmAddOns: MlClusterAddOns;
+  readonly kubernetesVersion: string;
+
+  constructor(scope: Construct, id: string, props: MlClusterProps) {
+    super(scope, id);
+    validateCluster(props);
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const publicCidrs = [...(props.publicAccessCidrs ?? [])];
+    const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+
+    // EKS writes control-plane logs to this group; creating it first gives it a key and retention.
+    this.logGroup = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName: `/aws/eks/${props.clusterName}/cluster`,
+      encryptionKey: props.logEncryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Resource', {
+      clusterName: props.clusterName,
+      version: eks.KubernetesVersion.of(this.kubernetesVersion),
+      vpc: props.vpc,
+      vpcSubnets: [privateSubnets],
+      endpointAccess: publicCidrs.length > 0 ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...publicCidrs) : eks.EndpointAccess.PRIVATE,
+      secretsEncryptionKey: props.secretsEncryptionKey,
+      clusterLogging: [
+        eks.ClusterLoggingTypes.API,
+        eks.ClusterLoggingTypes.AUDIT,
+        eks.ClusterLoggingTypes.AUTHENTICATOR,
+        eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+        eks.ClusterLoggingTypes.SCHEDULER,
+      ],
+      // Node groups come from props; no default capacity, no Auto Mode.
+      defaultCapacity: 0,
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      // The managed add-ons below replace the self-managed networking add-ons.
+      bootstrapSelfManagedAddons: false,
+      // The deploying principal is not made a permanent cluster admin; the admin roles are.
+      bootstrapClusterCreatorAdminPermissions: false,
+      kubectlProviderOptions: {
+        kubectlLayer: props.kubectlLayer ?? new KubectlV34Layer(this, 'KubectlLayer'),
+      },
+      outputConfigCommand: false,
+    });
+    this.cluster.node.addDependency(this.logGroup);
+    this.secureProviderLogGroups(props);
+
+    (props.adminRoleArns ?? []).forEach((arn) => {
+      this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
+    });
+
+    // Networking add-ons and the pod identity agent come before nodes (nodes need a CNI to be Ready).
+    const versions = { ...EKS_ADDON_VERSIONS, ...props.addonVersions };
+    const addon = (name: EksAddonName, constructId: string, configurationValues?: Record<string, unknown>): eks.Addon => {
+      const created = new eks.Addon(this, constructId, {
+        cluster: this.cluster,
+        addonName: name,
+        addonVersion: versions[name],
+        configurationValues,
+        preserveOnDelete: false,
+      });
+      (created.node.defaultChild as eks.CfnAddon).resolveConflicts = 'OVERWRITE';
+      this.addons[name] = created;
+      return created;
+    };
+    const vpcCni = addon('vpc-cni', 'VpcCni', { enableNetworkPolicy: 'true' });
+    const kubeProxy = addon('kube-proxy', 'KubeProxy');
+    const podIdentityAgent = addon('eks-pod-identity-agent', 'PodIdentityAgent');
+
+    for (const [name, options] of Object.entries(props.nodeGroups)) {
+      this.addNodeGroup(name, options);
+    }
+    const nodeGroups = Object.values(this.nodeGroups);
+    for (const group of nodeGroups) group.node.addDependency(vpcCni, kubeProxy, podIdentityAgent);
+
+    // Add-ons that run pods wait for the nodes.
+    const coreDns = addon('coredns', 'CoreDns');
+    const ebsCsi = addon('aws-ebs-csi-driver', 'EbsCsiDriver');
+    const ebsCsiRole = new iam.Role(this, 'EbsCsiDriverRole', {
+      assumedBy: podIdentityPrincipal(this.cluster),
+      description: 'EBS CSI controller (EKS Pod Identity): creates and attaches EBS volumes',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy')],
+    });
+    (ebsCsi.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [
+      { serviceAccount: 'ebs-csi-controller-sa', roleArn: ebsCsiRole.roleArn },
+    ];
+    for (const a of [coreDns, ebsCsi]) {
+      a.node.addDependency(podIdentityAgent);
+      for (const group of nodeGroups) a.node.addDependency(group);
+    }
+
+    this.helmAddOns = new MlClusterAddOns(this, 'AddOns', {
+      ...props.addOns,
+      cluster: this.cluster,
+      clusterName: props.clusterName,
+      after: [coreDns, podIdentityAgent, ...nodeGroups],
+    });
+  }
+
+  /**
+   * The kubectl provider's Lambda log groups (created by aws-eks-v2) get the same key, retention
+   * and removal policy as the control-plane logs.
+   */
+  private secureProviderLogGroups(props: MlClusterProps): void {
+    for (const child of this.cluster.node.findAll()) {
+      if (!(child instanceof logs.CfnLogGroup)) continue;
+      if (props.logEncryptionKey) child.kmsKeyId = props.logEncryptionKey.keyArn;
+      child.retentionInDays = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+      child.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    }
+  }
+
+  /** Adds a managed node group (validated; see MlNodeGroup). */
+  addNodeGroup(name: string, options: MlNodeGroupOptions): MlNodeGroup {
+    if (this.nodeGroups[name]) throw new Error(`MlCluster: node group '${name}' is defined twice`);
+    const group = new MlNodeGroup(this, `NodeGroup-${name}`, { ...options, cluster: this.cluster, name });
+    this.nodeGroups[name] = group;
+    return group;
+  }
+
+  /**
+   * The key-policy statement that lets EC2 Auto Scaling (which launches the managed node groups)
+   * use a customer-managed key for the nodes' root volumes, as AWS documents for encrypted EBS
+   * volumes launched by Auto Scaling. Add it to the key that encrypts the volumes.
+   */
+  static allowNodeVolumeEncryption(key: kms.Key): void {
+    const stack = Stack.of(key);
+    const autoscaling = new iam.ArnPrincipal(
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAutoScalingToUseTheKeyForNodeVolumes',
+        principals: [autoscaling],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAutoScalingToGrantTheKeyToEbs',
+        principals: [autoscaling],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      }),
+    );
+  }
+}
+
+/** A stable construct-id suffix from a role ARN: its name, alphanumerics only. */
+function adminId(arn: string): string {
+  const name = arn.split('/').pop() ?? arn;
+  return name.replace(/[^A-Za-z0-9]/g, '');
+}
+
+function validateCluster(props: MlClusterProps): void {
+  const version = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+  if (!SUPPORTED_KUBERNETES_VERSIONS.includes(version)) {
+    throw new Error(
+      `MlCluster: kubernetesVersion '${version}' is not supported; expected one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (a matching kubectl layer must be installed)`,
+    );
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(props.clusterName)) {
+    throw new Error(
+      `MlCluster: clusterName must be 1 to 100 letters, digits, '-' or '_' starting with a letter or digit, got '${props.clusterName}'`,
+    );
+  }
+  for (const cidr of props.publicAccessCidrs ?? []) {
+    if (Token.isUnresolved(cidr)) continue;
+    const m = CIDR.exec(cidr);
+    if (!m) throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is not an IPv4 CIDR like 203.0.113.0/24`);
+    if (Number(m[2]) < 8) {
+      throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is too wide; a public endpoint must be restricted to /8 or narrower`);
+    }
+  }
+  for (const arn of props.adminRoleArns ?? []) {
+    if (Token.isUnresolved(arn)) continue;
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
+      throw new Error(`MlCluster: adminRoleArns entry '${arn}' is not an IAM role ARN like arn:aws:iam::111111111111:role/PlatformAdmin`);
+    }
+  }
+  const groups = Object.entries(props.nodeGroups);
+  if (!groups.some(([, g]) => !g.gpu)) {
+    throw new Error(
+      `MlCluster: nodeGroups must include a CPU group for the cluster add-ons, got ${groups.map(([n]) => n).join(', ') || 'none'}`,
+    );
+  }
+}

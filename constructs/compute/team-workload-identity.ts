@@ -1,0 +1,150 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/**
+ * The principal that EKS Pod Identity assumes roles as, limited to associations of one cluster in
+ * this account (confused-deputy protection). `sts:TagSession` is included, as Pod Identity needs it.
+ */
+export function podIdentityPrincipal(cluster: eks.ICluster): iam.IPrincipal {
+  const stack = Stack.of(cluster);
+  return new iam.SessionTagsPrincipal(
+    new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnEquals: { 'aws:SourceArn': cluster.clusterArn },
+    }),
+  );
+}
+
+/** S3 actions by intent (as aws-s3/lib/perms.ts keeps them). */
+const OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
+const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+/** SSE-KMS through S3: reads decrypt; writes (and multipart uploads) also generate data keys. */
+const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+const KEY_WRITE_ACTIONS = ['kms:GenerateDataKey'];
+
+export interface TeamWorkloadIdentityProps {
+  /** The cluster whose pods assume the role. */
+  readonly cluster: eks.ICluster;
+  /** Namespace of the team. */
+  readonly namespace: string;
+  /** Service account (in the namespace) bound to the role. */
+  readonly serviceAccountName: string;
+  /**
+   * ARNs of the lake buckets the prefixes apply to (`arn:aws:s3:::name`).
+   * @default - no bucket: the role has no S3 access
+   */
+  readonly lakeBucketArns?: readonly string[];
+  /**
+   * Key prefixes (ending in `/`) the team may read in every lake bucket.
+   * @default - none
+   */
+  readonly readPrefixes?: readonly string[];
+  /**
+   * Key prefixes (ending in `/`) the team may write (and read) in every lake bucket.
+   * @default - none
+   */
+  readonly writePrefixes?: readonly string[];
+  /**
+   * Key of the lake buckets (SSE-KMS); decrypt for reads, encrypt for writes, only via S3.
+   * @default - no KMS permission (SSE-S3 buckets)
+   */
+  readonly lakeKey?: kms.IKey;
+}
+
+const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The AWS identity of a team's pods: an IAM role that EKS Pod Identity hands to pods running as
+ * the team's service account, allowed to list, read and write only the team's prefixes of the
+ * lake buckets (and use the lake key through S3 only).
+ *
+ * @example
+ * new TeamWorkloadIdentity(this, 'RiskIdentity', {
+ *   cluster, namespace: 'risk', serviceAccountName: 'risk-workloads',
+ *   lakeBucketArns: [lake.bucketArn], lakeKey: keys.data,
+ *   readPrefixes: ['curated/credit/'], writePrefixes: ['teams/risk/'],
+ * });
+ */
+export class TeamWorkloadIdentity extends Construct {
+  readonly role: iam.Role;
+  readonly association: eks.CfnPodIdentityAssociation;
+
+  constructor(scope: Construct, id: string, props: TeamWorkloadIdentityProps) {
+    super(scope, id);
+    const where = `TeamWorkloadIdentity '${props.namespace}'`;
+    for (const [field, value] of [
+      ['namespace', props.namespace],
+      ['serviceAccountName', props.serviceAccountName],
+    ] as const) {
+      if (!Token.isUnresolved(value) && !DNS_LABEL.test(value)) {
+        throw new Error(`${where}: ${field} must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${value}'`);
+      }
+    }
+    const readPrefixes = [...(props.readPrefixes ?? [])];
+    const writePrefixes = [...(props.writePrefixes ?? [])];
+    for (const prefix of [...readPrefixes, ...writePrefixes]) {
+      if (!PREFIX.test(prefix)) {
+        throw new Error(
+          `${where}: lake prefix '${prefix}' is not allowed; expected lower-case path segments ending in '/', without wildcards or a leading '/' (e.g. 'teams/risk/')`,
+        );
+      }
+    }
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: podIdentityPrincipal(props.cluster),
+      description: `Workloads of team namespace ${props.namespace}: its lake prefixes only`,
+    });
+
+    const buckets = [...(props.lakeBucketArns ?? [])];
+    const allPrefixes = [...new Set([...readPrefixes, ...writePrefixes])];
+    const statements: iam.PolicyStatement[] = [];
+    if (buckets.length > 0 && allPrefixes.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ListTeamPrefixes',
+          actions: ['s3:ListBucket'],
+          resources: buckets,
+          conditions: { StringLike: { 's3:prefix': allPrefixes.map((p) => `${p}*`) } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadTeamPrefixes',
+          actions: OBJECT_READ_ACTIONS,
+          resources: buckets.flatMap((b) => allPrefixes.map((p) => `${b}/${p}*`)),
+        }),
+      );
+      if (writePrefixes.length > 0) {
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'WriteTeamPrefixes',
+            actions: OBJECT_WRITE_ACTIONS,
+            resources: buckets.flatMap((b) => writePrefixes.map((p) => `${b}/${p}*`)),
+          }),
+        );
+      }
+      if (props.lakeKey) {
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'UseLakeKeyThroughS3',
+            actions: writePrefixes.length > 0 ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS,
+            resources: [props.lakeKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+          }),
+        );
+      }
+    }
+    if (statements.length > 0) {
+      this.role.addManagedPolicy(new iam.ManagedPolicy(this, 'LakeAccess', { statements }));
+    }
+
+    this.association = new eks.CfnPodIdentityAssociation(this, 'Resource', {
+      clusterName: props.cluster.clusterName,
+      namespace: props.namespace,
+      serviceAccount: props.serviceAccountName,
+      roleArn: this.role.roleArn,
+    });
+  }
+}

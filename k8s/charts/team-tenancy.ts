@@ -1,0 +1,169 @@
+import { Chart, type ChartProps, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-34';
+import type { Construct } from 'constructs';
+import { platformLabels } from './labels';
+
+/** What one team may request in its namespace, in total. */
+export interface TeamQuota {
+  /** CPU cores (requests and limits). */
+  readonly cpu: number;
+  /** Memory in GiB (requests and limits). */
+  readonly memoryGiB: number;
+  /** NVIDIA GPUs (`requests.nvidia.com/gpu`); 0 keeps the team off GPU nodes. */
+  readonly gpus: number;
+  /**
+   * Pods.
+   * @default 200
+   */
+  readonly pods?: number;
+}
+
+export interface TeamTenancyProps extends ChartProps {
+  /** Team name; also the namespace name (a DNS label). */
+  readonly team: string;
+  /** Environment name, for the `platform/env` label. */
+  readonly environment: string;
+  readonly quota: TeamQuota;
+  /**
+   * Service account the team's workloads run as; bound to the team's IAM role by EKS Pod Identity.
+   * @default `${team}-workloads`
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Allow egress HTTPS (443) anywhere and the EKS Pod Identity agent: AWS APIs (S3 lake, STS,
+   * ECR) are reached over HTTPS; without it pods cannot use their AWS identity.
+   * @default true
+   */
+  readonly allowAwsApis?: boolean;
+}
+
+/** Address of the EKS Pod Identity agent on every node (link-local). */
+export const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
+
+/** The default service account name of a team's workloads. */
+export function teamServiceAccountName(team: string): string {
+  return `${team}-workloads`;
+}
+
+/**
+ * The tenancy of one team: its namespace; a ResourceQuota over CPU, memory, GPUs and pods; a
+ * LimitRange that gives containers without requests sane defaults (so the quota can be enforced);
+ * a default-deny NetworkPolicy plus allowances for same-namespace traffic, DNS and AWS APIs; and
+ * the service account its workloads use (token not auto-mounted: the workloads do not call the
+ * Kubernetes API).
+ *
+ * @example
+ * new TeamTenancyChart(app, 'risk', { team: 'risk', environment: 'dev', quota: { cpu: 64, memoryGiB: 256, gpus: 4 } });
+ */
+export class TeamTenancyChart extends Chart {
+  readonly teamNamespace: kplus.Namespace;
+  readonly serviceAccount: kplus.ServiceAccount;
+
+  constructor(scope: Construct, id: string, props: TeamTenancyProps) {
+    const labels = platformLabels({ environment: props.environment, component: 'tenancy', team: props.team });
+    super(scope, id, { ...props, labels: { ...labels, ...props.labels } });
+    validateTenancy(props);
+    const ns = props.team;
+    const meta = (name: string) => ({ name, namespace: ns });
+
+    this.teamNamespace = new kplus.Namespace(this, 'Namespace', {
+      metadata: {
+        name: ns,
+        // Pod Security Admission: team pods run as restricted as ML images allow.
+        labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' },
+      },
+    });
+
+    const quota = props.quota;
+    const q = (value: string) => kplus.k8s.Quantity.fromString(value);
+    // cdk8s-plus has no ResourceQuota or LimitRange kind: the typed Kubernetes API objects it exports.
+    new kplus.k8s.KubeResourceQuota(this, 'Quota', {
+      metadata: meta(`${ns}-quota`),
+      spec: {
+        hard: {
+          'requests.cpu': q(`${quota.cpu}`),
+          'limits.cpu': q(`${quota.cpu}`),
+          'requests.memory': q(`${quota.memoryGiB}Gi`),
+          'limits.memory': q(`${quota.memoryGiB}Gi`),
+          'requests.nvidia.com/gpu': q(`${quota.gpus}`),
+          pods: q(`${quota.pods ?? 200}`),
+        },
+      },
+    });
+
+    new kplus.k8s.KubeLimitRange(this, 'Limits', {
+      metadata: meta(`${ns}-limits`),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: q('250m'), memory: q('512Mi') },
+            default: { cpu: q('1'), memory: q('2Gi') },
+            max: { cpu: q(`${quota.cpu}`), memory: q(`${quota.memoryGiB}Gi`) },
+          },
+        ],
+      },
+    });
+
+    const inNamespace = kplus.Namespaces.select(this, 'ThisNamespace', { names: [ns] });
+    const allPods = kplus.Pods.all(this, 'AllPods', { namespaces: inNamespace });
+
+    new kplus.NetworkPolicy(this, 'DefaultDeny', {
+      metadata: meta('default-deny'),
+      selector: allPods,
+      ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+      egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+    });
+
+    const sameNamespace = new kplus.NetworkPolicy(this, 'AllowSameNamespace', {
+      metadata: meta('allow-same-namespace'),
+      selector: allPods,
+    });
+    sameNamespace.addIngressRule(allPods);
+    sameNamespace.addEgressRule(allPods);
+
+    const dns = new kplus.NetworkPolicy(this, 'AllowDns', { metadata: meta('allow-dns'), selector: allPods });
+    const kubeDns = kplus.Pods.select(this, 'KubeDns', {
+      labels: { 'k8s-app': 'kube-dns' },
+      namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
+    });
+    dns.addEgressRule(kubeDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
+
+    if (props.allowAwsApis ?? true) {
+      const aws = new kplus.NetworkPolicy(this, 'AllowAwsApis', { metadata: meta('allow-aws-apis'), selector: allPods });
+      aws.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
+      aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'PodIdentityAgent', POD_IDENTITY_AGENT_CIDR), [
+        kplus.NetworkPolicyPort.tcp(80),
+      ]);
+    }
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: meta(props.serviceAccountName ?? teamServiceAccountName(ns)),
+      automountToken: false,
+    });
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function validateTenancy(props: TeamTenancyProps): void {
+  const where = `TeamTenancyChart '${props.team}'`;
+  if (!DNS_LABEL.test(props.team)) {
+    throw new Error(`${where}: team must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${props.team}'`);
+  }
+  const q = props.quota;
+  const checks: Array<[string, number, boolean]> = [
+    ['quota.cpu', q.cpu, q.cpu > 0],
+    ['quota.memoryGiB', q.memoryGiB, q.memoryGiB > 0],
+    ['quota.gpus', q.gpus, Number.isInteger(q.gpus) && q.gpus >= 0],
+    ['quota.pods', q.pods ?? 200, Number.isInteger(q.pods ?? 200) && (q.pods ?? 200) > 0],
+  ];
+  for (const [field, value, ok] of checks) {
+    if (!ok || !Number.isFinite(value))
+      throw new Error(`${where}: ${field} must be a positive number (gpus: a whole number >= 0), got ${value}`);
+  }
+  // Size keeps memory units honest; a quota below the LimitRange default would reject every pod.
+  if (Size.gibibytes(q.memoryGiB).toMebibytes() < 2048 || q.cpu < 1) {
+    throw new Error(`${where}: quota must admit one default container (1 CPU, 2 GiB), got cpu ${q.cpu}, memoryGiB ${q.memoryGiB}`);
+  }
+}

@@ -1,0 +1,185 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { EKS_ADDON_VERSIONS, MlCluster } from '../../constructs';
+import { clusterProps, computeFixture, newCluster } from './compute-fixture';
+
+describe('MlCluster defaults', () => {
+  // GIVEN / WHEN: the defaults (private endpoint, Kubernetes 1.34)
+  const { stack } = newCluster({ adminRoleArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
+  const template = Template.fromStack(stack);
+
+  test('Kubernetes 1.34, private endpoint only, private subnets, API authentication without the creator as admin', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: 'test-ml',
+      Version: '1.34',
+      ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+      BootstrapSelfManagedAddons: false,
+    });
+  });
+
+  test('secrets are envelope-encrypted with the given key', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      EncryptionConfig: [{ Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } }, Resources: ['secrets'] }],
+    });
+  });
+
+  test('all control-plane log types go to a pre-created, retained log group', () => {
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((Type) => ({ Type })),
+        },
+      },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/eks/test-ml/cluster', RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('admin roles get cluster-admin through access entries', () => {
+    template.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/PlatformAdmin',
+      AccessPolicies: [
+        {
+          AccessScope: { Type: 'cluster' },
+          PolicyArn: Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith([':eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'])],
+          }),
+        },
+      ],
+    });
+  });
+
+  test.each(Object.entries(EKS_ADDON_VERSIONS))('managed add-on %s at the pinned version %s', (name, version) => {
+    template.hasResourceProperties('AWS::EKS::Addon', { AddonName: name, AddonVersion: version, ResolveConflicts: 'OVERWRITE' });
+  });
+
+  test('the VPC CNI enforces network policies', () => {
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'vpc-cni',
+      ConfigurationValues: JSON.stringify({ enableNetworkPolicy: 'true' }),
+    });
+  });
+
+  test('the EBS CSI driver gets its role through EKS Pod Identity', () => {
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      AddonName: 'aws-ebs-csi-driver',
+      PodIdentityAssociations: [
+        { ServiceAccount: 'ebs-csi-controller-sa', RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EbsCsiDriverRole'), 'Arn'] } },
+      ],
+    });
+  });
+
+  test('node groups wait for the CNI; CoreDNS waits for the nodes', () => {
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const id = (prefix: string, type: string) => Object.keys(resources).find((k) => k.startsWith(prefix) && resources[k].Type === type)!;
+    const cni = Object.keys(resources).find((k) => resources[k].Properties?.AddonName === 'vpc-cni')!;
+    const coredns = Object.keys(resources).find((k) => resources[k].Properties?.AddonName === 'coredns')!;
+    const system = id('ClusterNodeGroupsystem', 'AWS::EKS::Nodegroup');
+    expect(resources[system].DependsOn).toContain(cni);
+    expect(resources[coredns].DependsOn).toContain(system);
+  });
+
+  test('the kubectl provider runs in the VPC with the kubectl v34 layer', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'onEvent handler for EKS kubectl resource provider',
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+      Layers: Match.arrayWith([{ Ref: Match.stringLikeRegexp('KubectlLayer') }]),
+    });
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { Description: Match.stringLikeRegexp('kubectl') });
+  });
+
+  test('the kubectl provider log groups are retained and have a retention, like the control-plane logs', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups).length).toBeGreaterThan(1);
+    for (const group of Object.values(groups) as any[]) {
+      expect(group.DeletionPolicy).toBe('Retain');
+      expect(group.Properties.RetentionInDays).toBe(365);
+    }
+  });
+});
+
+describe('MlCluster options', () => {
+  test('public and private endpoint restricted to the given CIDRs', () => {
+    // GIVEN / WHEN
+    const { stack } = newCluster({ publicAccessCidrs: ['203.0.113.0/24'] });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({
+        EndpointPublicAccess: true,
+        EndpointPrivateAccess: true,
+        PublicAccessCidrs: ['203.0.113.0/24'],
+      }),
+    });
+  });
+
+  test('log group key and removal policy are honoured, for the kubectl provider log groups too', () => {
+    // GIVEN
+    const { stack, vpc, key } = computeFixture();
+    const logKey = new kms.Key(stack, 'LogKey');
+    // WHEN
+    new MlCluster(stack, 'Cluster', clusterProps(vpc, key, { logEncryptionKey: logKey, removalPolicy: RemovalPolicy.DESTROY }));
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/eks/test-ml/cluster', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogKey'), 'Arn'] } },
+      DeletionPolicy: 'Delete',
+    });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as any[]) {
+      expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^LogKey/), 'Arn'] });
+    }
+  });
+
+  test('allowNodeVolumeEncryption lets EC2 Auto Scaling use the key for EBS only through grants for AWS resources', () => {
+    // GIVEN
+    const { stack, key } = computeFixture();
+    // WHEN
+    MlCluster.allowNodeVolumeEncryption(key);
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowAutoScalingToGrantTheKeyToEbs',
+            Action: 'kms:CreateGrant',
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+            Principal: { AWS: 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('MlCluster validation', () => {
+  test.each([
+    ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.34/],
+    ['an invalid cluster name', { clusterName: 'my cluster' }, /clusterName must be .* got 'my cluster'/],
+    ['an open public endpoint', { publicAccessCidrs: ['0.0.0.0/0'] }, /publicAccessCidrs entry '0.0.0.0\/0' is too wide/],
+    ['a malformed CIDR', { publicAccessCidrs: ['203.0.113.0'] }, /publicAccessCidrs entry '203.0.113.0' is not an IPv4 CIDR/],
+    [
+      'an admin that is not a role ARN',
+      { adminRoleArns: ['arn:aws:iam::123456789012:user/alice'] },
+      /adminRoleArns entry .* is not an IAM role ARN/,
+    ],
+    [
+      'no CPU group',
+      { nodeGroups: { gpu: { gpu: true, instanceTypes: ['g6.xlarge'], minSize: 0, maxSize: 1 } } },
+      /nodeGroups must include a CPU group for the cluster add-ons, got gpu/,
+    ],
+  ])('rejects %s', (_name, overrides, message) => {
+    const { stack, vpc, key } = computeFixture();
+    expect(() => new MlCluster(stack, 'Cluster', clusterProps(vpc, key, overrides as any))).toThrow(message);
+  });
+
+  test('rejects a node group defined twice', () => {
+    const { cluster } = newCluster();
+    expect(() => cluster.addNodeGroup('system', { gpu: false, instanceTypes: ['m7i.large'], minSize: 1, maxSize: 2 })).toThrow(
+      /node group 'system' is defined twice/,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { App, Testing } from 'cdk8s';
+import { addPlatformCharts, addTemplateCharts, tenancyProps } from '../../k8s/platform';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
+import { schemaProblems } from './schema';
+
+/** Every manifest `npm run synth:k8s` writes for one environment. */
+function manifestsOf(env: (typeof ENVIRONMENT_NAMES)[number]): any[] {
+  const app = Testing.app();
+  addPlatformCharts(app, ENVIRONMENTS[env]);
+  addTemplateCharts(app, ENVIRONMENTS[env]);
+  return app.charts.flatMap((chart) => chart.toJson());
+}
+
+describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
+  const manifests = manifestsOf(env);
+
+  test('every manifest passes schema validation', () => {
+    // THEN: one line per invalid object, so a failure says which object and field.
+    const problems = manifests.flatMap((m) => schemaProblems(m).map((p) => `${m.kind}/${m.metadata?.name}: ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  test('one namespace with a GPU quota per configured team', () => {
+    const namespaces = manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
+    expect(namespaces.sort()).toEqual(ENVIRONMENTS[env].cluster.teams.map((t) => t.name).sort());
+    for (const team of ENVIRONMENTS[env].cluster.teams) {
+      const quota = manifests.find((m) => m.kind === 'ResourceQuota' && m.metadata.namespace === team.name);
+      expect(quota.spec.hard['requests.nvidia.com/gpu']).toBe(`${team.quota.gpus}`);
+    }
+  });
+
+  test('every object carries the platform labels of its environment', () => {
+    for (const m of manifests) {
+      expect(m.metadata.labels).toMatchObject({ 'platform/env': env, 'app.kubernetes.io/part-of': 'ml-platform' });
+    }
+  });
+
+  test('contains the distributed PyTorch runtime, a RayCluster and a TrainJob', () => {
+    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterTrainingRuntime', 'RayCluster', 'TrainJob']));
+  });
+});
+
+test('tenancy props follow the config', () => {
+  // GIVEN
+  const config = ENVIRONMENTS.prod;
+  // THEN
+  expect(tenancyProps(config)).toEqual(config.cluster.teams.map((t) => ({ team: t.name, environment: 'prod', quota: t.quota })));
+});
+
+test('platform charts and template charts are separate (the cluster gets no workloads)', () => {
+  // GIVEN
+  const app = new App();
+  // WHEN
+  const charts = addPlatformCharts(app, ENVIRONMENTS.dev);
+  // THEN
+  const kinds = [charts.runtimes, ...charts.tenancy].flatMap((c) => c.toJson().map((m: any) => m.kind));
+  expect(kinds).not.toContain('RayCluster');
+  expect(kinds).not.toContain('TrainJob');
+});

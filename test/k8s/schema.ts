@@ -1,0 +1,71 @@
+/**
+ * Offline schema validation of Kubernetes manifests:
+ * - built-in kinds with kubernetes-models (the Kubernetes OpenAPI schemas, compiled);
+ * - custom resources with the openAPIV3Schema of their CRD, committed in k8s/imports/schemas by
+ *   scripts/import-crds.ts. Like the API server's pruning, an object schema with `properties`
+ *   admits no other field (unless x-kubernetes-preserve-unknown-fields): a typo fails here instead
+ *   of being silently dropped at apply time.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+
+const SCHEMAS = join(__dirname, '..', '..', 'k8s', 'imports', 'schemas');
+
+/** Closes every object schema that lists its properties, as structural-schema pruning does. */
+function closeObjects(node: any): any {
+  if (Array.isArray(node)) return node.map(closeObjects);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, closeObjects(v)]))
+        : closeObjects(value);
+  }
+  if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields'])
+    out.additionalProperties = false;
+  return out;
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const crdValidators = new Map<string, ValidateFunction>();
+for (const file of readdirSync(SCHEMAS)) {
+  // <group>_<Kind>_<version>.json
+  const [group, kind, version] = file.replace(/\.json$/, '').split('_');
+  const schema = closeObjects(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')));
+  // metadata is validated by the API server, not the CRD schema; keep it open here.
+  schema.properties.metadata = { type: 'object' };
+  crdValidators.set(`${group}/${version}/${kind}`, ajv.compile(schema));
+}
+
+/** apiVersion `v1` -> kubernetes-models path `v1`; `networking.k8s.io/v1` -> `networking.k8s.io/v1`. */
+function builtInModel(apiVersion: string, kind: string): any {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(`kubernetes-models/${apiVersion}/${kind}`);
+  return module[kind];
+}
+
+/** The kinds the CRD validators know, e.g. `ray.io/v1/RayCluster`. */
+export const CUSTOM_KINDS: readonly string[] = [...crdValidators.keys()];
+
+/**
+ * Validates one manifest; returns the problems (empty when valid). Throws for a kind that neither
+ * kubernetes-models nor the committed CRD schemas know, so nothing goes unvalidated.
+ */
+export function schemaProblems(manifest: { apiVersion: string; kind: string; [key: string]: unknown }): string[] {
+  const validator = crdValidators.get(`${manifest.apiVersion}/${manifest.kind}`);
+  if (validator) {
+    return validator(manifest)
+      ? []
+      : (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+  const Model = builtInModel(manifest.apiVersion, manifest.kind);
+  if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
+  try {
+    new Model(manifest).validate();
+    return [];
+  } catch (err) {
+    return [String((err as Error).message)];
+  }
+}
