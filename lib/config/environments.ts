@@ -36,11 +36,14 @@ const CREDIT_RISK_FEATURES = ['annual_income', 'loan_amount', 'debt_to_income', 
 /** Admin role of an account (created by the account baseline, outside this repository). */
 const adminRole = (env: EnvironmentName): string => `arn:aws:iam::${ACCOUNTS[env].account}:role/MlPlatformAdmin`;
 
-/** A team with the lake convention: read curated data, write under `teams/<name>/`. */
+/**
+ * A team with the lake convention: prefixes are `<zone>/<key prefix>`; a team reads the curated
+ * data it names and writes only under `teams/<name>/` of the features and models zones.
+ */
 const team = (name: string, quota: TeamConfig['quota'], readPrefixes: readonly string[]): TeamConfig => ({
   name,
   quota,
-  lake: { readPrefixes, writePrefixes: [`teams/${name}/`] },
+  lake: { readPrefixes, writePrefixes: [`features/teams/${name}/`, `models/teams/${name}/`] },
 });
 
 const dev: EnvironmentConfig = {

@@ -1,6 +1,6 @@
 import { Problems } from './problems';
-import { checkData } from './rules/data';
 import { checkCompute } from './rules/compute';
+import { checkData } from './rules/data';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
 import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';

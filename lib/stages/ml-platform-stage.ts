@@ -3,8 +3,8 @@ import type { Construct } from 'constructs';
 import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
-import { DataStack } from '../stacks/data-stack';
 import { ComputeStack } from '../stacks/compute-stack';
+import { DataStack } from '../stacks/data-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 import { ServingStack } from '../stacks/serving-stack';
@@ -45,10 +45,18 @@ export class MlPlatformStage extends Stage {
       // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
-    // LEAD: once the Data stack exists, pass its lake buckets:
-    //   lakeBucketArns: this.data.lake.buckets.map((b) => b.bucketArn)
-    // Until then the Compute stack scopes team roles to `<env>-ml-lake-<account>` by convention.
-    this.compute = new ComputeStack(this, 'Compute', { config, vpc: this.network.network.vpc, keys: this.security.keys });
+    // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data.
+    this.compute = new ComputeStack(this, 'Compute', {
+      config,
+      vpc: this.network.network.vpc,
+      keys: this.security.keys,
+      lakeBucketArns: {
+        raw: this.data.lake.bucket('raw').bucketArn,
+        curated: this.data.lake.bucket('curated').bucketArn,
+        features: this.data.lake.bucket('features').bucketArn,
+        models: this.data.lake.bucket('models').bucketArn,
+      },
+    });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

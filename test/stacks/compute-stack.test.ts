@@ -116,17 +116,20 @@ describe('ComputeStack', () => {
   test('each team service account is bound to a role scoped to its lake prefixes', () => {
     for (const team of ENVIRONMENTS.prod.cluster.teams) {
       prod.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: team.name, ServiceAccount: `${team.name}-workloads` });
-      prod.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Sid: 'WriteTeamPrefixes', Resource: `arn:aws:s3:::prod-ml-lake-333333333333/teams/${team.name}/*` }),
-          ]),
-        },
-      });
+      const policies = Object.values(prod.findResources('AWS::IAM::ManagedPolicy')) as any[];
+      const writes = policies
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+        .filter((st) => st.Sid === 'WriteTeamPrefixes' && JSON.stringify(st.Resource).includes(`/teams/${team.name}/*`));
+      expect(writes).toHaveLength(1);
+      // The features and models zone buckets of the Data stack, nothing else.
+      const resources = JSON.stringify(writes[0].Resource);
+      expect(resources).toMatch(/LakeFeaturesBucket/);
+      expect(resources).toMatch(/LakeModelsBucket/);
+      expect(resources).not.toMatch(/LakeRawBucket|LakeCuratedBucket/);
     }
   });
 
-  test('lake bucket ARNs passed in replace the naming convention', () => {
+  test('team prefixes map to the zone buckets passed in', () => {
     // GIVEN
     const app = testApp();
     const stages = buildPlatformApp(app, { compliance: false, only: ['dev'] });
@@ -137,12 +140,29 @@ describe('ComputeStack', () => {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
       keys: stage.security.keys,
-      lakeBucketArns: ['arn:aws:s3:::real-lake'],
+      lakeBucketArns: {
+        raw: 'arn:aws:s3:::raw-zone',
+        curated: 'arn:aws:s3:::curated-zone',
+        features: 'arn:aws:s3:::features-zone',
+        models: 'arn:aws:s3:::models-zone',
+      },
       stackName: 'wired',
     });
     // THEN
     Template.fromStack(other as Stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ListTeamPrefixes', Resource: 'arn:aws:s3:::real-lake' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ListTeamPrefixes1',
+            Resource: 'arn:aws:s3:::curated-zone',
+            Condition: { StringLike: { 's3:prefix': ['credit/*'] } },
+          }),
+          Match.objectLike({
+            Sid: 'WriteTeamPrefixes',
+            Resource: ['arn:aws:s3:::features-zone/teams/credit-risk/*', 'arn:aws:s3:::models-zone/teams/credit-risk/*'],
+          }),
+        ]),
+      },
     });
   });
 
