@@ -1,4 +1,5 @@
 import { ACCOUNTS } from './accounts';
+import { FEATURE_GROUPS } from './feature-groups';
 import type { EnvironmentConfig, EnvironmentName } from './types';
 
 const dev: EnvironmentConfig = {
@@ -11,6 +12,15 @@ const dev: EnvironmentConfig = {
   logging: { retentionDays: 30 },
   audit: { transitionToGlacierDays: 30, expirationDays: 365 },
   tags: { costCenter: 'ml-platform-dev', owner: 'ml-platform-team' },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.t4g.small',
+    shards: 1,
+    replicasPerShard: 0,
+    multiAz: false,
+    snapshotRetentionDays: 1,
+    featureGroups: FEATURE_GROUPS,
+  },
 };
 
 const staging: EnvironmentConfig = {
@@ -23,6 +33,15 @@ const staging: EnvironmentConfig = {
   logging: { retentionDays: 90 },
   audit: { transitionToGlacierDays: 90, expirationDays: 400 },
   tags: { costCenter: 'ml-platform-staging', owner: 'ml-platform-team' },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.large',
+    shards: 2,
+    replicasPerShard: 1,
+    multiAz: true,
+    snapshotRetentionDays: 7,
+    featureGroups: FEATURE_GROUPS,
+  },
 };
 
 const prod: EnvironmentConfig = {
@@ -35,6 +54,15 @@ const prod: EnvironmentConfig = {
   logging: { retentionDays: 365 },
   audit: { transitionToGlacierDays: 90, expirationDays: 2557 },
   tags: { costCenter: 'ml-platform-prod', owner: 'ml-platform-team' },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.xlarge',
+    shards: 3,
+    replicasPerShard: 2,
+    multiAz: true,
+    snapshotRetentionDays: 15,
+    featureGroups: FEATURE_GROUPS,
+  },
 };
 
 /** Every environment's configuration, by name. Validated as a whole by `validate()`. */
