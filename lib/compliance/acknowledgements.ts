@@ -12,6 +12,12 @@ export interface Acknowledgement {
   /** Construct paths (relative to the stage, e.g. `Network/Network/Vpc`) the acknowledgement covers. */
   readonly path: RegExp;
   readonly reason: string;
+  /**
+   * Environments (stage ids) the acknowledgement applies to, e.g. `['dev']` for a finding that
+   * only dev's cheaper sizing causes.
+   * @default - every environment
+   */
+  readonly environments?: readonly string[];
 }
 
 const AUDIT_BUCKET = /^Security\/AuditLogs\/Resource$/;
@@ -49,9 +55,10 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
 /** Applies every acknowledgement to the constructs of one stage whose path matches. */
 export function acknowledgeFindings(stage: IConstruct, acknowledgements: readonly Acknowledgement[] = ACKNOWLEDGEMENTS): void {
   const prefix = `${stage.node.path}/`;
+  const applicable = acknowledgements.filter((ack) => !ack.environments || ack.environments.includes(stage.node.id));
   for (const construct of stage.node.findAll()) {
     const path = construct.node.path.startsWith(prefix) ? construct.node.path.slice(prefix.length) : construct.node.path;
-    for (const ack of acknowledgements) {
+    for (const ack of applicable) {
       if (ack.path.test(path)) Validations.of(construct).acknowledge({ id: ack.id, reason: ack.reason });
     }
   }

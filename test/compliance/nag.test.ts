@@ -71,3 +71,22 @@ describe('retention guard', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describe('environment-scoped acknowledgements', () => {
+  test('apply only in the environments they name', () => {
+    // GIVEN two stacks standing in for two environments' stages, each with an unlogged bucket
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const acks = [
+      { id: 'AwsSolutions-S1', path: /^Data$/, reason: 'test acknowledgement that applies to dev only', environments: ['dev'] },
+    ];
+    for (const env of ['dev', 'prod']) {
+      const stack = new Stack(app, env, { env: { account: '123456789012', region: 'eu-west-1' } });
+      new s3.Bucket(stack, 'Data', { enforceSSL: true });
+      acknowledgeFindings(stack, acks);
+    }
+    // THEN only prod's bucket is reported
+    expect(() => app.synth()).toThrow(/prod\/Data/);
+    expect(() => app.synth()).not.toThrow(/dev\/Data/);
+  });
+});
