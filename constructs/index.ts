@@ -2,5 +2,7 @@
  * The ML platform construct library. Teams import from here; every construct takes typed props
  * (never the platform's own config) so it can be used in any CDK app.
  */
+
+export * from './featurestore';
 export * from './network';
 export * from './security';

@@ -16,7 +16,8 @@ export const ONLINE_STORE_ENGINE_VERSIONS: Readonly<Record<OnlineStoreEngine, { 
 };
 
 /** Node families that fit a feature cache (memory-optimized and general purpose, current generations). */
-export const ONLINE_STORE_NODE_TYPE = /^cache\.(t4g\.(micro|small|medium)|(m6g|m7g|r6g|r7g|r6gd)\.(large|xlarge|[2-9]?xlarge|1[26]xlarge))$/;
+export const ONLINE_STORE_NODE_TYPE =
+  /^cache\.(t4g\.(micro|small|medium)|(m6g|m7g|r6g|r7g|r6gd)\.(large|xlarge|[2-9]?xlarge|1[26]xlarge))$/;
 
 /** The two roles a client of the online store can have. */
 export type OnlineStoreAccess = 'reader' | 'writer';
@@ -233,7 +234,12 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
   /** ARN of the replication group. */
   get replicationGroupArn(): string {
     return Arn.format(
-      { service: 'elasticache', resource: 'replicationgroup', resourceName: this.replicationGroupId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'elasticache',
+        resource: 'replicationgroup',
+        resourceName: this.replicationGroupId,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       Stack.of(this),
     );
   }
@@ -241,7 +247,10 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
   /** ARN of one of the store's ElastiCache users. */
   userArn(access: OnlineStoreAccess): string {
     const userId = access === 'reader' ? this.readerUserId : this.writerUserId;
-    return Arn.format({ service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
+    return Arn.format(
+      { service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      Stack.of(this),
+    );
   }
 
   /**
@@ -275,17 +284,29 @@ function validate(p: Checked): void {
     if (!ok) problems.push(message);
   };
   if (!Token.isUnresolved(p.namePrefix)) {
-    check(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(p.namePrefix), `namePrefix must be 2-32 lowercase letters, digits or hyphens starting with a letter, got '${p.namePrefix}'`);
+    check(
+      /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(p.namePrefix),
+      `namePrefix must be 2-32 lowercase letters, digits or hyphens starting with a letter, got '${p.namePrefix}'`,
+    );
   }
-  check(p.engine in ONLINE_STORE_ENGINE_VERSIONS, `engine must be one of ${Object.keys(ONLINE_STORE_ENGINE_VERSIONS).join(', ')}, got '${p.engine}'`);
+  check(
+    p.engine in ONLINE_STORE_ENGINE_VERSIONS,
+    `engine must be one of ${Object.keys(ONLINE_STORE_ENGINE_VERSIONS).join(', ')}, got '${p.engine}'`,
+  );
   check(ONLINE_STORE_NODE_TYPE.test(p.nodeType), `nodeType must be a current cache.t4g/m6g/m7g/r6g/r7g node type, got '${p.nodeType}'`);
   check(Number.isInteger(p.shards) && p.shards >= 1 && p.shards <= 500, `shards must be a whole number from 1 to 500, got ${p.shards}`);
-  check(Number.isInteger(p.replicas) && p.replicas >= 0 && p.replicas <= 5, `replicasPerShard must be a whole number from 0 to 5, got ${p.replicas}`);
+  check(
+    Number.isInteger(p.replicas) && p.replicas >= 0 && p.replicas <= 5,
+    `replicasPerShard must be a whole number from 0 to 5, got ${p.replicas}`,
+  );
   check(!p.multiAz || p.replicas >= 1, `multiAz needs at least 1 replica per shard, got ${p.replicas}`);
   check(
     Number.isInteger(p.snapshotRetentionDays) && p.snapshotRetentionDays >= 0 && p.snapshotRetentionDays <= 35,
     `snapshotRetentionDays must be a whole number from 0 to 35, got ${p.snapshotRetentionDays}`,
   );
-  check(Number.isInteger(p.port) && p.port >= 1024 && p.port <= 65535 && p.port !== 6379, `port must be from 1024 to 65535 and not the default 6379, got ${p.port}`);
+  check(
+    Number.isInteger(p.port) && p.port >= 1024 && p.port <= 65535 && p.port !== 6379,
+    `port must be from 1024 to 65535 and not the default 6379, got ${p.port}`,
+  );
   if (problems.length > 0) throw new Error(`OnlineFeatureStore: ${problems.join('; ')}`);
 }

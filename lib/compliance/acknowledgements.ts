@@ -22,6 +22,7 @@ export interface Acknowledgement {
 
 const AUDIT_BUCKET = /^Security\/AuditLogs\/Resource$/;
 const PUBLIC_SUBNET = /^Network\/Network\/Vpc\/PublicSubnet\d+$/;
+const ONLINE_STORE = /^FeatureStore\/OnlineStore\/Resource$/;
 
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   // The audit bucket is the destination of every other bucket's server access logs.
@@ -50,6 +51,52 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason:
       'The default route to the internet gateway is what lets the NAT gateways in the public subnets give private subnets egress; public subnets host only NAT gateways and do not auto-assign public IPs.',
   })),
+  // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
+  {
+    id: 'AwsSolutions-AEC6',
+    path: ONLINE_STORE,
+    reason:
+      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
+  },
+  // Dev's online store is one node to be cheap; staging and prod are Multi-AZ with 15+ days of
+  // snapshots (enforced by lib/config/rules/feature-store.ts).
+  {
+    id: 'AwsSolutions-AEC4',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev runs a single-node online store to keep cost down; its data is recomputable from the lake. Staging and prod are Multi-AZ with automatic failover (config validation enforces it).',
+  },
+  {
+    id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev keeps 1 day of snapshots to keep cost down; its features are recomputable from the lake. Staging and prod keep at least 15 days (config validation enforces it).',
+  },
+  // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
+  {
+    id: 'AwsSolutions-AEC6',
+    path: ONLINE_STORE,
+    reason:
+      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
+  },
+  // Dev's online store is one node to be cheap; staging and prod are Multi-AZ with 15+ days of
+  // snapshots (enforced by lib/config/rules/feature-store.ts).
+  {
+    id: 'AwsSolutions-AEC4',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev runs a single-node online store to keep cost down; its data is recomputable from the lake. Staging and prod are Multi-AZ with automatic failover (config validation enforces it).',
+  },
+  {
+    id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev keeps 1 day of snapshots to keep cost down; its features are recomputable from the lake. Staging and prod keep at least 15 days (config validation enforces it).',
+  },
 ];
 
 /** Applies every acknowledgement to the constructs of one stage whose path matches. */

@@ -39,7 +39,7 @@ const staging: EnvironmentConfig = {
     shards: 2,
     replicasPerShard: 1,
     multiAz: true,
-    snapshotRetentionDays: 7,
+    snapshotRetentionDays: 15,
     featureGroups: FEATURE_GROUPS,
   },
 };

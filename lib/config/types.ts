@@ -49,7 +49,9 @@ export interface FeatureGroupConfig {
   /** Offline partitioning of the features-zone table. */
   readonly offlinePartitioning: 'date' | 'date-hour';
   /** Where values come from: an MSK topic (streaming) or a lake table (batch). */
-  readonly source: { readonly kind: 'stream'; readonly topic: string } | { readonly kind: 'batch'; readonly zone: 'raw' | 'curated'; readonly table: string };
+  readonly source:
+    | { readonly kind: 'stream'; readonly topic: string }
+    | { readonly kind: 'batch'; readonly zone: 'raw' | 'curated'; readonly table: string };
 }
 
 export interface FeatureStoreConfig {

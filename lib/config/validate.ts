@@ -1,4 +1,5 @@
 import { Problems } from './problems';
+import { checkFeatureStore } from './rules/feature-store';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
@@ -6,7 +7,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from 
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation];
+const RULES: readonly Rule[] = [checkFoundation, checkFeatureStore];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {
