@@ -1,4 +1,5 @@
 import { ACCOUNTS } from './accounts';
+import { FEATURE_GROUPS } from './feature-groups';
 import type { EnvironmentConfig, EnvironmentName, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
 
 /** Models every environment registers (one model package group each). */
@@ -140,6 +141,15 @@ const dev: EnvironmentConfig = {
       team('fraud', { cpu: 32, memoryGiB: 128, gpus: 2 }, ['curated/transactions/']),
     ],
   },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.t4g.small',
+    shards: 1,
+    replicasPerShard: 0,
+    multiAz: false,
+    snapshotRetentionDays: 1,
+    featureGroups: FEATURE_GROUPS,
+  },
 };
 
 const staging: EnvironmentConfig = {
@@ -241,6 +251,15 @@ const staging: EnvironmentConfig = {
       team('credit-risk', { cpu: 64, memoryGiB: 256, gpus: 8 }, ['curated/credit/']),
       team('fraud', { cpu: 64, memoryGiB: 256, gpus: 4 }, ['curated/transactions/']),
     ],
+  },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.large',
+    shards: 2,
+    replicasPerShard: 1,
+    multiAz: true,
+    snapshotRetentionDays: 15,
+    featureGroups: FEATURE_GROUPS,
   },
 };
 
@@ -344,6 +363,15 @@ const prod: EnvironmentConfig = {
       team('credit-risk', { cpu: 256, memoryGiB: 2048, gpus: 32 }, ['curated/credit/']),
       team('fraud', { cpu: 128, memoryGiB: 1024, gpus: 16 }, ['curated/transactions/']),
     ],
+  },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.xlarge',
+    shards: 3,
+    replicasPerShard: 2,
+    multiAz: true,
+    snapshotRetentionDays: 15,
+    featureGroups: FEATURE_GROUPS,
   },
 };
 

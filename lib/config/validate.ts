@@ -1,6 +1,7 @@
 import { Problems } from './problems';
 import { checkCompute } from './rules/compute';
 import { checkData } from './rules/data';
+import { checkFeatureStore } from './rules/feature-store';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
 import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
@@ -9,7 +10,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from 
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation, checkData, checkServing, checkCompute];
+const RULES: readonly Rule[] = [checkFoundation, checkData, checkFeatureStore, checkServing, checkCompute];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {

@@ -5,6 +5,8 @@ import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
 import { ComputeStack } from '../stacks/compute-stack';
 import { DataStack } from '../stacks/data-stack';
+import { FeatureGroupsStack } from '../stacks/feature-groups-stack';
+import { FeatureStoreStack } from '../stacks/feature-store-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 import { ServingStack } from '../stacks/serving-stack';
@@ -23,6 +25,8 @@ export class MlPlatformStage extends Stage {
   readonly data: DataStack;
   readonly serving: ServingStack;
   readonly compute: ComputeStack;
+  readonly featureStore: FeatureStoreStack;
+  readonly featureGroups: FeatureGroupsStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -56,6 +60,15 @@ export class MlPlatformStage extends Stage {
         features: this.data.lake.bucket('features').bucketArn,
         models: this.data.lake.bucket('models').bucketArn,
       },
+    });
+    // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
+    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
+    this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {
+      config,
+      lake: this.data.lake,
+      spark: this.data.spark,
+      streaming: this.data.streaming,
+      onlineStore: this.featureStore.onlineStore,
     });
 
     Tags.of(this).add('platform', 'ml-platform');
