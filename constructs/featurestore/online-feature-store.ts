@@ -180,9 +180,9 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
       userGroupId: `${props.namePrefix}-users`,
       userIds: [defaultUser.userId, reader.userId, writer.userId],
     });
-    this.userGroup.addDependency(defaultUser);
-    this.userGroup.addDependency(reader);
-    this.userGroup.addDependency(writer);
+    this.userGroup.addResourceDependency(defaultUser);
+    this.userGroup.addResourceDependency(reader);
+    this.userGroup.addResourceDependency(writer);
 
     const logGroup = (logId: string): logs.LogGroup =>
       new logs.LogGroup(this, logId, {
@@ -225,7 +225,7 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
       autoMinorVersionUpgrade: true,
       logDeliveryConfigurations: [delivery('slow-log', this.slowLogGroup), delivery('engine-log', this.engineLogGroup)],
     });
-    this.replicationGroup.addDependency(this.userGroup);
+    this.replicationGroup.addResourceDependency(this.userGroup);
     this.replicationGroup.applyRemovalPolicy(removalPolicy);
 
     this.configurationEndpoint = this.replicationGroup.attrConfigurationEndPointAddress;
