@@ -2,8 +2,7 @@ import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
-import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentConfig } from '../config';
-import { streamingClusterName } from '../stacks/data-stack';
+import { ENVIRONMENTS, type EnvironmentConfig } from '../config';
 
 /**
  * THE one place where cdk-nag findings are acknowledged. Each entry names the rule, where it
@@ -52,22 +51,12 @@ const AWS_CUSTOM_RESOURCE_FUNCTION = /^Data\/AWS679f53fac002430cb0da5b7982bd2287
 const SPARK_JOB_POLICY = /^Data\/Spark\/JobPolicy\/Resource$/;
 
 /**
- * The wildcard resources of the Spark job policy, as cdk-nag names them (finding-level ids hold
- * the account, region, logical IDs and names of one environment, so they are listed per environment):
- * objects of a zone bucket, tables of a zone database, and the configured topic and group patterns.
+ * The wildcard resources of the Spark job policy, as cdk-nag names them: objects of a zone bucket,
+ * tables of a zone database, and the configured topic and group patterns of the environment's MSK
+ * cluster (its name, then its UUID).
  */
-export function sparkWildcardFindings(c: EnvironmentConfig): string[] {
-  const lakeObjects = ['LakeRawBucketDA76DCB0', 'LakeCuratedBucketB28F5F4C', 'LakeFeaturesBucket108C30CA'].map(
-    (bucket) => `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`,
-  );
-  const lakeTables = ['LakeRawDatabaseFD6F3023', 'LakeCuratedDatabase4ADD307F', 'LakeFeaturesDatabaseB098210B'].map(
-    (db) => `AwsSolutions-IAM5[Resource::arn:aws:glue:${c.region}:${c.account}:table/<${db}>/*]`,
-  );
-  const uuid = '{"Fn::Select":[2,{"Fn::Split":["/",{"Fn::GetAtt":["StreamingE5CA015B","Arn"]}]}]}';
-  const kafka = (kind: string, pattern: string) =>
-    `AwsSolutions-IAM5[Resource::arn:aws:kafka:${c.region}:${c.account}:${kind}/${streamingClusterName(c.name)}/${uuid}/${pattern}]`;
-  return [...lakeObjects, ...lakeTables, kafka('topic', c.spark.consumeTopicPattern), kafka('group', c.spark.consumerGroupPattern)];
-}
+const SPARK_WILDCARDS =
+  /^Resource::(<Lake(Raw|Curated|Features)Bucket[0-9A-F]{8}\.Arn>\/\*|arn:aws:glue:[a-z0-9-]+:\d{12}:table\/<Lake(Raw|Curated|Features)Database[0-9A-F]{8}>\/\*|arn:aws:kafka:[a-z0-9-]+:\d{12}:(topic|group)\/mlp-[a-z]+-events\/.+)$/;
 
 // Serving: the policies of the SageMaker roles (endpoint execution, Model Monitor job, MLflow).
 const SERVING_ENDPOINT_POLICY = /^Serving\/(?!Mlflow\/)(?![A-Za-z0-9]+DataQuality\/)[A-Za-z0-9]+\/Policy\/Resource$/;
@@ -193,14 +182,13 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
       'Invoked only by CloudFormation, which receives the result (or the failure) through the custom-resource response and rolls back; a dead-letter queue would hold nothing actionable.',
   },
   // Wildcards that scope the Spark job role to one bucket, one database or one topic/group pattern.
-  ...ENVIRONMENT_NAMES.flatMap((env) =>
-    sparkWildcardFindings(ENVIRONMENTS[env]).map((id) => ({
-      id,
-      path: SPARK_JOB_POLICY,
-      reason:
-        'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
-    })),
-  ),
+  {
+    id: 'AwsSolutions-IAM5',
+    findings: SPARK_WILDCARDS,
+    path: SPARK_JOB_POLICY,
+    reason:
+      'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
+  },
   // ---- Compute (EKS) ----
   {
     id: iam4('AmazonEKSClusterPolicy'),
@@ -290,29 +278,6 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: FEATURE_JOB_POLICY,
     reason:
       "A feature group's job role reads and writes objects only under its group's prefix of the features zone (and its source table's prefix, its code and log prefixes); S3 object ARNs under a prefix need the trailing wildcard. The streaming job consumes in consumer groups named after its feature group only.",
-  },
-  // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
-  {
-    id: 'AwsSolutions-AEC6',
-    path: ONLINE_STORE,
-    reason:
-      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
-  },
-  // Dev's online store is one node to be cheap; staging and prod are Multi-AZ with 15+ days of
-  // snapshots (enforced by lib/config/rules/feature-store.ts).
-  {
-    id: 'AwsSolutions-AEC4',
-    path: ONLINE_STORE,
-    environments: ['dev'],
-    reason:
-      'Dev runs a single-node online store to keep cost down; its data is recomputable from the lake. Staging and prod are Multi-AZ with automatic failover (config validation enforces it).',
-  },
-  {
-    id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
-    path: ONLINE_STORE,
-    environments: ['dev'],
-    reason:
-      'Dev keeps 1 day of snapshots to keep cost down; its features are recomputable from the lake. Staging and prod keep at least 15 days (config validation enforces it).',
   },
   // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
   {

@@ -32,6 +32,11 @@ describe('compliance gates', () => {
     }
   });
 
+  test('no acknowledgement is listed twice', () => {
+    const keys = ACKNOWLEDGEMENTS.map((a) => `${a.id} ${a.path} ${a.environments ?? ''} ${a.findings ?? ''}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
   test('every acknowledgement matches at least one construct (no stale entries)', () => {
     const app = testApp();
     const stages = buildPlatformApp(app, { compliance: false });
