@@ -2,6 +2,7 @@ import { Problems } from './problems';
 import { checkData } from './rules/data';
 import { checkCompute } from './rules/compute';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
+import { checkModelServers } from './rules/model-servers';
 import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
@@ -9,7 +10,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from 
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation, checkData, checkServing, checkCompute];
+const RULES: readonly Rule[] = [checkFoundation, checkData, checkServing, checkCompute, checkModelServers];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {
