@@ -283,8 +283,9 @@ export class ModelServingChart extends Chart {
       this.deployment.scheduling.tolerate(
         kplus.Node.tainted(kplus.NodeTaintQuery.is(GPU_TAINT.key, GPU_TAINT.value, { effect: kplus.TaintEffect.NO_SCHEDULE })),
       );
-      // cdk8s-plus has no extended resources (nvidia.com/gpu) or nodeSelector: patch them in.
-      const gpus = `${props.gpu.count}`;
+      // cdk8s-plus has no extended resources (nvidia.com/gpu) or nodeSelector: patch them in. The
+      // patch applies before the typed object is rendered, so the quantity is a typed Quantity.
+      const gpus = kplus.k8s.Quantity.fromString(`${props.gpu.count}`);
       deploymentObject.addJsonPatch(
         JsonPatch.add('/spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu', gpus),
         JsonPatch.add('/spec/template/spec/containers/0/resources/requests/nvidia.com~1gpu', gpus),

@@ -1,11 +1,13 @@
-import { ArnFormat, Size, Stack } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Annotations, ArnFormat, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MlCluster, type MlNodeGroupOptions, type PlatformKeys, TeamWorkloadIdentity } from '../../constructs';
+import { MlCluster, type MlNodeGroupOptions, ModelServerIdentity, type PlatformKeys, TeamWorkloadIdentity } from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { addPlatformCharts } from '../../k8s/platform';
+import { addPlatformCharts, addServingCharts, modelsBucketConfigMap } from '../../k8s/platform';
 import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
@@ -20,6 +22,26 @@ export interface ComputeStackProps extends PlatformStackProps {
    * @default - lakeBucketArnsByConvention(config): one bucket named `<env>-ml-lake-<account>`
    */
   readonly lakeBucketArns?: readonly string[];
+  /**
+   * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
+   * learn its name from the `ml-platform-models` ConfigMap of their namespace.
+   * @default - model servers get no model access and no ConfigMap (their pods wait for it)
+   */
+  readonly modelsBucket?: s3.IBucket;
+  /**
+   * The online feature store: model servers connect to it as its reader (IAM authentication),
+   * and, given its `connections`, the cluster's security group is admitted on its port.
+   * @default - no feature store access
+   */
+  readonly featureStore?: FeatureStoreAccess;
+}
+
+/** What the Compute stack needs of the online feature store (OnlineFeatureStore satisfies it). */
+export interface FeatureStoreAccess {
+  /** Lets a principal connect as the store's reader or writer user (IAM authentication). */
+  grantConnect(grantee: iam.IGrantable, access: 'reader' | 'writer'): iam.Grant;
+  /** The store's security group(s) and port; the cluster's pods are admitted on that port. */
+  readonly connections?: ec2.Connections;
 }
 
 /** Name of an environment's EKS cluster. */
@@ -52,6 +74,7 @@ export function lakeBucketArnsByConvention(scope: Construct, config: Environment
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
+  readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -98,9 +121,10 @@ export class ComputeStack extends PlatformStack {
 
     const lakeBucketArns = props.lakeBucketArns ?? lakeBucketArnsByConvention(this, config);
     const teams = new Construct(this, 'Teams');
+    const tenancy: Record<string, Construct> = {};
     k.teams.forEach((t, i) => {
       const team = new Construct(teams, t.name);
-      cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[i]);
+      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[i]);
       this.teamIdentities[t.name] = new TeamWorkloadIdentity(team, 'Identity', {
         cluster,
         namespace: t.name,
@@ -111,5 +135,61 @@ export class ComputeStack extends PlatformStack {
         writePrefixes: t.lake.writePrefixes,
       });
     });
+
+    this.addModelServers(props, tenancy);
+  }
+
+  /**
+   * The model servers of `serving.modelServers`: per server, the chart `npm run synth:k8s` writes to
+   * dist/k8s/<env>/serving (applied after its team's namespace) and the IAM role its service account
+   * is bound to; per namespace with servers, the ConfigMap naming the models bucket.
+   */
+  private addModelServers(props: ComputeStackProps, tenancy: Record<string, Construct>): void {
+    const { config, modelsBucket, featureStore } = props;
+    const servers = config.serving.modelServers;
+    if (servers.length === 0) return;
+    const cluster = this.mlCluster.cluster;
+    const charts = addServingCharts(new Cdk8sApp(), config);
+    const scope = new Construct(this, 'ModelServers');
+
+    if (modelsBucket) {
+      for (const namespace of [...new Set(servers.map((s) => s.team))]) {
+        const configMap = cluster.addManifest(`ModelsBucket-${namespace}`, modelsBucketConfigMap(config, namespace, modelsBucket.bucketName));
+        configMap.node.addDependency(tenancy[namespace]);
+      }
+    } else {
+      Annotations.of(scope).addWarningV2(
+        'ml-platform:modelServersWithoutBucket',
+        'No modelsBucket given: model servers get no model access and their pods wait for the ml-platform-models ConfigMap.',
+      );
+    }
+
+    servers.forEach((s, i) => {
+      const server = new Construct(scope, s.name);
+      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, charts[i]);
+      manifest.node.addDependency(tenancy[s.team]);
+      const identity = new ModelServerIdentity(server, 'Identity', {
+        cluster,
+        namespace: s.team,
+        serviceAccountName: charts[i].serviceAccount.name,
+        modelsBucket,
+        modelPrefix: modelsBucket ? s.modelPath : undefined,
+      });
+      featureStore?.grantConnect(identity, 'reader');
+      this.modelServerIdentities[s.name] = identity;
+    });
+
+    // The consumer holds the wiring: the store's security group admits the cluster's pods (on
+    // the cluster security group, which the nodes and their pods use) on the store's port.
+    for (const [i, sg] of (featureStore?.connections?.securityGroups ?? []).entries()) {
+      const port = featureStore!.connections!.defaultPort;
+      if (!port) throw new Error('ComputeStack: featureStore.connections has no defaultPort; the cluster cannot be admitted to it');
+      new ec2.CfnSecurityGroupIngress(scope, `FeatureStoreFromCluster${i}`, {
+        groupId: sg.securityGroupId,
+        sourceSecurityGroupId: cluster.clusterSecurityGroupId,
+        ...port.toRuleJson(),
+        description: `Model servers of ${cluster.clusterName} to the online feature store`,
+      });
+    }
   }
 }
