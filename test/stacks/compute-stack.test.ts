@@ -1,5 +1,7 @@
-import type { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildPlatformApp } from '../../lib/app';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from '../k8s/schema';
@@ -157,6 +159,120 @@ describe('ComputeStack', () => {
   test('a config error stops synth before anything is created', () => {
     const bad = environmentsWith(configWith('prod', (c) => (c.cluster.endpointAccess = 'publicAndPrivate')));
     expect(() => buildPlatformApp(testApp(), { environments: bad, compliance: false })).toThrow(/prod\.cluster\.endpointAccess/);
+  });
+});
+
+describe('model servers', () => {
+  /** The Compute stack of dev wired as the stage will be: the lake's models bucket and a feature store. */
+  function wired() {
+    const app = testApp();
+    const stage = buildPlatformApp(app, { compliance: false, only: ['dev'] }).dev!;
+    // A stand-in for OnlineFeatureStore (another stack): grantConnect and connections.
+    const storeStack = new Stack(stage, 'FeatureStoreStandIn');
+    const storeSg = new ec2.SecurityGroup(storeStack, 'StoreSg', { vpc: stage.network.network.vpc });
+    const storeArn = 'arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:dev-features';
+    const featureStore = {
+      connections: new ec2.Connections({ securityGroups: [storeSg], defaultPort: ec2.Port.tcp(6380) }),
+      grantConnect: (grantee: iam.IGrantable, access: 'reader' | 'writer') =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['elasticache:Connect'],
+          resourceArns: [storeArn, `arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-${access}`],
+        }),
+    };
+    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const stack = new ComputeStack(stage, 'ComputeWired', {
+      config: ENVIRONMENTS.dev,
+      vpc: stage.network.network.vpc,
+      keys: stage.security.keys,
+      modelsBucket: stage.data.lake.bucket('models'),
+      featureStore,
+      stackName: 'wired',
+    }) as Stack;
+    return { template: Template.fromStack(stack), stack, storeArn };
+  }
+  const w = wired();
+  const server = ENVIRONMENTS.dev.serving.modelServers[0];
+
+  test.each(ENVIRONMENT_NAMES)('%s: applies every configured server after its team namespace; each manifest passes schema validation', (env) => {
+    const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
+    const resources = t.toJSON().Resources as Record<string, any>;
+    for (const s of ENVIRONMENTS[env].serving.modelServers) {
+      const id = Object.keys(resources).find(
+        (k) => resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource' && String(resources[k].Properties.Manifest).includes(`"name":"${s.name}"`),
+      )!;
+      const manifests = JSON.parse(resources[id].Properties.Manifest);
+      expect(manifests.map((m: any) => m.kind).sort()).toEqual(
+        ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
+      );
+      expect(manifests.flatMap((m: any) => schemaProblems(m))).toEqual([]);
+      const tenancy = Object.keys(resources).find(
+        (k) => k.startsWith(`ClusterTenancy${s.team.replace(/-/g, '')}`) && resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource',
+      );
+      expect(tenancy).toBeDefined();
+      expect(resources[id].DependsOn).toContain(tenancy);
+      t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: s.team, ServiceAccount: s.name });
+    }
+  });
+
+  test('without a models bucket: a warning, no ConfigMap and no S3 access', () => {
+    Annotations.fromStack(platformStage('dev').compute).hasWarning('/dev/Compute/ModelServers', Match.stringLikeRegexp('No modelsBucket given'));
+    const applied = appliedManifests(dev);
+    expect(applied.filter((m) => m.kind === 'ConfigMap')).toEqual([]);
+    expect(JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('ReadModel');
+  });
+
+  test('the server role reads exactly its model prefix of the models bucket and decrypts through S3', () => {
+    const policies = Object.values(w.template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+    const policy = policies.find((p) => JSON.stringify(p).includes('ReadModel'))!.Properties;
+    const statements = policy.PolicyDocument.Statement;
+    expect(statements.map((st: any) => st.Sid)).toEqual(['ListModelPrefix', 'ReadModel', 'DecryptModelThroughS3', undefined]);
+    const [list, read, decrypt, connect] = statements;
+    expect(list).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': [`${server.modelPath}*`] } } });
+    expect(JSON.stringify(list.Resource)).toMatch(/LakeModelsBucket/);
+    expect(read.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+    expect(JSON.stringify(read.Resource)).toMatch(new RegExp(`LakeModelsBucket.*/${server.modelPath}\\*`));
+    expect(decrypt).toMatchObject({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${ENVIRONMENTS.dev.region}.amazonaws.com` } },
+    });
+    expect(JSON.stringify(decrypt.Resource)).toMatch(/DataKey/);
+    expect(connect).toEqual({
+      Effect: 'Allow',
+      Action: 'elasticache:Connect',
+      Resource: [w.storeArn, 'arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-reader'],
+    });
+    expect(policy.Roles).toHaveLength(1);
+    // Everything the role may do is in this one customer-managed policy.
+    expect(Object.keys(w.template.findResources('AWS::IAM::Policy')).filter((k) => k.startsWith('ModelServers'))).toEqual([]);
+  });
+
+  test('the role is bound to the server service account in the team namespace', () => {
+    w.template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: server.team,
+      ServiceAccount: server.name,
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServerscreditriskserverIdentityRole'), 'Arn'] },
+    });
+  });
+
+  test('the models-bucket ConfigMap is applied in the team namespace, after the namespace exists', () => {
+    const resources = w.template.toJSON().Resources as Record<string, any>;
+    const id = Object.keys(resources).find((k) => JSON.stringify(resources[k].Properties?.Manifest ?? '').includes('ml-platform-models'))!;
+    expect(id).toBeDefined();
+    const manifest = JSON.stringify(resources[id].Properties.Manifest);
+    expect(manifest).toContain(`\\"namespace\\":\\"${server.team}\\"`);
+    expect(manifest).toMatch(/LakeModelsBucket/);
+    expect(resources[id].DependsOn.some((d: string) => d.startsWith('ClusterTenancycreditrisk'))).toBe(true);
+  });
+
+  test('the feature store security group admits the cluster security group on its port', () => {
+    w.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 6380,
+      ToPort: 6380,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] },
+      GroupId: Match.anyValue(),
+    });
   });
 });
 
