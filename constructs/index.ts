@@ -2,8 +2,9 @@
  * The ML platform construct library. Teams import from here; every construct takes typed props
  * (never the platform's own config) so it can be used in any CDK app.
  */
-export * from './lake';
+
 export * from './compute';
+export * from './lake';
 export * from './network';
 export * from './security';
 export * from './serving';

@@ -375,7 +375,8 @@ function validateModelServing(props: ModelServingProps): void {
     throw new Error(`${where}: ${message}`);
   };
   const isWhole = (n: number) => Number.isInteger(n);
-  if (!DNS_1035_LABEL.test(props.name)) fail(`name must be a DNS-1035 label (a-z first, then a-z, 0-9, '-', at most 63), got '${props.name}'`);
+  if (!DNS_1035_LABEL.test(props.name))
+    fail(`name must be a DNS-1035 label (a-z first, then a-z, 0-9, '-', at most 63), got '${props.name}'`);
   if (!DNS_LABEL.test(props.team)) fail(`team must be a DNS-1123 label (its namespace), got '${props.team}'`);
   if (props.serviceAccountName !== undefined && !DNS_LABEL.test(props.serviceAccountName)) {
     fail(`serviceAccountName must be a DNS-1123 label, got '${props.serviceAccountName}'`);
@@ -391,9 +392,13 @@ function validateModelServing(props: ModelServingProps): void {
   if (!isWhole(replicas.max) || replicas.max < replicas.min) {
     fail(`replicas.max must be a whole number >= replicas.min (${replicas.min}), got ${replicas.max}`);
   }
-  if (!(props.cpu > 0) || Math.abs(props.cpu * 1000 - Math.round(props.cpu * 1000)) > 1e-6) fail(`cpu must be a positive number of cores in steps of 0.001, got ${props.cpu}`);
+  if (!(props.cpu > 0) || Math.abs(props.cpu * 1000 - Math.round(props.cpu * 1000)) > 1e-6)
+    fail(`cpu must be a positive number of cores in steps of 0.001, got ${props.cpu}`);
   if (!isWhole(props.memoryMiB) || props.memoryMiB < 128) fail(`memoryMiB must be a whole number >= 128, got ${props.memoryMiB}`);
-  if (props.targetCpuPercent !== undefined && (!isWhole(props.targetCpuPercent) || props.targetCpuPercent < 1 || props.targetCpuPercent > 100)) {
+  if (
+    props.targetCpuPercent !== undefined &&
+    (!isWhole(props.targetCpuPercent) || props.targetCpuPercent < 1 || props.targetCpuPercent > 100)
+  ) {
     fail(`targetCpuPercent must be a whole number from 1 to 100, got ${props.targetCpuPercent}`);
   }
   if (props.podsMetric && (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(props.podsMetric.name) || !(props.podsMetric.averageValue > 0))) {
@@ -422,7 +427,9 @@ function validateModelServing(props: ModelServingProps): void {
   }
   for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.configMapEnv ?? {})]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || ['MODEL_URI', 'MODEL_DIR', 'PORT'].includes(name)) {
-      fail(`environment variable '${name}' is not allowed; expected a C identifier other than MODEL_URI, MODEL_DIR and PORT (set by the chart)`);
+      fail(
+        `environment variable '${name}' is not allowed; expected a C identifier other than MODEL_URI, MODEL_DIR and PORT (set by the chart)`,
+      );
     }
   }
   const timeout = props.startupTimeout?.toSeconds() ?? 600;

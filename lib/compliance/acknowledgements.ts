@@ -285,7 +285,7 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   {
     id: 'AwsSolutions-IAM5',
     // Objects under a model prefix (`<models bucket>/<model>/<version>/*`), never the bucket root.
-    findings: /^Resource::.+\/[a-z0-9][a-z0-9._=\/-]*\/\*$/,
+    findings: /^Resource::.+\/[a-z0-9][a-z0-9._=/-]*\/\*$/,
     path: MODEL_SERVER_POLICY,
     reason:
       "A model server's role may read only the objects under its model's prefix of the models bucket (`serving.modelServers[].modelPath`, validated: lower-case segments ending in '/', no wildcards); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.",

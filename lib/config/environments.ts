@@ -1,12 +1,5 @@
 import { ACCOUNTS } from './accounts';
-import type {
-  EnvironmentConfig,
-  EnvironmentName,
-  ModelServerConfig,
-  ServingEndpointConfig,
-  ServingModelConfig,
-  TeamConfig,
-} from './types';
+import type { EnvironmentConfig, EnvironmentName, ModelServerConfig, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
 
 /** Models every environment registers (one model package group each). */
 const MODELS: readonly ServingModelConfig[] = [

@@ -1,6 +1,6 @@
 import { Problems } from './problems';
-import { checkData } from './rules/data';
 import { checkCompute } from './rules/compute';
+import { checkData } from './rules/data';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
 import { checkModelServers } from './rules/model-servers';
 import { checkServing } from './rules/serving';

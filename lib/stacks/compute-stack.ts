@@ -154,7 +154,10 @@ export class ComputeStack extends PlatformStack {
 
     if (modelsBucket) {
       for (const namespace of [...new Set(servers.map((s) => s.team))]) {
-        const configMap = cluster.addManifest(`ModelsBucket-${namespace}`, modelsBucketConfigMap(config, namespace, modelsBucket.bucketName));
+        const configMap = cluster.addManifest(
+          `ModelsBucket-${namespace}`,
+          modelsBucketConfigMap(config, namespace, modelsBucket.bucketName),
+        );
         configMap.node.addDependency(tenancy[namespace]);
       }
     } else {

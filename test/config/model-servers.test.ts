@@ -65,7 +65,7 @@ describe('model server rules', () => {
       'image in another region',
       'staging',
       (c) => (cpu(c).image = '222222222222.dkr.ecr.us-east-1.amazonaws.com/credit-risk-server:1.0.0'),
-      "is in region us-east-1; the cluster pulls images from ECR in",
+      'is in region us-east-1; the cluster pulls images from ECR in',
     ],
     [
       'privileged port',
@@ -137,7 +137,7 @@ describe('model server rules', () => {
       'GPU server without a GPU inference node group',
       'dev',
       (c) => (cpu(c).gpu = { count: 1 }),
-      "dev.serving.modelServers[0].gpu: {\"count\":1} is not allowed; the cluster has no GPU node group with workload 'inference'",
+      'dev.serving.modelServers[0].gpu: {"count":1} is not allowed; the cluster has no GPU node group with workload \'inference\'',
     ],
     [
       'more CPU than the team quota',

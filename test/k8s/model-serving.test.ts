@@ -94,7 +94,8 @@ describe('ModelServingChart', () => {
     expect(c.livenessProbe.httpGet).toMatchObject({ path: '/v2/health/live', port: 8080 });
     expect(c.startupProbe.httpGet).toMatchObject({ path: '/v2/health/live', port: 8080 });
     expect(c.startupProbe.failureThreshold * c.startupProbe.periodSeconds).toBe(600);
-    const custom = podSpec(synth({ healthPaths: { readiness: '/ready', liveness: '/live' }, startupTimeout: Duration.minutes(2) })).containers[0];
+    const custom = podSpec(synth({ healthPaths: { readiness: '/ready', liveness: '/live' }, startupTimeout: Duration.minutes(2) }))
+      .containers[0];
     expect(custom.readinessProbe.httpGet.path).toBe('/ready');
     expect(custom.startupProbe.failureThreshold * custom.startupProbe.periodSeconds).toBe(120);
   });
@@ -102,8 +103,18 @@ describe('ModelServingChart', () => {
   test('pods spread evenly across zones (required) and nodes (preferred)', () => {
     const selector = { matchLabels: { 'app.kubernetes.io/name': 'risk-server', 'app.kubernetes.io/instance': 'risk-server' } };
     expect(pod.topologySpreadConstraints).toEqual([
-      expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule', labelSelector: selector }),
-      expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector }),
+      expect.objectContaining({
+        topologyKey: 'topology.kubernetes.io/zone',
+        maxSkew: 1,
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: selector,
+      }),
+      expect.objectContaining({
+        topologyKey: 'kubernetes.io/hostname',
+        maxSkew: 1,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: selector,
+      }),
     ]);
     expect(kind(manifests, 'Deployment').spec.template.metadata.labels).toMatchObject(selector.matchLabels);
   });
@@ -173,7 +184,12 @@ describe('ModelServingChart', () => {
     const egress = (m: any[]) => kind(m, 'NetworkPolicy').spec.egress.map((r: any) => ({ to: r.to[0], ports: r.ports }));
     const without = egress(manifests);
     expect(without).toEqual([
-      expect.objectContaining({ ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }),
+      expect.objectContaining({
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      }),
       { to: { ipBlock: { cidr: '0.0.0.0/0' } }, ports: [{ port: 443, protocol: 'TCP' }] },
       { to: { ipBlock: { cidr: '169.254.170.23/32' } }, ports: [{ port: 80, protocol: 'TCP' }] },
     ]);
@@ -217,7 +233,11 @@ describe('ModelServingChart', () => {
     ['a fractional GPU', { gpu: { count: 0.5 } }, /gpu.count must be a whole number >= 1, got 0.5/],
     ['an empty GPU node selector', { gpu: { count: 1, nodeSelector: {} } }, /gpu.nodeSelector must not be empty/],
     ['no callers', { callers: [] }, /callers must declare at least one caller/],
-    ['a bad caller namespace', { callers: [{ namespace: 'Loan_Origination' }] }, /callers\[0\].namespace must be a DNS-1123 label, got 'Loan_Origination'/],
+    [
+      'a bad caller namespace',
+      { callers: [{ namespace: 'Loan_Origination' }] },
+      /callers\[0\].namespace must be a DNS-1123 label, got 'Loan_Origination'/,
+    ],
     ['empty caller labels', { callers: [{ namespace: 'a', podLabels: {} }] }, /callers\[0\].podLabels is empty/],
     ['an invalid caller label', { callers: [{ namespace: 'a', podLabels: { app: 'has space' } }] }, /invalid label 'app=has space'/],
     ['a non-S3 model URI', { modelUri: 'https://example.com/model' }, /modelUri must be s3:\/\/<bucket>\/<key or prefix>, got 'https/],
@@ -225,7 +245,11 @@ describe('ModelServingChart', () => {
     ['zero CPU', { cpu: 0 }, /cpu must be a positive number of cores/],
     ['too little memory', { memoryMiB: 64 }, /memoryMiB must be a whole number >= 128, got 64/],
     ['a CPU target above 100', { targetCpuPercent: 150 }, /targetCpuPercent must be a whole number from 1 to 100, got 150/],
-    ['a bad feature store CIDR', { featureStore: { port: 6380, cidr: '10.0.0.0' } }, /featureStore.cidr must be an IPv4 CIDR, got '10.0.0.0'/],
+    [
+      'a bad feature store CIDR',
+      { featureStore: { port: 6380, cidr: '10.0.0.0' } },
+      /featureStore.cidr must be an IPv4 CIDR, got '10.0.0.0'/,
+    ],
     ['a reserved variable', { env: { PORT: '1' } }, /environment variable 'PORT' is not allowed/],
   ])('rejects %s', (_, change, message) => {
     expect(() => synth(change)).toThrow(message);

@@ -194,29 +194,37 @@ describe('model servers', () => {
   const w = wired();
   const server = ENVIRONMENTS.dev.serving.modelServers[0];
 
-  test.each(ENVIRONMENT_NAMES)('%s: applies every configured server after its team namespace; each manifest passes schema validation', (env) => {
-    const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
-    const resources = t.toJSON().Resources as Record<string, any>;
-    for (const s of ENVIRONMENTS[env].serving.modelServers) {
-      const id = Object.keys(resources).find(
-        (k) => resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource' && String(resources[k].Properties.Manifest).includes(`"name":"${s.name}"`),
-      )!;
-      const manifests = JSON.parse(resources[id].Properties.Manifest);
-      expect(manifests.map((m: any) => m.kind).sort()).toEqual(
-        ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
-      );
-      expect(manifests.flatMap((m: any) => schemaProblems(m))).toEqual([]);
-      const tenancy = Object.keys(resources).find(
-        (k) => k.startsWith(`ClusterTenancy${s.team.replace(/-/g, '')}`) && resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource',
-      );
-      expect(tenancy).toBeDefined();
-      expect(resources[id].DependsOn).toContain(tenancy);
-      t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: s.team, ServiceAccount: s.name });
-    }
-  });
+  test.each(ENVIRONMENT_NAMES)(
+    '%s: applies every configured server after its team namespace; each manifest passes schema validation',
+    (env) => {
+      const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
+      const resources = t.toJSON().Resources as Record<string, any>;
+      for (const s of ENVIRONMENTS[env].serving.modelServers) {
+        const id = Object.keys(resources).find(
+          (k) =>
+            resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
+            String(resources[k].Properties.Manifest).includes(`"name":"${s.name}"`),
+        )!;
+        const manifests = JSON.parse(resources[id].Properties.Manifest);
+        expect(manifests.map((m: any) => m.kind).sort()).toEqual(
+          ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
+        );
+        expect(manifests.flatMap((m: any) => schemaProblems(m))).toEqual([]);
+        const tenancy = Object.keys(resources).find(
+          (k) => k.startsWith(`ClusterTenancy${s.team.replace(/-/g, '')}`) && resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource',
+        );
+        expect(tenancy).toBeDefined();
+        expect(resources[id].DependsOn).toContain(tenancy);
+        t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: s.team, ServiceAccount: s.name });
+      }
+    },
+  );
 
   test('without a models bucket: a warning, no ConfigMap and no S3 access', () => {
-    Annotations.fromStack(platformStage('dev').compute).hasWarning('/dev/Compute/ModelServers', Match.stringLikeRegexp('No modelsBucket given'));
+    Annotations.fromStack(platformStage('dev').compute).hasWarning(
+      '/dev/Compute/ModelServers',
+      Match.stringLikeRegexp('No modelsBucket given'),
+    );
     const applied = appliedManifests(dev);
     expect(applied.filter((m) => m.kind === 'ConfigMap')).toEqual([]);
     expect(JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('ReadModel');
