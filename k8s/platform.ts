@@ -59,6 +59,7 @@ export function modelServingProps(config: EnvironmentConfig, server: ModelServer
     environment: config.name,
     image: server.image,
     port: server.port,
+    args: server.args ? [...server.args] : undefined,
     configMapEnv: { MODELS_BUCKET: { configMap: MODELS_BUCKET_CONFIG_MAP.name, key: MODELS_BUCKET_CONFIG_MAP.key } },
     modelUri: `s3://$(MODELS_BUCKET)/${server.modelPath}`,
     replicas: { min: server.minReplicas, max: server.maxReplicas },

@@ -206,6 +206,8 @@ export interface ModelServerConfig {
   readonly image: string;
   /** HTTP port the server listens on (1024 to 65535: it runs non-root without capabilities). */
   readonly port: number;
+  /** Arguments of the server (may reference `$(MODEL_URI)` and `$(PORT)`); the image's defaults when left out. */
+  readonly args?: readonly string[];
   /**
    * Key prefix of the model in the lake's models bucket, ending in '/' (e.g. `credit-risk/1.0.0/`).
    * The server gets `MODEL_URI=s3://<models bucket>/<modelPath>`; its IAM role reads only this prefix.

@@ -74,6 +74,12 @@ describe('model server rules', () => {
       'dev.serving.modelServers[0].port: 80 is not allowed; expected a whole number from 1024 to 65535',
     ],
     [
+      'empty args',
+      'dev',
+      (c) => (cpu(c).args = []),
+      'dev.serving.modelServers[0].args: [] is not allowed; expected 1 or more non-empty strings',
+    ],
+    [
       'model path without trailing slash',
       'dev',
       (c) => (cpu(c).modelPath = 'credit-risk/1.0.0'),

@@ -323,6 +323,17 @@ test('model server props follow the config', () => {
   });
 });
 
+test('configured args reach the container', () => {
+  // GIVEN
+  const config = structuredClone(ENVIRONMENTS.dev) as any;
+  config.serving.modelServers[0].args = ['tritonserver', '--model-repository=$(MODEL_URI)'];
+  // WHEN
+  const chart = new ModelServingChart(Testing.app(), 'c', modelServingProps(config, config.serving.modelServers[0]));
+  // THEN
+  const deployment = chart.toJson().find((m: any) => m.kind === 'Deployment');
+  expect(deployment.spec.template.spec.containers[0].args).toEqual(['tritonserver', '--model-repository=$(MODEL_URI)']);
+});
+
 test('the models-bucket ConfigMap passes schema validation', () => {
   const cm = modelsBucketConfigMap(ENVIRONMENTS.dev, 'credit-risk', 'dev-models-bucket') as any;
   expect(cm.data).toEqual({ bucket: 'dev-models-bucket' });

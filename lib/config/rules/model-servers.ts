@@ -43,6 +43,14 @@ export function checkModelServers(c: EnvironmentConfig, p: Problems): void {
     );
     checkImage(c, p, `${at}.image`, s.image);
     p.integer(`${at}.port`, s.port, 1024, 65535);
+    if (s.args !== undefined) {
+      p.check(
+        Array.isArray(s.args) && s.args.length > 0 && s.args.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 1024),
+        `${at}.args`,
+        s.args,
+        "is not allowed; expected 1 or more non-empty strings (leave it out for the image's defaults)",
+      );
+    }
     if (
       p.matches(
         `${at}.modelPath`,
