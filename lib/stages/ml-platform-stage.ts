@@ -48,7 +48,15 @@ export class MlPlatformStage extends Stage {
     // LEAD: once the Data stack exists, pass its lake buckets:
     //   lakeBucketArns: this.data.lake.buckets.map((b) => b.bucketArn)
     // Until then the Compute stack scopes team roles to `<env>-ml-lake-<account>` by convention.
-    this.compute = new ComputeStack(this, 'Compute', { config, vpc: this.network.network.vpc, keys: this.security.keys });
+    // LEAD: pass the online feature store too once merged: `featureStore: this.featureStore.store`
+    // (an OnlineFeatureStore: grantConnect + connections); model servers then connect as its reader.
+    this.compute = new ComputeStack(this, 'Compute', {
+      config,
+      vpc: this.network.network.vpc,
+      keys: this.security.keys,
+      // Model servers read their model's prefix of the lake's models zone.
+      modelsBucket: this.data.lake.bucket('models'),
+    });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);
