@@ -4,6 +4,7 @@
  */
 
 export * from './compute';
+export * from './featurestore';
 export * from './lake';
 export * from './network';
 export * from './security';

@@ -25,6 +25,16 @@ const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultip
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_WRITE_ACTIONS = ['kms:GenerateDataKey'];
 
+/** A team's access to one lake bucket. */
+export interface TeamLakeAccess {
+  /** ARN of the bucket (`arn:aws:s3:::name`). */
+  readonly bucketArn: string;
+  /** @default - none */
+  readonly readPrefixes?: readonly string[];
+  /** @default - none */
+  readonly writePrefixes?: readonly string[];
+}
+
 export interface TeamWorkloadIdentityProps {
   /** The cluster whose pods assume the role. */
   readonly cluster: eks.ICluster;
@@ -33,20 +43,11 @@ export interface TeamWorkloadIdentityProps {
   /** Service account (in the namespace) bound to the role. */
   readonly serviceAccountName: string;
   /**
-   * ARNs of the lake buckets the prefixes apply to (`arn:aws:s3:::name`).
-   * @default - no bucket: the role has no S3 access
+   * What the team may read and write in the lake, per bucket: each bucket with the key prefixes
+   * (ending in `/`) the team may read, and those it may write (and read).
+   * @default - no S3 access
    */
-  readonly lakeBucketArns?: readonly string[];
-  /**
-   * Key prefixes (ending in `/`) the team may read in every lake bucket.
-   * @default - none
-   */
-  readonly readPrefixes?: readonly string[];
-  /**
-   * Key prefixes (ending in `/`) the team may write (and read) in every lake bucket.
-   * @default - none
-   */
-  readonly writePrefixes?: readonly string[];
+  readonly lake?: readonly TeamLakeAccess[];
   /**
    * Key of the lake buckets (SSE-KMS); decrypt for reads, encrypt for writes, only via S3.
    * @default - no KMS permission (SSE-S3 buckets)
@@ -65,8 +66,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * @example
  * new TeamWorkloadIdentity(this, 'RiskIdentity', {
  *   cluster, namespace: 'risk', serviceAccountName: 'risk-workloads',
- *   lakeBucketArns: [lake.bucketArn], lakeKey: keys.data,
- *   readPrefixes: ['curated/credit/'], writePrefixes: ['teams/risk/'],
+ *   lakeKey: keys.data,
+ *   lake: [
+ *     { bucketArn: lake.bucket('curated').bucketArn, readPrefixes: ['credit/'] },
+ *     { bucketArn: lake.bucket('features').bucketArn, writePrefixes: ['teams/risk/'] },
+ *   ],
  * });
  */
 export class TeamWorkloadIdentity extends Construct {
@@ -84,9 +88,8 @@ export class TeamWorkloadIdentity extends Construct {
         throw new Error(`${where}: ${field} must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${value}'`);
       }
     }
-    const readPrefixes = [...(props.readPrefixes ?? [])];
-    const writePrefixes = [...(props.writePrefixes ?? [])];
-    for (const prefix of [...readPrefixes, ...writePrefixes]) {
+    const lake = props.lake ?? [];
+    for (const prefix of lake.flatMap((l) => [...(l.readPrefixes ?? []), ...(l.writePrefixes ?? [])])) {
       if (!PREFIX.test(prefix)) {
         throw new Error(
           `${where}: lake prefix '${prefix}' is not allowed; expected lower-case path segments ending in '/', without wildcards or a leading '/' (e.g. 'teams/risk/')`,
@@ -99,37 +102,35 @@ export class TeamWorkloadIdentity extends Construct {
       description: `Workloads of team namespace ${props.namespace}: its lake prefixes only`,
     });
 
-    const buckets = [...(props.lakeBucketArns ?? [])];
-    const allPrefixes = [...new Set([...readPrefixes, ...writePrefixes])];
     const statements: iam.PolicyStatement[] = [];
-    if (buckets.length > 0 && allPrefixes.length > 0) {
+    const prefixesOf = (l: TeamLakeAccess) => [...new Set([...(l.readPrefixes ?? []), ...(l.writePrefixes ?? [])])];
+    const used = lake.filter((l) => prefixesOf(l).length > 0);
+    if (used.length > 0) {
       statements.push(
-        new iam.PolicyStatement({
-          sid: 'ListTeamPrefixes',
-          actions: ['s3:ListBucket'],
-          resources: buckets,
-          conditions: { StringLike: { 's3:prefix': allPrefixes.map((p) => `${p}*`) } },
-        }),
+        ...used.map(
+          (l, i) =>
+            new iam.PolicyStatement({
+              sid: `ListTeamPrefixes${i + 1}`,
+              actions: ['s3:ListBucket'],
+              resources: [l.bucketArn],
+              conditions: { StringLike: { 's3:prefix': prefixesOf(l).map((p) => `${p}*`) } },
+            }),
+        ),
         new iam.PolicyStatement({
           sid: 'ReadTeamPrefixes',
           actions: OBJECT_READ_ACTIONS,
-          resources: buckets.flatMap((b) => allPrefixes.map((p) => `${b}/${p}*`)),
+          resources: used.flatMap((l) => prefixesOf(l).map((p) => `${l.bucketArn}/${p}*`)),
         }),
       );
-      if (writePrefixes.length > 0) {
-        statements.push(
-          new iam.PolicyStatement({
-            sid: 'WriteTeamPrefixes',
-            actions: OBJECT_WRITE_ACTIONS,
-            resources: buckets.flatMap((b) => writePrefixes.map((p) => `${b}/${p}*`)),
-          }),
-        );
+      const writes = used.flatMap((l) => (l.writePrefixes ?? []).map((p) => `${l.bucketArn}/${p}*`));
+      if (writes.length > 0) {
+        statements.push(new iam.PolicyStatement({ sid: 'WriteTeamPrefixes', actions: OBJECT_WRITE_ACTIONS, resources: writes }));
       }
       if (props.lakeKey) {
         statements.push(
           new iam.PolicyStatement({
             sid: 'UseLakeKeyThroughS3',
-            actions: writePrefixes.length > 0 ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS,
+            actions: writes.length > 0 ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS,
             resources: [props.lakeKey.keyArn],
             conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
           }),

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ManagedPolicyPrincipal } from './private/managed-policy-principal';
+import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
 /** EMR release labels, e.g. `emr-7.5.0`. */
 export const EMR_RELEASE_LABEL = /^emr-\d+\.\d+\.\d+$/;

@@ -93,6 +93,8 @@ const SERVING_PREFIXES = Object.values(ENVIRONMENTS).flatMap((c) =>
     };
   }),
 );
+const ONLINE_STORE = /^FeatureStore\/OnlineStore\/Resource$/;
+const FEATURE_JOB_POLICY = /^FeatureGroups\/[A-Za-z0-9]+\/(Backfill|Materialize)RolePolicy\/Resource$/;
 
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   // The audit bucket is the destination of every other bucket's server access logs.
@@ -289,6 +291,60 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: MODEL_SERVER_POLICY,
     reason:
       "A model server's role may read only the objects under its model's prefix of the models bucket (`serving.modelServers[].modelPath`, validated: lower-case segments ending in '/', no wildcards); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.",
+  },
+  // Feature-group jobs: object ARNs under their own prefixes, and their own consumer group.
+  {
+    id: 'AwsSolutions-IAM5',
+    findings: /^Resource::(.+\/\*|arn:aws:kafka:.+\/feature-group-[a-z0-9_]+\*)$/,
+    path: FEATURE_JOB_POLICY,
+    reason:
+      "A feature group's job role reads and writes objects only under its group's prefix of the features zone (and its source table's prefix, its code and log prefixes); S3 object ARNs under a prefix need the trailing wildcard. The streaming job consumes in consumer groups named after its feature group only.",
+  },
+  // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
+  {
+    id: 'AwsSolutions-AEC6',
+    path: ONLINE_STORE,
+    reason:
+      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
+  },
+  // Dev's online store is one node to be cheap; staging and prod are Multi-AZ with 15+ days of
+  // snapshots (enforced by lib/config/rules/feature-store.ts).
+  {
+    id: 'AwsSolutions-AEC4',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev runs a single-node online store to keep cost down; its data is recomputable from the lake. Staging and prod are Multi-AZ with automatic failover (config validation enforces it).',
+  },
+  {
+    id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev keeps 1 day of snapshots to keep cost down; its features are recomputable from the lake. Staging and prod keep at least 15 days (config validation enforces it).',
+  },
+  // The online feature store authenticates with RBAC + IAM instead of an AUTH token.
+  {
+    id: 'AwsSolutions-AEC6',
+    path: ONLINE_STORE,
+    reason:
+      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
+  },
+  // Dev's online store is one node to be cheap; staging and prod are Multi-AZ with 15+ days of
+  // snapshots (enforced by lib/config/rules/feature-store.ts).
+  {
+    id: 'AwsSolutions-AEC4',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev runs a single-node online store to keep cost down; its data is recomputable from the lake. Staging and prod are Multi-AZ with automatic failover (config validation enforces it).',
+  },
+  {
+    id: 'NIST.800.53.R5-ElastiCacheRedisClusterAutomaticBackup',
+    path: ONLINE_STORE,
+    environments: ['dev'],
+    reason:
+      'Dev keeps 1 day of snapshots to keep cost down; its features are recomputable from the lake. Staging and prod keep at least 15 days (config validation enforces it).',
   },
 ];
 

@@ -1,4 +1,5 @@
 import { ACCOUNTS } from './accounts';
+import { FEATURE_GROUPS } from './feature-groups';
 import type { EnvironmentConfig, EnvironmentName, ModelServerConfig, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
 
 /** Models every environment registers (one model package group each). */
@@ -57,11 +58,14 @@ const CREDIT_RISK_FEATURES = ['annual_income', 'loan_amount', 'debt_to_income', 
 /** Admin role of an account (created by the account baseline, outside this repository). */
 const adminRole = (env: EnvironmentName): string => `arn:aws:iam::${ACCOUNTS[env].account}:role/MlPlatformAdmin`;
 
-/** A team with the lake convention: read curated data, write under `teams/<name>/`. */
+/**
+ * A team with the lake convention: prefixes are `<zone>/<key prefix>`; a team reads the curated
+ * data it names and writes only under `teams/<name>/` of the features and models zones.
+ */
 const team = (name: string, quota: TeamConfig['quota'], readPrefixes: readonly string[]): TeamConfig => ({
   name,
   quota,
-  lake: { readPrefixes, writePrefixes: [`teams/${name}/`] },
+  lake: { readPrefixes, writePrefixes: [`features/teams/${name}/`, `models/teams/${name}/`] },
 });
 
 const dev: EnvironmentConfig = {
@@ -168,6 +172,15 @@ const dev: EnvironmentConfig = {
       team('credit-risk', { cpu: 32, memoryGiB: 128, gpus: 2 }, ['curated/credit/']),
       team('fraud', { cpu: 32, memoryGiB: 128, gpus: 2 }, ['curated/transactions/']),
     ],
+  },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.t4g.small',
+    shards: 1,
+    replicasPerShard: 0,
+    multiAz: false,
+    snapshotRetentionDays: 1,
+    featureGroups: FEATURE_GROUPS,
   },
 };
 
@@ -293,6 +306,15 @@ const staging: EnvironmentConfig = {
       team('fraud', { cpu: 64, memoryGiB: 256, gpus: 4 }, ['curated/transactions/']),
     ],
   },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.large',
+    shards: 2,
+    replicasPerShard: 1,
+    multiAz: true,
+    snapshotRetentionDays: 15,
+    featureGroups: FEATURE_GROUPS,
+  },
 };
 
 const prod: EnvironmentConfig = {
@@ -416,6 +438,15 @@ const prod: EnvironmentConfig = {
       team('credit-risk', { cpu: 256, memoryGiB: 2048, gpus: 32 }, ['curated/credit/']),
       team('fraud', { cpu: 128, memoryGiB: 1024, gpus: 16 }, ['curated/transactions/']),
     ],
+  },
+  featureStore: {
+    engine: 'valkey',
+    nodeType: 'cache.r7g.xlarge',
+    shards: 3,
+    replicasPerShard: 2,
+    multiAz: true,
+    snapshotRetentionDays: 15,
+    featureGroups: FEATURE_GROUPS,
   },
 };
 

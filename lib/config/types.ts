@@ -288,6 +288,38 @@ export interface ClusterConfig {
   readonly teams: readonly TeamConfig[];
 }
 
+/** A feature's value type, as stored offline (Glue/Parquet) and online (hash field). */
+export type FeatureType = 'string' | 'bigint' | 'int' | 'double' | 'float' | 'boolean' | 'timestamp';
+
+export interface FeatureGroupConfig {
+  /** snake_case, 3-63 characters: the Glue table, the online key prefix and the job names derive from it. */
+  readonly name: string;
+  readonly description: string;
+  /** Columns that identify the entity (e.g. applicant_id); 1 to 3. */
+  readonly entityKeys: readonly { readonly name: string; readonly type: 'string' | 'bigint' }[];
+  readonly features: readonly { readonly name: string; readonly type: FeatureType; readonly description?: string }[];
+  /** Time a feature vector stays in the online store, in seconds (60 to 30 days). */
+  readonly onlineTtlSeconds: number;
+  /** Offline partitioning of the features-zone table. */
+  readonly offlinePartitioning: 'date' | 'date-hour';
+  /** Where values come from: an MSK topic (streaming) or a lake table (batch). */
+  readonly source:
+    | { readonly kind: 'stream'; readonly topic: string }
+    | { readonly kind: 'batch'; readonly zone: 'raw' | 'curated'; readonly table: string };
+}
+
+export interface FeatureStoreConfig {
+  /** Online store engine: Valkey (default) or Redis OSS. */
+  readonly engine: 'valkey' | 'redis';
+  readonly nodeType: string;
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly multiAz: boolean;
+  readonly snapshotRetentionDays: number;
+  /** The feature groups of this environment. */
+  readonly featureGroups: readonly FeatureGroupConfig[];
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** 12-digit AWS account id. Set in `accounts.ts`. */
@@ -311,4 +343,5 @@ export interface EnvironmentConfig {
   readonly tags: TagsConfig;
   /** The EKS cluster for training and Ray workloads. */
   readonly cluster: ClusterConfig;
+  readonly featureStore: FeatureStoreConfig;
 }

@@ -1,14 +1,21 @@
-import { Annotations, ArnFormat, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MlCluster, type MlNodeGroupOptions, ModelServerIdentity, type PlatformKeys, TeamWorkloadIdentity } from '../../constructs';
+import {
+  MlCluster,
+  type MlNodeGroupOptions,
+  ModelServerIdentity,
+  type PlatformKeys,
+  type TeamLakeAccess,
+  TeamWorkloadIdentity,
+} from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
 import { addPlatformCharts, addServingCharts, modelsBucketConfigMap } from '../../k8s/platform';
-import type { EnvironmentConfig } from '../config';
+import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
 export interface ComputeStackProps extends PlatformStackProps {
@@ -17,11 +24,10 @@ export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's keys (Security stack): compute (secrets, node volumes), logs, data (lake). */
   readonly keys: PlatformKeys;
   /**
-   * ARNs of the lake buckets the teams' prefixes apply to. The Data stack owns the lake; the stage
-   * passes its buckets here.
-   * @default - lakeBucketArnsByConvention(config): one bucket named `<env>-ml-lake-<account>`
+   * ARNs of the lake's zone buckets (the Data stack's). A team prefix `<zone>/<key prefix>` from
+   * config applies to that zone's bucket.
    */
-  readonly lakeBucketArns?: readonly string[];
+  readonly lakeBucketArns: Readonly<Record<LakeZoneName, string>>;
   /**
    * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
    * learn its name from the `ml-platform-models` ConfigMap of their namespace.
@@ -50,19 +56,25 @@ export function clusterName(config: EnvironmentConfig): string {
 }
 
 /**
- * The lake bucket ARN by the documented naming convention (`<env>-ml-lake-<account>`), used until
- * the stage passes the Data stack's real bucket ARNs as `lakeBucketArns`.
+ * A team's lake access per zone bucket: config prefixes are `<zone>/<key prefix>`
+ * (`curated/credit/` is `credit/` in the curated bucket).
  */
-export function lakeBucketArnsByConvention(scope: Construct, config: EnvironmentConfig): string[] {
-  return [
-    Stack.of(scope).formatArn({
-      service: 's3',
-      region: '',
-      account: '',
-      resource: `${config.name}-ml-lake-${config.account}`,
-      arnFormat: ArnFormat.NO_RESOURCE_NAME,
-    }),
-  ];
+export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Record<LakeZoneName, string>>): TeamLakeAccess[] {
+  const split = (prefix: string) => {
+    const [zone, ...rest] = prefix.split('/');
+    return { zone: zone as LakeZoneName, key: `${rest.join('/')}` };
+  };
+  return LAKE_ZONE_NAMES.map((zone) => ({
+    bucketArn: bucketArns[zone],
+    readPrefixes: lake.readPrefixes
+      .map(split)
+      .filter((p) => p.zone === zone)
+      .map((p) => p.key),
+    writePrefixes: lake.writePrefixes
+      .map(split)
+      .filter((p) => p.zone === zone)
+      .map((p) => p.key),
+  })).filter((a) => a.readPrefixes.length + a.writePrefixes.length > 0);
 }
 
 /**
@@ -119,7 +131,6 @@ export class ComputeStack extends PlatformStack {
     const runtimes = cluster.addCdk8sChart('TrainingRuntimes', charts.runtimes);
     runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
 
-    const lakeBucketArns = props.lakeBucketArns ?? lakeBucketArnsByConvention(this, config);
     const teams = new Construct(this, 'Teams');
     const tenancy: Record<string, Construct> = {};
     k.teams.forEach((t, i) => {
@@ -129,10 +140,8 @@ export class ComputeStack extends PlatformStack {
         cluster,
         namespace: t.name,
         serviceAccountName: teamServiceAccountName(t.name),
-        lakeBucketArns,
         lakeKey: keys.data,
-        readPrefixes: t.lake.readPrefixes,
-        writePrefixes: t.lake.writePrefixes,
+        lake: teamLakeAccess(t.lake, props.lakeBucketArns),
       });
     });
 

@@ -128,7 +128,6 @@ export class ServingStack extends PlatformStack {
     this.endpoints = endpoints;
     this.monitors = monitors;
 
-    new CfnOutput(this, 'ModelsBucketName', { value: this.modelsBucket.bucketName, description: 'Models zone used by serving' });
     new CfnOutput(this, 'MlflowTrackingServerArn', { value: this.mlflow.trackingServerArn, description: 'SageMaker managed MLflow' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Serving alarms' });
   }

@@ -5,6 +5,8 @@ import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
 import { ComputeStack } from '../stacks/compute-stack';
 import { DataStack } from '../stacks/data-stack';
+import { FeatureGroupsStack } from '../stacks/feature-groups-stack';
+import { FeatureStoreStack } from '../stacks/feature-store-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { SecurityStack } from '../stacks/security-stack';
 import { ServingStack } from '../stacks/serving-stack';
@@ -23,6 +25,8 @@ export class MlPlatformStage extends Stage {
   readonly data: DataStack;
   readonly serving: ServingStack;
   readonly compute: ComputeStack;
+  readonly featureStore: FeatureStoreStack;
+  readonly featureGroups: FeatureGroupsStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -45,17 +49,29 @@ export class MlPlatformStage extends Stage {
       // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
-    // LEAD: once the Data stack exists, pass its lake buckets:
-    //   lakeBucketArns: this.data.lake.buckets.map((b) => b.bucketArn)
-    // Until then the Compute stack scopes team roles to `<env>-ml-lake-<account>` by convention.
-    // LEAD: pass the online feature store too once merged: `featureStore: this.featureStore.store`
-    // (an OnlineFeatureStore: grantConnect + connections); model servers then connect as its reader.
+    // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
+    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
+    // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data;
+    // model servers read their model from the models zone and read features from the online store.
     this.compute = new ComputeStack(this, 'Compute', {
       config,
       vpc: this.network.network.vpc,
       keys: this.security.keys,
-      // Model servers read their model's prefix of the lake's models zone.
+      lakeBucketArns: {
+        raw: this.data.lake.bucket('raw').bucketArn,
+        curated: this.data.lake.bucket('curated').bucketArn,
+        features: this.data.lake.bucket('features').bucketArn,
+        models: this.data.lake.bucket('models').bucketArn,
+      },
       modelsBucket: this.data.lake.bucket('models'),
+      featureStore: this.featureStore.onlineStore,
+    });
+    this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {
+      config,
+      lake: this.data.lake,
+      spark: this.data.spark,
+      streaming: this.data.streaming,
+      onlineStore: this.featureStore.onlineStore,
     });
 
     Tags.of(this).add('platform', 'ml-platform');

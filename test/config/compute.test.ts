@@ -258,7 +258,7 @@ describe('compute rules', () => {
       'dev',
       (c) => {
         c.cluster.teams[0].name = 'kube-system';
-        c.cluster.teams[0].lake.writePrefixes = ['teams/kube-system/'];
+        c.cluster.teams[0].lake.writePrefixes = ['features/teams/kube-system/'];
       },
       "dev.cluster.teams[0].name: 'kube-system' is a reserved namespace",
     ],
@@ -296,7 +296,19 @@ describe('compute rules', () => {
       'write prefix outside the team prefix',
       'prod',
       (c) => (c.cluster.teams[0].lake.writePrefixes = ['curated/credit/']),
-      "prod.cluster.teams[0].lake.writePrefixes[0]: 'curated/credit/' is not allowed; a team writes only under its own prefix 'teams/credit-risk/'",
+      "prod.cluster.teams[0].lake.writePrefixes[0]: 'curated/credit/' is not allowed; a team writes only under its own prefix '<zone>/teams/credit-risk/'",
+    ],
+    [
+      'write prefix of another team',
+      'prod',
+      (c) => (c.cluster.teams[0].lake.writePrefixes = ['features/teams/fraud/']),
+      "prod.cluster.teams[0].lake.writePrefixes[0]: 'features/teams/fraud/' is not allowed; a team writes only under its own prefix '<zone>/teams/credit-risk/'",
+    ],
+    [
+      'prefix outside the lake zones',
+      'dev',
+      (c) => (c.cluster.teams[0].lake.readPrefixes = ['gold/credit/']),
+      "dev.cluster.teams[0].lake.readPrefixes[0]: 'gold/credit/' does not start with a lake zone; expected <zone>/<prefix>/ with zone one of raw, curated, features, models",
     ],
   ];
 

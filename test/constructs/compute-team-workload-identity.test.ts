@@ -3,7 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { TeamWorkloadIdentity, type TeamWorkloadIdentityProps } from '../../constructs';
 import { newCluster } from './compute-fixture';
 
-const BUCKET = 'arn:aws:s3:::dev-ml-lake-123456789012';
+const CURATED = 'arn:aws:s3:::dev-curated-123456789012';
+const FEATURES = 'arn:aws:s3:::dev-features-123456789012';
 
 function identity(change: Partial<TeamWorkloadIdentityProps> = {}): Template {
   const { stack, cluster } = newCluster();
@@ -12,10 +13,11 @@ function identity(change: Partial<TeamWorkloadIdentityProps> = {}): Template {
     cluster: cluster.cluster,
     namespace: 'risk',
     serviceAccountName: 'risk-workloads',
-    lakeBucketArns: [BUCKET],
     lakeKey,
-    readPrefixes: ['curated/credit/'],
-    writePrefixes: ['teams/risk/'],
+    lake: [
+      { bucketArn: CURATED, readPrefixes: ['credit/'] },
+      { bucketArn: FEATURES, readPrefixes: ['shared/'], writePrefixes: ['teams/risk/'] },
+    ],
     ...change,
   });
   return Template.fromStack(stack);
@@ -37,23 +39,30 @@ describe('TeamWorkloadIdentity', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
-            Sid: 'ListTeamPrefixes',
+            Sid: 'ListTeamPrefixes1',
             Effect: 'Allow',
             Action: 's3:ListBucket',
-            Resource: BUCKET,
-            Condition: { StringLike: { 's3:prefix': ['curated/credit/*', 'teams/risk/*'] } },
+            Resource: CURATED,
+            Condition: { StringLike: { 's3:prefix': ['credit/*'] } },
+          },
+          {
+            Sid: 'ListTeamPrefixes2',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: FEATURES,
+            Condition: { StringLike: { 's3:prefix': ['shared/*', 'teams/risk/*'] } },
           },
           {
             Sid: 'ReadTeamPrefixes',
             Effect: 'Allow',
             Action: ['s3:GetObject', 's3:GetObjectVersion'],
-            Resource: [`${BUCKET}/curated/credit/*`, `${BUCKET}/teams/risk/*`],
+            Resource: [`${CURATED}/credit/*`, `${FEATURES}/shared/*`, `${FEATURES}/teams/risk/*`],
           },
           {
             Sid: 'WriteTeamPrefixes',
             Effect: 'Allow',
             Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
-            Resource: `${BUCKET}/teams/risk/*`,
+            Resource: `${FEATURES}/teams/risk/*`,
           },
         ]),
       },
@@ -77,7 +86,7 @@ describe('TeamWorkloadIdentity', () => {
   });
 
   test('a read-only team gets no write statement and no data-key generation', () => {
-    const readOnly = identity({ writePrefixes: [] });
+    const readOnly = identity({ lake: [{ bucketArn: CURATED, readPrefixes: ['credit/'] }] });
     const policy = Object.values(
       readOnly.findResources('AWS::IAM::ManagedPolicy', {
         Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadTeamPrefixes' })]) } },
@@ -92,7 +101,7 @@ describe('TeamWorkloadIdentity', () => {
   });
 
   test('no bucket, no S3 access', () => {
-    const none = identity({ lakeBucketArns: [] });
+    const none = identity({ lake: [] });
     none.resourcePropertiesCountIs(
       'AWS::IAM::ManagedPolicy',
       { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadTeamPrefixes' })]) } },
@@ -101,9 +110,13 @@ describe('TeamWorkloadIdentity', () => {
   });
 
   test.each<[string, Partial<TeamWorkloadIdentityProps>, RegExp]>([
-    ['a wildcard prefix', { readPrefixes: ['curated/*'] }, /lake prefix 'curated\/\*' is not allowed/],
-    ['a prefix without a trailing slash', { writePrefixes: ['teams/risk'] }, /lake prefix 'teams\/risk' is not allowed/],
-    ['a leading slash', { readPrefixes: ['/curated/'] }, /lake prefix '\/curated\/' is not allowed/],
+    ['a wildcard prefix', { lake: [{ bucketArn: CURATED, readPrefixes: ['credit/*'] }] }, /lake prefix 'credit\/\*' is not allowed/],
+    [
+      'a prefix without a trailing slash',
+      { lake: [{ bucketArn: FEATURES, writePrefixes: ['teams/risk'] }] },
+      /lake prefix 'teams\/risk' is not allowed/,
+    ],
+    ['a leading slash', { lake: [{ bucketArn: CURATED, readPrefixes: ['/credit/'] }] }, /lake prefix '\/credit\/' is not allowed/],
     ['an invalid namespace', { namespace: 'Risk' }, /namespace must be a DNS-1123 label .* got 'Risk'/],
   ])('rejects %s', (_name, change, message) => {
     expect(() => identity(change)).toThrow(message);

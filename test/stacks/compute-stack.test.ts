@@ -130,17 +130,20 @@ describe('ComputeStack', () => {
   test('each team service account is bound to a role scoped to its lake prefixes', () => {
     for (const team of ENVIRONMENTS.prod.cluster.teams) {
       prod.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: team.name, ServiceAccount: `${team.name}-workloads` });
-      prod.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Sid: 'WriteTeamPrefixes', Resource: `arn:aws:s3:::prod-ml-lake-333333333333/teams/${team.name}/*` }),
-          ]),
-        },
-      });
+      const policies = Object.values(prod.findResources('AWS::IAM::ManagedPolicy')) as any[];
+      const writes = policies
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+        .filter((st) => st.Sid === 'WriteTeamPrefixes' && JSON.stringify(st.Resource).includes(`/teams/${team.name}/*`));
+      expect(writes).toHaveLength(1);
+      // The features and models zone buckets of the Data stack, nothing else.
+      const resources = JSON.stringify(writes[0].Resource);
+      expect(resources).toMatch(/LakeFeaturesBucket/);
+      expect(resources).toMatch(/LakeModelsBucket/);
+      expect(resources).not.toMatch(/LakeRawBucket|LakeCuratedBucket/);
     }
   });
 
-  test('lake bucket ARNs passed in replace the naming convention', () => {
+  test('team prefixes map to the zone buckets passed in', () => {
     // GIVEN
     const app = testApp();
     const stages = buildPlatformApp(app, { compliance: false, only: ['dev'] });
@@ -151,12 +154,29 @@ describe('ComputeStack', () => {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
       keys: stage.security.keys,
-      lakeBucketArns: ['arn:aws:s3:::real-lake'],
+      lakeBucketArns: {
+        raw: 'arn:aws:s3:::raw-zone',
+        curated: 'arn:aws:s3:::curated-zone',
+        features: 'arn:aws:s3:::features-zone',
+        models: 'arn:aws:s3:::models-zone',
+      },
       stackName: 'wired',
     });
     // THEN
     Template.fromStack(other as Stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ListTeamPrefixes', Resource: 'arn:aws:s3:::real-lake' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ListTeamPrefixes1',
+            Resource: 'arn:aws:s3:::curated-zone',
+            Condition: { StringLike: { 's3:prefix': ['credit/*'] } },
+          }),
+          Match.objectLike({
+            Sid: 'WriteTeamPrefixes',
+            Resource: ['arn:aws:s3:::features-zone/teams/credit-risk/*', 'arn:aws:s3:::models-zone/teams/credit-risk/*'],
+          }),
+        ]),
+      },
     });
   });
 
@@ -173,6 +193,10 @@ describe('ComputeStack', () => {
     expect(() => buildPlatformApp(testApp(), { environments: bad, compliance: false })).toThrow(/prod\.cluster\.endpointAccess/);
   });
 });
+
+/** The lake bucket ARNs of a stage, by zone (as the stage passes them). */
+const lakeArns = (stage: any) =>
+  Object.fromEntries(['raw', 'curated', 'features', 'models'].map((z) => [z, stage.data.lake.bucket(z).bucketArn]));
 
 describe('model servers', () => {
   /** The Compute stack of dev wired as the stage will be: the lake's models bucket and a feature store. */
@@ -197,6 +221,7 @@ describe('model servers', () => {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
       keys: stage.security.keys,
+      lakeBucketArns: lakeArns(stage),
       modelsBucket: stage.data.lake.bucket('models'),
       featureStore,
       stackName: 'wired',
@@ -240,6 +265,7 @@ describe('model servers', () => {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
       keys: stage.security.keys,
+      lakeBucketArns: lakeArns(stage),
       stackName: 'bare',
     }) as Stack;
     // THEN
@@ -250,7 +276,7 @@ describe('model servers', () => {
     t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { ServiceAccount: server.name });
   });
 
-  test('the committed stage gives the servers the lake models bucket', () => {
+  test('the committed stage gives the servers the lake models bucket and the online feature store', () => {
     const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
     expect(policies).toContain('ReadModel');
     expect(policies).toMatch(/MlPlatform-dev-Data.*LakeModelsBucket/);
@@ -259,6 +285,14 @@ describe('model servers', () => {
       ['ml-platform-models', 'credit-risk', { bucket: '<ref>' }],
     ]);
     Annotations.fromStack(platformStage('dev').compute).hasNoWarning('*', Match.stringLikeRegexp('No modelsBucket given'));
+    // ...and the online feature store: reader connect, and the store admits the cluster on its port.
+    expect(policies).toMatch(/"Action":"elasticache:Connect".*replicationgroup:dev-features".*user:dev-features-reader"/);
+    dev.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 6380,
+      ToPort: 6380,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] },
+    });
   });
 
   test('the server role reads exactly its model prefix of the models bucket and decrypts through S3', () => {

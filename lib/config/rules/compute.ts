@@ -2,7 +2,7 @@ import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } fro
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/compute/versions';
 import { isPrivate, parseCidr } from '../cidr';
 import type { Problems } from '../problems';
-import type { EnvironmentConfig, NodeGroupConfig, TeamConfig } from '../types';
+import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../types';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
@@ -206,12 +206,23 @@ function checkTeam(t: TeamConfig, at: string, p: Problems): void {
       );
     });
   }
+  for (const [kind, list] of prefixes) {
+    list.forEach((prefix, j) => {
+      const zone = prefix.split('/')[0];
+      p.check(
+        (LAKE_ZONE_NAMES as readonly string[]).includes(zone),
+        `${at}.lake.${kind}[${j}]`,
+        prefix,
+        `does not start with a lake zone; expected <zone>/<prefix>/ with zone one of ${LAKE_ZONE_NAMES.join(', ')}`,
+      );
+    });
+  }
   t.lake.writePrefixes.forEach((prefix, j) => {
     p.check(
-      prefix.startsWith(`teams/${t.name}/`),
+      /^[a-z]+\/teams\//.test(prefix) && prefix.split('/')[2] === t.name,
       `${at}.lake.writePrefixes[${j}]`,
       prefix,
-      `is not allowed; a team writes only under its own prefix 'teams/${t.name}/'`,
+      `is not allowed; a team writes only under its own prefix '<zone>/teams/${t.name}/'`,
     );
   });
 }

@@ -1,0 +1,3 @@
+export * from './feature-definition';
+export * from './feature-group';
+export * from './online-feature-store';
