@@ -39,11 +39,27 @@ export function addTemplateCharts(app: App, config: EnvironmentConfig): Array<Ra
 
 /**
  * The ConfigMap (in each namespace that runs a model server) through which the platform tells
- * model servers where the lake's models bucket is. The Compute stack creates it with the real
- * bucket name; servers read it as MODELS_BUCKET, so their manifests hold no generated name and the
- * GitOps copies are the same as what CDK applies.
+ * model servers where the lake's models bucket and the online feature store are. The Compute stack
+ * creates it with the real (generated) names; servers read them as environment variables, so their
+ * manifests hold no generated name and the GitOps copies are the same as what CDK applies.
  */
-export const MODELS_BUCKET_CONFIG_MAP = { name: 'ml-platform-models', key: 'bucket' } as const;
+export const SERVING_CONFIG_MAP = {
+  name: 'ml-platform-serving',
+  keys: {
+    modelsBucket: 'models-bucket',
+    featureStoreEndpoint: 'feature-store-endpoint',
+    featureStorePort: 'feature-store-port',
+    featureStoreUser: 'feature-store-user',
+  },
+} as const;
+
+/** What the platform ConfigMap of a namespace holds (values may be CDK tokens). */
+export interface ServingConfigMapValues {
+  /** Name of the lake's models bucket. */
+  readonly modelsBucket?: string;
+  /** The online feature store: configuration endpoint, port and the reader user (IAM auth). */
+  readonly featureStore?: { readonly endpoint: string; readonly port: number; readonly user: string };
+}
 
 /**
  * Port of the online feature store (OnlineFeatureStore's default, 6380); model servers may reach
@@ -60,7 +76,13 @@ export function modelServingProps(config: EnvironmentConfig, server: ModelServer
     image: server.image,
     port: server.port,
     args: server.args ? [...server.args] : undefined,
-    configMapEnv: { MODELS_BUCKET: { configMap: MODELS_BUCKET_CONFIG_MAP.name, key: MODELS_BUCKET_CONFIG_MAP.key } },
+    configMapEnv: {
+      MODELS_BUCKET: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.modelsBucket },
+      // Optional: a server starts (and serves what needs no features) before the store exists.
+      FEATURE_STORE_ENDPOINT: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStoreEndpoint, optional: true },
+      FEATURE_STORE_PORT: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStorePort, optional: true },
+      FEATURE_STORE_USER: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStoreUser, optional: true },
+    },
     modelUri: `s3://$(MODELS_BUCKET)/${server.modelPath}`,
     replicas: { min: server.minReplicas, max: server.maxReplicas },
     cpu: server.cpu,
@@ -77,16 +99,24 @@ export function addServingCharts(app: App, config: EnvironmentConfig): ModelServ
   return config.serving.modelServers.map((server) => new ModelServingChart(app, server.name, modelServingProps(config, server)));
 }
 
-/** The platform ConfigMap naming the models bucket, in a namespace that runs model servers. */
-export function modelsBucketConfigMap(config: EnvironmentConfig, namespace: string, bucketName: string): Record<string, unknown> {
+/** The platform ConfigMap of a namespace that runs model servers (only the values given). */
+export function servingConfigMap(config: EnvironmentConfig, namespace: string, values: ServingConfigMapValues): Record<string, unknown> {
+  const k = SERVING_CONFIG_MAP.keys;
+  const data: Record<string, string> = {};
+  if (values.modelsBucket !== undefined) data[k.modelsBucket] = values.modelsBucket;
+  if (values.featureStore) {
+    data[k.featureStoreEndpoint] = values.featureStore.endpoint;
+    data[k.featureStorePort] = `${values.featureStore.port}`;
+    data[k.featureStoreUser] = values.featureStore.user;
+  }
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: MODELS_BUCKET_CONFIG_MAP.name,
+      name: SERVING_CONFIG_MAP.name,
       namespace,
       labels: platformLabels({ environment: config.name, component: 'model-serving', team: namespace }),
     },
-    data: { [MODELS_BUCKET_CONFIG_MAP.key]: bucketName },
+    data,
   };
 }

@@ -15,6 +15,19 @@ export interface ModelServerCaller {
   readonly podLabels?: Readonly<Record<string, string>>;
 }
 
+/** An environment variable read from a ConfigMap key. */
+export interface ConfigMapEnvRef {
+  /** Name of the ConfigMap (in the server's namespace). */
+  readonly configMap: string;
+  /** Key in the ConfigMap. */
+  readonly key: string;
+  /**
+   * Start the pod without the variable when the ConfigMap or key is missing.
+   * @default false (the pod waits for it)
+   */
+  readonly optional?: boolean;
+}
+
 /** GPUs of each model-server pod. */
 export interface ModelServerGpu {
   /** `nvidia.com/gpu` per pod (requests and limits), a whole number >= 1. */
@@ -73,11 +86,12 @@ export interface ModelServingProps extends ChartProps {
    */
   readonly env?: Readonly<Record<string, string>>;
   /**
-   * Environment variables read from ConfigMaps of the namespace (name and key), set before
-   * MODEL_URI, e.g. `{ MODELS_BUCKET: { configMap: 'ml-platform-models', key: 'bucket' } }`.
+   * Environment variables read from ConfigMaps of the namespace (name, key, and whether the pod
+   * may start without it), set before MODEL_URI, e.g.
+   * `{ MODELS_BUCKET: { configMap: 'ml-platform-serving', key: 'models-bucket' } }`.
    * @default - none
    */
-  readonly configMapEnv?: Readonly<Record<string, { readonly configMap: string; readonly key: string }>>;
+  readonly configMapEnv?: Readonly<Record<string, ConfigMapEnvRef>>;
   /**
    * Fewest and most pods; the HorizontalPodAutoscaler owns the replica count.
    * @default { min: 2, max: 4 }
@@ -230,7 +244,9 @@ export class ModelServingChart extends Chart {
             ...Object.fromEntries(
               Object.entries(props.configMapEnv ?? {}).map(([k, ref], i) => [
                 k,
-                kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, `EnvConfigMap${i}`, ref.configMap), ref.key),
+                kplus.EnvValue.fromConfigMap(kplus.ConfigMap.fromConfigMapName(this, `EnvConfigMap${i}`, ref.configMap), ref.key, {
+                  optional: ref.optional ?? false,
+                }),
               ]),
             ),
             MODEL_URI: kplus.EnvValue.fromValue(props.modelUri),

@@ -1,4 +1,4 @@
-import { Annotations, Size } from 'aws-cdk-lib';
+import { Annotations, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,7 +14,7 @@ import {
   TeamWorkloadIdentity,
 } from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { addPlatformCharts, addServingCharts, modelsBucketConfigMap } from '../../k8s/platform';
+import { addPlatformCharts, addServingCharts, ONLINE_FEATURE_STORE_PORT, servingConfigMap } from '../../k8s/platform';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
@@ -30,13 +30,14 @@ export interface ComputeStackProps extends PlatformStackProps {
   readonly lakeBucketArns: Readonly<Record<LakeZoneName, string>>;
   /**
    * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
-   * learn its name from the `ml-platform-models` ConfigMap of their namespace.
+   * learn its name from the `ml-platform-serving` ConfigMap of their namespace.
    * @default - model servers get no model access and no ConfigMap (their pods wait for it)
    */
   readonly modelsBucket?: s3.IBucket;
   /**
-   * The online feature store: model servers connect to it as its reader (IAM authentication),
-   * and, given its `connections`, the cluster's security group is admitted on its port.
+   * The online feature store: model servers connect to it as its reader (IAM authentication);
+   * given its `connections`, the cluster's security group is admitted on its port; given its
+   * endpoint and reader user, servers find them in the `ml-platform-serving` ConfigMap.
    * @default - no feature store access
    */
   readonly featureStore?: FeatureStoreAccess;
@@ -48,6 +49,12 @@ export interface FeatureStoreAccess {
   grantConnect(grantee: iam.IGrantable, access: 'reader' | 'writer'): iam.Grant;
   /** The store's security group(s) and port; the cluster's pods are admitted on that port. */
   readonly connections?: ec2.Connections;
+  /** The store's configuration endpoint (host), for the servers' ConfigMap. */
+  readonly configurationEndpoint?: string;
+  /** The store's port, for the servers' ConfigMap (the NetworkPolicy admits ONLINE_FEATURE_STORE_PORT). */
+  readonly port?: number;
+  /** User id of the store's reader (IAM authentication), for the servers' ConfigMap. */
+  readonly readerUserId?: string;
 }
 
 /** Name of an environment's EKS cluster. */
@@ -161,18 +168,30 @@ export class ComputeStack extends PlatformStack {
     const charts = addServingCharts(new Cdk8sApp(), config);
     const scope = new Construct(this, 'ModelServers');
 
-    if (modelsBucket) {
+    // The servers' NetworkPolicy admits the store's port by the platform constant: they must agree.
+    const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
+    if (storePort !== undefined && !Token.isUnresolved(storePort) && storePort !== ONLINE_FEATURE_STORE_PORT) {
+      throw new Error(
+        `ComputeStack: the online feature store listens on port ${storePort}, but model servers' NetworkPolicy admits ${ONLINE_FEATURE_STORE_PORT} (ONLINE_FEATURE_STORE_PORT in k8s/platform.ts); make them equal`,
+      );
+    }
+    const store =
+      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined
+        ? { endpoint: featureStore.configurationEndpoint, port: storePort ?? ONLINE_FEATURE_STORE_PORT, user: featureStore.readerUserId }
+        : undefined;
+    if (modelsBucket || store) {
       for (const namespace of [...new Set(servers.map((s) => s.team))]) {
         const configMap = cluster.addManifest(
-          `ModelsBucket-${namespace}`,
-          modelsBucketConfigMap(config, namespace, modelsBucket.bucketName),
+          `ServingConfig-${namespace}`,
+          servingConfigMap(config, namespace, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),
         );
         configMap.node.addDependency(tenancy[namespace]);
       }
-    } else {
+    }
+    if (!modelsBucket) {
       Annotations.of(scope).addWarningV2(
         'ml-platform:modelServersWithoutBucket',
-        'No modelsBucket given: model servers get no model access and their pods wait for the ml-platform-models ConfigMap.',
+        'No modelsBucket given: model servers get no model access and their pods wait for the models-bucket key of the ml-platform-serving ConfigMap.',
       );
     }
 

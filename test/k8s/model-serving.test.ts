@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import { GPU_INFERENCE_NODE_SELECTOR, ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
-import { addServingCharts, MODELS_BUCKET_CONFIG_MAP, modelServingProps, modelsBucketConfigMap } from '../../k8s/platform';
+import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../k8s/platform';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from './schema';
 
@@ -81,11 +81,16 @@ describe('ModelServingChart', () => {
   test('variables from ConfigMaps come before MODEL_URI, which may reference them', () => {
     const m = synth({
       modelUri: 's3://$(MODELS_BUCKET)/risk/1.0.0/',
-      configMapEnv: { MODELS_BUCKET: { configMap: 'ml-platform-models', key: 'bucket' } },
+      configMapEnv: {
+        MODELS_BUCKET: { configMap: 'ml-platform-serving', key: 'models-bucket' },
+        FEATURE_STORE_ENDPOINT: { configMap: 'ml-platform-serving', key: 'feature-store-endpoint', optional: true },
+      },
     });
     const names = podSpec(m).containers[0].env.map((e: any) => e.name);
     expect(names.indexOf('MODELS_BUCKET')).toBeLessThan(names.indexOf('MODEL_URI'));
-    expect(podSpec(m).containers[0].env[0].valueFrom).toEqual({ configMapKeyRef: { name: 'ml-platform-models', key: 'bucket' } });
+    const env = podSpec(m).containers[0].env;
+    expect(env[0].valueFrom).toEqual({ configMapKeyRef: { name: 'ml-platform-serving', key: 'models-bucket', optional: false } });
+    expect(env[1].valueFrom).toEqual({ configMapKeyRef: { name: 'ml-platform-serving', key: 'feature-store-endpoint', optional: true } });
   });
 
   test('readiness, liveness and startup probes on the serving port; startup covers model loading', () => {
@@ -290,8 +295,15 @@ describe.each(ENVIRONMENT_NAMES)('%s model servers', (env) => {
       const envVars = d.spec.template.spec.containers[0].env;
       expect(envVars).toContainEqual({
         name: 'MODELS_BUCKET',
-        valueFrom: { configMapKeyRef: { name: MODELS_BUCKET_CONFIG_MAP.name, key: MODELS_BUCKET_CONFIG_MAP.key } },
+        valueFrom: { configMapKeyRef: { name: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.modelsBucket, optional: false } },
       });
+      for (const [name, key] of [
+        ['FEATURE_STORE_ENDPOINT', SERVING_CONFIG_MAP.keys.featureStoreEndpoint],
+        ['FEATURE_STORE_PORT', SERVING_CONFIG_MAP.keys.featureStorePort],
+        ['FEATURE_STORE_USER', SERVING_CONFIG_MAP.keys.featureStoreUser],
+      ]) {
+        expect(envVars).toContainEqual({ name, valueFrom: { configMapKeyRef: { name: SERVING_CONFIG_MAP.name, key, optional: true } } });
+      }
       expect(envVars).toContainEqual({ name: 'MODEL_URI', value: `s3://$(MODELS_BUCKET)/${server.modelPath}` });
       const policy = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === server.name);
       expect(policy.spec.egress).toContainEqual({
@@ -334,8 +346,18 @@ test('configured args reach the container', () => {
   expect(deployment.spec.template.spec.containers[0].args).toEqual(['tritonserver', '--model-repository=$(MODEL_URI)']);
 });
 
-test('the models-bucket ConfigMap passes schema validation', () => {
-  const cm = modelsBucketConfigMap(ENVIRONMENTS.dev, 'credit-risk', 'dev-models-bucket') as any;
-  expect(cm.data).toEqual({ bucket: 'dev-models-bucket' });
-  expect(schemaProblems(cm)).toEqual([]);
+test('the platform serving ConfigMap holds the values given and passes schema validation', () => {
+  const full = servingConfigMap(ENVIRONMENTS.dev, 'credit-risk', {
+    modelsBucket: 'dev-models-bucket',
+    featureStore: { endpoint: 'clustercfg.dev-features.example', port: 6380, user: 'dev-features-reader' },
+  }) as any;
+  expect(full.metadata).toMatchObject({ name: 'ml-platform-serving', namespace: 'credit-risk' });
+  expect(full.data).toEqual({
+    'models-bucket': 'dev-models-bucket',
+    'feature-store-endpoint': 'clustercfg.dev-features.example',
+    'feature-store-port': '6380',
+    'feature-store-user': 'dev-features-reader',
+  });
+  expect(schemaProblems(full)).toEqual([]);
+  expect((servingConfigMap(ENVIRONMENTS.dev, 'fraud', { modelsBucket: 'b' }) as any).data).toEqual({ 'models-bucket': 'b' });
 });

@@ -282,7 +282,16 @@ describe('model servers', () => {
     expect(policies).toMatch(/MlPlatform-dev-Data.*LakeModelsBucket/);
     const configMaps = appliedManifests(dev).filter((m) => m.kind === 'ConfigMap');
     expect(configMaps.map((m) => [m.metadata.name, m.metadata.namespace, m.data])).toEqual([
-      ['ml-platform-models', 'credit-risk', { bucket: '<ref>' }],
+      [
+        'ml-platform-serving',
+        'credit-risk',
+        {
+          'models-bucket': '<ref>',
+          'feature-store-endpoint': '<ref>',
+          'feature-store-port': '6380',
+          'feature-store-user': 'dev-features-reader',
+        },
+      ],
     ]);
     Annotations.fromStack(platformStage('dev').compute).hasNoWarning('*', Match.stringLikeRegexp('No modelsBucket given'));
     // ...and the online feature store: reader connect, and the store admits the cluster on its port.
@@ -328,14 +337,32 @@ describe('model servers', () => {
     });
   });
 
-  test('the models-bucket ConfigMap is applied in the team namespace, after the namespace exists', () => {
+  test('the serving ConfigMap is applied in the team namespace, after the namespace exists', () => {
     const resources = w.template.toJSON().Resources as Record<string, any>;
-    const id = Object.keys(resources).find((k) => JSON.stringify(resources[k].Properties?.Manifest ?? '').includes('ml-platform-models'))!;
+    const id = Object.keys(resources).find((k) => JSON.stringify(resources[k].Properties?.Manifest ?? '').includes('ml-platform-serving'))!;
     expect(id).toBeDefined();
     const manifest = JSON.stringify(resources[id].Properties.Manifest);
     expect(manifest).toContain(`\\"namespace\\":\\"${server.team}\\"`);
     expect(manifest).toMatch(/LakeModelsBucket/);
     expect(resources[id].DependsOn.some((d: string) => d.startsWith('ClusterTenancycreditrisk'))).toBe(true);
+  });
+
+  test('a feature store on another port than the servers NetworkPolicy admits is rejected', () => {
+    // GIVEN
+    const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
+    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const featureStore = { port: 6379, grantConnect: () => undefined };
+    // THEN
+    expect(
+      () =>
+        new ComputeStack(stage, 'ComputeOtherPort', {
+          config: ENVIRONMENTS.dev,
+          vpc: stage.network.network.vpc,
+          keys: stage.security.keys,
+          lakeBucketArns: lakeArns(stage),
+          featureStore,
+        }),
+    ).toThrow(/online feature store listens on port 6379, but model servers' NetworkPolicy admits 6380/);
   });
 
   test('the feature store security group admits the cluster security group on its port', () => {
