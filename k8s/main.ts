@@ -1,13 +1,14 @@
 /**
  * The cdk8s app: writes plain Kubernetes manifests per environment for GitOps users.
- *   npm run synth:k8s            -> dist/k8s/<env>/platform/*.k8s.yaml and dist/k8s/<env>/templates/*.k8s.yaml
+ *   npm run synth:k8s            -> dist/k8s/<env>/{platform,serving,templates}/*.k8s.yaml
  * `platform/` is what the Compute stack applies to the cluster (training runtimes, team tenancy);
+ * `serving/` the model servers of `serving.modelServers` (also applied by the Compute stack);
  * `templates/` are workload examples teams copy (RayCluster, distributed PyTorch TrainJob).
  */
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { assertValid, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../lib/config';
-import { addPlatformCharts, addTemplateCharts } from './platform';
+import { addPlatformCharts, addServingCharts, addTemplateCharts } from './platform';
 
 const root = join(__dirname, '..', 'dist', 'k8s');
 const environments = assertValid(ENVIRONMENTS);
@@ -15,8 +16,11 @@ for (const name of ENVIRONMENT_NAMES) {
   const platform = new App({ outdir: join(root, name, 'platform'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   addPlatformCharts(platform, environments[name]);
   platform.synth();
+  const serving = new App({ outdir: join(root, name, 'serving'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  addServingCharts(serving, environments[name]);
+  serving.synth();
   const templates = new App({ outdir: join(root, name, 'templates'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   addTemplateCharts(templates, environments[name]);
   templates.synth();
-  process.stdout.write(`dist/k8s/${name}: platform and templates written\n`);
+  process.stdout.write(`dist/k8s/${name}: platform, serving and templates written\n`);
 }

@@ -1,5 +1,7 @@
 import type { App } from 'cdk8s';
-import type { EnvironmentConfig } from '../lib/config';
+import type { EnvironmentConfig, ModelServerConfig } from '../lib/config';
+import { platformLabels } from './charts/labels';
+import { ModelServingChart, type ModelServingProps } from './charts/model-serving';
 import { TeamTenancyChart, type TeamTenancyProps } from './charts/team-tenancy';
 import { RayClusterTemplateChart } from './charts/templates/ray-cluster';
 import { TorchTrainJobTemplateChart } from './charts/templates/train-job';
@@ -33,4 +35,88 @@ export function addTemplateCharts(app: App, config: EnvironmentConfig): Array<Ra
     new RayClusterTemplateChart(app, `ray-cluster-${t.name}`, { team: t.name, environment: config.name }),
     new TorchTrainJobTemplateChart(app, `torch-trainjob-${t.name}`, { team: t.name, environment: config.name }),
   ]);
+}
+
+/**
+ * The ConfigMap (in each namespace that runs a model server) through which the platform tells
+ * model servers where the lake's models bucket and the online feature store are. The Compute stack
+ * creates it with the real (generated) names; servers read them as environment variables, so their
+ * manifests hold no generated name and the GitOps copies are the same as what CDK applies.
+ */
+export const SERVING_CONFIG_MAP = {
+  name: 'ml-platform-serving',
+  keys: {
+    modelsBucket: 'models-bucket',
+    featureStoreEndpoint: 'feature-store-endpoint',
+    featureStorePort: 'feature-store-port',
+    featureStoreUser: 'feature-store-user',
+  },
+} as const;
+
+/** What the platform ConfigMap of a namespace holds (values may be CDK tokens). */
+export interface ServingConfigMapValues {
+  /** Name of the lake's models bucket. */
+  readonly modelsBucket?: string;
+  /** The online feature store: configuration endpoint, port and the reader user (IAM auth). */
+  readonly featureStore?: { readonly endpoint: string; readonly port: number; readonly user: string };
+}
+
+/**
+ * Port of the online feature store (OnlineFeatureStore's default, 6380); model servers may reach
+ * it inside the VPC.
+ */
+export const ONLINE_FEATURE_STORE_PORT = 6380;
+
+/** The chart props of one configured model server (same for the cdk8s app and the Compute stack). */
+export function modelServingProps(config: EnvironmentConfig, server: ModelServerConfig): ModelServingProps {
+  return {
+    name: server.name,
+    team: server.team,
+    environment: config.name,
+    image: server.image,
+    port: server.port,
+    args: server.args ? [...server.args] : undefined,
+    configMapEnv: {
+      MODELS_BUCKET: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.modelsBucket },
+      // Optional: a server starts (and serves what needs no features) before the store exists.
+      FEATURE_STORE_ENDPOINT: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStoreEndpoint, optional: true },
+      FEATURE_STORE_PORT: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStorePort, optional: true },
+      FEATURE_STORE_USER: { configMap: SERVING_CONFIG_MAP.name, key: SERVING_CONFIG_MAP.keys.featureStoreUser, optional: true },
+    },
+    modelUri: `s3://$(MODELS_BUCKET)/${server.modelPath}`,
+    replicas: { min: server.minReplicas, max: server.maxReplicas },
+    cpu: server.cpu,
+    memoryMiB: server.memoryMiB,
+    targetCpuPercent: server.targetCpuPercent,
+    gpu: server.gpu ? { count: server.gpu.count } : undefined,
+    callers: server.callers.map((c) => ({ namespace: c.namespace, podLabels: c.podLabels })),
+    featureStore: { port: ONLINE_FEATURE_STORE_PORT, cidr: config.network.vpcCidr },
+  };
+}
+
+/** Adds one chart per configured model server (`serving.modelServers`) to a cdk8s app. */
+export function addServingCharts(app: App, config: EnvironmentConfig): ModelServingChart[] {
+  return config.serving.modelServers.map((server) => new ModelServingChart(app, server.name, modelServingProps(config, server)));
+}
+
+/** The platform ConfigMap of a namespace that runs model servers (only the values given). */
+export function servingConfigMap(config: EnvironmentConfig, namespace: string, values: ServingConfigMapValues): Record<string, unknown> {
+  const k = SERVING_CONFIG_MAP.keys;
+  const data: Record<string, string> = {};
+  if (values.modelsBucket !== undefined) data[k.modelsBucket] = values.modelsBucket;
+  if (values.featureStore) {
+    data[k.featureStoreEndpoint] = values.featureStore.endpoint;
+    data[k.featureStorePort] = `${values.featureStore.port}`;
+    data[k.featureStoreUser] = values.featureStore.user;
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: SERVING_CONFIG_MAP.name,
+      namespace,
+      labels: platformLabels({ environment: config.name, component: 'model-serving', team: namespace }),
+    },
+    data,
+  };
 }

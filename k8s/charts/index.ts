@@ -1,4 +1,5 @@
 export * from './labels';
+export * from './model-serving';
 export * from './team-tenancy';
 export * from './templates/ray-cluster';
 export * from './templates/train-job';

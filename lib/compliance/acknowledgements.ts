@@ -42,6 +42,7 @@ const FRAMEWORK_POLICY = /^Compute\/Cluster\/Resource\/KubectlProvider\/Provider
 const EBS_CSI_ROLE = /^Compute\/Cluster\/EbsCsiDriverRole\/Resource$/;
 const AUTOSCALER_POLICY = /^Compute\/Cluster\/AddOns\/ClusterAutoscalerPolicy\/Resource$/;
 const TEAM_LAKE_POLICY = /^Compute\/Teams\/[a-z0-9-]+\/Identity\/LakeAccess\/Resource$/;
+const MODEL_SERVER_POLICY = /^Compute\/ModelServers\/[a-z0-9-]+\/Identity\/Policy\/Resource$/;
 
 const iam4 = (policy: string): string => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
 const PUBLIC_SUBNET = /^Network\/Network\/Vpc\/PublicSubnet\d+$/;
@@ -270,6 +271,14 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: TEAM_LAKE_POLICY,
     reason:
       'A team role may read and write objects only under its configured lake prefixes (`<bucket>/<prefix>*`); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.',
+  },
+  {
+    id: 'AwsSolutions-IAM5',
+    // Objects under a model prefix (`<models bucket>/<model>/<version>/*`), never the bucket root.
+    findings: /^Resource::.+\/[a-z0-9][a-z0-9._=/-]*\/\*$/,
+    path: MODEL_SERVER_POLICY,
+    reason:
+      "A model server's role may read only the objects under its model's prefix of the models bucket (`serving.modelServers[].modelPath`, validated: lower-case segments ending in '/', no wildcards); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.",
   },
   // Feature-group jobs: object ARNs under their own prefixes, and their own consumer group.
   {

@@ -1,6 +1,6 @@
 import { ACCOUNTS } from './accounts';
 import { FEATURE_GROUPS } from './feature-groups';
-import type { EnvironmentConfig, EnvironmentName, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
+import type { EnvironmentConfig, EnvironmentName, ModelServerConfig, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
 
 /** Models every environment registers (one model package group each). */
 const MODELS: readonly ServingModelConfig[] = [
@@ -29,6 +29,27 @@ function creditRiskEndpoint(
     targetInvocationsPerInstance: 300,
     alarms: { latencyP99Ms: 250, errors5xxPerMinute: 5 },
     ...sizing,
+  };
+}
+
+/** Who calls the example model servers: the loan-origination scoring API. */
+const SCORING_API = { namespace: 'loan-origination', podLabels: { 'app.kubernetes.io/name': 'scoring-api' } } as const;
+
+/**
+ * A model server on the EKS cluster, image in the environment's own ECR; the artifact is the model
+ * version's prefix in the lake's models bucket.
+ */
+function modelServer(
+  env: EnvironmentName,
+  server: Pick<ModelServerConfig, 'name' | 'team' | 'modelPath' | 'minReplicas' | 'maxReplicas' | 'cpu' | 'memoryMiB' | 'gpu'>,
+): ModelServerConfig {
+  const { account, region } = ACCOUNTS[env];
+  return {
+    image: `${account}.dkr.ecr.${region}.amazonaws.com/${server.name}:1.0.0`,
+    port: 8080,
+    targetCpuPercent: 70,
+    callers: [SCORING_API],
+    ...server,
   };
 }
 
@@ -69,6 +90,17 @@ const dev: EnvironmentConfig = {
         // Dev updates all at once: no canary, no baking, nothing to roll back to.
         rollout: { guardrails: false, canaryPercent: 50, canaryWaitMinutes: 5, terminationWaitMinutes: 0 },
         monitoring: { schedule: 'daily', instanceType: 'ml.m5.large', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.2 },
+      }),
+    ],
+    modelServers: [
+      modelServer('dev', {
+        name: 'credit-risk-server',
+        team: 'credit-risk',
+        modelPath: 'credit-risk/1.0.0/',
+        minReplicas: 1,
+        maxReplicas: 2,
+        cpu: 1,
+        memoryMiB: 2048,
       }),
     ],
   },
@@ -173,6 +205,28 @@ const staging: EnvironmentConfig = {
         dataCaptureSamplingPercent: 50,
         rollout: { guardrails: true, canaryPercent: 25, canaryWaitMinutes: 10, terminationWaitMinutes: 10 },
         monitoring: { schedule: 'hourly', instanceType: 'ml.m5.large', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.1 },
+      }),
+    ],
+    modelServers: [
+      modelServer('staging', {
+        name: 'credit-risk-server',
+        team: 'credit-risk',
+        modelPath: 'credit-risk/1.0.0/',
+        minReplicas: 2,
+        maxReplicas: 4,
+        cpu: 2,
+        memoryMiB: 4096,
+      }),
+      // GPU variant: a transformer over application free text, on the GPU inference group (Spot, from 0).
+      modelServer('staging', {
+        name: 'fraud-text-server',
+        team: 'fraud',
+        modelPath: 'fraud-text/1.0.0/',
+        minReplicas: 1,
+        maxReplicas: 2,
+        cpu: 4,
+        memoryMiB: 16384,
+        gpu: { count: 1 },
       }),
     ],
   },
@@ -284,6 +338,27 @@ const prod: EnvironmentConfig = {
         dataCaptureSamplingPercent: 20,
         rollout: { guardrails: true, canaryPercent: 10, canaryWaitMinutes: 15, terminationWaitMinutes: 15 },
         monitoring: { schedule: 'hourly', instanceType: 'ml.m5.xlarge', driftFeatures: CREDIT_RISK_FEATURES, driftThreshold: 0.1 },
+      }),
+    ],
+    modelServers: [
+      modelServer('prod', {
+        name: 'credit-risk-server',
+        team: 'credit-risk',
+        modelPath: 'credit-risk/1.0.0/',
+        minReplicas: 3,
+        maxReplicas: 12,
+        cpu: 2,
+        memoryMiB: 4096,
+      }),
+      modelServer('prod', {
+        name: 'fraud-text-server',
+        team: 'fraud',
+        modelPath: 'fraud-text/1.0.0/',
+        minReplicas: 2,
+        maxReplicas: 4,
+        cpu: 4,
+        memoryMiB: 16384,
+        gpu: { count: 1 },
       }),
     ],
   },

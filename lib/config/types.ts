@@ -188,12 +188,54 @@ export interface ServingEndpointConfig {
   readonly monitoring: ServingMonitoringConfig;
 }
 
+/** A workload allowed to call a Kubernetes model server. */
+export interface ModelServerCallerConfig {
+  /** Namespace of the callers (a DNS label). */
+  readonly namespace: string;
+  /** Labels the calling pods carry; leave out to admit every pod of the namespace. */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** A model server on the EKS cluster (k8s/charts/model-serving.ts), in its team's namespace. */
+export interface ModelServerConfig {
+  /** Deployment/Service/ServiceAccount name (a DNS-1035 label, unique in the environment). */
+  readonly name: string;
+  /** Owning team (one of `cluster.teams`): the namespace, quota and labels. */
+  readonly team: string;
+  /** Model-server image: an ECR URI in the environment's region, tagged or by digest. */
+  readonly image: string;
+  /** HTTP port the server listens on (1024 to 65535: it runs non-root without capabilities). */
+  readonly port: number;
+  /** Arguments of the server (may reference `$(MODEL_URI)` and `$(PORT)`); the image's defaults when left out. */
+  readonly args?: readonly string[];
+  /**
+   * Key prefix of the model in the lake's models bucket, ending in '/' (e.g. `credit-risk/1.0.0/`).
+   * The server gets `MODEL_URI=s3://<models bucket>/<modelPath>`; its IAM role reads only this prefix.
+   */
+  readonly modelPath: string;
+  /** Pods: the HorizontalPodAutoscaler scales between these (prod: at least 2). */
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** CPU cores per pod (request = limit). */
+  readonly cpu: number;
+  /** Memory per pod in MiB (request = limit). */
+  readonly memoryMiB: number;
+  /** The HPA's target average CPU utilization, 1 to 100 %. */
+  readonly targetCpuPercent: number;
+  /** GPUs per pod: runs on GPU inference nodes (needs a GPU `inference` node group). */
+  readonly gpu?: { readonly count: number };
+  /** Who may call the server on its port (NetworkPolicy); at least one. */
+  readonly callers: readonly ModelServerCallerConfig[];
+}
+
 export interface ServingConfig {
   /** Models registered in the SageMaker model registry. */
   readonly models: readonly ServingModelConfig[];
   readonly mlflow: MlflowConfig;
   /** SageMaker real-time endpoints of the environment. */
   readonly endpoints: readonly ServingEndpointConfig[];
+  /** Model servers on the EKS cluster (applied by the Compute stack). */
+  readonly modelServers: readonly ModelServerConfig[];
 }
 
 /** EC2 purchase option of a node group. */

@@ -3,6 +3,7 @@ import { checkCompute } from './rules/compute';
 import { checkData } from './rules/data';
 import { checkFeatureStore } from './rules/feature-store';
 import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
+import { checkModelServers } from './rules/model-servers';
 import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
@@ -10,7 +11,7 @@ import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from 
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
 /** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation, checkData, checkFeatureStore, checkServing, checkCompute];
+const RULES: readonly Rule[] = [checkFoundation, checkData, checkFeatureStore, checkServing, checkCompute, checkModelServers];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {

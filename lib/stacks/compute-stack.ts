@@ -1,11 +1,20 @@
-import { Size } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Annotations, Size, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MlCluster, type MlNodeGroupOptions, type PlatformKeys, type TeamLakeAccess, TeamWorkloadIdentity } from '../../constructs';
+import {
+  MlCluster,
+  type MlNodeGroupOptions,
+  ModelServerIdentity,
+  type PlatformKeys,
+  type TeamLakeAccess,
+  TeamWorkloadIdentity,
+} from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { addPlatformCharts } from '../../k8s/platform';
+import { addPlatformCharts, addServingCharts, ONLINE_FEATURE_STORE_PORT, servingConfigMap } from '../../k8s/platform';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
@@ -19,6 +28,33 @@ export interface ComputeStackProps extends PlatformStackProps {
    * config applies to that zone's bucket.
    */
   readonly lakeBucketArns: Readonly<Record<LakeZoneName, string>>;
+  /**
+   * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
+   * learn its name from the `ml-platform-serving` ConfigMap of their namespace.
+   * @default - model servers get no model access and no ConfigMap (their pods wait for it)
+   */
+  readonly modelsBucket?: s3.IBucket;
+  /**
+   * The online feature store: model servers connect to it as its reader (IAM authentication);
+   * given its `connections`, the cluster's security group is admitted on its port; given its
+   * endpoint and reader user, servers find them in the `ml-platform-serving` ConfigMap.
+   * @default - no feature store access
+   */
+  readonly featureStore?: FeatureStoreAccess;
+}
+
+/** What the Compute stack needs of the online feature store (OnlineFeatureStore satisfies it). */
+export interface FeatureStoreAccess {
+  /** Lets a principal connect as the store's reader or writer user (IAM authentication). */
+  grantConnect(grantee: iam.IGrantable, access: 'reader' | 'writer'): iam.Grant;
+  /** The store's security group(s) and port; the cluster's pods are admitted on that port. */
+  readonly connections?: ec2.Connections;
+  /** The store's configuration endpoint (host), for the servers' ConfigMap. */
+  readonly configurationEndpoint?: string;
+  /** The store's port, for the servers' ConfigMap (the NetworkPolicy admits ONLINE_FEATURE_STORE_PORT). */
+  readonly port?: number;
+  /** User id of the store's reader (IAM authentication), for the servers' ConfigMap. */
+  readonly readerUserId?: string;
 }
 
 /** Name of an environment's EKS cluster. */
@@ -57,6 +93,7 @@ export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Re
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
+  readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -102,9 +139,10 @@ export class ComputeStack extends PlatformStack {
     runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
 
     const teams = new Construct(this, 'Teams');
+    const tenancy: Record<string, Construct> = {};
     k.teams.forEach((t, i) => {
       const team = new Construct(teams, t.name);
-      cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[i]);
+      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[i]);
       this.teamIdentities[t.name] = new TeamWorkloadIdentity(team, 'Identity', {
         cluster,
         namespace: t.name,
@@ -113,5 +151,76 @@ export class ComputeStack extends PlatformStack {
         lake: teamLakeAccess(t.lake, props.lakeBucketArns),
       });
     });
+
+    this.addModelServers(props, tenancy);
+  }
+
+  /**
+   * The model servers of `serving.modelServers`: per server, the chart `npm run synth:k8s` writes to
+   * dist/k8s/<env>/serving (applied after its team's namespace) and the IAM role its service account
+   * is bound to; per namespace with servers, the ConfigMap naming the models bucket.
+   */
+  private addModelServers(props: ComputeStackProps, tenancy: Record<string, Construct>): void {
+    const { config, modelsBucket, featureStore } = props;
+    const servers = config.serving.modelServers;
+    if (servers.length === 0) return;
+    const cluster = this.mlCluster.cluster;
+    const charts = addServingCharts(new Cdk8sApp(), config);
+    const scope = new Construct(this, 'ModelServers');
+
+    // The servers' NetworkPolicy admits the store's port by the platform constant: they must agree.
+    const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
+    if (storePort !== undefined && !Token.isUnresolved(storePort) && storePort !== ONLINE_FEATURE_STORE_PORT) {
+      throw new Error(
+        `ComputeStack: the online feature store listens on port ${storePort}, but model servers' NetworkPolicy admits ${ONLINE_FEATURE_STORE_PORT} (ONLINE_FEATURE_STORE_PORT in k8s/platform.ts); make them equal`,
+      );
+    }
+    const store =
+      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined
+        ? { endpoint: featureStore.configurationEndpoint, port: storePort ?? ONLINE_FEATURE_STORE_PORT, user: featureStore.readerUserId }
+        : undefined;
+    if (modelsBucket || store) {
+      for (const namespace of [...new Set(servers.map((s) => s.team))]) {
+        const configMap = cluster.addManifest(
+          `ServingConfig-${namespace}`,
+          servingConfigMap(config, namespace, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),
+        );
+        configMap.node.addDependency(tenancy[namespace]);
+      }
+    }
+    if (!modelsBucket) {
+      Annotations.of(scope).addWarningV2(
+        'ml-platform:modelServersWithoutBucket',
+        'No modelsBucket given: model servers get no model access and their pods wait for the models-bucket key of the ml-platform-serving ConfigMap.',
+      );
+    }
+
+    servers.forEach((s, i) => {
+      const server = new Construct(scope, s.name);
+      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, charts[i]);
+      manifest.node.addDependency(tenancy[s.team]);
+      const identity = new ModelServerIdentity(server, 'Identity', {
+        cluster,
+        namespace: s.team,
+        serviceAccountName: charts[i].serviceAccount.name,
+        modelsBucket,
+        modelPrefix: modelsBucket ? s.modelPath : undefined,
+      });
+      featureStore?.grantConnect(identity, 'reader');
+      this.modelServerIdentities[s.name] = identity;
+    });
+
+    // The consumer holds the wiring: the store's security group admits the cluster's pods (on
+    // the cluster security group, which the nodes and their pods use) on the store's port.
+    for (const [i, sg] of (featureStore?.connections?.securityGroups ?? []).entries()) {
+      const port = featureStore!.connections!.defaultPort;
+      if (!port) throw new Error('ComputeStack: featureStore.connections has no defaultPort; the cluster cannot be admitted to it');
+      new ec2.CfnSecurityGroupIngress(scope, `FeatureStoreFromCluster${i}`, {
+        groupId: sg.securityGroupId,
+        sourceSecurityGroupId: cluster.clusterSecurityGroupId,
+        ...port.toRuleJson(),
+        description: `Model servers of ${cluster.clusterName} to the online feature store`,
+      });
+    }
   }
 }

@@ -49,7 +49,10 @@ export class MlPlatformStage extends Stage {
       // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
-    // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data.
+    // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
+    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
+    // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data;
+    // model servers read their model from the models zone and read features from the online store.
     this.compute = new ComputeStack(this, 'Compute', {
       config,
       vpc: this.network.network.vpc,
@@ -60,9 +63,9 @@ export class MlPlatformStage extends Stage {
         features: this.data.lake.bucket('features').bucketArn,
         models: this.data.lake.bucket('models').bucketArn,
       },
+      modelsBucket: this.data.lake.bucket('models'),
+      featureStore: this.featureStore.onlineStore,
     });
-    // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
-    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
     this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {
       config,
       lake: this.data.lake,

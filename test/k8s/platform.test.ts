@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { addPlatformCharts, addTemplateCharts, tenancyProps } from '../../k8s/platform';
+import { addPlatformCharts, addServingCharts, addTemplateCharts, tenancyProps } from '../../k8s/platform';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from './schema';
 
@@ -8,6 +8,7 @@ function manifestsOf(env: (typeof ENVIRONMENT_NAMES)[number]): any[] {
   const app = Testing.app();
   addPlatformCharts(app, ENVIRONMENTS[env]);
   addTemplateCharts(app, ENVIRONMENTS[env]);
+  addServingCharts(app, ENVIRONMENTS[env]);
   return app.charts.flatMap((chart) => chart.toJson());
 }
 
@@ -37,6 +38,11 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
 
   test('contains the distributed PyTorch runtime, a RayCluster and a TrainJob', () => {
     expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterTrainingRuntime', 'RayCluster', 'TrainJob']));
+  });
+
+  test('contains a model server (Deployment, Service, HPA) per configured server', () => {
+    const deployments = manifests.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name);
+    expect(deployments.sort()).toEqual(ENVIRONMENTS[env].serving.modelServers.map((s) => s.name).sort());
   });
 });
 
