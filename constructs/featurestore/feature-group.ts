@@ -166,6 +166,7 @@ export class FeatureGroup extends Construct {
           ...(hourly
             ? { 'projection.event_hour.type': 'integer', 'projection.event_hour.range': '0,23', 'projection.event_hour.digits': '2' }
             : {}),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: ${event_date}/${event_hour} are Athena partition-projection placeholders
           'storage.location.template': `${this.offlineLocation}event_date=\${event_date}${hourly ? '/event_hour=${event_hour}' : ''}`,
           'mlp:online-key': this.onlineKeyTemplate,
           'mlp:online-ttl-seconds': String(def.onlineTtlSeconds),
