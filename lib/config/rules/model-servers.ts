@@ -1,13 +1,12 @@
 import type { Problems } from '../problems';
 import type { EnvironmentConfig, ModelServerConfig } from '../types';
+import { checkEcrImage } from './ecr';
 
 /** Deployment/Service names: DNS-1035 labels (a letter first). */
 const SERVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A key prefix in the models bucket: lower-case path segments ending in '/', no wildcards. */
 const MODEL_PATH = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
-const ECR_IMAGE =
-  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /**
@@ -41,7 +40,7 @@ export function checkModelServers(c: EnvironmentConfig, p: Problems): void {
       s.team,
       `is not allowed; expected one of cluster.teams: ${[...teams.keys()].map((n) => `'${n}'`).join(', ') || 'none declared'}`,
     );
-    checkImage(c, p, `${at}.image`, s.image);
+    checkEcrImage(c, p, `${at}.image`, s.image, 'the cluster');
     p.integer(`${at}.port`, s.port, 1024, 65535);
     if (s.args !== undefined) {
       p.check(
@@ -85,21 +84,6 @@ export function checkModelServers(c: EnvironmentConfig, p: Problems): void {
       }
     });
   });
-}
-
-function checkImage(c: EnvironmentConfig, p: Problems, field: string, uri: string): void {
-  const m = ECR_IMAGE.exec(uri);
-  if (
-    !p.check(
-      m !== null,
-      field,
-      uri,
-      'is not allowed; expected an ECR image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> (or @sha256:<digest>)',
-    )
-  )
-    return;
-  // Nodes pull through the VPC's ECR endpoints, which serve the environment's region only.
-  p.check(m![2] === c.region, field, uri, `is in region ${m![2]}; the cluster pulls images from ECR in ${c.region}`);
 }
 
 function checkCapacity(

@@ -1,5 +1,6 @@
 import type { Problems } from '../problems';
 import type { EnvironmentConfig, ServingEndpointConfig } from '../types';
+import { checkEcrImage } from './ecr';
 
 /** SageMaker resource names (model package groups, endpoints, schedules). */
 export const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -84,7 +85,7 @@ export function checkServing(c: EnvironmentConfig, p: Problems): void {
       e.model,
       `is not a registered model; expected one of serving.models: ${[...modelNames].map((n) => `'${n}'`).join(', ') || 'none declared'}`,
     );
-    checkImage(c, p, `${at}.imageUri`, e.imageUri);
+    checkEcrImage(c, p, `${at}.imageUri`, e.imageUri, 'SageMaker');
     p.matches(
       `${at}.modelDataKey`,
       e.modelDataKey,
@@ -99,23 +100,6 @@ export function checkServing(c: EnvironmentConfig, p: Problems): void {
     p.integer(`${at}.alarms.errors5xxPerMinute`, e.alarms.errors5xxPerMinute, 1, 100000);
     checkMonitoring(p, at, e);
   });
-}
-
-function checkImage(c: EnvironmentConfig, p: Problems, field: string, uri: string): void {
-  const ecr =
-    /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
-  const m = ecr.exec(uri);
-  if (
-    !p.check(
-      m !== null,
-      field,
-      uri,
-      'is not allowed; expected an ECR image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> (or @sha256:<digest>)',
-    )
-  )
-    return;
-  // SageMaker pulls inference images from ECR in the endpoint's own region only.
-  p.check(m![2] === c.region, field, uri, `is in region ${m![2]}; SageMaker pulls images from ECR in the endpoint's region ${c.region}`);
 }
 
 function checkCapacity(c: EnvironmentConfig, p: Problems, at: string, e: ServingEndpointConfig): void {
