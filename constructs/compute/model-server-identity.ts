@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { podIdentityPrincipal } from './team-workload-identity';
+import { checkServiceAccountBinding, podIdentityPrincipal } from './team-workload-identity';
 
 /** Reading a model: its objects (any version) and listing its prefix; decrypting them through S3. */
 export const MODEL_READ_ACTIONS = {
@@ -33,7 +33,6 @@ export interface ModelServerIdentityProps {
 }
 
 const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * The AWS identity of one model server: an IAM role that EKS Pod Identity hands to the server's
@@ -58,14 +57,7 @@ export class ModelServerIdentity extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: ModelServerIdentityProps) {
     super(scope, id);
     const where = `ModelServerIdentity '${props.namespace}/${props.serviceAccountName}'`;
-    for (const [field, value] of [
-      ['namespace', props.namespace],
-      ['serviceAccountName', props.serviceAccountName],
-    ] as const) {
-      if (!Token.isUnresolved(value) && !DNS_LABEL.test(value)) {
-        throw new Error(`${where}: ${field} must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${value}'`);
-      }
-    }
+    checkServiceAccountBinding(where, props.namespace, props.serviceAccountName);
     if (props.modelsBucket && props.modelPrefix === undefined) {
       throw new Error(`${where}: modelPrefix is required with modelsBucket (the role reads only the model's prefix)`);
     }

@@ -18,6 +18,23 @@ export function podIdentityPrincipal(cluster: eks.ICluster): iam.IPrincipal {
   );
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Checks the namespace and service account a Pod Identity association binds (DNS-1123 labels;
+ * tokens are skipped). `where` names the construct in the message.
+ */
+export function checkServiceAccountBinding(where: string, namespace: string, serviceAccountName: string): void {
+  for (const [field, value] of [
+    ['namespace', namespace],
+    ['serviceAccountName', serviceAccountName],
+  ] as const) {
+    if (!Token.isUnresolved(value) && !DNS_LABEL.test(value)) {
+      throw new Error(`${where}: ${field} must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${value}'`);
+    }
+  }
+}
+
 /** S3 actions by intent (as aws-s3/lib/perms.ts keeps them). */
 const OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
@@ -56,7 +73,6 @@ export interface TeamWorkloadIdentityProps {
 }
 
 const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * The AWS identity of a team's pods: an IAM role that EKS Pod Identity hands to pods running as
@@ -80,14 +96,7 @@ export class TeamWorkloadIdentity extends Construct {
   constructor(scope: Construct, id: string, props: TeamWorkloadIdentityProps) {
     super(scope, id);
     const where = `TeamWorkloadIdentity '${props.namespace}'`;
-    for (const [field, value] of [
-      ['namespace', props.namespace],
-      ['serviceAccountName', props.serviceAccountName],
-    ] as const) {
-      if (!Token.isUnresolved(value) && !DNS_LABEL.test(value)) {
-        throw new Error(`${where}: ${field} must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${value}'`);
-      }
-    }
+    checkServiceAccountBinding(where, props.namespace, props.serviceAccountName);
     const lake = props.lake ?? [];
     for (const prefix of lake.flatMap((l) => [...(l.readPrefixes ?? []), ...(l.writePrefixes ?? [])])) {
       if (!PREFIX.test(prefix)) {

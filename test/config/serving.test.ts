@@ -118,7 +118,7 @@ describe('serving rules', () => {
       'image in another region',
       'prod',
       (c) => (ep(c).imageUri = '333333333333.dkr.ecr.us-east-1.amazonaws.com/credit-risk-inference:1.0.0'),
-      "is in region us-east-1; SageMaker pulls images from ECR in eu-west-1",
+      'is in region us-east-1; SageMaker pulls images from ECR in eu-west-1',
     ],
     [
       'artifact not a tarball',
