@@ -10,10 +10,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { freePort, startMotoLauncher } from './moto-server';
 
 const ROOT = path.join(__dirname, '..');
 const STACK = 'MlPlatform-local-Serving';
@@ -43,17 +43,6 @@ function banner(text: string): void {
   process.stdout.write(process.stdout.isTTY ? `\n\x1b[1m== ${text}\x1b[0m\n` : `\n== ${text}\n`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
 /** Runs a command, echoing it; stdout is shown and also returned. */
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<string> {
   process.stdout.write(`\n$ ${[cmd, ...args].map((a) => (/[\s"]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
@@ -76,26 +65,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, expectCode = 0
 }
 
 async function startMoto(port: number): Promise<void> {
-  moto = spawn('python3', [path.join(ROOT, 'scripts', 'moto_launcher.py'), '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MLP_MOTO_UPDATING_POLLS: '3' },
-  });
-  let stderr = '';
-  moto.stderr?.on('data', (d) => {
-    stderr = (stderr + d).slice(-2000);
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (moto.exitCode !== null) throw new Error(`moto launcher exited: ${stderr}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/moto-api/data.json`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`moto launcher did not answer within 60s: ${stderr}`);
+  moto = await startMotoLauncher(port, { updatingPolls: 3 });
 }
 
 function cleanup(): void {

@@ -3,13 +3,11 @@
  * file. `useMoto()` starts it in beforeAll on a free port, waits until it answers, resets its state
  * before each test and stops it by PID in afterAll.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import * as path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { main } from '../../mlp/cli';
+import { freePort, startMotoLauncher } from '../../scripts/moto-server';
 
-const LAUNCHER = path.join(__dirname, '..', '..', 'scripts', 'moto_launcher.py');
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
@@ -31,49 +29,23 @@ export interface Moto {
   hangNextUpdate(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 async function post(url: string, body?: unknown): Promise<void> {
   const res = await fetch(url, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text()}`);
 }
 
 async function start(): Promise<{ proc: ChildProcess; url: string }> {
-  let lastError = '';
+  // A port found free may be taken before the launcher binds it: try a few.
+  let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const proc = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MLP_MOTO_UPDATING_POLLS: '2' },
-    });
-    let stderr = '';
-    proc.stderr?.on('data', (d) => {
-      stderr = (stderr + d).slice(-4000);
-    });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && proc.exitCode === null) {
-      try {
-        const res = await fetch(`${url}/moto-api/data.json`);
-        if (res.ok) return { proc, url };
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      return { proc: await startMotoLauncher(port, { updatingPolls: 2 }), url: `http://127.0.0.1:${port}` };
+    } catch (err) {
+      lastError = err;
     }
-    lastError = stderr;
-    proc.kill('SIGKILL');
   }
-  throw new Error(`moto launcher did not start: ${lastError}`);
+  throw lastError;
 }
 
 export function useMoto(): Moto {
