@@ -1,0 +1,3 @@
+export * from './ec2';
+export * from './regions';
+export * from './services';
