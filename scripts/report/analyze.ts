@@ -1,0 +1,388 @@
+/**
+ * The platform report's arithmetic over synthesized templates: limits per stack, the cold-deploy
+ * critical path, and an itemized monthly cost at idle and at the configured maximum. Pure
+ * functions over plain data, so tests can feed templates that break each budget on purpose.
+ */
+import { creationMinutes } from './creation-times';
+import { HOURLY, HOURS_PER_MONTH, MONTHLY, priceIn, SPOT_SHARE_OF_ON_DEMAND } from './prices';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
+export type Template = { Resources?: Record<string, any>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown> };
+
+export interface StackInput {
+  /** Artifact id in the assembly. */
+  readonly id: string;
+  readonly name: string;
+  readonly template: Template;
+  /** Artifact ids of the stacks this one deploys after. */
+  readonly dependencies: readonly string[];
+  /** Size of the template file as written (bytes); JSON length when not given. */
+  readonly bytes?: number;
+}
+
+/** CloudFormation quotas per stack (AWS CloudFormation User Guide, "Quotas"). */
+export const LIMITS = {
+  resources: 500,
+  templateBytes: 1_048_576,
+  outputs: 200,
+  parameters: 200,
+  /** A custom resource's response object (all Data) must stay under 4,096 bytes. */
+  customResourceResponseBytes: 4_096,
+  /** An asynchronous Lambda event (CloudFormation invokes the kubectl provider with the resource's properties). */
+  kubectlEventBytes: 262_144,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+export interface StackLimits {
+  readonly stack: string;
+  readonly used: Readonly<Record<LimitName, number>>;
+  readonly percent: Readonly<Record<LimitName, number>>;
+  readonly largestPercent: number;
+  readonly largestLimit: LimitName;
+}
+
+/** Bytes a custom resource that returns data is expected to return, per declared output path. */
+const RESPONSE_BYTES_PER_OUTPUT_PATH = 512;
+
+export function stackLimits(stack: StackInput): StackLimits {
+  const resources = Object.values(stack.template.Resources ?? {});
+  const kubectl = resources
+    .filter((r) => typeof r.Type === 'string' && r.Type.startsWith('Custom::AWSCDK-EKS-'))
+    .map((r) => JSON.stringify(r.Properties ?? {}).length);
+  const responses = resources
+    .filter((r) => r.Type === 'Custom::AWS')
+    .map((r) => {
+      const create = typeof r.Properties?.Create === 'string' ? r.Properties.Create : JSON.stringify(r.Properties?.Create ?? {});
+      const paths = /"outputPaths":\[([^\]]*)\]/.exec(create)?.[1]?.split(',').length ?? 0;
+      return paths * RESPONSE_BYTES_PER_OUTPUT_PATH;
+    });
+  const used: Record<LimitName, number> = {
+    resources: resources.length,
+    templateBytes: stack.bytes ?? JSON.stringify(stack.template, undefined, 1).length,
+    outputs: Object.keys(stack.template.Outputs ?? {}).length,
+    parameters: Object.keys(stack.template.Parameters ?? {}).length,
+    customResourceResponseBytes: Math.max(0, ...responses),
+    kubectlEventBytes: Math.max(0, ...kubectl),
+  };
+  const percent = Object.fromEntries((Object.keys(LIMITS) as LimitName[]).map((k) => [k, round((100 * used[k]) / LIMITS[k], 1)])) as Record<
+    LimitName,
+    number
+  >;
+  const largestLimit = (Object.keys(percent) as LimitName[]).reduce((a, b) => (percent[b] > percent[a] ? b : a));
+  return { stack: stack.name, used, percent, largestPercent: percent[largestLimit], largestLimit };
+}
+
+/** Logical IDs a value references (Ref, Fn::GetAtt, ${X} in Fn::Sub). */
+function references(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) references(v, into);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string') into.add(v);
+      else if (k === 'Fn::GetAtt') into.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
+      else if (k === 'Fn::Sub') {
+        const text = Array.isArray(v) ? v[0] : v;
+        for (const m of String(text).matchAll(/\$\{([A-Za-z0-9]+)(\.[^}]*)?\}/g)) into.add(m[1]);
+        references(Array.isArray(v) ? v[1] : undefined, into);
+      } else references(v, into);
+    }
+  }
+}
+
+export interface StackDuration {
+  readonly minutes: number;
+  /** The slowest chain of resources in the stack, first to last (logical IDs). */
+  readonly chain: readonly string[];
+  /** The slowest single resource. */
+  readonly slowest: { readonly logicalId: string; readonly type: string; readonly minutes: number } | undefined;
+}
+
+/** Minutes to create a stack: the longest dependency chain of its resources (CloudFormation creates in parallel). */
+export function stackCreateMinutes(template: Template): StackDuration {
+  const resources = template.Resources ?? {};
+  const deps = new Map<string, string[]>();
+  for (const [id, r] of Object.entries(resources)) {
+    const refs = new Set<string>();
+    references(r.Properties, refs);
+    const dependsOn = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
+    for (const d of dependsOn) refs.add(d);
+    deps.set(
+      id,
+      [...refs].filter((x) => x !== id && x in resources),
+    );
+  }
+  const memo = new Map<string, { minutes: number; chain: string[] }>();
+  const finish = (id: string, seen: Set<string>): { minutes: number; chain: string[] } => {
+    const known = memo.get(id);
+    if (known) return known;
+    if (seen.has(id)) return { minutes: 0, chain: [] }; // a cycle would fail in CloudFormation; don't loop here
+    seen.add(id);
+    let best = { minutes: 0, chain: [] as string[] };
+    for (const d of deps.get(id) ?? []) {
+      const f = finish(d, seen);
+      if (f.minutes > best.minutes) best = f;
+    }
+    const result = { minutes: best.minutes + creationMinutes(resources[id].Type), chain: [...best.chain, id] };
+    memo.set(id, result);
+    return result;
+  };
+  let longest = { minutes: 0, chain: [] as string[] };
+  let slowest: StackDuration['slowest'];
+  for (const [id, r] of Object.entries(resources)) {
+    const f = finish(id, new Set());
+    if (f.minutes > longest.minutes) longest = f;
+    const m = creationMinutes(r.Type);
+    if (!slowest || m > slowest.minutes) slowest = { logicalId: id, type: r.Type, minutes: m };
+  }
+  return { minutes: round(longest.minutes, 2), chain: longest.chain, slowest };
+}
+
+export interface CriticalPath {
+  readonly minutes: number;
+  /** Stack names along the critical path, first deployed first. */
+  readonly stacks: readonly string[];
+  readonly perStack: Readonly<Record<string, number>>;
+  readonly slowestResource: { readonly stack: string; readonly logicalId: string; readonly type: string; readonly minutes: number };
+}
+
+/** The cold deploy's critical path: stacks deploy when their dependencies finish (`cdk deploy --concurrency`). */
+export function criticalPath(stacks: readonly StackInput[]): CriticalPath {
+  const byId = new Map(stacks.map((s) => [s.id, s]));
+  const durations = new Map(stacks.map((s) => [s.id, stackCreateMinutes(s.template)]));
+  const memo = new Map<string, { minutes: number; path: string[] }>();
+  const finish = (id: string): { minutes: number; path: string[] } => {
+    const known = memo.get(id);
+    if (known) return known;
+    const stack = byId.get(id);
+    if (!stack) return { minutes: 0, path: [] };
+    let best = { minutes: 0, path: [] as string[] };
+    for (const d of stack.dependencies) {
+      const f = finish(d);
+      if (f.minutes > best.minutes) best = f;
+    }
+    const result = { minutes: best.minutes + (durations.get(id)?.minutes ?? 0), path: [...best.path, stack.name] };
+    memo.set(id, result);
+    return result;
+  };
+  let longest = { minutes: 0, path: [] as string[] };
+  for (const s of stacks) {
+    const f = finish(s.id);
+    if (f.minutes > longest.minutes) longest = f;
+  }
+  let slowestResource = { stack: '', logicalId: '', type: '', minutes: 0 };
+  for (const s of stacks) {
+    const slow = durations.get(s.id)?.slowest;
+    if (slow && slow.minutes > slowestResource.minutes) slowestResource = { stack: s.name, ...slow };
+  }
+  return {
+    minutes: round(longest.minutes, 1),
+    stacks: longest.path,
+    perStack: Object.fromEntries(stacks.map((s) => [s.name, durations.get(s.id)?.minutes ?? 0])),
+    slowestResource,
+  };
+}
+
+export interface CostLine {
+  readonly stack: string;
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly idleMonthlyUsd: number;
+  readonly maxMonthlyUsd: number;
+}
+
+export interface CostEstimate {
+  readonly idleMonthlyUsd: number;
+  readonly maxMonthlyUsd: number;
+  readonly lines: readonly CostLine[];
+  /** Priced items whose price the table lacks (they count as 0: add them to prices.ts). */
+  readonly unpriced: readonly string[];
+}
+
+const int = (v: unknown, fallback = 0): number =>
+  typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : fallback;
+
+/** Monthly cost of what the templates provision, at minimum sizes (idle) and at configured maxima. */
+export function estimateCost(stacks: readonly StackInput[], region: string): CostEstimate {
+  const lines: CostLine[] = [];
+  const unpriced = new Set<string>();
+  const hourly = (key: string): number => {
+    const v = priceIn(HOURLY, key, region);
+    if (v === undefined) unpriced.add(key);
+    return (v ?? 0) * HOURS_PER_MONTH;
+  };
+  const monthly = (key: string): number => {
+    const v = priceIn(MONTHLY, key, region);
+    if (v === undefined) unpriced.add(key);
+    return v ?? 0;
+  };
+  const add = (stack: string, item: string, unit: string, idleQty: number, maxQty: number, perUnitMonth: number) => {
+    if (idleQty === 0 && maxQty === 0) return;
+    lines.push({
+      stack,
+      item,
+      quantity: idleQty,
+      unit,
+      idleMonthlyUsd: round(idleQty * perUnitMonth, 2),
+      maxMonthlyUsd: round(maxQty * perUnitMonth, 2),
+    });
+  };
+  for (const s of stacks) {
+    const resources = Object.values(s.template.Resources ?? {});
+    const endpointMax = Math.max(
+      0,
+      ...resources
+        .filter((r) => r.Type === 'AWS::ApplicationAutoScaling::ScalableTarget' && r.Properties?.ServiceNamespace === 'sagemaker')
+        .map((r) => int(r.Properties?.MaxCapacity)),
+    );
+    for (const r of resources) {
+      const props = r.Properties ?? {};
+      switch (r.Type) {
+        case 'AWS::EC2::NatGateway':
+          add(s.name, 'NAT gateway', 'gateway', 1, 1, hourly('nat-gateway'));
+          break;
+        case 'AWS::EC2::VPCEndpoint':
+          if (props.VpcEndpointType === 'Interface') {
+            const azs = Array.isArray(props.SubnetIds) ? props.SubnetIds.length : 1;
+            add(s.name, `interface endpoint ${serviceOf(props.ServiceName)}`, 'AZ', azs, azs, hourly('interface-endpoint-az'));
+          }
+          break;
+        case 'AWS::EKS::Cluster':
+          add(s.name, 'EKS cluster', 'cluster', 1, 1, hourly('eks-cluster'));
+          break;
+        case 'AWS::EKS::Nodegroup': {
+          const type = Array.isArray(props.InstanceTypes) ? String(props.InstanceTypes[0]) : 'unknown';
+          const share = props.CapacityType === 'SPOT' ? SPOT_SHARE_OF_ON_DEMAND : 1;
+          const scaling = props.ScalingConfig ?? {};
+          add(
+            s.name,
+            `node group ${type}${share < 1 ? ' (spot)' : ''}`,
+            'node',
+            int(scaling.MinSize),
+            int(scaling.MaxSize),
+            share * hourly(`ec2:${type}`),
+          );
+          break;
+        }
+        case 'AWS::MSK::Cluster': {
+          const brokers = int(props.NumberOfBrokerNodes);
+          const type = String(props.BrokerNodeGroupInfo?.InstanceType);
+          add(s.name, `MSK broker ${type}`, 'broker', brokers, brokers, hourly(`msk:${type}`));
+          const gib = int(props.BrokerNodeGroupInfo?.StorageInfo?.EBSStorageInfo?.VolumeSize);
+          add(s.name, 'MSK broker storage', 'GB', brokers * gib, brokers * gib, monthly('msk-storage-gb'));
+          break;
+        }
+        case 'AWS::ElastiCache::ReplicationGroup': {
+          const nodes =
+            props.NumNodeGroups !== undefined
+              ? int(props.NumNodeGroups) * (1 + int(props.ReplicasPerNodeGroup))
+              : int(props.NumCacheClusters, 1);
+          add(s.name, `cache node ${props.CacheNodeType}`, 'node', nodes, nodes, hourly(`cache:${props.CacheNodeType}`));
+          break;
+        }
+        case 'AWS::SageMaker::EndpointConfig':
+          for (const v of props.ProductionVariants ?? []) {
+            if (v.ServerlessConfig) continue; // billed per request: nothing at idle
+            const initial = int(v.InitialInstanceCount);
+            add(
+              s.name,
+              `endpoint instance ${v.InstanceType}`,
+              'instance',
+              initial,
+              Math.max(initial, endpointMax),
+              hourly(`sagemaker:${v.InstanceType}`),
+            );
+          }
+          break;
+        case 'AWS::SageMaker::MlflowTrackingServer':
+          add(
+            s.name,
+            `MLflow tracking server ${props.TrackingServerSize ?? 'Small'}`,
+            'server',
+            1,
+            1,
+            hourly(`mlflow:${props.TrackingServerSize ?? 'Small'}`),
+          );
+          break;
+        case 'AWS::EMRServerless::Application': {
+          const max = props.MaximumCapacity ?? {};
+          const cpu = Number.parseFloat(String(max.Cpu ?? '0'));
+          const gb = Number.parseFloat(String(max.Memory ?? '0'));
+          // Pre-initialized capacity bills only while the application is started; it auto-stops when idle.
+          add(s.name, 'EMR Serverless vCPU (at maximum capacity)', 'vCPU', 0, cpu, hourly('emr-serverless:vcpu-arm'));
+          add(s.name, 'EMR Serverless memory (at maximum capacity)', 'GB', 0, gb, hourly('emr-serverless:gb-arm'));
+          break;
+        }
+        case 'AWS::MWAA::Environment':
+          add(
+            s.name,
+            `MWAA ${props.EnvironmentClass ?? 'mw1.small'}`,
+            'environment',
+            1,
+            1,
+            hourly(`mwaa:${props.EnvironmentClass ?? 'mw1.small'}`),
+          );
+          break;
+        case 'AWS::KMS::Key':
+          add(s.name, 'KMS key', 'key', 1, 1, monthly('kms-key'));
+          break;
+        case 'AWS::CloudWatch::Alarm':
+          add(s.name, 'CloudWatch alarm', 'alarm', 1, 1, monthly('cloudwatch-alarm'));
+          break;
+        case 'AWS::CloudWatch::Dashboard':
+          add(s.name, 'CloudWatch dashboard', 'dashboard', 1, 1, monthly('cloudwatch-dashboard'));
+          break;
+        case 'AWS::SecretsManager::Secret':
+          add(s.name, 'secret', 'secret', 1, 1, monthly('secret'));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  const merged = mergeLines(lines);
+  return {
+    idleMonthlyUsd: round(
+      merged.reduce((a, l) => a + l.idleMonthlyUsd, 0),
+      2,
+    ),
+    maxMonthlyUsd: round(
+      merged.reduce((a, l) => a + l.maxMonthlyUsd, 0),
+      2,
+    ),
+    lines: merged,
+    unpriced: [...unpriced].sort(),
+  };
+}
+
+/** One line per (stack, item): ten KMS keys are one line of quantity 10. */
+function mergeLines(lines: readonly CostLine[]): CostLine[] {
+  const byKey = new Map<string, CostLine>();
+  for (const l of lines) {
+    const key = `${l.stack}\u0000${l.item}`;
+    const prev = byKey.get(key);
+    byKey.set(
+      key,
+      prev
+        ? {
+            ...prev,
+            quantity: prev.quantity + l.quantity,
+            idleMonthlyUsd: round(prev.idleMonthlyUsd + l.idleMonthlyUsd, 2),
+            maxMonthlyUsd: round(prev.maxMonthlyUsd + l.maxMonthlyUsd, 2),
+          }
+        : l,
+    );
+  }
+  return [...byKey.values()];
+}
+
+function serviceOf(serviceName: unknown): string {
+  const text = JSON.stringify(serviceName ?? '');
+  return /com\.amazonaws\.[^.]+\.([a-z0-9.-]+)/.exec(text)?.[1] ?? /\.([a-z0-9-]+(\.[a-z0-9-]+)?)"?\]?\]?\}?$/.exec(text)?.[1] ?? 'service';
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
