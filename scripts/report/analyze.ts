@@ -6,7 +6,6 @@
 import { creationMinutes } from './creation-times';
 import { HOURLY, HOURS_PER_MONTH, MONTHLY, priceIn, SPOT_SHARE_OF_ON_DEMAND } from './prices';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
 export type Template = { Resources?: Record<string, any>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown> };
 
 export interface StackInput {
