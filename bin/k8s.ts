@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
+import { addPlatformCharts, addServingCharts, addTemplateCharts } from '../lib/compute/charts';
 import { assertValid, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../lib/config';
-import { addPlatformCharts, addServingCharts, addTemplateCharts } from './platform';
 
 const root = join(__dirname, '..', 'dist', 'k8s');
 const environments = assertValid(ENVIRONMENTS);

@@ -1,14 +1,14 @@
 import type { App } from 'cdk8s';
-import type { EnvironmentConfig, ModelServerConfig } from '../lib/config';
-import { platformLabels } from './charts/labels';
-import { ModelServingChart, type ModelServingProps } from './charts/model-serving';
-import { TeamTenancyChart, type TeamTenancyProps } from './charts/team-tenancy';
-import { RayClusterTemplateChart } from './charts/templates/ray-cluster';
-import { TorchTrainJobTemplateChart } from './charts/templates/train-job';
-import { TrainingRuntimesChart } from './charts/training-runtimes';
+import { platformLabels } from '../../k8s/charts/labels';
+import { ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
+import { TeamTenancyChart, type TeamTenancyProps } from '../../k8s/charts/team-tenancy';
+import { RayClusterTemplateChart } from '../../k8s/charts/templates/ray-cluster';
+import { TorchTrainJobTemplateChart } from '../../k8s/charts/templates/train-job';
+import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
+import type { EnvironmentConfig, ModelServerConfig } from '../config';
 
 /**
- * Config -> chart props, in one place: the cdk8s app (k8s/main.ts) and the Compute stack both use
+ * Config -> chart props, in one place: the cdk8s app (bin/k8s.ts) and the Compute stack both use
  * these, so the manifests GitOps users get are the ones CDK applies.
  */
 export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {

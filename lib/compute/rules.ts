@@ -1,8 +1,8 @@
-import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../../constructs/compute/gpu';
-import { SUPPORTED_KUBERNETES_VERSIONS } from '../../../constructs/compute/versions';
-import { isPrivate, parseCidr } from '../cidr';
-import type { Problems } from '../problems';
-import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../types';
+import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
+import { isPrivate, parseCidr } from '../config/cidr';
+import type { Problems } from '../config/problems';
+import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;

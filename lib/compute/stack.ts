@@ -14,9 +14,9 @@ import {
   TeamWorkloadIdentity,
 } from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { addPlatformCharts, addServingCharts, ONLINE_FEATURE_STORE_PORT, servingConfigMap } from '../../k8s/platform';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
+import { addPlatformCharts, addServingCharts, ONLINE_FEATURE_STORE_PORT, servingConfigMap } from './charts';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
@@ -172,7 +172,7 @@ export class ComputeStack extends PlatformStack {
     const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
     if (storePort !== undefined && !Token.isUnresolved(storePort) && storePort !== ONLINE_FEATURE_STORE_PORT) {
       throw new Error(
-        `ComputeStack: the online feature store listens on port ${storePort}, but model servers' NetworkPolicy admits ${ONLINE_FEATURE_STORE_PORT} (ONLINE_FEATURE_STORE_PORT in k8s/platform.ts); make them equal`,
+        `ComputeStack: the online feature store listens on port ${storePort}, but model servers' NetworkPolicy admits ${ONLINE_FEATURE_STORE_PORT} (ONLINE_FEATURE_STORE_PORT in lib/compute/charts.ts); make them equal`,
       );
     }
     const store =

@@ -1,5 +1,5 @@
+import { FEATURE_GROUPS } from '../feature-store/feature-groups';
 import { ACCOUNTS } from './accounts';
-import { FEATURE_GROUPS } from './feature-groups';
 import type { EnvironmentConfig, EnvironmentName, ModelServerConfig, ServingEndpointConfig, ServingModelConfig, TeamConfig } from './types';
 
 /** Models every environment registers (one model package group each). */

@@ -1,7 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { isPrivate, overlaps, parseCidr } from '../cidr';
-import type { Problems } from '../problems';
-import type { EnvironmentConfig } from '../types';
+import { isPrivate, overlaps, parseCidr } from './cidr';
+import type { Problems } from './problems';
+import type { EnvironmentConfig } from './types';
 
 /** Commercial regions this platform may be deployed to (every service it uses is offered there). */
 export const SUPPORTED_REGIONS = [

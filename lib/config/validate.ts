@@ -1,10 +1,10 @@
+import { checkCompute } from '../compute/rules';
+import { checkData } from '../data/rules';
+import { checkFeatureStore } from '../feature-store/rules';
+import { checkModelServers } from '../serving/model-server-rules';
+import { checkServing } from '../serving/rules';
+import { checkAcrossEnvironments, checkFoundation } from './foundation';
 import { Problems } from './problems';
-import { checkCompute } from './rules/compute';
-import { checkData } from './rules/data';
-import { checkFeatureStore } from './rules/feature-store';
-import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
-import { checkModelServers } from './rules/model-servers';
-import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
 /** A rule checks one environment and records what is wrong; it never throws. */

@@ -1,6 +1,6 @@
-import { BROKER_INSTANCE_TYPES, EMR_RELEASE_LABEL, KAFKA_VERSION, WORKER_MEMORY_GIB } from '../../../constructs';
-import type { Problems } from '../problems';
-import { type EnvironmentConfig, LAKE_ZONE_NAMES, MSK_MONITORING_LEVELS, type SparkConfig, type StreamingConfig } from '../types';
+import { BROKER_INSTANCE_TYPES, EMR_RELEASE_LABEL, KAFKA_VERSION, WORKER_MEMORY_GIB } from '../../constructs';
+import type { Problems } from '../config/problems';
+import { type EnvironmentConfig, LAKE_ZONE_NAMES, MSK_MONITORING_LEVELS, type SparkConfig, type StreamingConfig } from '../config/types';
 
 const TOPIC_PATTERN = /^[A-Za-z0-9._*?-]{1,249}$/;
 

@@ -4,7 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { DataLake, type LakeZoneLifecycle, type PlatformKeys, SparkApplication, StreamingCluster } from '../../constructs';
 import { LAKE_ZONE_NAMES, type LakeZoneLifecycleConfig, type LakeZoneName } from '../config';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 /** Name of an environment's MSK cluster (MSK needs one; it is part of topic and group ARNs). */
 export function streamingClusterName(env: string): string {

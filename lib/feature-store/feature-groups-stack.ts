@@ -9,7 +9,7 @@ import {
   type SparkApplication,
   type StreamingCluster,
 } from '../../constructs';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 export interface FeatureGroupsStackProps extends PlatformStackProps {
   readonly lake: DataLake;

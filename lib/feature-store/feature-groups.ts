@@ -1,4 +1,4 @@
-import type { FeatureGroupConfig } from './types';
+import type { FeatureGroupConfig } from '../config/types';
 
 /**
  * The feature groups every environment declares: THE one place a team adds one (then it is

@@ -1,6 +1,6 @@
-import { featureGroupProblems, ONLINE_STORE_NODE_TYPE } from '../../../constructs/featurestore';
-import type { Problems } from '../problems';
-import type { EnvironmentConfig } from '../types';
+import { featureGroupProblems, ONLINE_STORE_NODE_TYPE } from '../../constructs/featurestore';
+import type { Problems } from '../config/problems';
+import type { EnvironmentConfig } from '../config/types';
 
 /** Environments whose online store must survive an AZ failure. */
 const RESILIENT = new Set<EnvironmentConfig['name']>(['staging', 'prod']);

@@ -1,7 +1,7 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { OnlineFeatureStore, type PlatformKeys } from '../../constructs';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 export interface FeatureStoreStackProps extends PlatformStackProps {
   readonly vpc: ec2.IVpc;

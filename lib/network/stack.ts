@@ -1,7 +1,7 @@
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { PlatformNetwork } from '../../constructs';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 export interface NetworkStackProps extends PlatformStackProps {
   /** Key of the flow-log group (the Security stack's logs key). */

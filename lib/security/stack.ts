@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { AuditBucket, PlatformKeys } from '../../constructs';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 /** Customer-managed keys per data domain and the access-log/audit bucket of one environment. */
 export class SecurityStack extends PlatformStack {

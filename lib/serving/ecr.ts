@@ -1,5 +1,5 @@
-import type { Problems } from '../problems';
-import type { EnvironmentConfig } from '../types';
+import type { Problems } from '../config/problems';
+import type { EnvironmentConfig } from '../config/types';
 
 const ECR_IMAGE =
   /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;

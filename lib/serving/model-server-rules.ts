@@ -1,5 +1,5 @@
-import type { Problems } from '../problems';
-import type { EnvironmentConfig, ModelServerConfig } from '../types';
+import type { Problems } from '../config/problems';
+import type { EnvironmentConfig, ModelServerConfig } from '../config/types';
 import { checkEcrImage } from './ecr';
 
 /** Deployment/Service names: DNS-1035 labels (a letter first). */

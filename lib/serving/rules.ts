@@ -1,5 +1,5 @@
-import type { Problems } from '../problems';
-import type { EnvironmentConfig, ServingEndpointConfig } from '../types';
+import type { Problems } from '../config/problems';
+import type { EnvironmentConfig, ServingEndpointConfig } from '../config/types';
 import { checkEcrImage } from './ecr';
 
 /** SageMaker resource names (model package groups, endpoints, schedules). */

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { DataQualityMonitor, MlflowTrackingServer, ModelEndpoint, ModelRegistry, ModelSource } from '../../constructs';
 import type { ServingEndpointConfig } from '../config';
-import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 export interface ServingStackProps extends PlatformStackProps {
   /** The environment's VPC: endpoints and monitoring jobs run in its private subnets. */

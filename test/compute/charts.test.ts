@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
-import { addPlatformCharts, addServingCharts, addTemplateCharts, tenancyProps } from '../../k8s/platform';
+import { addPlatformCharts, addServingCharts, addTemplateCharts, tenancyProps } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
-import { schemaProblems } from './schema';
+import { schemaProblems } from '../k8s/schema';
 
 /** Every manifest `npm run synth:k8s` writes for one environment. */
 function manifestsOf(env: (typeof ENVIRONMENT_NAMES)[number]): any[] {

@@ -149,7 +149,7 @@ describe('ComputeStack', () => {
     const stages = buildPlatformApp(app, { compliance: false, only: ['dev'] });
     const stage = stages.dev!;
     // WHEN: a second Compute stack given explicit lake buckets (what the lead wires from the Data stack)
-    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const { ComputeStack } = require('../../lib/compute/stack');
     const other = new ComputeStack(stage, 'ComputeWired', {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
@@ -216,7 +216,7 @@ describe('model servers', () => {
           resourceArns: [storeArn, `arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-${access}`],
         }),
     };
-    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const { ComputeStack } = require('../../lib/compute/stack');
     const stack = new ComputeStack(stage, 'ComputeWired', {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
@@ -260,7 +260,7 @@ describe('model servers', () => {
   test('without a models bucket: a warning, no ConfigMap and no S3 access', () => {
     // GIVEN: a Compute stack given neither the models bucket nor a feature store
     const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
-    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const { ComputeStack } = require('../../lib/compute/stack');
     const bare = new ComputeStack(stage, 'ComputeBare', {
       config: ENVIRONMENTS.dev,
       vpc: stage.network.network.vpc,
@@ -350,7 +350,7 @@ describe('model servers', () => {
   test('a feature store on another port than the servers NetworkPolicy admits is rejected', () => {
     // GIVEN
     const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
-    const { ComputeStack } = require('../../lib/stacks/compute-stack');
+    const { ComputeStack } = require('../../lib/compute/stack');
     const featureStore = { port: 6379, grantConnect: () => undefined };
     // THEN
     expect(

@@ -4,7 +4,7 @@ import { LAKE_ZONES } from '../../constructs';
 import { buildPlatformApp } from '../../lib/app';
 import { STATEFUL_TYPES } from '../../lib/compliance/retention';
 import { LAKE_ZONE_NAMES } from '../../lib/config';
-import type { DataStack } from '../../lib/stacks/data-stack';
+import type { DataStack } from '../../lib/data/stack';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
 
 /** Logical IDs of the stateful resources of the Data stack: renaming one is a data-loss bug. */

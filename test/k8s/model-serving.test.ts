@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import { GPU_INFERENCE_NODE_SELECTOR, ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
-import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../k8s/platform';
+import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from './schema';
 

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildPlatformApp } from '../../lib/app';
 import { ConfigValidationError, ENVIRONMENTS } from '../../lib/config';
-import { ServingStack } from '../../lib/stacks/serving-stack';
+import { ServingStack } from '../../lib/serving/stack';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
