@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
+import { DEFAULT_ONLINE_STORE_PORT } from '../constructs/featurestore';
 import { addPlatformCharts, addServingCharts, addTemplateCharts } from '../lib/compute/charts';
 import { assertValid, ENVIRONMENT_NAMES, ENVIRONMENTS } from '../lib/config';
 
@@ -17,7 +18,8 @@ for (const name of ENVIRONMENT_NAMES) {
   addPlatformCharts(platform, environments[name]);
   platform.synth();
   const serving = new App({ outdir: join(root, name, 'serving'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  addServingCharts(serving, environments[name]);
+  // The Feature Store stack's store listens on the OnlineFeatureStore's default port.
+  addServingCharts(serving, environments[name], { featureStorePort: DEFAULT_ONLINE_STORE_PORT });
   serving.synth();
   const templates = new App({ outdir: join(root, name, 'templates'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   addTemplateCharts(templates, environments[name]);

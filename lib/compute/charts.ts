@@ -18,14 +18,15 @@ export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {
 /** The charts the cluster runs (applied by the Compute stack): runtimes and team tenancy. */
 export interface PlatformCharts {
   readonly runtimes: TrainingRuntimesChart;
-  readonly tenancy: TeamTenancyChart[];
+  /** Each team's tenancy chart, by team name. */
+  readonly tenancy: Readonly<Record<string, TeamTenancyChart>>;
 }
 
 /** Adds the cluster's charts of one environment to a cdk8s app. */
 export function addPlatformCharts(app: App, config: EnvironmentConfig): PlatformCharts {
   return {
     runtimes: new TrainingRuntimesChart(app, 'training-runtimes', { environment: config.name }),
-    tenancy: tenancyProps(config).map((props) => new TeamTenancyChart(app, `team-${props.team}`, props)),
+    tenancy: Object.fromEntries(tenancyProps(config).map((props) => [props.team, new TeamTenancyChart(app, `team-${props.team}`, props)])),
   };
 }
 
@@ -61,14 +62,22 @@ export interface ServingConfigMapValues {
   readonly featureStore?: { readonly endpoint: string; readonly port: number; readonly user: string };
 }
 
-/**
- * Port of the online feature store (OnlineFeatureStore's default, 6380); model servers may reach
- * it inside the VPC.
- */
-export const ONLINE_FEATURE_STORE_PORT = 6380;
+/** What the model servers' charts learn of the online feature store. */
+export interface ServingChartsOptions {
+  /**
+   * Port of the online feature store (the store's own `port`); the servers' NetworkPolicy admits
+   * egress to it inside the VPC.
+   * @default - no egress to a feature store
+   */
+  readonly featureStorePort?: number;
+}
 
 /** The chart props of one configured model server (same for the cdk8s app and the Compute stack). */
-export function modelServingProps(config: EnvironmentConfig, server: ModelServerConfig): ModelServingProps {
+export function modelServingProps(
+  config: EnvironmentConfig,
+  server: ModelServerConfig,
+  options: ServingChartsOptions = {},
+): ModelServingProps {
   return {
     name: server.name,
     team: server.team,
@@ -90,13 +99,22 @@ export function modelServingProps(config: EnvironmentConfig, server: ModelServer
     targetCpuPercent: server.targetCpuPercent,
     gpu: server.gpu ? { count: server.gpu.count } : undefined,
     callers: server.callers.map((c) => ({ namespace: c.namespace, podLabels: c.podLabels })),
-    featureStore: { port: ONLINE_FEATURE_STORE_PORT, cidr: config.network.vpcCidr },
+    featureStore: options.featureStorePort === undefined ? undefined : { port: options.featureStorePort, cidr: config.network.vpcCidr },
   };
 }
 
-/** Adds one chart per configured model server (`serving.modelServers`) to a cdk8s app. */
-export function addServingCharts(app: App, config: EnvironmentConfig): ModelServingChart[] {
-  return config.serving.modelServers.map((server) => new ModelServingChart(app, server.name, modelServingProps(config, server)));
+/** Adds one chart per configured model server (`serving.modelServers`) to a cdk8s app; by server name. */
+export function addServingCharts(
+  app: App,
+  config: EnvironmentConfig,
+  options: ServingChartsOptions = {},
+): Record<string, ModelServingChart> {
+  return Object.fromEntries(
+    config.serving.modelServers.map((server) => [
+      server.name,
+      new ModelServingChart(app, server.name, modelServingProps(config, server, options)),
+    ]),
+  );
 }
 
 /** The platform ConfigMap of a namespace that runs model servers (only the values given). */

@@ -21,6 +21,7 @@ export const RESERVED_NAMESPACES: readonly string[] = [
 
 /** Checks the `cluster` section: endpoint, admins, node groups and teams. */
 export function checkCompute(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('cluster', c.cluster)) return;
   const k = c.cluster;
   p.oneOf('cluster.kubernetesVersion', k.kubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS);
 

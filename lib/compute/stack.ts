@@ -1,4 +1,4 @@
-import { Annotations, Size, Token } from 'aws-cdk-lib';
+import { Annotations, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,7 +16,7 @@ import {
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
-import { addPlatformCharts, addServingCharts, ONLINE_FEATURE_STORE_PORT, servingConfigMap } from './charts';
+import { addPlatformCharts, addServingCharts, servingConfigMap } from './charts';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
@@ -51,7 +51,7 @@ export interface FeatureStoreAccess {
   readonly connections?: ec2.Connections;
   /** The store's configuration endpoint (host), for the servers' ConfigMap. */
   readonly configurationEndpoint?: string;
-  /** The store's port, for the servers' ConfigMap (the NetworkPolicy admits ONLINE_FEATURE_STORE_PORT). */
+  /** The store's port: the servers' NetworkPolicy admits it and their ConfigMap names it. */
   readonly port?: number;
   /** User id of the store's reader (IAM authentication), for the servers' ConfigMap. */
   readonly readerUserId?: string;
@@ -140,9 +140,9 @@ export class ComputeStack extends PlatformStack {
 
     const teams = new Construct(this, 'Teams');
     const tenancy: Record<string, Construct> = {};
-    k.teams.forEach((t, i) => {
+    for (const t of k.teams) {
       const team = new Construct(teams, t.name);
-      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[i]);
+      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[t.name]);
       this.teamIdentities[t.name] = new TeamWorkloadIdentity(team, 'Identity', {
         cluster,
         namespace: t.name,
@@ -150,7 +150,7 @@ export class ComputeStack extends PlatformStack {
         lakeKey: keys.data,
         lake: teamLakeAccess(t.lake, props.lakeBucketArns),
       });
-    });
+    }
 
     this.addModelServers(props, tenancy);
   }
@@ -165,19 +165,13 @@ export class ComputeStack extends PlatformStack {
     const servers = config.serving.modelServers;
     if (servers.length === 0) return;
     const cluster = this.mlCluster.cluster;
-    const charts = addServingCharts(new Cdk8sApp(), config);
-    const scope = new Construct(this, 'ModelServers');
-
-    // The servers' NetworkPolicy admits the store's port by the platform constant: they must agree.
+    // The servers reach the store on the port the store itself listens on.
     const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
-    if (storePort !== undefined && !Token.isUnresolved(storePort) && storePort !== ONLINE_FEATURE_STORE_PORT) {
-      throw new Error(
-        `ComputeStack: the online feature store listens on port ${storePort}, but model servers' NetworkPolicy admits ${ONLINE_FEATURE_STORE_PORT} (ONLINE_FEATURE_STORE_PORT in lib/compute/charts.ts); make them equal`,
-      );
-    }
+    const charts = addServingCharts(new Cdk8sApp(), config, { featureStorePort: storePort });
+    const scope = new Construct(this, 'ModelServers');
     const store =
-      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined
-        ? { endpoint: featureStore.configurationEndpoint, port: storePort ?? ONLINE_FEATURE_STORE_PORT, user: featureStore.readerUserId }
+      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined && storePort !== undefined
+        ? { endpoint: featureStore.configurationEndpoint, port: storePort, user: featureStore.readerUserId }
         : undefined;
     if (modelsBucket || store) {
       for (const namespace of [...new Set(servers.map((s) => s.team))]) {
@@ -195,20 +189,21 @@ export class ComputeStack extends PlatformStack {
       );
     }
 
-    servers.forEach((s, i) => {
+    for (const s of servers) {
       const server = new Construct(scope, s.name);
-      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, charts[i]);
+      const chart = charts[s.name];
+      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, chart);
       manifest.node.addDependency(tenancy[s.team]);
       const identity = new ModelServerIdentity(server, 'Identity', {
         cluster,
         namespace: s.team,
-        serviceAccountName: charts[i].serviceAccount.name,
+        serviceAccountName: chart.serviceAccount.name,
         modelsBucket,
         modelPrefix: modelsBucket ? s.modelPath : undefined,
       });
       featureStore?.grantConnect(identity, 'reader');
       this.modelServerIdentities[s.name] = identity;
-    });
+    }
 
     // The consumer holds the wiring: the store's security group admits the cluster's pods (on
     // the cluster security group, which the nodes and their pods use) on the store's port.

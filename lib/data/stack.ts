@@ -3,8 +3,8 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { DataLake, type LakeZoneLifecycle, type PlatformKeys, SparkApplication, StreamingCluster } from '../../constructs';
-import { LAKE_ZONE_NAMES, type LakeZoneLifecycleConfig, type LakeZoneName } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
+import { LAKE_ZONE_NAMES, type LakeZoneLifecycleConfig, type LakeZoneName } from './config';
 
 /** Name of an environment's MSK cluster (MSK needs one; it is part of topic and group ARNs). */
 export function streamingClusterName(env: string): string {

@@ -1,4 +1,4 @@
-import type { FeatureGroupConfig } from '../config/types';
+import type { FeatureGroupConfig } from './config';
 
 /**
  * The feature groups every environment declares: THE one place a team adds one (then it is

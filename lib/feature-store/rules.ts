@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../config/types';
 const RESILIENT = new Set<EnvironmentConfig['name']>(['staging', 'prod']);
 
 export function checkFeatureStore(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('featureStore', c.featureStore)) return;
   const fs = c.featureStore;
   p.oneOf('featureStore.engine', fs.engine, ['valkey', 'redis']);
   p.matches(

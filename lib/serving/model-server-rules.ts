@@ -19,6 +19,9 @@ const MAX_GPUS_PER_POD = 8;
 
 /** Rules of `serving.modelServers`: model servers on the EKS cluster. */
 export function checkModelServers(c: EnvironmentConfig, p: Problems): void {
+  // Servers are checked against the cluster; a missing `serving` or `cluster` section is reported
+  // by checkServing or checkCompute.
+  if (!c.serving || !c.cluster) return;
   const teams = new Map(c.cluster.teams.map((t) => [t.name, t]));
   const names = new Set<string>();
   c.serving.modelServers.forEach((s, i) => {
@@ -41,7 +44,7 @@ export function checkModelServers(c: EnvironmentConfig, p: Problems): void {
       `is not allowed; expected one of cluster.teams: ${[...teams.keys()].map((n) => `'${n}'`).join(', ') || 'none declared'}`,
     );
     checkEcrImage(c, p, `${at}.image`, s.image, 'the cluster');
-    p.integer(`${at}.port`, s.port, 1024, 65535);
+    if (s.port !== undefined) p.integer(`${at}.port`, s.port, 1024, 65535);
     if (s.args !== undefined) {
       p.check(
         Array.isArray(s.args) && s.args.length > 0 && s.args.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 1024),

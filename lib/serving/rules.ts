@@ -21,6 +21,7 @@ const LONGEST_SUFFIX = '-data-quality';
 
 /** Rules of the `serving` section: registry, MLflow and endpoints. */
 export function checkServing(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('serving', c.serving)) return;
   const s = c.serving;
 
   // Registry: model package groups are named `<env>-<model>`.

@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { addPlatformCharts, addServingCharts, addTemplateCharts, tenancyProps } from '../../lib/compute/charts';
+import { addPlatformCharts, addServingCharts, addTemplateCharts } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from '../k8s/schema';
 
@@ -8,7 +8,7 @@ function manifestsOf(env: (typeof ENVIRONMENT_NAMES)[number]): any[] {
   const app = Testing.app();
   addPlatformCharts(app, ENVIRONMENTS[env]);
   addTemplateCharts(app, ENVIRONMENTS[env]);
-  addServingCharts(app, ENVIRONMENTS[env]);
+  addServingCharts(app, ENVIRONMENTS[env], { featureStorePort: 6380 });
   return app.charts.flatMap((chart) => chart.toJson());
 }
 
@@ -46,11 +46,17 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
   });
 });
 
-test('tenancy props follow the config', () => {
+test("each team's tenancy chart is found by the team's name and holds that team's namespace", () => {
   // GIVEN
   const config = ENVIRONMENTS.prod;
+  // WHEN
+  const charts = addPlatformCharts(Testing.app(), config);
   // THEN
-  expect(tenancyProps(config)).toEqual(config.cluster.teams.map((t) => ({ team: t.name, environment: 'prod', quota: t.quota })));
+  expect(Object.keys(charts.tenancy)).toEqual(config.cluster.teams.map((t) => t.name));
+  for (const team of config.cluster.teams) {
+    const namespace = charts.tenancy[team.name].toJson().find((m: any) => m.kind === 'Namespace');
+    expect(namespace.metadata.name).toBe(team.name);
+  }
 });
 
 test('platform charts and template charts are separate (the cluster gets no workloads)', () => {
@@ -59,7 +65,7 @@ test('platform charts and template charts are separate (the cluster gets no work
   // WHEN
   const charts = addPlatformCharts(app, ENVIRONMENTS.dev);
   // THEN
-  const kinds = [charts.runtimes, ...charts.tenancy].flatMap((c) => c.toJson().map((m: any) => m.kind));
+  const kinds = [charts.runtimes, ...Object.values(charts.tenancy)].flatMap((c) => c.toJson().map((m: any) => m.kind));
   expect(kinds).not.toContain('RayCluster');
   expect(kinds).not.toContain('TrainJob');
 });

@@ -160,6 +160,30 @@ describe('foundation rules', () => {
   });
 });
 
+describe('missing sections', () => {
+  const SECTIONS = ['network', 'logging', 'audit', 'tags', 'lake', 'spark', 'streaming', 'featureStore', 'serving', 'cluster'];
+
+  test.each(SECTIONS)('a missing %s section is one problem, not a TypeError', (section) => {
+    // GIVEN: staging without the section
+    const config = configWith('staging', (c) => delete c[section]);
+    // WHEN
+    const problems = validate(environmentsWith(config));
+    // THEN
+    expect(problems).toEqual([`staging.${section}: undefined is not allowed; the section is required`]);
+  });
+
+  test('every missing section is reported at once', () => {
+    // GIVEN: dev with no section at all
+    const config = configWith('dev', (c) => {
+      for (const section of SECTIONS) delete c[section];
+    });
+    // WHEN
+    const problems = validate(environmentsWith(config));
+    // THEN
+    expect(problems.sort()).toEqual(SECTIONS.map((s) => `dev.${s}: undefined is not allowed; the section is required`).sort());
+  });
+});
+
 describe('assertValid', () => {
   test('throws a ConfigValidationError listing every problem', () => {
     const bad = environmentsWith(configWith('dev', (c) => (c.account = '1')));

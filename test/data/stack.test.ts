@@ -1,9 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LAKE_ZONES } from '../../constructs';
 import { buildPlatformApp } from '../../lib/app';
 import { STATEFUL_TYPES } from '../../lib/compliance/retention';
-import { LAKE_ZONE_NAMES } from '../../lib/config';
 import type { DataStack } from '../../lib/data/stack';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
 
@@ -177,12 +174,6 @@ describe('DataStack in staging and dev', () => {
   });
 });
 
-describe('DataStack config translation', () => {
-  test('the config zones are the construct zones', () => {
-    expect([...LAKE_ZONE_NAMES]).toEqual([...LAKE_ZONES]);
-  });
-});
-
 describe('DataStack with bad config', () => {
   test('a broker count that is not a multiple of the AZs fails before anything is created', () => {
     const config = configWith('prod', (c) => (c.streaming.brokerCount = 4));
@@ -191,26 +182,5 @@ describe('DataStack with bad config', () => {
       /prod\.streaming\.brokerCount: 4 is not a multiple of the 3 AZs/,
     );
     expect(app.node.children).toHaveLength(0);
-  });
-});
-
-describe('DataStack compliance', () => {
-  /** Synthesizes one environment with the three cdk-nag packs, failing on any unacknowledged finding. */
-  function synthWithPacks(env: 'dev' | 'staging' | 'prod', change: (data: DataStack) => void = () => {}) {
-    const app = testApp({ '@aws-cdk/core:failSynthOnValidationErrors': true });
-    const stages = buildPlatformApp(app, { only: [env] });
-    change(stages[env]!.node.findChild('Data') as DataStack);
-    return () => app.synth();
-  }
-
-  test.each(['dev', 'staging', 'prod'] as const)('%s passes AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 r5', (env) => {
-    expect(synthWithPacks(env)).not.toThrow();
-  });
-
-  test('an unacknowledged finding in the Data stack fails the synth', () => {
-    const synth = synthWithPacks('dev', (data) => {
-      new s3.Bucket(data, 'Unencrypted', { encryption: s3.BucketEncryption.UNENCRYPTED, enforceSSL: false });
-    });
-    expect(synth).toThrow(/dev\/Data\/Unencrypted\/Resource/);
   });
 });
