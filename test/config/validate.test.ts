@@ -21,7 +21,7 @@ describe('committed configuration', () => {
   });
 });
 
-describe('foundation rules', () => {
+describe('environment rules', () => {
   const cases: Array<[string, 'dev' | 'staging' | 'prod', (c: any) => void, string]> = [
     [
       'account not 12 digits',
@@ -56,62 +56,6 @@ describe('foundation rules', () => {
     ],
     ['dev with 1 AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a']), 'dev needs at least 2'],
     ['duplicate AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1a']), 'lists an AZ twice'],
-    ['invalid CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.0.0/33'), "dev.network.vpcCidr: '10.10.0.0/33' is not an IPv4 CIDR"],
-    ['misaligned CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.1.0/16'), "dev.network.vpcCidr: '10.10.1.0/16' is not an IPv4 CIDR"],
-    ['VPC too large', 'dev', (c: any) => (c.network.vpcCidr = '10.0.0.0/8'), 'the VPC prefix must be /16 to /20'],
-    ['public CIDR', 'dev', (c: any) => (c.network.vpcCidr = '52.10.0.0/16'), 'is not in a private (RFC 1918) range'],
-    [
-      'subnets do not fit',
-      'prod',
-      (c: any) => (c.network.vpcCidr = '10.30.0.0/20'),
-      'prod.network.privateSubnetMask: 19 is not allowed; expected a whole number from 21 to 24',
-    ],
-    [
-      'subnets overflow',
-      'prod',
-      (c: any) => {
-        c.network.vpcCidr = '10.30.0.0/18';
-        c.network.privateSubnetMask = 19;
-      },
-      'does not fit: 3 AZs x (2 x /24 + /19)',
-    ],
-    [
-      'more NAT gateways than AZs',
-      'dev',
-      (c: any) => (c.network.natGateways = 3),
-      'dev.network.natGateways: 3 is not allowed; expected a whole number from 1 to 2',
-    ],
-    ['zero NAT gateways', 'dev', (c: any) => (c.network.natGateways = 0), 'dev.network.natGateways: 0 is not allowed'],
-    [
-      'prod with one NAT gateway',
-      'prod',
-      (c: any) => (c.network.natGateways = 1),
-      'prod.network.natGateways: 1 is not allowed; prod needs one NAT gateway per AZ (3)',
-    ],
-    [
-      'retention CloudWatch does not offer',
-      'dev',
-      (c: any) => (c.logging.retentionDays = 45),
-      'dev.logging.retentionDays: 45 is not allowed; expected one of 1, 3, 5, 7, 14, 30, 60, 90',
-    ],
-    [
-      'prod logs kept less than a year',
-      'prod',
-      (c: any) => (c.logging.retentionDays = 90),
-      'prod.logging.retentionDays: 90 is too short; prod keeps logs at least 365 days',
-    ],
-    [
-      'audit expiring before a year',
-      'staging',
-      (c: any) => (c.audit.expirationDays = 100),
-      'staging.audit.expirationDays: 100 is not allowed; expected a whole number from 365 to 3650',
-    ],
-    [
-      'audit transition after expiry',
-      'staging',
-      (c: any) => (c.audit.transitionToGlacierDays = 500),
-      'staging.audit.transitionToGlacierDays: 500 must be less than audit.expirationDays (400)',
-    ],
     [
       'prod without retention',
       'prod',
@@ -140,13 +84,6 @@ describe('foundation rules', () => {
   test('a config whose name does not match its key is rejected', () => {
     const problems = validate({ ...ENVIRONMENTS, dev: configWith('dev', (c) => (c.name = 'prod')) });
     expect(problems).toEqual(["dev.name: 'prod' does not match its key 'dev'"]);
-  });
-
-  test('CIDRs overlapping between environments are rejected', () => {
-    const problems = problemsOf('staging', (c) => (c.network.vpcCidr = '10.10.128.0/17'));
-    expect(problems).toContain(
-      "staging.network.vpcCidr: '10.10.128.0/17' overlaps dev.network.vpcCidr 10.10.0.0/16; VPC CIDRs must be distinct across environments",
-    );
   });
 
   test('every problem is reported at once, one line each', () => {
