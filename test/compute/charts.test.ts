@@ -22,7 +22,9 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
   });
 
   test('one namespace with a GPU quota per configured team', () => {
+    // GIVEN
     const namespaces = manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
+    // THEN
     expect(namespaces.sort()).toEqual(ENVIRONMENTS[env].cluster.teams.map((t) => t.name).sort());
     for (const team of ENVIRONMENTS[env].cluster.teams) {
       const quota = manifests.find((m) => m.kind === 'ResourceQuota' && m.metadata.namespace === team.name);
@@ -31,17 +33,21 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
   });
 
   test('every object carries the platform labels of its environment', () => {
+    // THEN
     for (const m of manifests) {
       expect(m.metadata.labels).toMatchObject({ 'platform/env': env, 'app.kubernetes.io/part-of': 'ml-platform' });
     }
   });
 
   test('contains the distributed PyTorch runtime, a RayCluster and a TrainJob', () => {
+    // THEN
     expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterTrainingRuntime', 'RayCluster', 'TrainJob']));
   });
 
   test('contains a model server (Deployment, Service, HPA) per configured server', () => {
+    // GIVEN
     const deployments = manifests.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name);
+    // THEN
     expect(deployments.sort()).toEqual(ENVIRONMENTS[env].serving.modelServers.map((s) => s.name).sort());
   });
 });

@@ -12,16 +12,19 @@ const gpuIndex = (c: any): number => c.cluster.nodeGroups.findIndex((g: any) => 
 
 describe('committed cluster configuration', () => {
   test('every environment is valid', () => {
+    // THEN
     expect(validate(ENVIRONMENTS)).toEqual([]);
   });
 
   test('prod and staging endpoints are private; dev is public only from its CIDRs', () => {
+    // THEN
     expect(ENVIRONMENTS.prod.cluster.endpointAccess).toBe('private');
     expect(ENVIRONMENTS.staging.cluster.endpointAccess).toBe('private');
     expect(ENVIRONMENTS.dev.cluster.publicAccessCidrs.length).toBeGreaterThan(0);
   });
 
   test('every environment has a CPU system group and a GPU group; dev GPUs scale to zero', () => {
+    // THEN
     for (const c of Object.values(ENVIRONMENTS)) {
       expect(c.cluster.nodeGroups.some((g) => g.workload === 'system' && !g.gpu)).toBe(true);
       expect(c.cluster.nodeGroups.some((g) => g.gpu)).toBe(true);
@@ -30,6 +33,7 @@ describe('committed cluster configuration', () => {
   });
 
   test('prod trains on demand', () => {
+    // THEN
     expect(ENVIRONMENTS.prod.cluster.allowSpotTraining).toBe(false);
     for (const g of ENVIRONMENTS.prod.cluster.nodeGroups) expect(g.capacityType).toBe('ON_DEMAND');
   });
@@ -313,15 +317,19 @@ describe('compute rules', () => {
   ];
 
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('Spot training is allowed with the explicit opt-in', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('prod', (c) => {
       c.cluster.allowSpotTraining = true;
       c.cluster.nodeGroups[gpuIndex(c)].capacityType = 'SPOT';
     });
+    // THEN
     expect(problems).toEqual([]);
   });
 });

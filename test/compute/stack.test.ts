@@ -29,12 +29,15 @@ function appliedManifests(t: Template): any[] {
 
 describe('ComputeStack', () => {
   test('is MlPlatform-<env>-Compute, protected like the other prod stacks', () => {
+    // WHEN
     const stack = platformStage('prod').compute;
+    // THEN
     expect(stack.stackName).toBe('MlPlatform-prod-Compute');
     expect(stack.terminationProtection).toBe(true);
   });
 
   test('prod: private endpoint only, secrets encrypted with the compute key', () => {
+    // THEN
     prod.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'prod-ml-platform',
       Version: '1.34',
@@ -46,6 +49,7 @@ describe('ComputeStack', () => {
   });
 
   test('dev: public endpoint restricted to the configured CIDRs', () => {
+    // THEN
     dev.hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({
         EndpointPublicAccess: true,
@@ -55,8 +59,10 @@ describe('ComputeStack', () => {
   });
 
   test.each(ENVIRONMENT_NAMES)('%s: one node group per configured group, GPU groups with the NVIDIA AMI and the GPU taint', (env) => {
+    // GIVEN
     const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
     const groups = Object.values(t.findResources('AWS::EKS::Nodegroup')) as any[];
+    // THEN
     expect(groups).toHaveLength(ENVIRONMENTS[env].cluster.nodeGroups.length);
     for (const config of ENVIRONMENTS[env].cluster.nodeGroups) {
       const g = groups.find((x) => x.Properties.Labels['platform/node-group'] === config.name).Properties;
@@ -69,7 +75,9 @@ describe('ComputeStack', () => {
   });
 
   test('node root volumes are encrypted with the compute key, behind IMDSv2', () => {
+    // GIVEN
     const templates = Object.values(prod.findResources('AWS::EC2::LaunchTemplate')) as any[];
+    // THEN
     expect(templates).toHaveLength(ENVIRONMENTS.prod.cluster.nodeGroups.length);
     for (const lt of templates) {
       expect(lt.Properties.LaunchTemplateData.MetadataOptions.HttpTokens).toBe('required');
@@ -85,6 +93,7 @@ describe('ComputeStack', () => {
   });
 
   test('the control-plane log group is retained in prod, encrypted with the logs key', () => {
+    // THEN
     prod.hasResource('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: '/aws/eks/prod-ml-platform/cluster', RetentionInDays: 365, KmsKeyId: Match.anyValue() },
       DeletionPolicy: 'Retain',
@@ -93,7 +102,9 @@ describe('ComputeStack', () => {
   });
 
   test('logical IDs of the cluster and its retained log groups are pinned (renaming them replaces or orphans them)', () => {
+    // GIVEN
     const resources = prod.toJSON().Resources as Record<string, any>;
+    // THEN
     expect(resources.Cluster9EE0221C.Type).toBe('AWS::EKS::Cluster');
     expect(resources.ClusterControlPlaneLogsDCEEB876).toMatchObject({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain' });
     expect(resources.ClusterKubectlProviderHandlerLogGroup190F6FEE).toMatchObject({
@@ -107,7 +118,9 @@ describe('ComputeStack', () => {
   });
 
   test('applies the tenancy of every team and the training runtime; each manifest passes schema validation', () => {
+    // GIVEN
     const manifests = appliedManifests(prod);
+    // THEN
     for (const team of ENVIRONMENTS.prod.cluster.teams) {
       expect(manifests).toContainEqual(
         expect.objectContaining({ kind: 'Namespace', metadata: expect.objectContaining({ name: team.name }) }),
@@ -121,13 +134,16 @@ describe('ComputeStack', () => {
   });
 
   test('the training runtime is applied after the Kubeflow Trainer chart installed its CRDs', () => {
+    // GIVEN
     const resources = prod.toJSON().Resources as Record<string, any>;
     const trainer = Object.keys(resources).find((k) => resources[k].Properties?.Chart === 'kubeflow-trainer')!;
     const runtime = Object.keys(resources).find((k) => String(resources[k].Properties?.Manifest ?? '').includes('ClusterTrainingRuntime'))!;
+    // THEN
     expect(resources[runtime].DependsOn).toContain(trainer);
   });
 
   test('each team service account is bound to a role scoped to its lake prefixes', () => {
+    // THEN
     for (const team of ENVIRONMENTS.prod.cluster.teams) {
       prod.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: team.name, ServiceAccount: `${team.name}-workloads` });
       const policies = Object.values(prod.findResources('AWS::IAM::ManagedPolicy')) as any[];
@@ -181,7 +197,9 @@ describe('ComputeStack', () => {
   });
 
   test('stays far below the CloudFormation and custom-resource limits', () => {
+    // GIVEN
     const body = JSON.stringify(prod.toJSON());
+    // THEN
     expect(body.length).toBeLessThan(1_000_000 / 4);
     for (const r of Object.values(prod.findResources('Custom::AWSCDK-EKS-KubernetesResource')) as any[]) {
       expect(manifestText(r.Properties.Manifest).length).toBeLessThan(16_000);
@@ -189,7 +207,9 @@ describe('ComputeStack', () => {
   });
 
   test('a config error stops synth before anything is created', () => {
+    // GIVEN
     const bad = environmentsWith(configWith('prod', (c) => (c.cluster.endpointAccess = 'publicAndPrivate')));
+    // THEN
     expect(() => buildPlatformApp(testApp(), { environments: bad, compliance: false })).toThrow(/prod\.cluster\.endpointAccess/);
   });
 });
@@ -277,7 +297,9 @@ describe('model servers', () => {
   });
 
   test('the committed stage gives the servers the lake models bucket and the online feature store', () => {
+    // GIVEN
     const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
+    // THEN
     expect(policies).toContain('ReadModel');
     expect(policies).toMatch(/MlPlatform-dev-Data.*LakeModelsBucket/);
     const configMaps = appliedManifests(dev).filter((m) => m.kind === 'ConfigMap');
@@ -305,9 +327,11 @@ describe('model servers', () => {
   });
 
   test('the server role reads exactly its model prefix of the models bucket and decrypts through S3', () => {
+    // GIVEN
     const policies = Object.values(w.template.findResources('AWS::IAM::ManagedPolicy')) as any[];
     const policy = policies.find((p) => JSON.stringify(p).includes('ReadModel'))!.Properties;
     const statements = policy.PolicyDocument.Statement;
+    // THEN
     expect(statements.map((st: any) => st.Sid)).toEqual(['ListModelPrefix', 'ReadModel', 'DecryptModelThroughS3', undefined]);
     const [list, read, decrypt, connect] = statements;
     expect(list).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': [`${server.modelPath}*`] } } });
@@ -338,8 +362,10 @@ describe('model servers', () => {
   });
 
   test('the serving ConfigMap is applied in the team namespace, after the namespace exists', () => {
+    // GIVEN
     const resources = w.template.toJSON().Resources as Record<string, any>;
     const id = Object.keys(resources).find((k) => JSON.stringify(resources[k].Properties?.Manifest ?? '').includes('ml-platform-serving'))!;
+    // THEN
     expect(id).toBeDefined();
     const manifest = JSON.stringify(resources[id].Properties.Manifest);
     expect(manifest).toContain(`\\"namespace\\":\\"${server.team}\\"`);

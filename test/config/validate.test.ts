@@ -8,10 +8,12 @@ function problemsOf(name: 'dev' | 'staging' | 'prod', change: (c: any) => void):
 
 describe('committed configuration', () => {
   test('every environment is valid', () => {
+    // THEN
     expect(validate(ENVIRONMENTS)).toEqual([]);
   });
 
   test('dev is cheap and prod is resilient', () => {
+    // THEN
     expect(ENVIRONMENTS.dev.network.natGateways).toBe(1);
     expect(ENVIRONMENTS.dev.availabilityZones).toHaveLength(2);
     expect(ENVIRONMENTS.prod.availabilityZones).toHaveLength(3);
@@ -77,21 +79,27 @@ describe('environment rules', () => {
     ['empty owner tag', 'dev', (c: any) => (c.tags.owner = ''), "dev.tags.owner: '' is not allowed; expected a non-empty tag value"],
   ];
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('a config whose name does not match its key is rejected', () => {
+    // GIVEN
     const problems = validate({ ...ENVIRONMENTS, dev: configWith('dev', (c) => (c.name = 'prod')) });
+    // THEN
     expect(problems).toEqual(["dev.name: 'prod' does not match its key 'dev'"]);
   });
 
   test('every problem is reported at once, one line each', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('prod', (c) => {
       c.account = 'x';
       c.network.natGateways = 1;
       c.retainStatefulResources = false;
     });
+    // THEN
     expect(problems).toHaveLength(3);
     for (const line of problems) expect(line).toMatch(/^prod\.[\w.[\]]+: .+/);
   });
@@ -123,12 +131,15 @@ describe('missing sections', () => {
 
 describe('assertValid', () => {
   test('throws a ConfigValidationError listing every problem', () => {
+    // GIVEN
     const bad = environmentsWith(configWith('dev', (c) => (c.account = '1')));
+    // THEN
     expect(() => assertValid(bad)).toThrow(ConfigValidationError);
     expect(() => assertValid(bad)).toThrow(/Invalid platform configuration \(1 problem\):\n {2}- dev\.account: '1'/);
   });
 
   test('returns valid configs unchanged', () => {
+    // THEN
     expect(assertValid(ENVIRONMENTS)).toBe(ENVIRONMENTS);
   });
 });

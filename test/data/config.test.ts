@@ -10,6 +10,7 @@ function problemsOf(name: Env, change: (c: any) => void): string[] {
 
 describe('committed data configuration', () => {
   test('dev is cheap: Spark scales to zero', () => {
+    // THEN
     expect(ENVIRONMENTS.dev.spark.initialDrivers + ENVIRONMENTS.dev.spark.initialExecutors).toBe(0);
   });
 });
@@ -154,16 +155,20 @@ describe('data rules', () => {
     ],
   ];
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('every data problem is reported at once, one line each', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('prod', (c) => {
       c.streaming.brokerCount = 4;
       c.spark.releaseLabel = 'emr-latest';
       c.lake.lifecycle.raw.infrequentAccessAfterDays = 5;
     });
+    // THEN
     expect(problems).toHaveLength(3);
     for (const line of problems) expect(line).toMatch(/^prod\.(streaming|spark|lake)\.[\w.]+: .+/);
   });

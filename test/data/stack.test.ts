@@ -23,26 +23,32 @@ describe('DataStack in prod', () => {
   const t = template('prod', 'Data');
 
   test('pins the logical IDs of its stateful resources', () => {
+    // THEN
     for (const [type, ids] of Object.entries(STATEFUL_LOGICAL_IDS)) {
       expect([type, Object.keys(t.findResources(type)).sort()]).toEqual([type, ids]);
     }
   });
 
   test('retains every stateful resource', () => {
+    // GIVEN
     const stateful = Object.entries(t.toJSON().Resources as Record<string, any>).filter(([, r]) =>
       [...STATEFUL_TYPES, 'AWS::MSK::Configuration'].includes(r.Type),
     );
+    // THEN
     expect(stateful.length).toBe(13);
     for (const [id, r] of stateful) expect([id, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
   });
 
   test('is termination-protected and named MlPlatform-prod-Data', () => {
+    // WHEN
     const stack = platformStage('prod').node.findChild('Data') as DataStack;
+    // THEN
     expect(stack.terminationProtection).toBe(true);
     expect(stack.stackName).toBe('MlPlatform-prod-Data');
   });
 
   test('runs a provisioned MSK cluster of 6 brokers over the 3 isolated subnets, with the streaming key of the Security stack', () => {
+    // THEN
     t.hasResourceProperties('AWS::MSK::Cluster', {
       ClusterName: 'mlp-prod-events',
       NumberOfBrokerNodes: 6,
@@ -72,9 +78,11 @@ describe('DataStack in prod', () => {
   });
 
   test('encrypts lake buckets and the Glue catalog with the data key, logs access to the audit bucket', () => {
+    // GIVEN
     const dataKey = {
       'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Security', OutputName: Match.stringLikeRegexp('DataKey') }),
     };
+    // THEN
     t.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: dataKey } }],
@@ -91,12 +99,14 @@ describe('DataStack in prod', () => {
   });
 
   test('the Spark job role reads raw and curated, writes features, consumes events.* as spark-*; nothing on models', () => {
+    // GIVEN
     const policies = t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'Grants of the EMR Serverless Spark jobs' } });
     const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
     const find = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
     const refs = (s: any) => JSON.stringify(s.Resource);
 
     const reads = find('s3:GetObject');
+    // THEN
     expect(reads).toHaveLength(1);
     for (const zone of ['Raw', 'Curated', 'Features']) expect(refs(reads[0])).toContain(`Lake${zone}Bucket`);
     const writes = find('s3:PutObject');
@@ -114,6 +124,7 @@ describe('DataStack in prod', () => {
   });
 
   test('admits the Spark workers to the brokers on 9098, and nothing else', () => {
+    // THEN
     t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 9098,
@@ -124,6 +135,7 @@ describe('DataStack in prod', () => {
   });
 
   test('exposes the IAM bootstrap brokers and the Spark application', () => {
+    // THEN
     t.hasOutput('KafkaBootstrapBrokersSaslIam', {
       Value: { 'Fn::GetAtt': ['StreamingBootstrapBrokers99E7F653', 'BootstrapBrokerStringSaslIam'] },
     });
@@ -133,15 +145,19 @@ describe('DataStack in prod', () => {
 
 describe('DataStack in staging and dev', () => {
   test('staging retains its stateful resources too', () => {
+    // GIVEN
     const t = template('staging', 'Data');
+    // THEN
     for (const type of ['AWS::S3::Bucket', 'AWS::Glue::Database', 'AWS::MSK::Cluster', 'AWS::Logs::LogGroup']) {
       for (const r of Object.values(t.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
     }
   });
 
   test('dev deletes its stateful resources with the stack and is not termination-protected', () => {
+    // GIVEN
     const t = template('dev', 'Data');
     const stateful = Object.values(t.toJSON().Resources as Record<string, any>).filter((r) => STATEFUL_TYPES.includes(r.Type));
+    // THEN
     expect(stateful.length).toBe(12);
     for (const r of stateful) expect(r.DeletionPolicy).toBe('Delete');
     const stack = platformStage('dev').node.findChild('Data') as DataStack;
@@ -149,7 +165,9 @@ describe('DataStack in staging and dev', () => {
   });
 
   test('dev runs two small brokers, one per AZ, with a short retention', () => {
+    // GIVEN
     const t = template('dev', 'Data');
+    // THEN
     t.hasResourceProperties('AWS::MSK::Cluster', {
       NumberOfBrokerNodes: 2,
       BrokerNodeGroupInfo: { InstanceType: 'kafka.t3.small' },
@@ -162,9 +180,11 @@ describe('DataStack in staging and dev', () => {
   });
 
   test('dev can run MSK Serverless instead, chosen in config', () => {
+    // GIVEN
     const config = configWith('dev', (c) => (c.streaming = { mode: 'serverless' }));
     const stages = buildPlatformApp(testApp(), { compliance: false, only: ['dev'], environments: environmentsWith(config) });
     const t = Template.fromStack(stages.dev!.node.findChild('Data') as DataStack);
+    // THEN
     t.resourceCountIs('AWS::MSK::Cluster', 0);
     t.resourceCountIs('AWS::MSK::Configuration', 0);
     t.hasResourceProperties('AWS::MSK::ServerlessCluster', {
@@ -176,8 +196,10 @@ describe('DataStack in staging and dev', () => {
 
 describe('DataStack with bad config', () => {
   test('a broker count that is not a multiple of the AZs fails before anything is created', () => {
+    // GIVEN
     const config = configWith('prod', (c) => (c.streaming.brokerCount = 4));
     const app = testApp();
+    // THEN
     expect(() => buildPlatformApp(app, { compliance: false, environments: environmentsWith(config) })).toThrow(
       /prod\.streaming\.brokerCount: 4 is not a multiple of the 3 AZs/,
     );

@@ -14,6 +14,7 @@ const withGroup = (change: (g: any) => void) => (c: any) => {
 
 describe('feature store config', () => {
   test('prod and staging are Multi-AZ with replicas and 15+ days of snapshots; dev is one small node', () => {
+    // THEN
     for (const env of ['staging', 'prod'] as const) {
       expect(ENVIRONMENTS[env].featureStore.multiAz).toBe(true);
       expect(ENVIRONMENTS[env].featureStore.replicasPerShard).toBeGreaterThanOrEqual(1);
@@ -23,6 +24,7 @@ describe('feature store config', () => {
   });
 
   test('every environment declares the worked example feature group', () => {
+    // THEN
     for (const env of Object.values(ENVIRONMENTS)) {
       expect(env.featureStore.featureGroups.map((g) => g.name)).toContain('applicant_txn_aggregates');
     }
@@ -170,6 +172,7 @@ describe('feature store config', () => {
     ],
   ];
   test.each(cases)('%s', (_title, env, change, message) => {
+    // THEN
     expect(problemsOf(env, change)).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 });

@@ -7,6 +7,7 @@ describe('Network stack', () => {
   const prod = template('prod', 'Network');
 
   test('the VPC has the configured CIDR', () => {
+    // THEN
     dev.hasResourceProperties('AWS::EC2::VPC', {
       CidrBlock: ENVIRONMENTS.dev.network.vpcCidr,
       EnableDnsSupport: true,
@@ -16,6 +17,7 @@ describe('Network stack', () => {
   });
 
   test('public, private-with-egress and isolated subnets in each configured AZ', () => {
+    // THEN
     for (const [t, env] of [
       [dev, ENVIRONMENTS.dev],
       [prod, ENVIRONMENTS.prod],
@@ -32,16 +34,20 @@ describe('Network stack', () => {
   });
 
   test('no subnet auto-assigns public IPs', () => {
+    // GIVEN
     const subnets = Object.values(prod.findResources('AWS::EC2::Subnet')) as any[];
+    // THEN
     for (const s of subnets) expect(s.Properties.MapPublicIpOnLaunch ?? false).toBe(false);
   });
 
   test('NAT gateways: one in dev, one per AZ in prod', () => {
+    // THEN
     dev.resourceCountIs('AWS::EC2::NatGateway', 1);
     prod.resourceCountIs('AWS::EC2::NatGateway', 3);
   });
 
   test('flow logs capture all traffic into a KMS-encrypted log group with the configured retention', () => {
+    // THEN
     prod.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
     prod.hasResourceProperties('AWS::Logs::LogGroup', {
       KmsKeyId: Match.anyValue(),
@@ -52,6 +58,7 @@ describe('Network stack', () => {
   });
 
   test('the flow-log role trusts only VPC Flow Logs of this account and has no inline policy', () => {
+    // THEN
     prod.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -79,8 +86,10 @@ describe('Network stack', () => {
   });
 
   test('S3 and DynamoDB gateway endpoints', () => {
+    // GIVEN
     const endpoints = Object.values(prod.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } })) as any[];
     const services = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
+    // THEN
     expect(services.some((s) => s.includes('.s3'))).toBe(true);
     expect(services.some((s) => s.includes('.dynamodb'))).toBe(true);
     expect(endpoints).toHaveLength(2);
@@ -98,6 +107,7 @@ describe('Network stack', () => {
   );
 
   test('interface endpoints admit only HTTPS from inside the VPC', () => {
+    // THEN
     prod.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Interface VPC endpoints: HTTPS from inside the VPC',
       SecurityGroupIngress: [{ CidrIp: ENVIRONMENTS.prod.network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }],
@@ -105,11 +115,14 @@ describe('Network stack', () => {
   });
 
   test('the default security group is stripped of its rules', () => {
+    // THEN
     prod.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
   test('every resource carries the platform tags', () => {
+    // GIVEN
     const vpc = Object.values(prod.findResources('AWS::EC2::VPC'))[0] as any;
+    // THEN
     expect(vpc.Properties.Tags).toEqual(
       expect.arrayContaining([
         { Key: 'platform', Value: 'ml-platform' },

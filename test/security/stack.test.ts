@@ -7,6 +7,7 @@ describe('Security stack', () => {
   const prod = template('prod', 'Security');
 
   test('one customer-managed key per data domain, rotated, with an alias per environment', () => {
+    // THEN
     prod.resourceCountIs('AWS::KMS::Key', 5);
     const keys = Object.values(prod.findResources('AWS::KMS::Key')) as any[];
     for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
@@ -16,12 +17,14 @@ describe('Security stack', () => {
   });
 
   test('keys are retained in prod and staging, removed with dev', () => {
+    // THEN
     prod.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template('staging', 'Security').hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 
   test('the logs key admits CloudWatch Logs only for log groups of this account and region', () => {
+    // THEN
     prod.hasResourceProperties('AWS::KMS::Key', {
       Description: 'CloudWatch Logs of the ML platform',
       KeyPolicy: {
@@ -41,6 +44,7 @@ describe('Security stack', () => {
   });
 
   test('service principals only where needed: CloudWatch Logs on the logs key, CloudWatch alarms (this account) on the serving key', () => {
+    // GIVEN
     const keys = Object.values(prod.findResources('AWS::KMS::Key')) as any[];
     const services = Object.fromEntries(
       keys.map((k) => [
@@ -48,6 +52,7 @@ describe('Security stack', () => {
         (k.Properties.KeyPolicy.Statement as any[]).filter((s) => s.Principal?.Service).map((s) => s.Principal.Service),
       ]),
     );
+    // THEN
     expect(services).toEqual({
       'CloudWatch Logs of the ML platform': [`logs.${ENVIRONMENTS.prod.region}.amazonaws.com`],
       'Data lake, Glue catalog and feature stores of the ML platform': [],
@@ -58,6 +63,7 @@ describe('Security stack', () => {
   });
 
   test('the audit bucket is encrypted, versioned, TLS-only, private and owner-enforced', () => {
+    // THEN
     prod.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       VersioningConfiguration: { Status: 'Enabled' },
@@ -80,7 +86,9 @@ describe('Security stack', () => {
   });
 
   test('audit objects are archived then expired as configured', () => {
+    // GIVEN
     const { transitionToGlacierDays, expirationDays } = ENVIRONMENTS.prod.audit;
+    // THEN
     prod.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [
@@ -95,6 +103,7 @@ describe('Security stack', () => {
   });
 
   test('the audit bucket is retained in prod and removed with dev', () => {
+    // THEN
     prod.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
     dev.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
   });
@@ -102,6 +111,7 @@ describe('Security stack', () => {
 
 describe('termination protection', () => {
   test('prod stateful stacks are protected, dev is not', () => {
+    // THEN
     expect(platformStage('prod').security.terminationProtection).toBe(true);
     expect(platformStage('dev').security.terminationProtection).toBe(false);
   });

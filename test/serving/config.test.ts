@@ -13,6 +13,7 @@ const ep = (c: any) => c.serving.endpoints[0];
 
 describe('committed serving configuration', () => {
   test('every environment registers models and has an example endpoint', () => {
+    // THEN
     for (const env of ['dev', 'staging', 'prod'] as const) {
       expect(ENVIRONMENTS[env].serving.models.map((m) => m.name)).toEqual(['credit-risk', 'fraud']);
       expect(ENVIRONMENTS[env].serving.endpoints.map((e) => e.name)).toEqual(['credit-risk']);
@@ -20,8 +21,10 @@ describe('committed serving configuration', () => {
   });
 
   test('dev is cheap, staging and prod are guarded, prod is multi-instance', () => {
+    // GIVEN
     const dev = ENVIRONMENTS.dev.serving.endpoints[0];
     const prod = ENVIRONMENTS.prod.serving.endpoints[0];
+    // THEN
     expect(dev.rollout.guardrails).toBe(false);
     expect(dev.maxInstances).toBeLessThanOrEqual(2);
     expect(ENVIRONMENTS.staging.serving.endpoints[0].rollout.guardrails).toBe(true);
@@ -308,25 +311,31 @@ describe('serving rules', () => {
   ];
 
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('a serverless dev endpoint is valid and is not monitored', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('dev', (c) => {
       ep(c).serverless = { memorySizeMb: 2048, maxConcurrency: 5 };
       ep(c).dataCaptureSamplingPercent = 0;
       ep(c).monitoring.driftFeatures = [];
     });
+    // THEN
     expect(problems).toEqual([]);
   });
 
   test('every problem of an endpoint is reported at once, one line each', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('prod', (c) => {
       ep(c).instanceType = 'c5.large';
       ep(c).rollout.canaryPercent = 75;
       ep(c).dataCaptureSamplingPercent = 101;
     });
+    // THEN
     expect(problems).toHaveLength(3);
     for (const line of problems) expect(line).toMatch(/^prod\.serving\.endpoints\[0\]\.\w+/);
   });

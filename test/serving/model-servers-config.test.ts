@@ -14,6 +14,7 @@ const gpu = (c: any) => c.serving.modelServers.find((s: any) => s.gpu);
 
 describe('committed model servers', () => {
   test('every environment is valid and runs a CPU credit-risk server', () => {
+    // THEN
     expect(validate(ENVIRONMENTS)).toEqual([]);
     for (const env of ['dev', 'staging', 'prod'] as const) {
       const server = ENVIRONMENTS[env].serving.modelServers[0];
@@ -23,6 +24,7 @@ describe('committed model servers', () => {
   });
 
   test('staging and prod have a GPU variant; prod servers never run on one replica', () => {
+    // THEN
     expect(ENVIRONMENTS.staging.serving.modelServers.some((s) => s.gpu)).toBe(true);
     expect(ENVIRONMENTS.prod.serving.modelServers.some((s) => s.gpu)).toBe(true);
     for (const s of ENVIRONMENTS.prod.serving.modelServers) expect(s.minReplicas).toBeGreaterThanOrEqual(2);
@@ -185,15 +187,19 @@ describe('model server rules', () => {
   ];
 
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('a caller without pod labels admits the whole namespace and is valid', () => {
+    // THEN
     expect(problemsOf('prod', (c) => (cpu(c).callers = [{ namespace: 'loan-origination' }]))).toEqual([]);
   });
 
   test('an environment without model servers is valid', () => {
+    // THEN
     expect(problemsOf('dev', (c) => (c.serving.modelServers = []))).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ const ENVS = ['dev', 'staging', 'prod'] as const;
 
 describe('ServingStack', () => {
   test.each(ENVS)('%s: a model package group per configured model, named <env>-<model>', (env) => {
+    // GIVEN
     const t = template(env, 'Serving');
+    // THEN
     t.resourceCountIs('AWS::SageMaker::ModelPackageGroup', ENVIRONMENTS[env].serving.models.length);
     for (const model of ENVIRONMENTS[env].serving.models) {
       t.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: `${env}-${model.name}` });
@@ -42,9 +44,11 @@ describe('ServingStack', () => {
   });
 
   test.each(ENVS)('%s: the example endpoint with data capture, the serving key, autoscaling and a monitoring schedule', (env) => {
+    // GIVEN
     const t = template(env, 'Serving');
     const e = ENVIRONMENTS[env].serving.endpoints[0];
     const servingKey = { 'Fn::GetStackOutput': Match.objectLike({ StackName: `MlPlatform-${env}-Security` }) };
+    // THEN
     t.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
       KmsKeyId: servingKey,
       ProductionVariants: [Match.objectLike({ InstanceType: e.instanceType, InitialInstanceCount: e.initialInstanceCount })],
@@ -70,8 +74,10 @@ describe('ServingStack', () => {
   });
 
   test.each(['staging', 'prod'] as const)('%s: blue/green with canary and automatic rollback on the latency and 5xx alarms', (env) => {
+    // GIVEN
     const rollout = ENVIRONMENTS[env].serving.endpoints[0].rollout;
     const t = template(env, 'Serving');
+    // THEN
     t.hasResourceProperties('AWS::SageMaker::Endpoint', {
       DeploymentConfig: {
         BlueGreenUpdatePolicy: Match.objectLike({
@@ -102,8 +108,10 @@ describe('ServingStack', () => {
   });
 
   test('every serving alarm notifies the KMS-encrypted alarm topic, which CloudWatch may use the serving key for', () => {
+    // GIVEN
     const t = template('prod', 'Serving');
     const alarms = t.findResources('AWS::CloudWatch::Alarm');
+    // THEN
     expect(Object.keys(alarms)).toHaveLength(3);
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
@@ -142,14 +150,17 @@ describe('ServingStack', () => {
   });
 
   test('prod: termination protection (the registry is stateful); dev: none', () => {
+    // THEN
     expect(platformStage('prod').serving.terminationProtection).toBe(true);
     expect(platformStage('dev').serving.terminationProtection).toBe(false);
     expect(platformStage('prod').serving.stackName).toBe('MlPlatform-prod-Serving');
   });
 
   test('prod: the logical IDs of the stateful resources never change', () => {
+    // GIVEN
     const t = template('prod', 'Serving');
     const idsOf = (type: string) => Object.keys(t.findResources(type)).sort();
+    // THEN
     expect(idsOf('AWS::SageMaker::ModelPackageGroup')).toEqual(['Registrycreditrisk38AE3A34', 'Registryfraud76454BAF']);
     expect(idsOf('AWS::SageMaker::MlflowTrackingServer')).toEqual(['MlflowE97BC70F']);
     expect(idsOf('AWS::Logs::LogGroup')).toEqual(['CreditRiskLogsE2CAF3E0']);
@@ -198,11 +209,13 @@ describe('ServingStack', () => {
   });
 
   test('a bad serving config fails before anything is built, naming env, field, value and what is allowed', () => {
+    // GIVEN
     const prod = configWith('prod', (c) => {
       c.serving.endpoints[0].rollout.canaryPercent = 80;
       c.serving.endpoints[0].serverless = { memorySizeMb: 2048, maxConcurrency: 5 };
     });
     const app = new App();
+    // THEN
     expect(() => buildPlatformApp(app, { compliance: false, environments: environmentsWith(prod) })).toThrow(ConfigValidationError);
     expect(() => buildPlatformApp(new App(), { compliance: false, environments: environmentsWith(prod) })).toThrow(
       /prod\.serving\.endpoints\[0\]\.rollout\.canaryPercent: 80 is not allowed; expected a whole number from 1 to 50/,

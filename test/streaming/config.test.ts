@@ -10,7 +10,9 @@ function problemsOf(name: Env, change: (c: any) => void): string[] {
 
 describe('committed streaming configuration', () => {
   test('prod runs a provisioned cluster of at least 3 brokers, a multiple of its AZs', () => {
+    // GIVEN
     const s = ENVIRONMENTS.prod.streaming;
+    // THEN
     expect(s.mode).toBe('provisioned');
     if (s.mode !== 'provisioned') return;
     expect(s.brokerCount).toBeGreaterThanOrEqual(3);
