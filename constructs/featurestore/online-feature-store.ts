@@ -22,6 +22,9 @@ export const ONLINE_STORE_NODE_TYPE =
 /** The two roles a client of the online store can have. */
 export type OnlineStoreAccess = 'reader' | 'writer';
 
+/** Port of the store unless `port` is given: not the default 6379, so scanners of the default port find nothing. */
+export const DEFAULT_ONLINE_STORE_PORT = 6380;
+
 export interface OnlineFeatureStoreProps {
   readonly vpc: ec2.IVpc;
   /**
@@ -113,7 +116,7 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
     const replicas = props.replicasPerShard ?? 1;
     const multiAz = props.multiAz ?? true;
     const snapshotRetentionDays = props.snapshotRetentionDays ?? 7;
-    const port = props.port ?? 6380;
+    const port = props.port ?? DEFAULT_ONLINE_STORE_PORT;
     validate({ namePrefix: props.namePrefix, engine, nodeType, shards, replicas, multiAz, snapshotRetentionDays, port });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 

@@ -44,6 +44,14 @@ export class Problems {
     return this.check(allowed.includes(value), field, value, `is not allowed; expected one of ${allowed.map(show).join(', ')}`);
   }
 
+  /**
+   * A required section of the environment is present: `<env>.<section>: undefined is not allowed;
+   * the section is required`. Rules check their section first, so a missing one never crashes them.
+   */
+  section(name: string, value: unknown): boolean {
+    return this.check(value !== undefined && value !== null, name, value, 'is not allowed; the section is required');
+  }
+
   /** A string matching a pattern, described in words for the message. */
   matches(field: string, value: string, pattern: RegExp, description: string): boolean {
     return this.check(typeof value === 'string' && pattern.test(value), field, value, `is not allowed; expected ${description}`);

@@ -1,17 +1,33 @@
+import { checkCompute } from '../compute/rules';
+import { checkData } from '../data/rules';
+import { checkFeatureStore } from '../feature-store/rules';
+import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
+import { checkSecurity } from '../security/rules';
+import { checkModelServers } from '../serving/model-server-rules';
+import { checkServing } from '../serving/rules';
+import { checkStreamingSection } from '../streaming/rules';
+import { checkFoundation } from './foundation';
 import { Problems } from './problems';
-import { checkCompute } from './rules/compute';
-import { checkData } from './rules/data';
-import { checkFeatureStore } from './rules/feature-store';
-import { checkAcrossEnvironments, checkFoundation } from './rules/foundation';
-import { checkModelServers } from './rules/model-servers';
-import { checkServing } from './rules/serving';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName } from './types';
 
 /** A rule checks one environment and records what is wrong; it never throws. */
 export type Rule = (config: EnvironmentConfig, problems: Problems) => void;
 
-/** Every per-environment rule; capability sections add theirs here. */
-const RULES: readonly Rule[] = [checkFoundation, checkData, checkFeatureStore, checkServing, checkCompute, checkModelServers];
+/**
+ * Every per-environment rule: the environment's own fields, then each capability's (each checks
+ * first that its section exists). A new capability adds its rules here.
+ */
+const RULES: readonly Rule[] = [
+  checkFoundation,
+  checkNetwork,
+  checkSecurity,
+  checkData,
+  checkStreamingSection,
+  checkFeatureStore,
+  checkServing,
+  checkCompute,
+  checkModelServers,
+];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */
 export class ConfigValidationError extends Error {

@@ -2,14 +2,14 @@ import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
+import { ComputeStack } from '../compute/stack';
 import type { EnvironmentConfig } from '../config';
-import { ComputeStack } from '../stacks/compute-stack';
-import { DataStack } from '../stacks/data-stack';
-import { FeatureGroupsStack } from '../stacks/feature-groups-stack';
-import { FeatureStoreStack } from '../stacks/feature-store-stack';
-import { NetworkStack } from '../stacks/network-stack';
-import { SecurityStack } from '../stacks/security-stack';
-import { ServingStack } from '../stacks/serving-stack';
+import { DataStack } from '../data/stack';
+import { FeatureGroupsStack } from '../feature-store/feature-groups-stack';
+import { FeatureStoreStack } from '../feature-store/stack';
+import { NetworkStack } from '../network/stack';
+import { SecurityStack } from '../security/stack';
+import { ServingStack } from '../serving/stack';
 
 export interface MlPlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;

@@ -8,10 +8,12 @@ function problemsOf(name: 'dev' | 'staging' | 'prod', change: (c: any) => void):
 
 describe('committed configuration', () => {
   test('every environment is valid', () => {
+    // THEN
     expect(validate(ENVIRONMENTS)).toEqual([]);
   });
 
   test('dev is cheap and prod is resilient', () => {
+    // THEN
     expect(ENVIRONMENTS.dev.network.natGateways).toBe(1);
     expect(ENVIRONMENTS.dev.availabilityZones).toHaveLength(2);
     expect(ENVIRONMENTS.prod.availabilityZones).toHaveLength(3);
@@ -21,7 +23,7 @@ describe('committed configuration', () => {
   });
 });
 
-describe('foundation rules', () => {
+describe('environment rules', () => {
   const cases: Array<[string, 'dev' | 'staging' | 'prod', (c: any) => void, string]> = [
     [
       'account not 12 digits',
@@ -56,62 +58,6 @@ describe('foundation rules', () => {
     ],
     ['dev with 1 AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a']), 'dev needs at least 2'],
     ['duplicate AZ', 'dev', (c: any) => (c.availabilityZones = ['eu-west-1a', 'eu-west-1a']), 'lists an AZ twice'],
-    ['invalid CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.0.0/33'), "dev.network.vpcCidr: '10.10.0.0/33' is not an IPv4 CIDR"],
-    ['misaligned CIDR', 'dev', (c: any) => (c.network.vpcCidr = '10.10.1.0/16'), "dev.network.vpcCidr: '10.10.1.0/16' is not an IPv4 CIDR"],
-    ['VPC too large', 'dev', (c: any) => (c.network.vpcCidr = '10.0.0.0/8'), 'the VPC prefix must be /16 to /20'],
-    ['public CIDR', 'dev', (c: any) => (c.network.vpcCidr = '52.10.0.0/16'), 'is not in a private (RFC 1918) range'],
-    [
-      'subnets do not fit',
-      'prod',
-      (c: any) => (c.network.vpcCidr = '10.30.0.0/20'),
-      'prod.network.privateSubnetMask: 19 is not allowed; expected a whole number from 21 to 24',
-    ],
-    [
-      'subnets overflow',
-      'prod',
-      (c: any) => {
-        c.network.vpcCidr = '10.30.0.0/18';
-        c.network.privateSubnetMask = 19;
-      },
-      'does not fit: 3 AZs x (2 x /24 + /19)',
-    ],
-    [
-      'more NAT gateways than AZs',
-      'dev',
-      (c: any) => (c.network.natGateways = 3),
-      'dev.network.natGateways: 3 is not allowed; expected a whole number from 1 to 2',
-    ],
-    ['zero NAT gateways', 'dev', (c: any) => (c.network.natGateways = 0), 'dev.network.natGateways: 0 is not allowed'],
-    [
-      'prod with one NAT gateway',
-      'prod',
-      (c: any) => (c.network.natGateways = 1),
-      'prod.network.natGateways: 1 is not allowed; prod needs one NAT gateway per AZ (3)',
-    ],
-    [
-      'retention CloudWatch does not offer',
-      'dev',
-      (c: any) => (c.logging.retentionDays = 45),
-      'dev.logging.retentionDays: 45 is not allowed; expected one of 1, 3, 5, 7, 14, 30, 60, 90',
-    ],
-    [
-      'prod logs kept less than a year',
-      'prod',
-      (c: any) => (c.logging.retentionDays = 90),
-      'prod.logging.retentionDays: 90 is too short; prod keeps logs at least 365 days',
-    ],
-    [
-      'audit expiring before a year',
-      'staging',
-      (c: any) => (c.audit.expirationDays = 100),
-      'staging.audit.expirationDays: 100 is not allowed; expected a whole number from 365 to 3650',
-    ],
-    [
-      'audit transition after expiry',
-      'staging',
-      (c: any) => (c.audit.transitionToGlacierDays = 500),
-      'staging.audit.transitionToGlacierDays: 500 must be less than audit.expirationDays (400)',
-    ],
     [
       'prod without retention',
       'prod',
@@ -133,41 +79,67 @@ describe('foundation rules', () => {
     ['empty owner tag', 'dev', (c: any) => (c.tags.owner = ''), "dev.tags.owner: '' is not allowed; expected a non-empty tag value"],
   ];
   test.each(cases)('%s', (_title, env, change, message) => {
+    // WHEN
     const problems = problemsOf(env, change);
+    // THEN
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('a config whose name does not match its key is rejected', () => {
+    // GIVEN
     const problems = validate({ ...ENVIRONMENTS, dev: configWith('dev', (c) => (c.name = 'prod')) });
+    // THEN
     expect(problems).toEqual(["dev.name: 'prod' does not match its key 'dev'"]);
   });
 
-  test('CIDRs overlapping between environments are rejected', () => {
-    const problems = problemsOf('staging', (c) => (c.network.vpcCidr = '10.10.128.0/17'));
-    expect(problems).toContain(
-      "staging.network.vpcCidr: '10.10.128.0/17' overlaps dev.network.vpcCidr 10.10.0.0/16; VPC CIDRs must be distinct across environments",
-    );
-  });
-
   test('every problem is reported at once, one line each', () => {
+    // GIVEN / WHEN
     const problems = problemsOf('prod', (c) => {
       c.account = 'x';
       c.network.natGateways = 1;
       c.retainStatefulResources = false;
     });
+    // THEN
     expect(problems).toHaveLength(3);
     for (const line of problems) expect(line).toMatch(/^prod\.[\w.[\]]+: .+/);
   });
 });
 
+describe('missing sections', () => {
+  const SECTIONS = ['network', 'logging', 'audit', 'tags', 'lake', 'spark', 'streaming', 'featureStore', 'serving', 'cluster'];
+
+  test.each(SECTIONS)('a missing %s section is one problem, not a TypeError', (section) => {
+    // GIVEN: staging without the section
+    const config = configWith('staging', (c) => delete c[section]);
+    // WHEN
+    const problems = validate(environmentsWith(config));
+    // THEN
+    expect(problems).toEqual([`staging.${section}: undefined is not allowed; the section is required`]);
+  });
+
+  test('every missing section is reported at once', () => {
+    // GIVEN: dev with no section at all
+    const config = configWith('dev', (c) => {
+      for (const section of SECTIONS) delete c[section];
+    });
+    // WHEN
+    const problems = validate(environmentsWith(config));
+    // THEN
+    expect(problems.sort()).toEqual(SECTIONS.map((s) => `dev.${s}: undefined is not allowed; the section is required`).sort());
+  });
+});
+
 describe('assertValid', () => {
   test('throws a ConfigValidationError listing every problem', () => {
+    // GIVEN
     const bad = environmentsWith(configWith('dev', (c) => (c.account = '1')));
+    // THEN
     expect(() => assertValid(bad)).toThrow(ConfigValidationError);
     expect(() => assertValid(bad)).toThrow(/Invalid platform configuration \(1 problem\):\n {2}- dev\.account: '1'/);
   });
 
   test('returns valid configs unchanged', () => {
+    // THEN
     expect(assertValid(ENVIRONMENTS)).toBe(ENVIRONMENTS);
   });
 });

@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import { GPU_INFERENCE_NODE_SELECTOR, ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
-import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../k8s/platform';
+import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from './schema';
 
@@ -263,11 +263,14 @@ describe('ModelServingChart', () => {
 
 describe.each(ENVIRONMENT_NAMES)('%s model servers', (env) => {
   const app = Testing.app();
-  const charts = addServingCharts(app, ENVIRONMENTS[env]);
-  const manifests = charts.flatMap((c) => c.toJson());
+  const charts = addServingCharts(app, ENVIRONMENTS[env], { featureStorePort: 6380 });
+  const manifests = Object.values(charts).flatMap((c) => c.toJson());
 
-  test('one chart per configured server; every manifest passes schema validation', () => {
-    expect(charts.map((c) => c.node.id)).toEqual(ENVIRONMENTS[env].serving.modelServers.map((s) => s.name));
+  test('one chart per configured server, found by its name; every manifest passes schema validation', () => {
+    // THEN
+    const names = ENVIRONMENTS[env].serving.modelServers.map((s) => s.name);
+    expect(Object.keys(charts)).toEqual(names);
+    for (const name of names) expect(charts[name].node.id).toBe(name);
     const problems = manifests.flatMap((m) => schemaProblems(m).map((p) => `${m.kind}/${m.metadata?.name}: ${p}`));
     expect(problems).toEqual([]);
   });
@@ -314,25 +317,32 @@ describe.each(ENVIRONMENT_NAMES)('%s model servers', (env) => {
   });
 });
 
-test('model server props follow the config', () => {
-  // GIVEN
+test("a configured GPU server runs in its team's namespace on GPU nodes, scaled between its replicas", () => {
+  // GIVEN: prod's GPU server (its config leaves the port to the chart's default)
   const config = ENVIRONMENTS.prod;
   const gpu = config.serving.modelServers.find((s) => s.gpu)!;
   // WHEN
-  const props = modelServingProps(config, gpu);
+  const manifests = new ModelServingChart(Testing.app(), 'c', modelServingProps(config, gpu)).toJson();
   // THEN
-  expect(props).toMatchObject({
-    name: gpu.name,
-    team: gpu.team,
-    environment: 'prod',
-    image: gpu.image,
-    port: gpu.port,
-    replicas: { min: gpu.minReplicas, max: gpu.maxReplicas },
-    cpu: gpu.cpu,
-    memoryMiB: gpu.memoryMiB,
-    targetCpuPercent: gpu.targetCpuPercent,
-    gpu: { count: gpu.gpu!.count },
-  });
+  const deployment = manifests.find((m: any) => m.kind === 'Deployment');
+  expect(deployment.metadata).toMatchObject({ name: gpu.name, namespace: gpu.team });
+  const pod = deployment.spec.template.spec;
+  expect(pod.containers[0].image).toBe(gpu.image);
+  expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBe(`${gpu.gpu!.count}`);
+  expect(pod.tolerations).toContainEqual(expect.objectContaining({ key: 'nvidia.com/gpu' }));
+  expect(pod.containers[0].ports).toContainEqual(expect.objectContaining({ containerPort: 8080 }));
+  const hpa = manifests.find((m: any) => m.kind === 'HorizontalPodAutoscaler');
+  expect(hpa.spec).toMatchObject({ minReplicas: gpu.minReplicas, maxReplicas: gpu.maxReplicas });
+});
+
+test('without a feature store port the server gets no egress to a store', () => {
+  // GIVEN
+  const config = ENVIRONMENTS.dev;
+  // WHEN
+  const manifests = new ModelServingChart(Testing.app(), 'c', modelServingProps(config, config.serving.modelServers[0])).toJson();
+  // THEN
+  const policy = manifests.find((m: any) => m.kind === 'NetworkPolicy');
+  expect(policy.spec.egress).not.toContainEqual(expect.objectContaining({ to: [{ ipBlock: { cidr: config.network.vpcCidr } }] }));
 });
 
 test('configured args reach the container', () => {

@@ -1,0 +1,4 @@
+export * from './charts';
+export * from './config';
+export * from './rules';
+export * from './stack';

@@ -1,0 +1,229 @@
+import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
+import { isPrivate, parseCidr } from '../config/cidr';
+import type { Problems } from '../config/problems';
+import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const LAKE_PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
+
+/** Namespaces the platform or Kubernetes owns; a team cannot take them. */
+export const RESERVED_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'kuberay-system',
+  'kubeflow-system',
+];
+
+/** Checks the `cluster` section: endpoint, admins, node groups and teams. */
+export function checkCompute(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('cluster', c.cluster)) return;
+  const k = c.cluster;
+  p.oneOf('cluster.kubernetesVersion', k.kubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS);
+
+  // Endpoint.
+  if (p.oneOf('cluster.endpointAccess', k.endpointAccess, ['private', 'publicAndPrivate'] as const)) {
+    if (c.name !== 'dev') {
+      p.check(
+        k.endpointAccess === 'private',
+        'cluster.endpointAccess',
+        k.endpointAccess,
+        `is not allowed; ${c.name}'s API endpoint must be 'private' (only dev may expose a CIDR-restricted public endpoint)`,
+      );
+    }
+    if (k.endpointAccess === 'private') {
+      p.check(
+        k.publicAccessCidrs.length === 0,
+        'cluster.publicAccessCidrs',
+        k.publicAccessCidrs,
+        "must be empty when endpointAccess is 'private'",
+      );
+    } else {
+      p.check(
+        k.publicAccessCidrs.length > 0,
+        'cluster.publicAccessCidrs',
+        k.publicAccessCidrs,
+        'is empty; a public endpoint must be restricted to CIDRs (an empty list means open to the internet)',
+      );
+    }
+  }
+  k.publicAccessCidrs.forEach((text, i) => {
+    const field = `cluster.publicAccessCidrs[${i}]`;
+    const cidr = parseCidr(text);
+    if (!p.check(cidr !== undefined, field, text, 'is not an IPv4 CIDR like 203.0.113.0/24')) return;
+    p.check(cidr!.prefix >= 16, field, text, 'is too wide; public endpoint CIDRs must be /16 or narrower');
+    p.check(!isPrivate(cidr!), field, text, 'is a private (RFC 1918) range; the public endpoint sees public source addresses');
+  });
+
+  // Admins.
+  p.check(k.adminRoleArns.length > 0, 'cluster.adminRoleArns', k.adminRoleArns, 'is empty; at least one admin role needs cluster access');
+  k.adminRoleArns.forEach((arn, i) => {
+    p.matches(`cluster.adminRoleArns[${i}]`, arn, ROLE_ARN, 'an IAM role ARN like arn:aws:iam::111111111111:role/MlPlatformAdmin');
+  });
+
+  // Node groups.
+  const groupNames = k.nodeGroups.map((g) => g.name);
+  k.nodeGroups.forEach((g, i) => {
+    checkNodeGroup(c, g, `cluster.nodeGroups[${i}]`, p);
+  });
+  groupNames.forEach((name, i) => {
+    p.check(groupNames.indexOf(name) === i, `cluster.nodeGroups[${i}].name`, name, 'is used by another node group; names must be unique');
+  });
+  p.check(
+    k.nodeGroups.some((g) => !g.gpu && g.workload === 'system'),
+    'cluster.nodeGroups',
+    groupNames,
+    "has no system group; add a CPU group with workload 'system' for the cluster add-ons",
+  );
+  p.check(
+    k.nodeGroups.some((g) => g.gpu),
+    'cluster.nodeGroups',
+    groupNames,
+    'has no GPU group; add a group with gpu: true',
+  );
+
+  // Teams.
+  const teamNames = k.teams.map((t) => t.name);
+  k.teams.forEach((t, i) => {
+    checkTeam(t, `cluster.teams[${i}]`, p);
+  });
+  teamNames.forEach((name, i) => {
+    p.check(
+      teamNames.indexOf(name) === i,
+      `cluster.teams[${i}].name`,
+      name,
+      'is used by another team; team names (namespaces) must be unique',
+    );
+  });
+}
+
+function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p: Problems): void {
+  p.matches(`${at}.name`, g.name, NODE_GROUP_NAME, "a lower-case DNS label of 1 to 30 characters (a-z, 0-9, '-') starting with a letter");
+  const workloadOk = p.oneOf(`${at}.workload`, g.workload, ['system', 'training', 'inference'] as const);
+  const capacityOk = p.oneOf(`${at}.capacityType`, g.capacityType, ['ON_DEMAND', 'SPOT'] as const);
+
+  p.check(g.instanceTypes.length > 0, `${at}.instanceTypes`, g.instanceTypes, 'is empty; list at least one instance type');
+  g.instanceTypes.forEach((type, j) => {
+    const field = `${at}.instanceTypes[${j}]`;
+    if (!p.check(instanceFamily(type) !== undefined, field, type, "is not an EC2 instance type like 'g6.2xlarge'")) return;
+    if (g.gpu) {
+      p.check(
+        isGpuInstanceType(type),
+        field,
+        type,
+        'is not allowed in a GPU group; expected an NVIDIA GPU family (g4dn, g5, g6, g6e, p4d, p5, p5e, ...)',
+      );
+    } else {
+      p.check(!isGpuInstanceType(type), field, type, 'is a GPU instance type in a CPU group; set gpu: true or use a CPU type');
+    }
+  });
+
+  const unknown = g.instanceTypes.filter((t) => GPU_FAMILIES_UNKNOWN_TO_EKS_L2.includes(instanceFamily(t) ?? ''));
+  if (g.gpu && unknown.length > 0 && unknown.length < g.instanceTypes.length) {
+    p.add(
+      `${at}.instanceTypes`,
+      g.instanceTypes,
+      `mixes ${unknown.join(', ')} with other GPU families; ${GPU_FAMILIES_UNKNOWN_TO_EKS_L2.join('/')} types need a node group of their own`,
+    );
+  }
+  const sizesOk = [
+    p.integer(`${at}.minSize`, g.minSize, 0, 1000),
+    p.integer(`${at}.desiredSize`, g.desiredSize, 0, 1000),
+    p.integer(`${at}.maxSize`, g.maxSize, 1, 1000),
+  ].every(Boolean);
+  if (sizesOk) {
+    p.check(
+      g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize,
+      `${at}.desiredSize`,
+      g.desiredSize,
+      `is not allowed; sizes must satisfy minSize <= desiredSize <= maxSize (${g.minSize} <= ${g.desiredSize} <= ${g.maxSize})`,
+    );
+    if (c.name === 'dev' && g.gpu) {
+      p.check(g.minSize === 0, `${at}.minSize`, g.minSize, 'is not allowed; dev GPU groups scale to zero (minSize 0)');
+    }
+    if (workloadOk && g.workload === 'system') {
+      const least = c.name === 'dev' ? 1 : c.availabilityZones.length;
+      p.check(
+        g.minSize >= least,
+        `${at}.minSize`,
+        g.minSize,
+        `is too small; the ${c.name} system group needs at least ${least} node${least === 1 ? '' : 's'}${c.name === 'dev' ? '' : ' (one per AZ)'}`,
+      );
+    }
+  }
+
+  if (workloadOk && g.workload === 'system') {
+    p.check(!g.gpu, `${at}.gpu`, g.gpu, "is not allowed for workload 'system'; cluster add-ons run on CPU nodes");
+    if (capacityOk) {
+      p.check(g.capacityType === 'ON_DEMAND', `${at}.capacityType`, g.capacityType, "is not allowed for the system group; use 'ON_DEMAND'");
+    }
+  }
+  if (workloadOk && capacityOk && g.workload === 'training' && g.capacityType === 'SPOT') {
+    p.check(
+      c.cluster.allowSpotTraining,
+      `${at}.capacityType`,
+      g.capacityType,
+      'is not allowed for a training group unless cluster.allowSpotTraining is true (Spot interruptions kill training steps)',
+    );
+  }
+
+  if (p.integer(`${at}.diskSizeGiB`, g.diskSizeGiB, 20, 16384) && g.gpu) {
+    p.check(
+      g.diskSizeGiB >= 100,
+      `${at}.diskSizeGiB`,
+      g.diskSizeGiB,
+      'is too small for a GPU group; CUDA and model images need at least 100 GiB',
+    );
+  }
+}
+
+function checkTeam(t: TeamConfig, at: string, p: Problems): void {
+  if (p.matches(`${at}.name`, t.name, DNS_LABEL, "a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63 characters)")) {
+    p.check(
+      !RESERVED_NAMESPACES.includes(t.name) && !t.name.startsWith('kube-'),
+      `${at}.name`,
+      t.name,
+      'is a reserved namespace; choose another team name',
+    );
+  }
+  p.integer(`${at}.quota.cpu`, t.quota.cpu, 1, 100000);
+  p.integer(`${at}.quota.memoryGiB`, t.quota.memoryGiB, 2, 1000000);
+  p.integer(`${at}.quota.gpus`, t.quota.gpus, 0, 10000);
+  const prefixes: Array<[string, readonly string[]]> = [
+    ['readPrefixes', t.lake.readPrefixes],
+    ['writePrefixes', t.lake.writePrefixes],
+  ];
+  for (const [kind, list] of prefixes) {
+    list.forEach((prefix, j) => {
+      p.matches(
+        `${at}.lake.${kind}[${j}]`,
+        prefix,
+        LAKE_PREFIX,
+        "lower-case path segments ending in '/', without wildcards or a leading '/' (e.g. 'curated/credit/')",
+      );
+    });
+  }
+  for (const [kind, list] of prefixes) {
+    list.forEach((prefix, j) => {
+      const zone = prefix.split('/')[0];
+      p.check(
+        (LAKE_ZONE_NAMES as readonly string[]).includes(zone),
+        `${at}.lake.${kind}[${j}]`,
+        prefix,
+        `does not start with a lake zone; expected <zone>/<prefix>/ with zone one of ${LAKE_ZONE_NAMES.join(', ')}`,
+      );
+    });
+  }
+  t.lake.writePrefixes.forEach((prefix, j) => {
+    p.check(
+      /^[a-z]+\/teams\//.test(prefix) && prefix.split('/')[2] === t.name,
+      `${at}.lake.writePrefixes[${j}]`,
+      prefix,
+      `is not allowed; a team writes only under its own prefix '<zone>/teams/${t.name}/'`,
+    );
+  });
+}

@@ -1,0 +1,132 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS } from '../../lib/config';
+import { platformStage, template } from '../util';
+
+describe('FeatureStore stack', () => {
+  const dev = template('dev', 'FeatureStore');
+  const prod = template('prod', 'FeatureStore');
+
+  test('prod: Multi-AZ cluster-mode Valkey with replicas, failover, TLS, KMS and 15 days of snapshots', () => {
+    // GIVEN
+    const fs = ENVIRONMENTS.prod.featureStore;
+    // THEN
+    prod.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ReplicationGroupId: 'prod-features',
+      Engine: 'valkey',
+      ClusterMode: 'enabled',
+      CacheNodeType: fs.nodeType,
+      NumNodeGroups: fs.shards,
+      ReplicasPerNodeGroup: fs.replicasPerShard,
+      MultiAZEnabled: true,
+      AutomaticFailoverEnabled: true,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'required',
+      AtRestEncryptionEnabled: true,
+      KmsKeyId: {
+        'Fn::GetStackOutput': Match.objectLike({
+          StackName: 'MlPlatform-prod-Security',
+          OutputName: Match.stringLikeRegexp('KeysDataKey'),
+        }),
+      },
+      SnapshotRetentionLimit: 15,
+    });
+  });
+
+  test('dev: one small node, no replica', () => {
+    // THEN
+    dev.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      CacheNodeType: 'cache.t4g.small',
+      NumNodeGroups: 1,
+      ReplicasPerNodeGroup: 0,
+      MultiAZEnabled: false,
+    });
+  });
+
+  test('nodes in the isolated subnets of the environment VPC', () => {
+    // GIVEN
+    const group = Object.values(prod.findResources('AWS::ElastiCache::SubnetGroup'))[0] as any;
+    // THEN
+    expect(group.Properties.SubnetIds).toHaveLength(3);
+    expect(JSON.stringify(group.Properties.SubnetIds)).toMatch(/IsolatedSubnet/);
+  });
+
+  test('the cache and its logs are retained in prod and staging, removed with dev', () => {
+    // THEN
+    prod.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Retain' });
+    template('staging', 'FeatureStore').hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Retain' });
+    dev.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  test('depends only on Security and Network, so it deploys in parallel with Data', () => {
+    // WHEN
+    const deps = platformStage('prod')
+      .featureStore.dependencies.map((s) => s.stackName)
+      .sort();
+    // THEN
+    expect(deps).toEqual(['MlPlatform-prod-Network', 'MlPlatform-prod-Security']);
+  });
+
+  test('prod logical IDs of the stateful resources never change', () => {
+    // GIVEN
+    const ids = (type: string) => Object.keys(prod.findResources(type)).sort();
+    // THEN
+    expect(ids('AWS::ElastiCache::ReplicationGroup')).toEqual(['OnlineStore74D88D63']);
+    expect(ids('AWS::Logs::LogGroup')).toEqual(['OnlineStoreEngineLogEB311E8D', 'OnlineStoreSlowLogE4C833CD']);
+  });
+});
+
+describe('FeatureGroups stack', () => {
+  const prod = template('prod', 'FeatureGroups');
+
+  test('the worked example in every environment: offline table, backfill and materialize jobs', () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      const t = template(env, 'FeatureGroups');
+      t.hasResourceProperties('AWS::Glue::Table', { TableInput: Match.objectLike({ Name: 'applicant_txn_aggregates' }) });
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/backfill-job` });
+      t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/materialize-job` });
+    }
+  });
+
+  test('the offline table lives in the features database of the lake', () => {
+    // THEN
+    prod.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: {
+        'Fn::GetStackOutput': Match.objectLike({
+          StackName: 'MlPlatform-prod-Data',
+          OutputName: Match.stringLikeRegexp('LakeFeaturesDatabase'),
+        }),
+      },
+    });
+  });
+
+  test('the materialize job consumes the card-transactions topic in its own consumer group', () => {
+    // GIVEN
+    const policies = JSON.stringify(prod.findResources('AWS::IAM::ManagedPolicy'));
+    // THEN
+    expect(policies).toContain('/card-transactions');
+    expect(policies).toContain('/feature-group-applicant_txn_aggregates*');
+    expect(policies).toContain('kafka-cluster:ReadData');
+    expect(policies).not.toContain('kafka-cluster:WriteData');
+  });
+
+  test('the Spark application may reach the online store on its port', () => {
+    // GIVEN
+    // The consumer holds the rule: it lives in this stack, not in the store's.
+    // THEN
+    prod.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 6380,
+      ToPort: 6380,
+      GroupId: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-FeatureStore' }) },
+      SourceSecurityGroupId: {
+        'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Data', OutputName: Match.stringLikeRegexp('Spark') }),
+      },
+    });
+    template('prod', 'FeatureStore').resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('prod logical ID of the offline table never changes; it is retained', () => {
+    // THEN
+    expect(Object.keys(prod.findResources('AWS::Glue::Table'))).toEqual(['ApplicantTxnAggregatesOfflineTable1810CAE2']);
+    prod.hasResource('AWS::Glue::Table', { DeletionPolicy: 'Retain' });
+  });
+});

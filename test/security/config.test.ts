@@ -1,0 +1,45 @@
+import { validate } from '../../lib/config';
+import { configWith, environmentsWith } from '../util';
+
+type Env = 'dev' | 'staging' | 'prod';
+
+/** Problems reported when one environment is changed. */
+function problemsOf(name: Env, change: (c: any) => void): string[] {
+  return validate(environmentsWith(configWith(name, change)));
+}
+
+describe('security rules', () => {
+  const cases: Array<[string, Env, (c: any) => void, string]> = [
+    [
+      'retention CloudWatch does not offer',
+      'dev',
+      (c: any) => (c.logging.retentionDays = 45),
+      'dev.logging.retentionDays: 45 is not allowed; expected one of 1, 3, 5, 7, 14, 30, 60, 90',
+    ],
+    [
+      'prod logs kept less than a year',
+      'prod',
+      (c: any) => (c.logging.retentionDays = 90),
+      'prod.logging.retentionDays: 90 is too short; prod keeps logs at least 365 days',
+    ],
+    [
+      'audit expiring before a year',
+      'staging',
+      (c: any) => (c.audit.expirationDays = 100),
+      'staging.audit.expirationDays: 100 is not allowed; expected a whole number from 365 to 3650',
+    ],
+    [
+      'audit transition after expiry',
+      'staging',
+      (c: any) => (c.audit.transitionToGlacierDays = 500),
+      'staging.audit.transitionToGlacierDays: 500 must be less than audit.expirationDays (400)',
+    ],
+  ];
+  test.each(cases)('%s', (_title, env, change, message) => {
+    // GIVEN: one committed environment with one change
+    // WHEN
+    const problems = problemsOf(env, change);
+    // THEN: the problem names the environment, the field, the value and what is allowed
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+});
