@@ -11,3 +11,5 @@ export * from './security';
 export * from './serving';
 export * from './spark';
 export * from './streaming';
+export * from './features';
+export * from './streams';
