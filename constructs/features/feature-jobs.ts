@@ -110,7 +110,11 @@ export interface FeatureJobRunRequest {
   };
   readonly configurationOverrides: {
     readonly monitoringConfiguration: {
-      readonly cloudWatchLoggingConfiguration: { readonly enabled: true; readonly logGroupName: string; readonly logStreamNamePrefix: string };
+      readonly cloudWatchLoggingConfiguration: {
+        readonly enabled: true;
+        readonly logGroupName: string;
+        readonly logStreamNamePrefix: string;
+      };
     };
   };
 }
@@ -182,7 +186,9 @@ export class FeatureJobs extends Construct {
       }
     }
     if (!/^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(props.parameterPrefix)) {
-      throw new Error(`${where}: parameterPrefix must look like /mlp/prod (a '/'-separated SSM path without a trailing '/'), got '${props.parameterPrefix}'`);
+      throw new Error(
+        `${where}: parameterPrefix must look like /mlp/prod (a '/'-separated SSM path without a trailing '/'), got '${props.parameterPrefix}'`,
+      );
     }
     this.application = props.application;
 
@@ -198,7 +204,14 @@ export class FeatureJobs extends Construct {
       stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.features.databaseName}/${group}` }),
     ];
 
-    const job = (jobId: string, slug: string, script: string, describe: string, statements: iam.PolicyStatement[], args: string[]): FeatureJob => {
+    const job = (
+      jobId: string,
+      slug: string,
+      script: string,
+      describe: string,
+      statements: iam.PolicyStatement[],
+      args: string[],
+    ): FeatureJob => {
       const asset = new s3assets.Asset(this, `${jobId}Script`, { path: script });
       const role = new iam.Role(this, `${jobId}Role`, {
         description: `${describe} of feature group ${group} (EMR Serverless job)`,
@@ -243,7 +256,11 @@ export class FeatureJobs extends Construct {
         },
         configurationOverrides: {
           monitoringConfiguration: {
-            cloudWatchLoggingConfiguration: { enabled: true, logGroupName: props.application.logGroup.logGroupName, logStreamNamePrefix: logStreamPrefix },
+            cloudWatchLoggingConfiguration: {
+              enabled: true,
+              logGroupName: props.application.logGroup.logGroupName,
+              logStreamNamePrefix: logStreamPrefix,
+            },
           },
         },
       };
@@ -264,7 +281,11 @@ export class FeatureJobs extends Construct {
         ...readPrefix('RawEvents', props.rawEvents),
         ...readPrefix('Features', features),
         writePrefix('Features', features),
-        new iam.PolicyStatement({ sid: 'FeatureTable', actions: [...JOB_GLUE_ACTIONS.read, ...JOB_GLUE_ACTIONS.writePartitions], resources: glueResources }),
+        new iam.PolicyStatement({
+          sid: 'FeatureTable',
+          actions: [...JOB_GLUE_ACTIONS.read, ...JOB_GLUE_ACTIONS.writePartitions],
+          resources: glueResources,
+        }),
       ],
       ['--events', s3Uri(props.rawEvents), '--features-path', this.featuresUri, '--features-table', table],
     );
@@ -296,7 +317,9 @@ export class FeatureJobs extends Construct {
   grantStartJobRuns(grantee: iam.IGrantable): iam.Grant {
     const jobs = [this.backfill, this.trainingSet];
     return iam.Grant.addToPrincipal({ grantee, actions: ['ssm:GetParameter'], resourceArns: jobs.map((j) => j.parameter.parameterArn) })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: ['emr-serverless:StartJobRun'], resourceArns: [this.application.applicationArn] }))
+      .combine(
+        iam.Grant.addToPrincipal({ grantee, actions: ['emr-serverless:StartJobRun'], resourceArns: [this.application.applicationArn] }),
+      )
       .combine(
         iam.Grant.addToPrincipal({
           grantee,
@@ -311,13 +334,22 @@ export class FeatureJobs extends Construct {
 /** Listing limited to one prefix, and reading its objects. */
 function readPrefix(sid: string, l: LakePrefix): iam.PolicyStatement[] {
   return [
-    new iam.PolicyStatement({ sid: `List${sid}`, actions: ['s3:ListBucket'], resources: [l.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${l.prefix}*`] } } }),
+    new iam.PolicyStatement({
+      sid: `List${sid}`,
+      actions: ['s3:ListBucket'],
+      resources: [l.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${l.prefix}*`] } },
+    }),
     new iam.PolicyStatement({ sid: `Read${sid}`, actions: [...JOB_S3_ACTIONS.read], resources: [l.bucket.arnForObjects(`${l.prefix}*`)] }),
   ];
 }
 
 function writePrefix(sid: string, l: LakePrefix): iam.PolicyStatement {
-  return new iam.PolicyStatement({ sid: `Write${sid}`, actions: [...JOB_S3_ACTIONS.write], resources: [l.bucket.arnForObjects(`${l.prefix}*`)] });
+  return new iam.PolicyStatement({
+    sid: `Write${sid}`,
+    actions: [...JOB_S3_ACTIONS.write],
+    resources: [l.bucket.arnForObjects(`${l.prefix}*`)],
+  });
 }
 
 // Grants of this construct land in its own managed policies; ManagedPolicyPrincipal is the way to

@@ -74,7 +74,9 @@ export class FeatureStreamConsumer extends Construct {
     super(scope, id);
     const where = `FeatureStreamConsumer ${props.groupName}`;
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.groupName)) {
-      throw new Error(`FeatureStreamConsumer groupName must be 1-63 lower-case letters, digits and '_', starting with a letter, got '${props.groupName}'`);
+      throw new Error(
+        `FeatureStreamConsumer groupName must be 1-63 lower-case letters, digits and '_', starting with a letter, got '${props.groupName}'`,
+      );
     }
     checkServiceAccountBinding(where, props.namespace, props.serviceAccountName);
     this.consumerGroup = props.consumerGroup ?? `feature-stream-${props.groupName}`;
@@ -108,7 +110,11 @@ export class FeatureStreamConsumer extends Construct {
       description: `Streaming computation of feature group ${props.groupName}`,
       roles: [this.role],
       statements: [
-        new iam.PolicyStatement({ sid: 'Bundle', actions: ['s3:GetObject'], resources: [this.bundle.bucket.arnForObjects(this.bundle.s3ObjectKey)] }),
+        new iam.PolicyStatement({
+          sid: 'Bundle',
+          actions: ['s3:GetObject'],
+          resources: [this.bundle.bucket.arnForObjects(this.bundle.s3ObjectKey)],
+        }),
       ],
     });
     const principal = new ManagedPolicyPrincipal(this.role, this.policy);

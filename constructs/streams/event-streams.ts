@@ -41,7 +41,13 @@ export const REGISTRY_NAME = /^[a-zA-Z0-9_$#.-]{1,255}$/;
 export const MAX_SCHEMA_DEFINITION = 170_000;
 
 /** Glue actions of a schema reader (a serializer/deserializer or a validator). */
-export const SCHEMA_READ_ACTIONS = ['glue:GetRegistry', 'glue:GetSchema', 'glue:GetSchemaVersion', 'glue:GetSchemaByDefinition', 'glue:ListSchemaVersions'];
+export const SCHEMA_READ_ACTIONS = [
+  'glue:GetRegistry',
+  'glue:GetSchema',
+  'glue:GetSchemaVersion',
+  'glue:GetSchemaByDefinition',
+  'glue:ListSchemaVersions',
+];
 
 /** One topic, as declared in config. */
 export interface EventTopicOptions {
@@ -139,7 +145,9 @@ export class EventTopic extends Construct {
   /** ARN of one consumer group of this topic's cluster. */
   groupArn(group: string): string {
     if (!Token.isUnresolved(group) && !GROUP_NAME.test(group)) {
-      throw new Error(`EventTopic ${this.topicName}: consumer group must be 1-249 letters, digits, '.', '_', '-' (no wildcards), got '${group}'`);
+      throw new Error(
+        `EventTopic ${this.topicName}: consumer group must be 1-249 letters, digits, '.', '_', '-' (no wildcards), got '${group}'`,
+      );
     }
     return this.childArn('group', group);
   }
@@ -345,7 +353,9 @@ function readSchema(where: string, file: string): string {
   // Compact: the registry compares definitions, and whitespace in the file is not a new version.
   const definition = JSON.stringify(schema);
   if (definition.length > MAX_SCHEMA_DEFINITION) {
-    throw new Error(`${where}: schemaFile '${file}' is ${definition.length} characters; the registry accepts at most ${MAX_SCHEMA_DEFINITION}`);
+    throw new Error(
+      `${where}: schemaFile '${file}' is ${definition.length} characters; the registry accepts at most ${MAX_SCHEMA_DEFINITION}`,
+    );
   }
   return definition;
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KafkaClusterRef } from './event-streams';
 import { TOPIC_NAME } from './event-streams';
+import { acknowledgeWildcardResources } from './private/acknowledge';
 
 /** What the Firehose role may do on the MSK cluster, topic and groups (Firehose's MSK-source policy). */
 export const FIREHOSE_MSK_ACTIONS = {
@@ -139,7 +140,10 @@ export class TopicArchive extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const logStream = new logs.LogStream(this, 'DeliveryErrors', { logGroup: this.logGroup, removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
+    const logStream = new logs.LogStream(this, 'DeliveryErrors', {
+      logGroup: this.logGroup,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
 
     this.role = new iam.Role(this, 'Role', {
       description: `Firehose archive of MSK topic ${topic}`,
@@ -152,8 +156,16 @@ export class TopicArchive extends Construct {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ sid: 'Cluster', actions: [...FIREHOSE_MSK_ACTIONS.cluster], resources: [props.cluster.clusterArn] }),
-        new iam.PolicyStatement({ sid: 'Topic', actions: [...FIREHOSE_MSK_ACTIONS.topic], resources: [kafkaArn(stack, props.cluster, 'topic', topic)] }),
-        new iam.PolicyStatement({ sid: 'Groups', actions: [...FIREHOSE_MSK_ACTIONS.group], resources: [kafkaArn(stack, props.cluster, 'group', '*')] }),
+        new iam.PolicyStatement({
+          sid: 'Topic',
+          actions: [...FIREHOSE_MSK_ACTIONS.topic],
+          resources: [kafkaArn(stack, props.cluster, 'topic', topic)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'Groups',
+          actions: [...FIREHOSE_MSK_ACTIONS.group],
+          resources: [kafkaArn(stack, props.cluster, 'group', '*')],
+        }),
         new iam.PolicyStatement({ sid: 'Bucket', actions: [...FIREHOSE_S3_ACTIONS.bucket], resources: [bucket.bucketArn] }),
         new iam.PolicyStatement({
           sid: 'ArchiveObjects',
@@ -218,6 +230,19 @@ export class TopicArchive extends Construct {
     });
     // Firehose checks its role's permissions when the stream is created.
     this.deliveryStream.node.addDependency(this.policy);
+
+    acknowledgeWildcardResources(
+      this.policy,
+      ['Groups', 'ArchiveObjects'],
+      'Firehose names its own consumer group (it may only describe groups of this cluster), and writes objects under the ' +
+        'archive and error prefixes with generated keys (objects are scoped to those two prefixes of one bucket).',
+    );
+    Validations.of(this.deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'Firehose server-side encryption applies to Direct PUT streams only; with an MSK source the records are encrypted ' +
+        'in MSK (KMS at rest, TLS in transit) and in S3 with the lake key (ExtendedS3DestinationConfiguration.EncryptionConfiguration).',
+    });
   }
 }
 
