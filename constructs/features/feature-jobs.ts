@@ -8,6 +8,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
+import { acknowledgeWildcardResources } from '../streams/private/acknowledge';
 
 /** Feature group names (also Glue table names and S3 prefixes). */
 export const FEATURE_GROUP_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -242,6 +243,12 @@ export class FeatureJobs extends Construct {
           }),
         ],
       });
+      acknowledgeWildcardResources(
+        policy,
+        statements.map((st) => st.sid ?? '').filter((sid) => /^(Read|Write)/.test(sid)),
+        'A Spark job reads and writes many objects with generated names: object access is scoped to the one prefix of the ' +
+          'lake each statement names (the group, its topic, its labels, its training sets), never to a whole bucket.',
+      );
       const request: FeatureJobRunRequest = {
         name: `${group}-${slug}`,
         applicationId: props.application.applicationId,

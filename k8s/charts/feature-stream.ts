@@ -211,12 +211,13 @@ export class FeatureStreamChart extends Chart {
       namespaces: kplus.Namespaces.select(this, 'KubeSystem', { names: ['kube-system'] }),
     });
     this.networkPolicy.addEgressRule(kubeDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
-    const allow = (idPrefix: string, cidrs: readonly string[], port: number) =>
-      cidrs.forEach((cidr, i) =>
+    const allow = (idPrefix: string, cidrs: readonly string[], port: number) => {
+      cidrs.forEach((cidr, i) => {
         this.networkPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, `${idPrefix}${i}`, cidr), [
           kplus.NetworkPolicyPort.tcp(port),
-        ]),
-      );
+        ]);
+      });
+    };
     allow('Brokers', props.brokers.cidrs, props.brokers.port);
     allow('OnlineStore', props.onlineStore.cidrs, props.onlineStore.port);
     allow('Https', props.httpsCidrs ?? ['0.0.0.0/0'], 443);
@@ -269,5 +270,5 @@ function validateFeatureStream(props: FeatureStreamProps): void {
 
 function isCidr(value: string): boolean {
   const m = CIDR.exec(value);
-  return m !== null && m.slice(1, 5).every((octet) => Number(octet) <= 255);
+  return m?.slice(1, 5).every((octet) => Number(octet) <= 255) ?? false;
 }

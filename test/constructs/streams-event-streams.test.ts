@@ -20,7 +20,6 @@ function streams(props: Partial<EventStreamsProps> = {}, stack: Stack = testStac
   return { stack, streams: s };
 }
 const role = (stack: Stack, id = 'Client') => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-const decode = (b64: unknown) => JSON.parse(Buffer.from(String(b64), 'base64').toString('utf8'));
 
 describe('EventStreams', () => {
   test('creates each topic on the cluster with AWS::MSK::Topic: partitions, replication, retention, cleanup policy', () => {

@@ -56,8 +56,12 @@ export function nagStack(): { app: App; stack: Stack; lakeKey: kms.Key; logsKey:
   return { app, stack, lakeKey, logsKey, bucket };
 }
 
-/** Keys and a compliant lake bucket (what DataLake gives), for construct tests. */
-export function lakeParts(stack: Stack) {
+/** Keys and a compliant lake bucket (what DataLake gives), for construct tests; created once per stack. */
+export function lakeParts(stack: Stack): { lakeKey: kms.Key; logsKey: kms.Key; bucket: s3.Bucket; logs: s3.Bucket } {
+  if (stack.node.tryFindChild('LakeKey')) {
+    const child = <T>(id: string) => stack.node.findChild(id) as T;
+    return { lakeKey: child('LakeKey'), logsKey: child('LogsKey'), bucket: child('RawBucket'), logs: child('AccessLogs') };
+  }
   const lakeKey = new kms.Key(stack, 'LakeKey', { enableKeyRotation: true });
   const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
   const logs = new s3.Bucket(stack, 'AccessLogs', {
