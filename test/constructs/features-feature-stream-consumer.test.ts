@@ -3,25 +3,9 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import {
-  EventStreams,
-  type FeatureJobsApplication,
-  FeatureStreamConsumer,
-  type FeatureStreamConsumerProps,
-  type KafkaClusterRef,
-  type OnlineFeatureStore,
-  type SparkApplication,
-  type StreamingCluster,
-  type WritableOnlineStore,
-} from '../../constructs';
+import { EventStreams, FeatureStreamConsumer, type FeatureStreamConsumerProps, type WritableOnlineStore } from '../../constructs';
 import { testStack } from '../util';
 import { CLUSTER, complianceFindings, GROUP_ARN_PREFIX, nagStack, schemaFile, TOPIC_ARN_PREFIX, tempFiles } from './streams-fixtures';
-
-// The platform's existing constructs fit the narrow interfaces these constructs take (checked by tsc).
-export const fits: Array<[KafkaClusterRef, WritableOnlineStore, FeatureJobsApplication]> = [];
-export function typeCheck(msk: StreamingCluster, store: OnlineFeatureStore, spark: SparkApplication): void {
-  fits.push([msk, store, spark]);
-}
 
 const BUNDLE = join(tempFiles({ 'feature-stream.mjs': 'console.log("processor")\n', 'feature-stream.ts': '' }), 'feature-stream.mjs');
 const STORE_ARNS = [

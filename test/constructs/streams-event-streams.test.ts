@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EventStreams, type EventStreamsProps, type EventTopicOptions } from '../../constructs';
+import { EventStreams, type EventStreamsProps, type EventTopicOptions, StreamingCluster } from '../../constructs';
 import { testStack } from '../util';
+import { dataFixture } from './data-fixtures';
 import {
   CARD_TRANSACTIONS_SCHEMA,
   CLUSTER,
@@ -158,19 +159,32 @@ describe('EventStreams', () => {
     });
   });
 
-  test('topic and group ARNs follow the cluster ARN of a real StreamingCluster (uuid selected from its ARN)', () => {
-    // GIVEN a token cluster ARN
-    const stack = testStack();
-    const s = new EventStreams(stack, 'Streams', {
-      cluster: { clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/x/y', clusterName: 'x', clusterUuid: stack.resolve('uuid-1') },
-      registryName: 'r',
-      topics: [CARD],
+  test('a real StreamingCluster fits: topic and group ARNs take the uuid from its cluster ARN', () => {
+    // GIVEN the platform's MSK construct
+    const f = dataFixture();
+    const msk = new StreamingCluster(f.stack, 'Msk', {
+      clusterName: 'dev-events',
+      vpc: f.vpc,
+      encryptionKey: f.streamingKey,
+      logsKey: f.logsKey,
     });
+    // WHEN
+    const s = new EventStreams(f.stack, 'Streams', { cluster: msk, registryName: 'r', topics: [CARD] });
+    const uuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Msk'), 'Arn'] }] }] };
+    const expected = (kind: string, name: string) =>
+      Match.objectLike({ 'Fn::Join': ['', [`arn:aws:kafka:eu-west-1:123456789012:${kind}/dev-events/`, uuid, `/${name}`]] });
+    s.grantConsume(f.role, 'card-transactions', 'g1');
     // THEN
-    expect(stack.resolve(s.topic('card-transactions').topicArn)).toBe(
-      'arn:aws:kafka:eu-west-1:123456789012:topic/x/uuid-1/card-transactions',
-    );
-    expect(stack.resolve(s.topic('card-transactions').groupArn('g1'))).toBe('arn:aws:kafka:eu-west-1:123456789012:group/x/uuid-1/g1');
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::MSK::Topic', { ClusterArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Msk'), 'Arn'] } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Resource: expected('topic', 'card-transactions') }),
+          Match.objectLike({ Resource: expected('group', 'g1') }),
+        ]),
+      },
+    });
   });
 
   test('addTopic declares more topics; topics lists them in order', () => {

@@ -5,7 +5,14 @@ import { type App, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import type { KafkaClusterRef } from '../../constructs';
+import type {
+  FeatureJobsApplication,
+  KafkaClusterRef,
+  OnlineFeatureStore,
+  SparkApplication,
+  StreamingCluster,
+  WritableOnlineStore,
+} from '../../constructs';
 import { testApp } from '../util';
 
 /** A cluster reference with a concrete ARN, so topic and group ARNs read plainly in assertions. */
@@ -102,4 +109,16 @@ export function complianceFindings(app: App, pathPrefix: string): string[] {
     if (!/Acknowledge with/.test(text)) throw err;
     return findings;
   }
+}
+
+/**
+ * The platform's existing constructs fit the narrow interfaces the new constructs take: tsc fails
+ * here if StreamingCluster, OnlineFeatureStore or SparkApplication stop fitting.
+ */
+export function existingConstructsFit(
+  msk: StreamingCluster,
+  store: OnlineFeatureStore,
+  spark: SparkApplication,
+): [KafkaClusterRef, WritableOnlineStore, FeatureJobsApplication] {
+  return [msk, store, spark];
 }
