@@ -4,6 +4,7 @@
  */
 
 export * from './compute';
+export * from './features';
 export * from './featurestore';
 export * from './lake';
 export * from './network';
@@ -11,3 +12,4 @@ export * from './security';
 export * from './serving';
 export * from './spark';
 export * from './streaming';
+export * from './streams';

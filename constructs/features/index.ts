@@ -1,0 +1,2 @@
+export * from './feature-jobs';
+export * from './feature-stream-consumer';

@@ -1,0 +1,2 @@
+export * from './event-streams';
+export * from './topic-archive';

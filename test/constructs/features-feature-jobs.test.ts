@@ -1,0 +1,269 @@
+import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { FeatureJobs, type FeatureJobsProps } from '../../constructs';
+import { testStack } from '../util';
+import { complianceFindings, lakeParts, nagStack, tempFiles } from './streams-fixtures';
+
+const SCRIPTS = tempFiles({ 'backfill.py': 'print("backfill")\n', 'training_set.py': 'print("training set")\n', 'notes.txt': 'x' });
+const APP_ARN = 'arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00fabc123';
+
+function jobs(props: Partial<FeatureJobsProps> = {}, given?: { stack: Stack }) {
+  const stack = given?.stack ?? testStack();
+  const { lakeKey, logsKey, bucket: raw } = lakeParts(stack);
+  const features = new s3.Bucket(stack, 'FeaturesBucket', {
+    encryptionKey: lakeKey,
+    encryption: s3.BucketEncryption.KMS,
+    enforceSSL: true,
+  });
+  const curated = new s3.Bucket(stack, 'CuratedBucket', { encryptionKey: lakeKey, encryption: s3.BucketEncryption.KMS, enforceSSL: true });
+  const logGroup = new logs.LogGroup(stack, 'SparkLogs', { encryptionKey: logsKey });
+  const j = new FeatureJobs(stack, 'Jobs', {
+    groupName: 'applicant_txn_aggregates',
+    application: { applicationId: '00fabc123', applicationArn: APP_ARN, logGroup },
+    scripts: { backfill: join(SCRIPTS, 'backfill.py'), trainingSet: join(SCRIPTS, 'training_set.py') },
+    rawEvents: { bucket: raw, prefix: 'card-transactions/' },
+    features: { bucket: features, databaseName: 'mlp_dev_features' },
+    labels: { bucket: curated, prefix: 'labels/loan_default/' },
+    lakeKey,
+    parameterPrefix: '/mlp/dev',
+    ...props,
+  });
+  current = stack;
+  return { stack, jobs: j };
+}
+let current: Stack;
+/** Logical id of the one resource whose id is `<prefix><8 hex>` in the stack under test. */
+function lid(prefix: string): string {
+  const ids = Object.keys(Template.fromStack(current).toJSON().Resources).filter((id) => new RegExp(`^${prefix}[0-9A-F]{8}$`).test(id));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+const arn = (prefix: string) => ({ 'Fn::GetAtt': [lid(prefix), 'Arn'] });
+const objects = (bucket: string, prefix: string) => ({ 'Fn::Join': ['', [arn(bucket), `/${prefix}*`]] });
+const GLUE = [
+  'arn:aws:glue:eu-west-1:123456789012:catalog',
+  'arn:aws:glue:eu-west-1:123456789012:database/mlp_dev_features',
+  'arn:aws:glue:eu-west-1:123456789012:table/mlp_dev_features/applicant_txn_aggregates',
+];
+
+/** The statements of the managed policy whose description starts with `describe`. */
+function statements(stack: Stack, describe: string): any[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', {
+    Properties: { Description: Match.stringLikeRegexp(`^${describe}`) },
+  });
+  expect(Object.keys(policies)).toHaveLength(1);
+  return (Object.values(policies)[0] as any).Properties.PolicyDocument.Statement;
+}
+const bySid = (list: any[]) => Object.fromEntries(list.map(({ Sid, ...rest }) => [Sid, rest]));
+
+describe('FeatureJobs', () => {
+  test('each job role is assumable by EMR Serverless for this application and account only', () => {
+    const { stack } = jobs();
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('feature group applicant_txn_aggregates') },
+    });
+    expect(Object.keys(roles)).toHaveLength(2);
+    for (const role of Object.values(roles) as any[]) {
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'emr-serverless.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': APP_ARN } },
+        },
+      ]);
+    }
+  });
+
+  test('backfill: read its raw topic prefix, read/write its features prefix, its table partitions, key via S3/Glue, its logs, its script', () => {
+    // GIVEN / WHEN
+    const { stack, jobs: j } = jobs();
+    // THEN
+    const s = bySid(statements(stack, 'Backfill'));
+    expect(Object.keys(s).sort()).toEqual(
+      [
+        'FeatureTable',
+        'GlueDefaultDatabase',
+        'LakeKeyThroughS3AndGlue',
+        'ListFeatures',
+        'ListRawEvents',
+        'Logs',
+        'ReadFeatures',
+        'ReadRawEvents',
+        'Script',
+        'WriteFeatures',
+      ].sort(),
+    );
+    expect(s.ListRawEvents).toEqual({
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: arn('RawBucket'),
+      Condition: { StringLike: { 's3:prefix': ['card-transactions/*'] } },
+    });
+    expect(s.ReadRawEvents).toEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: objects('RawBucket', 'card-transactions/'),
+    });
+    expect(s.WriteFeatures).toEqual({
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+      Resource: objects('FeaturesBucket', 'applicant_txn_aggregates/'),
+    });
+    expect(s.FeatureTable).toEqual({
+      Effect: 'Allow',
+      Action: [
+        'glue:BatchCreatePartition',
+        'glue:BatchDeletePartition',
+        'glue:BatchGetPartition',
+        'glue:BatchUpdatePartition',
+        'glue:CreatePartition',
+        'glue:DeletePartition',
+        'glue:GetDatabase',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:GetTable',
+        'glue:UpdatePartition',
+      ],
+      Resource: GLUE,
+    });
+    expect(s.LakeKeyThroughS3AndGlue).toEqual({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: arn('LakeKey'),
+      Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com', 'glue.eu-west-1.amazonaws.com'] } },
+    });
+    expect(s.Logs).toEqual({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      Resource: arn('SparkLogs'),
+    });
+    // exactly its own script object, nothing else in the asset bucket
+    expect(s.Script.Resource).toBe(
+      `arn:aws:s3:::${stack.resolve(j.backfill.script.s3BucketName)}/${stack.resolve(j.backfill.script.s3ObjectKey)}`,
+    );
+    expect(s.Script.Resource).toMatch(/^arn:aws:s3:::cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.py$/);
+    expect(s.Script.Action).toBe('s3:GetObject');
+    // No table creation or update: the table is owned by CloudFormation (FeatureGroup).
+    expect(JSON.stringify(s)).not.toMatch(/glue:(CreateTable|UpdateTable|DeleteTable)/);
+  });
+
+  test('training set: reads features and labels, writes only its training-sets prefix, reads the table without altering it', () => {
+    const { stack } = jobs();
+    const s = bySid(statements(stack, 'Training set'));
+    expect(s.ReadLabels.Resource).toEqual(objects('CuratedBucket', 'labels/loan_default/'));
+    expect(s.ReadFeatures.Resource).toEqual(objects('FeaturesBucket', 'applicant_txn_aggregates/'));
+    expect(s.WriteTrainingSets.Resource).toEqual(objects('FeaturesBucket', 'training-sets/applicant_txn_aggregates/'));
+    expect(s.WriteFeatures).toBeUndefined();
+    expect(s.FeatureTable.Action).toEqual([
+      'glue:BatchGetPartition',
+      'glue:GetDatabase',
+      'glue:GetPartition',
+      'glue:GetPartitions',
+      'glue:GetTable',
+    ]);
+  });
+
+  test('the scripts ship as S3 assets and the StartJobRun requests are published in SSM', () => {
+    // GIVEN / WHEN
+    const { stack, jobs: j } = jobs();
+    // THEN
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/mlp/dev/features/applicant_txn_aggregates/backfill-job-run', Type: 'String' });
+    t.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/mlp/dev/features/applicant_txn_aggregates/training-set-job-run',
+      Type: 'String',
+    });
+    const request = stack.resolve(j.backfill.request);
+    expect(request).toMatchObject({
+      name: 'applicant_txn_aggregates-backfill',
+      applicationId: '00fabc123',
+      mode: 'BATCH',
+      jobDriver: {
+        sparkSubmit: {
+          entryPointArguments: expect.arrayContaining([
+            '--group',
+            'applicant_txn_aggregates',
+            '--features-table',
+            'mlp_dev_features.applicant_txn_aggregates',
+          ]),
+          sparkSubmitParameters: expect.stringContaining('AWSGlueDataCatalogHiveClientFactory'),
+        },
+      },
+      configurationOverrides: {
+        monitoringConfiguration: {
+          cloudWatchLoggingConfiguration: { enabled: true, logStreamNamePrefix: 'features/applicant_txn_aggregates/backfill' },
+        },
+      },
+    });
+    expect(JSON.stringify(stack.resolve(j.backfill.request.jobDriver.sparkSubmit.entryPoint))).toMatch(/\.py/);
+    expect(stack.resolve(j.trainingSet.request.jobDriver.sparkSubmit.entryPointArguments)).toContain('--output');
+  });
+
+  test('grantStartJobRuns: read the two parameters, start runs on the application, pass exactly the two job roles to EMR Serverless', () => {
+    // GIVEN
+    const { stack, jobs: j } = jobs();
+    const pipeline = new iam.Role(stack, 'Pipeline', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    // WHEN
+    j.grantStartJobRuns(pipeline);
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Pipeline') }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'ssm:GetParameter', Resource: [Match.anyValue(), Match.anyValue()] },
+          { Action: 'emr-serverless:StartJobRun', Resource: APP_ARN },
+          {
+            Action: 'iam:PassRole',
+            Resource: [
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsBackfillRole'), 'Arn'] },
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^JobsTrainingSetRole'), 'Arn'] },
+            ],
+            Condition: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+          },
+        ],
+      },
+    });
+  });
+
+  describe('bad props give one clear error', () => {
+    const bad: Array<[string, Partial<FeatureJobsProps>, RegExp]> = [
+      ['group name with a hyphen', { groupName: 'applicant-txn' }, /groupName must be 1-63 lower-case letters.*got 'applicant-txn'/],
+      [
+        'missing script',
+        { scripts: { backfill: '/nonexistent/backfill.py', trainingSet: join(SCRIPTS, 'training_set.py') } },
+        /scripts.backfill must be an existing .py file, got '\/nonexistent\/backfill.py'/,
+      ],
+      [
+        'not a python script',
+        { scripts: { backfill: join(SCRIPTS, 'backfill.py'), trainingSet: join(SCRIPTS, 'notes.txt') } },
+        /scripts.trainingSet must be an existing .py file/,
+      ],
+      [
+        'prefix without slash',
+        { features: { bucket: s3.Bucket.fromBucketName(testStack(), 'B', 'features-bucket'), databaseName: 'db', prefix: 'features' } },
+        /features.prefix must be a key prefix ending in '\/'.*got 'features'/,
+      ],
+      [
+        'parameter prefix with trailing slash',
+        { parameterPrefix: '/mlp/dev/' },
+        /parameterPrefix must look like \/mlp\/prod.*got '\/mlp\/dev\/'/,
+      ],
+    ];
+    test.each(bad)('%s', (_n, change, message) => {
+      expect(() => jobs(change)).toThrow(message);
+    });
+  });
+
+  test('passes the AwsSolutions, PCI DSS and NIST packs in a minimal stack', () => {
+    // GIVEN
+    const { app, stack } = nagStack();
+    jobs({}, { stack });
+    // THEN
+    expect(complianceFindings(app, 'Minimal/Jobs')).toEqual([]);
+  });
+});
