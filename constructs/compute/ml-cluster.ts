@@ -1,12 +1,14 @@
 import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
-import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { rules } from 'cdk-nag';
+import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
@@ -148,6 +150,7 @@ export class MlCluster extends Construct {
     });
     this.cluster.node.addDependency(this.logGroup);
     this.secureProviderLogGroups(props);
+    this.acknowledgeGeneratedParts();
 
     (props.adminRoleArns ?? []).forEach((arn) => {
       this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
@@ -185,6 +188,11 @@ export class MlCluster extends Construct {
       description: 'EBS CSI controller (EKS Pod Identity): creates and attaches EBS volumes',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy')],
     });
+    acknowledge(
+      ebsCsiRole,
+      'The EBS CSI driver add-on role uses the AWS-managed AmazonEBSCSIDriverPolicy, which AWS keeps in step with the driver; it is bound by EKS Pod Identity to the ebs-csi-controller-sa service account of this cluster only.',
+      managedPolicyFinding('service-role/AmazonEBSCSIDriverPolicy'),
+    );
     (ebsCsi.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [
       { serviceAccount: 'ebs-csi-controller-sa', roleArn: ebsCsiRole.roleArn },
     ];
@@ -211,6 +219,70 @@ export class MlCluster extends Construct {
       if (props.logEncryptionKey) child.kmsKeyId = props.logEncryptionKey.keyArn;
       child.retentionInDays = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
       child.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    }
+  }
+
+  /**
+   * Findings that follow from aws-eks-v2's design of the cluster role and the kubectl provider
+   * (CDK-generated, not configurable), acknowledged on those children.
+   */
+  private acknowledgeGeneratedParts(): void {
+    acknowledge(
+      this.cluster.role,
+      'The EKS cluster service role needs the AWS-managed AmazonEKSClusterPolicy; AWS maintains it with the permissions the control plane needs.',
+      managedPolicyFinding('AmazonEKSClusterPolicy'),
+    );
+    const cfnCluster = this.cluster.node.defaultChild;
+    if (cfnCluster) {
+      acknowledge(
+        cfnCluster,
+        "aws-eks-v2 renders EncryptionConfig[].Resources: ['secrets'], which the CloudFormation schema marks deprecated (a warning); it still states exactly what the compute key encrypts and EKS accepts it.",
+        'CloudFormation-Validate::W9009',
+      );
+    }
+    const provider = this.cluster.kubectlProvider;
+    if (!provider) return;
+    const functions = provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);
+    for (const policy of ['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole', 'AmazonEC2ContainerRegistryReadOnly']) {
+      acknowledge(
+        provider,
+        `The kubectl provider (aws-eks-v2, CDK-generated, runs in the private subnets) attaches ${policy} to its Lambda roles to log, attach to the VPC and pull OCI Helm charts; not configurable.`,
+        managedPolicyFinding(policy),
+      );
+    }
+    // In the aws partition the provider also attaches the public-ECR policy under a condition.
+    acknowledgeRuleFindings(provider, 'AwsSolutions-IAM4', rules.iam.IAMNoManagedPolicies, (finding) =>
+      finding.startsWith('Policy::{"Fn::If"') && finding.includes(':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"')
+        ? 'The kubectl provider (aws-eks-v2, CDK-generated) conditionally attaches AmazonElasticContainerRegistryPublicReadOnly in the aws partition to pull Helm charts from public ECR; not configurable.'
+        : undefined,
+    );
+    // The custom-resource framework may invoke any version of the provider's own functions.
+    acknowledgeWildcards(provider, (finding) => {
+      const own = functions.map((f) => `Resource::<${Stack.of(f).getLogicalId(f.node.defaultChild as CfnResource)}.Arn>:*`);
+      return own.includes(finding)
+        ? 'The custom-resource framework (CDK-generated) may invoke any version of its own kubectl handler function; the wildcard covers only version qualifiers of that one function.'
+        : undefined;
+    });
+    acknowledge(
+      provider,
+      'Inline default policies of the kubectl provider roles are generated by aws-eks-v2 (eks:DescribeCluster on this cluster, invoke of its own handler); the construct offers no managed-policy option.',
+      ...packs.both('IAMNoInlinePolicy'),
+    );
+    for (const fn of functions) {
+      acknowledge(
+        fn,
+        'CloudFormation invokes the kubectl custom-resource functions synchronously during deployments only: a DLQ never receives anything (failures fail the deployment) and reserved concurrency would throttle parallel Helm/manifest resources.',
+        packs.nist('LambdaConcurrency'),
+        packs.nist('LambdaDLQ'),
+      );
+    }
+    const handler = provider.node.tryFindChild('Handler');
+    if (handler) {
+      acknowledge(
+        handler,
+        'aws-eks-v2 picks the kubectl handler runtime (determineLatestPythonRuntime) it is tested with; overriding it could break the bundled kubectl/helm handler.',
+        'AwsSolutions-L1',
+      );
     }
   }
 

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledge, managedPolicyFinding } from '../private/acknowledge';
 import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, GPU_INSTANCE_FAMILIES, GPU_TAINT, instanceFamily, isGpuInstanceType } from './gpu';
 
 /** What a node group is for; selects labels, defaults and the Spot rules. */
@@ -162,6 +163,13 @@ export class MlNodeGroup extends Construct {
     if (props.gpu && unknownToL2) {
       // aws-eks-v2 2.276 does not know p5/p6 as GPU types and would reject the NVIDIA AMI for them.
       (this.nodegroup.node.defaultChild as eks.CfnNodegroup).amiType = eks.NodegroupAmiType.AL2023_X86_64_NVIDIA;
+    }
+    for (const policy of ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEKS_CNI_Policy']) {
+      acknowledge(
+        this.nodegroup.role,
+        `Managed node groups need ${policy} on the node role (join the cluster, pull images, assign pod IPs through the VPC CNI); AWS maintains these policies as the documented minimum. Pods do not inherit it: IMDSv2 with hop limit 1 keeps node credentials from pods, which use EKS Pod Identity.`,
+        managedPolicyFinding(policy),
+      );
     }
   }
 

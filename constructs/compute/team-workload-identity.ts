@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 
 /**
  * The principal that EKS Pod Identity assumes roles as, limited to associations of one cluster in
@@ -147,7 +148,15 @@ export class TeamWorkloadIdentity extends Construct {
       }
     }
     if (statements.length > 0) {
-      this.role.addManagedPolicy(new iam.ManagedPolicy(this, 'LakeAccess', { statements }));
+      const lakeAccess = new iam.ManagedPolicy(this, 'LakeAccess', { statements });
+      this.role.addManagedPolicy(lakeAccess);
+      acknowledgeWildcards(
+        lakeAccess,
+        when(
+          /^Resource::.+\/\*$/,
+          'A team role may read and write objects only under its configured lake prefixes (`<bucket>/<prefix>*`); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.',
+        ),
+      );
     }
 
     this.association = new eks.CfnPodIdentityAssociation(this, 'Resource', {

@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { type FeatureGroupDefinition, featureGroupProblems, onlineKeyTemplate } from './feature-definition';
 import type { OnlineFeatureStore } from './online-feature-store';
@@ -218,6 +219,13 @@ export class FeatureGroup extends Construct {
       });
       // Every grant lands in one customer-managed policy (PCI DSS / NIST: no inline policies).
       const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role] });
+      acknowledgeWildcards(
+        policy,
+        when(
+          /^Resource::(.+\/\*|arn:aws:kafka:.+\/feature-group-[a-z0-9_]+\*)$/,
+          "A feature group's job role reads and writes objects only under its group's prefix of the features zone (and its source table's prefix, its code and log prefixes); S3 object ARNs under a prefix need the trailing wildcard. The streaming job consumes in consumer groups named after its feature group only.",
+        ),
+      );
       const principal = new ManagedPolicyPrincipal(role, policy);
       const codePrefix = `${artifacts.codePrefix}/feature-groups/${def.name}/`;
       const logPrefix = `${artifacts.logPrefix}/feature-groups/${def.name}/`;

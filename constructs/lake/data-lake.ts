@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, packs } from '../private/acknowledge';
 
 /** The zones of the lake, in the order data flows through them. */
 export const LAKE_ZONES = ['raw', 'curated', 'features', 'models'] as const;
@@ -187,6 +188,11 @@ export class DataLake extends Construct {
         removalPolicy,
         autoDeleteObjects: false,
       });
+      acknowledge(
+        bucket,
+        'The platform is single-region; lake buckets are versioned, KMS-encrypted and retained in staging and prod. Cross-region replication (a second region, its keys and buckets) is an account-level DR decision outside this repository.',
+        ...packs.both('S3BucketReplicationEnabled'),
+      );
       const database = new glue.Database(this, `${zoneId}Database`, {
         databaseName: dbPrefix === undefined ? undefined : `${dbPrefix}_${zone}`,
         description: `The ${zone} zone of the data lake`,

@@ -101,6 +101,10 @@ export class MlflowTrackingServer extends Construct {
       }),
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [props.artifactBucket.bucketArn] }),
     );
+    access.acknowledgeWildcard(
+      (f) => f.startsWith('Resource::') && f.endsWith(`/${prefix}/*`),
+      "The MLflow tracking server's artifact store is its prefix of the artifact bucket; its role reads and writes only objects under it.",
+    );
     const key = props.encryptionKey ?? props.artifactBucket.encryptionKey;
     if (key) {
       access.add(

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
 /** EMR release labels, e.g. `emr-7.5.0`. */
@@ -248,6 +249,14 @@ export class SparkApplication extends Construct implements iam.IGrantable, ec2.I
       ],
     });
     this.jobRole.addManagedPolicy(this.jobPolicy);
+    // The job role receives data grants (lake zones, MSK topics): each wildcard stays inside one resource.
+    acknowledgeWildcards(
+      this.jobPolicy,
+      when(
+        /^Resource::(<[A-Za-z0-9]+\.Arn>\/\*|arn:aws:glue:[a-z0-9-]+:\d{12}:table\/<[A-Za-z0-9]+>\/\*|arn:aws:kafka:[a-z0-9-]+:\d{12}:(topic|group)\/[^/]+\/.+)$/,
+        'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
+      ),
+    );
     this.grantPrincipal = new ManagedPolicyPrincipal(this.jobRole, this.jobPolicy);
   }
 

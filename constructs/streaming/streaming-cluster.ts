@@ -2,10 +2,12 @@ import { ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledge, packs } from '../private/acknowledge';
 
 /** The port of IAM-authenticated, TLS-encrypted client traffic (provisioned and serverless). */
 export const KAFKA_IAM_PORT = 9098;
@@ -328,6 +330,27 @@ export class StreamingCluster extends Construct implements ec2.IConnectable {
       logGroup,
       installLatestAwsSdk: false,
     });
+    // The lookup's Lambda (the stack's AwsCustomResource singleton) is the one that runs as `role`.
+    const lookupFunction = Stack.of(this)
+      .node.findAll()
+      .find((c): c is lambda.Function => c instanceof lambda.Function && c.role === role);
+    if (lookupFunction) {
+      acknowledge(
+        lookupFunction,
+        'Deploy-time custom resource that only calls the regional MSK control-plane API (kafka:GetBootstrapBrokers on one cluster ARN); it touches no data and no VPC resource, and placing it in the VPC would add ENI permissions on * to its role.',
+        ...packs.both('LambdaInsideVPC'),
+      );
+      acknowledge(
+        lookupFunction,
+        'Invoked only by CloudFormation during deployments of this stack. Reserved concurrency would take from the account pool and fails deployment in new accounts whose unreserved concurrency is at the minimum.',
+        packs.nist('LambdaConcurrency'),
+      );
+      acknowledge(
+        lookupFunction,
+        'Invoked only by CloudFormation, which receives the result (or the failure) through the custom-resource response and rolls back; a dead-letter queue would hold nothing actionable.',
+        packs.nist('LambdaDLQ'),
+      );
+    }
     return lookup.getResponseField('BootstrapBrokerStringSaslIam');
   }
 }

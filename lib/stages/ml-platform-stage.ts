@@ -1,8 +1,8 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import type { EnvironmentConfig } from '../config';
+import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { ComputeStack } from '../stacks/compute-stack';
 import { DataStack } from '../stacks/data-stack';
 import { FeatureGroupsStack } from '../stacks/feature-groups-stack';
@@ -80,6 +80,6 @@ export class MlPlatformStage extends Stage {
     Tags.of(this).add('owner', config.tags.owner);
 
     RetainStatefulResources.check(this, config.retainStatefulResources);
-    acknowledgeFindings(this);
+    acknowledgeFeatureStorePolicy(config.name, this.featureStore.onlineStore);
   }
 }
