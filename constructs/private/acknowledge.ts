@@ -20,8 +20,7 @@ export const packs = {
 } as const;
 
 /** The finding id cdk-nag's IAM4 rule gives an AWS-managed policy attached to a role. */
-export const managedPolicyFinding = (policy: string): string =>
-  `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
+export const managedPolicyFinding = (policy: string): string => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
 
 /** A cdk-nag rule as its packs run it: a function of one L1 resource (public `rules.*` exports). */
 type NagRule = (node: CfnResource) => unknown;

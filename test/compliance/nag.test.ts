@@ -1,49 +1,58 @@
 import { type App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  AwsSolutionsChecks,
-  type IApplyRule,
-  NagRuleCompliance,
-  type NagPack,
-  NIST80053R5Checks,
-  PCIDSS321Checks,
-} from 'cdk-nag';
+import { AwsSolutionsChecks, type IApplyRule, NagRuleCompliance, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { AuditBucket } from '../../constructs';
+import { AuditBucket, OnlineFeatureStore } from '../../constructs';
 import { buildPlatformApp } from '../../lib/app';
-import { ONLINE_STORE_POLICY } from '../../lib/feature-store/policy';
 import { RetainStatefulResources } from '../../lib/compliance/retention';
+import { acknowledgeFeatureStorePolicy, ONLINE_STORE_POLICY } from '../../lib/feature-store/policy';
 import { configWith, environmentsWith, testApp } from '../util';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: every finding the three packs report (acknowledged or not), and every acknowledgement.
 
-type PackClass = new (scope?: IConstruct) => NagPack;
+type Finding = { path: string; id: string };
 
-/** A pack that records every finding, ignoring acknowledgements (cdk-nag's `applyRule` extension point). */
-function recording(Pack: PackClass) {
-  return class extends Pack {
-    readonly findings: { path: string; id: string }[] = [];
-    protected applyRule(params: IApplyRule): void {
-      const id = `${this.readPackName}-${params.ruleSuffixOverride ?? params.rule.name}`;
-      let result: unknown;
-      try {
-        result = params.rule(params.node);
-      } catch {
-        result = NagRuleCompliance.NON_COMPLIANT;
-      }
-      const path = params.node.node.path;
-      if (result === NagRuleCompliance.NON_COMPLIANT) this.findings.push({ path, id });
-      else if (Array.isArray(result)) for (const f of result) this.findings.push({ path, id: `${id}[${f}]` });
-    }
-  };
+/** Records one rule's findings on one resource, as cdk-nag names them, acknowledged or not. */
+function record(findings: Finding[], packName: string, params: IApplyRule): void {
+  const id = `${packName}-${params.ruleSuffixOverride ?? params.rule.name}`;
+  let result: unknown;
+  try {
+    result = params.rule(params.node);
+  } catch {
+    result = NagRuleCompliance.NON_COMPLIANT;
+  }
+  const path = params.node.node.path;
+  if (result === NagRuleCompliance.NON_COMPLIANT) findings.push({ path, id });
+  else if (Array.isArray(result)) for (const f of result) findings.push({ path, id: `${id}[${f}]` });
+}
+
+// Packs that record every finding, ignoring acknowledgements (cdk-nag's `applyRule` extension point).
+class RecordingAwsSolutions extends AwsSolutionsChecks {
+  readonly findings: Finding[] = [];
+  protected applyRule(params: IApplyRule): void {
+    record(this.findings, this.readPackName, params);
+  }
+}
+class RecordingPci extends PCIDSS321Checks {
+  readonly findings: Finding[] = [];
+  protected applyRule(params: IApplyRule): void {
+    record(this.findings, this.readPackName, params);
+  }
+}
+class RecordingNist extends NIST80053R5Checks {
+  readonly findings: Finding[] = [];
+  protected applyRule(params: IApplyRule): void {
+    record(this.findings, this.readPackName, params);
+  }
 }
 
 /** All findings of the three packs under `scope`, acknowledged or not. */
-function allFindings(scope: IConstruct): { path: string; id: string }[] {
-  return [AwsSolutionsChecks, PCIDSS321Checks, NIST80053R5Checks].flatMap((Pack) => {
-    const pack = new (recording(Pack))();
+function allFindings(scope: IConstruct): Finding[] {
+  return [new RecordingAwsSolutions(), new RecordingPci(), new RecordingNist()].flatMap((pack) => {
     pack.validateScope(scope);
     return pack.findings;
   });
@@ -51,11 +60,15 @@ function allFindings(scope: IConstruct): { path: string; id: string }[] {
 
 /** Every acknowledgement recorded in the tree (after synth, so validation-time ones are there). */
 function allAcknowledgements(scope: IConstruct): { path: string; id: string }[] {
-  return scope.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.keys(m.data as Record<string, string>).map((id) => ({ path: c.node.path, id: id.replace(/^annotation::/i, '') }))),
-  );
+  return scope.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.keys(m.data as Record<string, string>).map((id) => ({ path: c.node.path, id: id.replace(/^annotation::/i, '') })),
+        ),
+    );
 }
 
 /** Acknowledgements that match no finding on their construct or below it. */
@@ -123,12 +136,17 @@ describe('compliance gates (the whole app)', () => {
     // GIVEN prod with a second (and third) of each thing a platform engineer adds in config
     const prod = configWith('prod', (c) => {
       const endpoint = c.serving.endpoints[0];
+      c.serving.models.push({ name: 'churn', description: 'Likelihood that a borrower repays early' });
       for (const n of ['fraud', 'churn']) {
-        c.serving.endpoints.push({ ...structuredClone(endpoint), name: `${endpoint.name}-${n}`.slice(0, 40) });
+        c.serving.endpoints.push({ ...structuredClone(endpoint), name: n, model: n, modelDataKey: `${n}/1.0.0/model.tar.gz` });
       }
-      const team = c.compute.teams[0];
-      for (const n of ['fraud', 'growth']) {
-        c.compute.teams.push({ ...structuredClone(team), name: n, namespace: `team-${n}` });
+      const team = c.cluster.teams[0];
+      for (const n of ['growth', 'collections']) {
+        c.cluster.teams.push({
+          ...structuredClone(team),
+          name: n,
+          lake: { readPrefixes: [`curated/${n}/`], writePrefixes: [`curated/teams/${n}/`] },
+        });
       }
       const server = c.serving.modelServers[0];
       for (const n of ['fraud', 'churn']) {
@@ -175,25 +193,30 @@ describe('acknowledgements belong to their construct', () => {
 
 describe('environment policy (lib/<capability>/policy.ts)', () => {
   test('dev-only acknowledgements apply to dev and not to prod', () => {
-    // GIVEN dev's online store with prod's Multi-AZ and backup settings removed, built as dev and as prod
-    const single = (name: 'dev' | 'prod') =>
-      configWith(name, (c) => {
-        c.featureStore.onlineStore = { ...configWith('dev').featureStore.onlineStore };
+    // GIVEN the same single-node online store in a stack standing for dev and one standing for prod
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    for (const environment of ['dev', 'prod'] as const) {
+      const stack = new Stack(app, environment, { env: ENV });
+      const vpc = new ec2.Vpc(stack, 'Vpc', {
+        availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+        subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
       });
-    const findings = (name: 'dev' | 'prod') => {
-      const app = testApp();
-      Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
-      buildPlatformApp(app, { environments: environmentsWith(single(name)), only: [name], compliance: false });
-      try {
-        app.synth();
-        return '';
-      } catch (e) {
-        return String(e);
-      }
-    };
-    // WHEN / THEN dev's single node is accepted; the same store in prod is reported
-    expect(findings('dev')).not.toMatch(/AwsSolutions-AEC4/);
-    expect(findings('prod')).toMatch(/AwsSolutions-AEC4/);
+      const store = new OnlineFeatureStore(stack, 'Store', {
+        vpc,
+        namePrefix: `${environment}-features`,
+        shards: 1,
+        replicasPerShard: 0,
+        multiAz: false,
+        encryptionKey: new kms.Key(stack, 'Data', { enableKeyRotation: true }),
+        logsKey: new kms.Key(stack, 'Logs', { enableKeyRotation: true }),
+      });
+      // WHEN each applies its environment's policy
+      acknowledgeFeatureStorePolicy(environment, store);
+    }
+    // THEN only prod's single-node store is reported
+    expect(() => app.synth()).toThrow(/prod\/Store\/Resource[^\n]*\n[^\n]*AwsSolutions-AEC4/);
+    expect(() => app.synth()).not.toThrow(/dev\/Store\/Resource[^\n]*\n[^\n]*AwsSolutions-AEC4/);
   });
 
   test('every environment acknowledgement has a reason of substance and names a rule', () => {
