@@ -8,11 +8,30 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { isPrivate, parseCidr } from '../core/patterns';
 import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
 import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_VERSIONS, type EksAddonName, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+
+/** The narrowest prefix a CIDR allowed to reach the public API endpoint may have. */
+export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
+
+/**
+ * What is wrong with one CIDR allowed to reach the cluster's public API endpoint (empty when
+ * nothing is): the one check that `MlCluster` and the compute config rules both run.
+ */
+export function publicAccessCidrProblems(text: string): string[] {
+  const cidr = parseCidr(text);
+  if (!cidr) return ['is not an IPv4 CIDR like 203.0.113.0/24'];
+  const problems: string[] = [];
+  if (cidr.prefix < PUBLIC_ACCESS_CIDR_MIN_PREFIX) {
+    problems.push(`is too wide; public endpoint CIDRs must be /${PUBLIC_ACCESS_CIDR_MIN_PREFIX} or narrower`);
+  }
+  if (isPrivate(cidr)) problems.push('is a private (RFC 1918) range; the public endpoint sees public source addresses');
+  return problems;
+}
 
 export interface MlClusterProps {
   /** Name of the EKS cluster (also names its control-plane log group). */
@@ -74,7 +93,6 @@ export interface MlClusterProps {
 }
 
 /** CloudWatch Logs retention values are checked by aws-logs; CIDRs here. */
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d{1,2})$/;
 
 /**
  * An EKS cluster for ML training and Ray workloads:
@@ -354,11 +372,8 @@ function validateCluster(props: MlClusterProps): void {
   }
   for (const cidr of props.publicAccessCidrs ?? []) {
     if (Token.isUnresolved(cidr)) continue;
-    const m = CIDR.exec(cidr);
-    if (!m) throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is not an IPv4 CIDR like 203.0.113.0/24`);
-    if (Number(m[2]) < 8) {
-      throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is too wide; a public endpoint must be restricted to /8 or narrower`);
-    }
+    const [problem] = publicAccessCidrProblems(cidr);
+    if (problem) throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' ${problem}`);
   }
   for (const arn of props.adminRoleArns ?? []) {
     if (Token.isUnresolved(arn)) continue;

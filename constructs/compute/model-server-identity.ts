@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { S3_PREFIX as PREFIX } from '../core/patterns';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { checkServiceAccountBinding, podIdentityPrincipal } from './team-workload-identity';
 
@@ -32,8 +33,6 @@ export interface ModelServerIdentityProps {
    */
   readonly modelPrefix?: string;
 }
-
-const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /**
  * The AWS identity of one model server: an IAM role that EKS Pod Identity hands to the server's

@@ -3,6 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DNS_LABEL, S3_PREFIX as PREFIX } from '../core/patterns';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 
 /**
@@ -18,8 +19,6 @@ export function podIdentityPrincipal(cluster: eks.ICluster): iam.IPrincipal {
     }),
   );
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Checks the namespace and service account a Pod Identity association binds (DNS-1123 labels;
@@ -72,8 +71,6 @@ export interface TeamWorkloadIdentityProps {
    */
   readonly lakeKey?: kms.IKey;
 }
-
-const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /**
  * The AWS identity of a team's pods: an IAM role that EKS Pod Identity hands to pods running as

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, type ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 import { POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
 
@@ -378,13 +379,6 @@ export class ModelServingChart extends Chart {
   }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** Service names are DNS-1035 labels: they start with a letter. */
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
-
 function validateModelServing(props: ModelServingProps): void {
   const where = `ModelServingChart '${props.name}'`;
   const fail = (message: string): never => {
@@ -438,8 +432,7 @@ function validateModelServing(props: ModelServingProps): void {
   if (props.featureStore) {
     const { port: fsPort, cidr } = props.featureStore;
     if (!isWhole(fsPort) || fsPort < 1 || fsPort > 65535) fail(`featureStore.port must be a whole number from 1 to 65535, got ${fsPort}`);
-    const m = CIDR.exec(cidr);
-    if (!m || m.slice(1, 5).some((o) => Number(o) > 255)) fail(`featureStore.cidr must be an IPv4 CIDR, got '${cidr}'`);
+    if (!parseCidr(cidr)) fail(`featureStore.cidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${cidr}'`);
   }
   for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.configMapEnv ?? {})]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || ['MODEL_URI', 'MODEL_DIR', 'PORT'].includes(name)) {

@@ -1,6 +1,7 @@
 import { Chart, type ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { DNS_LABEL } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 
 /** What one team may request in its namespace, in total. */
@@ -143,8 +144,6 @@ export class TeamTenancyChart extends Chart {
     });
   }
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function validateTenancy(props: TeamTenancyProps): void {
   const where = `TeamTenancyChart '${props.team}'`;
