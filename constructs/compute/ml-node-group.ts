@@ -20,6 +20,14 @@ export const NODE_LABELS = {
   group: 'platform/node-group',
 } as const;
 
+/** Values of the `platform/node-kind` label. */
+export type NodeKind = 'cpu' | 'gpu';
+
+/** The node selector of the nodes of one kind (and, if given, one workload) that MlNodeGroup labels. */
+export function nodeSelector(kind: NodeKind, workload?: NodeWorkload): Record<string, string> {
+  return workload ? { [NODE_LABELS.kind]: kind, [NODE_LABELS.workload]: workload } : { [NODE_LABELS.kind]: kind };
+}
+
 export interface MlNodeGroupOptions {
   /**
    * GPU nodes (NVIDIA AMI, `nvidia.com/gpu=true:NoSchedule` taint) or CPU nodes.
@@ -115,8 +123,7 @@ export class MlNodeGroup extends Construct {
 
     this.labels = {
       ...props.labels,
-      [NODE_LABELS.kind]: props.gpu ? 'gpu' : 'cpu',
-      [NODE_LABELS.workload]: workload,
+      ...nodeSelector(props.gpu ? 'gpu' : 'cpu', workload),
       [NODE_LABELS.group]: props.name,
       // The NVIDIA device plugin chart schedules its daemon set on nodes with this label.
       ...(props.gpu ? { 'nvidia.com/gpu.present': 'true' } : {}),

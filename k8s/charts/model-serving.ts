@@ -1,6 +1,8 @@
 import { ApiObject, Chart, type ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { GPU_TAINT } from '../../constructs/compute/gpu';
+import { nodeSelector } from '../../constructs/compute/ml-node-group';
 import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 import { POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
@@ -149,12 +151,7 @@ export interface ModelServingProps extends ChartProps {
 /** Where model servers mount their writable model cache. */
 export const MODEL_CACHE_PATH = '/mnt/models';
 /** Labels of the GPU inference nodes (set by MlNodeGroup on `workload: 'inference'` GPU groups). */
-export const GPU_INFERENCE_NODE_SELECTOR: Readonly<Record<string, string>> = {
-  'platform/node-kind': 'gpu',
-  'platform/workload': 'inference',
-};
-/** The taint of GPU nodes (MlNodeGroup). */
-export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true' } as const;
+export const GPU_INFERENCE_NODE_SELECTOR: Readonly<Record<string, string>> = nodeSelector('gpu', 'inference');
 
 /** The UID/GID model-server containers run as (not root; images must not need a named user). */
 const RUN_AS = 65532;

@@ -1,6 +1,7 @@
 import { Chart, type ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { GPU_RESOURCE } from '../../constructs/compute/gpu';
 import { DNS_LABEL } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 
@@ -86,7 +87,7 @@ export class TeamTenancyChart extends Chart {
           'limits.cpu': q(`${quota.cpu}`),
           'requests.memory': q(`${quota.memoryGiB}Gi`),
           'limits.memory': q(`${quota.memoryGiB}Gi`),
-          'requests.nvidia.com/gpu': q(`${quota.gpus}`),
+          [`requests.${GPU_RESOURCE}`]: q(`${quota.gpus}`),
           pods: q(`${quota.pods ?? 200}`),
         },
       },
