@@ -4,14 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { S3_PREFIX as PREFIX } from '../core/patterns';
+import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS } from '../core/perms';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { checkServiceAccountBinding, podIdentityPrincipal } from './team-workload-identity';
 
 /** Reading a model: its objects (any version) and listing its prefix; decrypting them through S3. */
 export const MODEL_READ_ACTIONS = {
   list: ['s3:ListBucket'],
-  objects: ['s3:GetObject', 's3:GetObjectVersion'],
-  kms: ['kms:Decrypt'],
+  objects: S3_OBJECT_READ_ACTIONS,
+  kms: KMS_DECRYPT_ACTIONS,
 } as const;
 
 export interface ModelServerIdentityProps {

@@ -6,10 +6,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { type FeatureGroupDefinition, featureGroupProblems, onlineKeyTemplate } from './feature-definition';
-import type { OnlineFeatureStore } from './online-feature-store';
+import type { IOnlineFeatureStore } from './online-feature-store';
 
 /** A Kafka source the streaming job consumes from (the platform's MSK construct fits). */
 export interface IFeatureStream {
@@ -38,7 +39,7 @@ export interface FeatureGroupProps {
   readonly definition: FeatureGroupDefinition;
   /** The features zone: the offline store. */
   readonly offlineStore: FeatureZone;
-  readonly onlineStore: OnlineFeatureStore;
+  readonly onlineStore: IOnlineFeatureStore;
   readonly spark: FeatureSparkApplication;
   /** Batch sources: the zones the source table may live in. Required for a batch source. */
   readonly sourceZones?: Partial<Record<'raw' | 'curated', FeatureZone>>;
@@ -80,8 +81,8 @@ export interface SparkJobDefinition {
   };
 }
 
-const OBJECT_READ = ['s3:GetObject', 's3:GetObjectVersion'];
-const OBJECT_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+const OBJECT_READ = [...S3_OBJECT_READ_ACTIONS];
+const OBJECT_WRITE = [...S3_OBJECT_WRITE_ACTIONS];
 const GLUE_READ = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'];
 const GLUE_WRITE_PARTITIONS = ['glue:BatchCreatePartition', 'glue:CreatePartition', 'glue:UpdatePartition'];
 

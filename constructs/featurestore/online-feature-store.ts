@@ -4,7 +4,7 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 
 /** Engines of the online store. Valkey is the default: open source, cheaper, wire-compatible with Redis OSS. */
@@ -75,6 +75,81 @@ export interface OnlineFeatureStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The port the store listens on unless told otherwise (TLS; not the engine's plain 6379). */
+export const DEFAULT_ONLINE_STORE_PORT = 6380;
+
+/** What a team holds of an online feature store: where to connect, as whom, and how to be granted it. */
+export interface IOnlineFeatureStore extends IConstruct, ec2.IConnectable {
+  /** Host of the cluster configuration endpoint (cluster-mode clients connect here). */
+  readonly configurationEndpoint: string;
+  readonly port: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  /** ARN of the replication group. */
+  readonly replicationGroupArn: string;
+  /** ARN of one of the store's ElastiCache users. */
+  userArn(access: OnlineStoreAccess): string;
+  /** Lets a principal connect as the reader or writer user with IAM authentication. */
+  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant;
+}
+
+/** An existing online feature store (e.g. the platform's, referenced from a team's app). */
+export interface OnlineFeatureStoreAttributes {
+  readonly configurationEndpoint: string;
+  /** @default 6380 */
+  readonly port?: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  /** The store's security group: granted peers are allowed in through it. */
+  readonly securityGroupId: string;
+}
+
+abstract class OnlineFeatureStoreBase extends Construct implements IOnlineFeatureStore {
+  abstract readonly connections: ec2.Connections;
+  abstract readonly configurationEndpoint: string;
+  abstract readonly port: number;
+  abstract readonly replicationGroupId: string;
+  abstract readonly readerUserId: string;
+  abstract readonly writerUserId: string;
+
+  /** ARN of the replication group. */
+  get replicationGroupArn(): string {
+    return Arn.format(
+      {
+        service: 'elasticache',
+        resource: 'replicationgroup',
+        resourceName: this.replicationGroupId,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+  }
+
+  /** ARN of one of the store's ElastiCache users. */
+  userArn(access: OnlineStoreAccess): string {
+    const userId = access === 'reader' ? this.readerUserId : this.writerUserId;
+    return Arn.format(
+      { service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      Stack.of(this),
+    );
+  }
+
+  /**
+   * Lets a principal connect as the reader or writer user with IAM authentication
+   * (`elasticache:Connect` on this replication group and that user, nothing else). Network access
+   * is separate: `store.connections.allowDefaultPortFrom(peer)`.
+   */
+  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['elasticache:Connect'],
+      resourceArns: [this.replicationGroupArn, this.userArn(access)],
+    });
+  }
+}
+
 /**
  * The online feature store: an ElastiCache replication group (Valkey by default) with cluster mode
  * enabled, TLS required, encryption at rest with a customer key, RBAC with **IAM authentication**
@@ -92,7 +167,24 @@ export interface OnlineFeatureStoreProps {
  * });
  * store.grantConnect(servingRole, 'reader');
  */
-export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
+export class OnlineFeatureStore extends OnlineFeatureStoreBase {
+  /** References an existing store (no resources are created). */
+  static fromOnlineFeatureStoreAttributes(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes): IOnlineFeatureStore {
+    const port = attrs.port ?? DEFAULT_ONLINE_STORE_PORT;
+    class Import extends OnlineFeatureStoreBase {
+      readonly configurationEndpoint = attrs.configurationEndpoint;
+      readonly port = port;
+      readonly replicationGroupId = attrs.replicationGroupId;
+      readonly readerUserId = attrs.readerUserId;
+      readonly writerUserId = attrs.writerUserId;
+      readonly connections = new ec2.Connections({
+        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+        defaultPort: ec2.Port.tcp(port),
+      });
+    }
+    return new Import(scope, id);
+  }
+
   readonly replicationGroup: elasticache.CfnReplicationGroup;
   readonly connections: ec2.Connections;
   readonly securityGroup: ec2.SecurityGroup;
@@ -114,7 +206,7 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
     const replicas = props.replicasPerShard ?? 1;
     const multiAz = props.multiAz ?? true;
     const snapshotRetentionDays = props.snapshotRetentionDays ?? 7;
-    const port = props.port ?? 6380;
+    const port = props.port ?? DEFAULT_ONLINE_STORE_PORT;
     validate({ namePrefix: props.namePrefix, engine, nodeType, shards, replicas, multiAz, snapshotRetentionDays, port });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
@@ -235,41 +327,6 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
     );
 
     this.configurationEndpoint = this.replicationGroup.attrConfigurationEndPointAddress;
-  }
-
-  /** ARN of the replication group. */
-  get replicationGroupArn(): string {
-    return Arn.format(
-      {
-        service: 'elasticache',
-        resource: 'replicationgroup',
-        resourceName: this.replicationGroupId,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      },
-      Stack.of(this),
-    );
-  }
-
-  /** ARN of one of the store's ElastiCache users. */
-  userArn(access: OnlineStoreAccess): string {
-    const userId = access === 'reader' ? this.readerUserId : this.writerUserId;
-    return Arn.format(
-      { service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-      Stack.of(this),
-    );
-  }
-
-  /**
-   * Lets a principal connect as the reader or writer user with IAM authentication
-   * (`elasticache:Connect` on this replication group and that user, nothing else). Network access
-   * is separate: `store.connections.allowDefaultPortFrom(peer)`.
-   */
-  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['elasticache:Connect'],
-      resourceArns: [this.replicationGroupArn, this.userArn(access)],
-    });
   }
 }
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
 import { acknowledge, packs } from '../private/acknowledge';
 
 /** The zones of the lake, in the order data flows through them. */
@@ -13,16 +14,16 @@ export type LakeZone = (typeof LAKE_ZONES)[number];
 /** S3 actions of a zone reader (objects and listing). */
 export const LAKE_READ_ACTIONS = {
   bucket: ['s3:ListBucket', 's3:GetBucketLocation'],
-  objects: ['s3:GetObject', 's3:GetObjectVersion'],
+  objects: S3_OBJECT_READ_ACTIONS,
   /** Reading SSE-KMS objects (with or without bucket keys) needs Decrypt only. */
-  kms: ['kms:Decrypt'],
+  kms: KMS_DECRYPT_ACTIONS,
   glue: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
 } as const;
 
 /** S3 actions of a zone writer: put, overwrite/delete, multipart uploads, listing. */
 export const LAKE_WRITE_ACTIONS = {
   bucket: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-  objects: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+  objects: [...S3_OBJECT_WRITE_ACTIONS, 's3:ListMultipartUploadParts'],
   /** SSE-KMS puts need a data key; completing a multipart upload needs Decrypt. */
   kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
   /** Writing tables of an encrypted Data Catalog also needs Encrypt (through Glue only). */

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { KMS_READ_ACTIONS, KMS_READ_WRITE_ACTIONS } from '../../core/perms';
 import { acknowledgeWildcards } from '../../private/acknowledge';
 
 const PREFIX_REASON =
@@ -77,7 +78,7 @@ export class SageMakerRole {
     );
     this.acknowledgePrefix(objects, `${PREFIX_REASON} (read)`);
     if (bucket.encryptionKey) {
-      this.add(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [bucket.encryptionKey.keyArn] }));
+      this.add(new iam.PolicyStatement({ actions: [...KMS_READ_ACTIONS], resources: [bucket.encryptionKey.keyArn] }));
     }
   }
 
@@ -102,7 +103,7 @@ export class SageMakerRole {
     if (bucket.encryptionKey) {
       this.add(
         new iam.PolicyStatement({
-          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          actions: [...KMS_READ_WRITE_ACTIONS],
           resources: [bucket.encryptionKey.keyArn],
         }),
       );
