@@ -9,10 +9,11 @@ import { Construct } from 'constructs';
 import { S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
+import type { IStreamingCluster } from '../streaming/streaming-cluster';
 import { type FeatureGroupDefinition, featureGroupProblems, onlineKeyTemplate } from './feature-definition';
 import type { IOnlineFeatureStore } from './online-feature-store';
 
-/** A Kafka source the streaming job consumes from (the platform's MSK construct fits). */
+/** A Kafka source the streaming job consumes from, when it is not an `IStreamingCluster`. */
 export interface IFeatureStream {
   /** Bootstrap brokers for IAM authentication (host:port,...). */
   readonly bootstrapBrokers: string;
@@ -43,8 +44,11 @@ export interface FeatureGroupProps {
   readonly spark: FeatureSparkApplication;
   /** Batch sources: the zones the source table may live in. Required for a batch source. */
   readonly sourceZones?: Partial<Record<'raw' | 'curated', FeatureZone>>;
-  /** Streaming sources: the cluster of the topic. Required for a stream source. */
-  readonly stream?: IFeatureStream;
+  /**
+   * Streaming sources: the cluster of the topic (the platform's `StreamingCluster`, or one imported
+   * with `StreamingCluster.fromStreamingClusterAttributes`). Required for a stream source.
+   */
+  readonly stream?: IStreamingCluster | IFeatureStream;
   /** The lake's key: it encrypts the zone buckets, the Glue catalog and the job logs. */
   readonly lakeKey: kms.IKey;
   /** Prefix of the SSM parameters that publish the job definitions, e.g. `/mlp/prod`. */
@@ -111,7 +115,13 @@ const GLUE_WRITE_PARTITIONS = ['glue:BatchCreatePartition', 'glue:CreatePartitio
  *     source: { kind: 'stream', topic: 'card-transactions' },
  *   },
  *   offlineStore: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
- *   onlineStore, spark, stream: msk, lakeKey: keys.data, parameterPrefix: '/mlp/dev',
+ *   onlineStore,
+ *   spark: {
+ *     applicationId: spark.applicationId,
+ *     connections: spark.connections,
+ *     artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
+ *   },
+ *   stream: msk, lakeKey: keys.data, parameterPrefix: '/mlp/dev',
  * });
  */
 export class FeatureGroup extends Construct {
@@ -329,7 +339,7 @@ export class FeatureGroup extends Construct {
         '--consumer-group',
         `feature-group-${def.name}`,
         '--bootstrap-brokers',
-        stream.bootstrapBrokers,
+        'bootstrapBrokersSaslIam' in stream ? stream.bootstrapBrokersSaslIam : stream.bootstrapBrokers,
       ]);
     }
     this.jobs = jobs;

@@ -3,7 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
 import { acknowledge, packs } from '../private/acknowledge';
 
@@ -113,6 +113,95 @@ export interface LakeZoneResources {
 const ZONE_IDS: Record<LakeZone, string> = { raw: 'Raw', curated: 'Curated', features: 'Features', models: 'Models' };
 const DEFAULT_NONCURRENT_DAYS = 90;
 
+/** What a team holds of the data lake: each zone's bucket and Glue database, and grants by zone. */
+export interface IDataLake extends IConstruct {
+  readonly encryptionKey: kms.IKey;
+  /** The bucket of a zone. */
+  bucket(zone: LakeZone): s3.IBucket;
+  /** The Glue database name of a zone. */
+  databaseName(zone: LakeZone): string;
+  /** Lets `grantee` read a zone (objects, Glue tables, the key through S3). */
+  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+  /** Lets `grantee` write a zone (objects, Glue tables and partitions, data keys through S3). */
+  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+  /** `grantRead` and `grantWrite` on one zone. */
+  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+}
+
+/** An existing lake (e.g. the platform's, referenced from a team's app). */
+export interface DataLakeAttributes {
+  readonly encryptionKey: kms.IKey;
+  /** Each zone's bucket name and Glue database name. */
+  readonly zones: Readonly<Record<LakeZone, { readonly bucketName: string; readonly databaseName: string }>>;
+  /**
+   * Whether the Glue Data Catalog is encrypted with `encryptionKey`.
+   * @default false
+   */
+  readonly catalogEncrypted?: boolean;
+}
+
+abstract class DataLakeBase extends Construct implements IDataLake {
+  abstract readonly encryptionKey: kms.IKey;
+  abstract readonly catalogEncrypted: boolean;
+  abstract bucket(zone: LakeZone): s3.IBucket;
+  abstract databaseName(zone: LakeZone): string;
+  /** ARN of a zone's Glue database. */
+  protected abstract databaseArn(zone: LakeZone): string;
+
+  /**
+   * Lets `grantee` read a zone: list and get its objects (any version), read its Glue database,
+   * tables and partitions, and decrypt with the data key through S3 (and Glue) only.
+   */
+  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    const bucket = this.bucket(zone);
+    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.glue], resourceArns: this.glueArns(zone) }))
+      .combine(this.grantKey(grantee, [...LAKE_READ_ACTIONS.kms]));
+  }
+
+  /**
+   * Lets `grantee` write a zone: put, overwrite and delete objects (multipart uploads included),
+   * create and update its Glue tables and partitions, and generate data keys with the data key
+   * through S3 (and Glue) only. Reading object contents is not included: see `grantReadWrite`.
+   */
+  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    const bucket = this.bucket(zone);
+    const kmsActions = [...LAKE_WRITE_ACTIONS.kms, ...(this.catalogEncrypted ? LAKE_WRITE_ACTIONS.kmsCatalog : [])];
+    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.glue], resourceArns: this.glueArns(zone) }))
+      .combine(this.grantKey(grantee, kmsActions));
+  }
+
+  /** `grantRead` and `grantWrite` on one zone (e.g. a job that updates features incrementally). */
+  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    return this.grantRead(grantee, zone).combine(this.grantWrite(grantee, zone));
+  }
+
+  /** The catalog, the zone's database and its tables (Glue authorizes table calls on all three). */
+  private glueArns(zone: LakeZone): string[] {
+    const stack = Stack.of(this);
+    return [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      this.databaseArn(zone),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName(zone)}/*` }),
+    ];
+  }
+
+  /** KMS actions on the data key, usable only through S3 (and Glue when the catalog is encrypted). */
+  private grantKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const region = Stack.of(this).region;
+    const services = [`s3.${region}.amazonaws.com`, ...(this.catalogEncrypted ? [`glue.${region}.amazonaws.com`] : [])];
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': services } },
+    });
+  }
+}
+
 /**
  * The data lake of an environment: one bucket per zone (raw events, curated tables, the offline
  * feature store, model artifacts), each SSE-KMS with the given key and S3 bucket keys, versioned,
@@ -134,7 +223,35 @@ const DEFAULT_NONCURRENT_DAYS = 90;
  * lake.grantRead(sparkJob, 'raw');
  * lake.grantWrite(sparkJob, 'features');
  */
-export class DataLake extends Construct {
+export class DataLake extends DataLakeBase {
+  /** References an existing lake (no resources are created). */
+  static fromDataLakeAttributes(scope: Construct, id: string, attrs: DataLakeAttributes): IDataLake {
+    class Import extends DataLakeBase {
+      readonly encryptionKey = attrs.encryptionKey;
+      readonly catalogEncrypted = attrs.catalogEncrypted ?? false;
+      private readonly buckets = new Map<LakeZone, s3.IBucket>();
+      bucket(zone: LakeZone): s3.IBucket {
+        const name = zoneAttributes(attrs, zone).bucketName;
+        let bucket = this.buckets.get(zone);
+        if (!bucket) {
+          bucket = s3.Bucket.fromBucketAttributes(this, `${ZONE_IDS[zone]}Bucket`, {
+            bucketName: name,
+            encryptionKey: attrs.encryptionKey,
+          });
+          this.buckets.set(zone, bucket);
+        }
+        return bucket;
+      }
+      databaseName(zone: LakeZone): string {
+        return zoneAttributes(attrs, zone).databaseName;
+      }
+      protected databaseArn(zone: LakeZone): string {
+        return Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName(zone) });
+      }
+    }
+    return new Import(scope, id);
+  }
+
   /** The zones, by name. */
   readonly zones: Readonly<Record<LakeZone, LakeZoneResources>>;
   readonly encryptionKey: kms.IKey;
@@ -216,35 +333,13 @@ export class DataLake extends Construct {
     return this.zoneOf(zone).database;
   }
 
-  /**
-   * Lets `grantee` read a zone: list and get its objects (any version), read its Glue database,
-   * tables and partitions, and decrypt with the data key through S3 (and Glue) only.
-   */
-  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    const { bucket, database } = this.zoneOf(zone);
-    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.glue], resourceArns: this.glueArns(database) }))
-      .combine(this.grantKey(grantee, [...LAKE_READ_ACTIONS.kms]));
+  /** The Glue database name of a zone. */
+  databaseName(zone: LakeZone): string {
+    return this.zoneOf(zone).database.databaseName;
   }
 
-  /**
-   * Lets `grantee` write a zone: put, overwrite and delete objects (multipart uploads included),
-   * create and update its Glue tables and partitions, and generate data keys with the data key
-   * through S3 (and Glue) only. Reading object contents is not included: see `grantReadWrite`.
-   */
-  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    const { bucket, database } = this.zoneOf(zone);
-    const kmsActions = [...LAKE_WRITE_ACTIONS.kms, ...(this.catalogEncrypted ? LAKE_WRITE_ACTIONS.kmsCatalog : [])];
-    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.glue], resourceArns: this.glueArns(database) }))
-      .combine(this.grantKey(grantee, kmsActions));
-  }
-
-  /** `grantRead` and `grantWrite` on one zone (e.g. a job that updates features incrementally). */
-  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    return this.grantRead(grantee, zone).combine(this.grantWrite(grantee, zone));
+  protected databaseArn(zone: LakeZone): string {
+    return this.zoneOf(zone).database.databaseArn;
   }
 
   private zoneOf(zone: LakeZone): LakeZoneResources {
@@ -252,28 +347,12 @@ export class DataLake extends Construct {
     if (!found) throw new Error(`DataLake has no zone '${String(zone)}'; expected one of ${LAKE_ZONES.join(', ')}`);
     return found;
   }
+}
 
-  /** The catalog, the zone's database and its tables (Glue authorizes table calls on all three). */
-  private glueArns(database: glue.Database): string[] {
-    const stack = Stack.of(this);
-    return [
-      stack.formatArn({ service: 'glue', resource: 'catalog' }),
-      database.databaseArn,
-      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database.databaseName}/*` }),
-    ];
-  }
-
-  /** KMS actions on the data key, usable only through S3 (and Glue when the catalog is encrypted). */
-  private grantKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const region = Stack.of(this).region;
-    const services = [`s3.${region}.amazonaws.com`, ...(this.catalogEncrypted ? [`glue.${region}.amazonaws.com`] : [])];
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': services } },
-    });
-  }
+function zoneAttributes(attrs: DataLakeAttributes, zone: LakeZone): { readonly bucketName: string; readonly databaseName: string } {
+  const found = attrs.zones[zone];
+  if (!found) throw new Error(`DataLake.fromDataLakeAttributes has no zone '${String(zone)}'; expected one of ${LAKE_ZONES.join(', ')}`);
+  return found;
 }
 
 function lifecycleRule(zone: LakeZone, l: LakeZoneLifecycle): s3.LifecycleRule {

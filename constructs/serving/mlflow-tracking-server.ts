@@ -59,7 +59,7 @@ export interface MlflowTrackingServerProps {
  * @example
  * const mlflow = new MlflowTrackingServer(this, 'Mlflow', {
  *   trackingServerName: 'prod-mlflow',
- *   artifactBucket: lake.models,
+ *   artifactBucket: lake.bucket('models'),
  *   size: 'Medium',
  * });
  * mlflow.grantUse(dataScientistRole);
