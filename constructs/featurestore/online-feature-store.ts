@@ -170,19 +170,7 @@ abstract class OnlineFeatureStoreBase extends Construct implements IOnlineFeatur
 export class OnlineFeatureStore extends OnlineFeatureStoreBase {
   /** References an existing store (no resources are created). */
   static fromOnlineFeatureStoreAttributes(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes): IOnlineFeatureStore {
-    const port = attrs.port ?? DEFAULT_ONLINE_STORE_PORT;
-    class Import extends OnlineFeatureStoreBase {
-      readonly configurationEndpoint = attrs.configurationEndpoint;
-      readonly port = port;
-      readonly replicationGroupId = attrs.replicationGroupId;
-      readonly readerUserId = attrs.readerUserId;
-      readonly writerUserId = attrs.writerUserId;
-      readonly connections = new ec2.Connections({
-        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
-        defaultPort: ec2.Port.tcp(port),
-      });
-    }
-    return new Import(scope, id);
+    return new ImportedOnlineFeatureStore(scope, id, attrs);
   }
 
   readonly replicationGroup: elasticache.CfnReplicationGroup;
@@ -372,4 +360,27 @@ function validate(p: Checked): void {
     `port must be from 1024 to 65535 and not the default 6379, got ${p.port}`,
   );
   if (problems.length > 0) throw new Error(`OnlineFeatureStore: ${problems.join('; ')}`);
+}
+
+/** An existing online feature store, from its attributes. */
+class ImportedOnlineFeatureStore extends OnlineFeatureStoreBase {
+  readonly configurationEndpoint: string;
+  readonly port: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes) {
+    super(scope, id);
+    this.configurationEndpoint = attrs.configurationEndpoint;
+    this.port = attrs.port ?? DEFAULT_ONLINE_STORE_PORT;
+    this.replicationGroupId = attrs.replicationGroupId;
+    this.readerUserId = attrs.readerUserId;
+    this.writerUserId = attrs.writerUserId;
+    this.connections = new ec2.Connections({
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+  }
 }

@@ -226,30 +226,7 @@ abstract class DataLakeBase extends Construct implements IDataLake {
 export class DataLake extends DataLakeBase {
   /** References an existing lake (no resources are created). */
   static fromDataLakeAttributes(scope: Construct, id: string, attrs: DataLakeAttributes): IDataLake {
-    class Import extends DataLakeBase {
-      readonly encryptionKey = attrs.encryptionKey;
-      readonly catalogEncrypted = attrs.catalogEncrypted ?? false;
-      private readonly buckets = new Map<LakeZone, s3.IBucket>();
-      bucket(zone: LakeZone): s3.IBucket {
-        const name = zoneAttributes(attrs, zone).bucketName;
-        let bucket = this.buckets.get(zone);
-        if (!bucket) {
-          bucket = s3.Bucket.fromBucketAttributes(this, `${ZONE_IDS[zone]}Bucket`, {
-            bucketName: name,
-            encryptionKey: attrs.encryptionKey,
-          });
-          this.buckets.set(zone, bucket);
-        }
-        return bucket;
-      }
-      databaseName(zone: LakeZone): string {
-        return zoneAttributes(attrs, zone).databaseName;
-      }
-      protected databaseArn(zone: LakeZone): string {
-        return Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName(zone) });
-      }
-    }
-    return new Import(scope, id);
+    return new ImportedDataLake(scope, id, attrs);
   }
 
   /** The zones, by name. */
@@ -390,4 +367,39 @@ function lifecycleRule(zone: LakeZone, l: LakeZoneLifecycle): s3.LifecycleRule {
     noncurrentVersionExpiration: Duration.days(noncurrent),
     abortIncompleteMultipartUploadAfter: Duration.days(7),
   };
+}
+
+/** An existing data lake, from its attributes. */
+class ImportedDataLake extends DataLakeBase {
+  readonly encryptionKey: kms.IKey;
+  readonly catalogEncrypted: boolean;
+  private readonly buckets = new Map<LakeZone, s3.IBucket>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly attrs: DataLakeAttributes,
+  ) {
+    super(scope, id);
+    this.encryptionKey = attrs.encryptionKey;
+    this.catalogEncrypted = attrs.catalogEncrypted ?? false;
+  }
+
+  bucket(zone: LakeZone): s3.IBucket {
+    let bucket = this.buckets.get(zone);
+    if (!bucket) {
+      const { bucketName } = zoneAttributes(this.attrs, zone);
+      bucket = s3.Bucket.fromBucketAttributes(this, `${ZONE_IDS[zone]}Bucket`, { bucketName, encryptionKey: this.encryptionKey });
+      this.buckets.set(zone, bucket);
+    }
+    return bucket;
+  }
+
+  databaseName(zone: LakeZone): string {
+    return zoneAttributes(this.attrs, zone).databaseName;
+  }
+
+  protected databaseArn(zone: LakeZone): string {
+    return Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName(zone) });
+  }
 }

@@ -174,20 +174,7 @@ abstract class SparkApplicationBase extends Construct implements ISparkApplicati
 export class SparkApplication extends SparkApplicationBase {
   /** References an existing application (no resources are created); grants go to its job role. */
   static fromSparkApplicationAttributes(scope: Construct, id: string, attrs: SparkApplicationAttributes): ISparkApplication {
-    class Import extends SparkApplicationBase {
-      readonly applicationId = attrs.applicationId;
-      readonly applicationArn = Stack.of(scope).formatArn({
-        service: 'emr-serverless',
-        resource: '/applications',
-        resourceName: attrs.applicationId,
-      });
-      readonly jobRole = iam.Role.fromRoleArn(this, 'JobRole', attrs.jobRoleArn);
-      readonly grantPrincipal = this.jobRole.grantPrincipal;
-      readonly connections = new ec2.Connections({
-        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
-      });
-    }
-    return new Import(scope, id);
+    return new ImportedSparkApplication(scope, id, attrs);
   }
 
   readonly application: emrs.CfnApplication;
@@ -335,5 +322,29 @@ export class SparkApplication extends SparkApplicationBase {
       ),
     );
     this.grantPrincipal = new ManagedPolicyPrincipal(this.jobRole, this.jobPolicy);
+  }
+}
+
+/** An existing Spark application, from its attributes. */
+class ImportedSparkApplication extends SparkApplicationBase {
+  readonly applicationId: string;
+  readonly applicationArn: string;
+  readonly jobRole: iam.IRole;
+  readonly grantPrincipal: iam.IPrincipal;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: SparkApplicationAttributes) {
+    super(scope, id);
+    this.applicationId = attrs.applicationId;
+    this.applicationArn = Stack.of(this).formatArn({
+      service: 'emr-serverless',
+      resource: '/applications',
+      resourceName: attrs.applicationId,
+    });
+    this.jobRole = iam.Role.fromRoleArn(this, 'JobRole', attrs.jobRoleArn);
+    this.grantPrincipal = this.jobRole.grantPrincipal;
+    this.connections = new ec2.Connections({
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+    });
   }
 }

@@ -220,17 +220,7 @@ abstract class StreamingClusterBase extends Construct implements IStreamingClust
 export class StreamingCluster extends StreamingClusterBase {
   /** References an existing cluster (no resources are created). */
   static fromStreamingClusterAttributes(scope: Construct, id: string, attrs: StreamingClusterAttributes): IStreamingCluster {
-    class Import extends StreamingClusterBase {
-      readonly clusterArn = attrs.clusterArn;
-      readonly clusterName = attrs.clusterName;
-      readonly clusterUuid = Fn.select(2, Fn.split('/', attrs.clusterArn));
-      readonly bootstrapBrokersSaslIam = attrs.bootstrapBrokersSaslIam;
-      readonly connections = new ec2.Connections({
-        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
-        defaultPort: ec2.Port.tcp(KAFKA_IAM_PORT),
-      });
-    }
-    return new Import(scope, id);
+    return new ImportedStreamingCluster(scope, id, attrs);
   }
 
   /** The cluster ARN. */
@@ -463,4 +453,25 @@ export function serverProperties(o: { brokers: number; retentionHours: number; e
     o.express ? `log.retention.ms=${o.retentionHours * 3_600_000}` : `log.retention.hours=${o.retentionHours}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** An existing event-stream cluster, from its attributes. */
+class ImportedStreamingCluster extends StreamingClusterBase {
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly clusterUuid: string;
+  readonly bootstrapBrokersSaslIam: string;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: StreamingClusterAttributes) {
+    super(scope, id);
+    this.clusterArn = attrs.clusterArn;
+    this.clusterName = attrs.clusterName;
+    this.clusterUuid = Fn.select(2, Fn.split('/', attrs.clusterArn));
+    this.bootstrapBrokersSaslIam = attrs.bootstrapBrokersSaslIam;
+    this.connections = new ec2.Connections({
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+      defaultPort: ec2.Port.tcp(KAFKA_IAM_PORT),
+    });
+  }
 }
