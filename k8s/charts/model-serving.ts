@@ -148,6 +148,13 @@ export interface ModelServingProps extends ChartProps {
   readonly serviceAccountName?: string;
 }
 
+/** The chart's defaults, written once (the props' `@default`s name them). */
+export const MODEL_SERVER_DEFAULTS = {
+  port: 8080,
+  replicas: { min: 2, max: 4 },
+  startupTimeout: Duration.minutes(10),
+} as const;
+
 /** Where model servers mount their writable model cache. */
 export const MODEL_CACHE_PATH = '/mnt/models';
 /** Labels of the GPU inference nodes (set by MlNodeGroup on `workload: 'inference'` GPU groups). */
@@ -194,8 +201,8 @@ export class ModelServingChart extends Chart {
     validateModelServing(props);
     const ns = props.team;
     const meta = (name: string) => ({ name, namespace: ns });
-    const port = props.port ?? 8080;
-    const replicas = props.replicas ?? { min: 2, max: 4 };
+    const port = props.port ?? MODEL_SERVER_DEFAULTS.port;
+    const replicas = props.replicas ?? MODEL_SERVER_DEFAULTS.replicas;
     const podLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.name };
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -216,7 +223,7 @@ export class ModelServingChart extends Chart {
     };
     const paths = props.healthPaths ?? { readiness: '/v2/health/ready', liveness: '/v2/health/live' };
     const period = Duration.seconds(10);
-    const startupTimeout = props.startupTimeout ?? Duration.minutes(10);
+    const startupTimeout = props.startupTimeout ?? MODEL_SERVER_DEFAULTS.startupTimeout;
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(props.name),
@@ -390,11 +397,11 @@ function validateModelServing(props: ModelServingProps): void {
   }
   if (!props.image || /\s/.test(props.image)) fail(`image must be an image reference without spaces, got '${props.image}'`);
   if (!/^s3:\/\/[^/\s]+\/\S+$/.test(props.modelUri)) fail(`modelUri must be s3://<bucket>/<key or prefix>, got '${props.modelUri}'`);
-  const port = props.port ?? 8080;
+  const port = props.port ?? MODEL_SERVER_DEFAULTS.port;
   if (!isWhole(port) || port < 1024 || port > 65535) {
     fail(`port must be a whole number from 1024 to 65535 (non-root without capabilities cannot bind lower ports), got ${port}`);
   }
-  const replicas = props.replicas ?? { min: 2, max: 4 };
+  const replicas = props.replicas ?? MODEL_SERVER_DEFAULTS.replicas;
   if (!isWhole(replicas.min) || replicas.min < 1) fail(`replicas.min must be a whole number >= 1, got ${replicas.min}`);
   if (!isWhole(replicas.max) || replicas.max < replicas.min) {
     fail(`replicas.max must be a whole number >= replicas.min (${replicas.min}), got ${replicas.max}`);
@@ -438,6 +445,6 @@ function validateModelServing(props: ModelServingProps): void {
       );
     }
   }
-  const timeout = props.startupTimeout?.toSeconds() ?? 600;
+  const timeout = (props.startupTimeout ?? MODEL_SERVER_DEFAULTS.startupTimeout).toSeconds();
   if (timeout < 10 || timeout > 3600) fail(`startupTimeout must be from 10 seconds to 1 hour, got ${timeout} seconds`);
 }
