@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IDependable } from 'constructs';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import { GPU_TAINT } from './gpu';
 import { NODE_LABELS } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
@@ -76,46 +77,54 @@ export class MlClusterAddOns extends Construct {
       assumedBy: podIdentityPrincipal(cluster),
       description: 'Cluster Autoscaler (EKS Pod Identity): resizes the node groups of one cluster',
     });
-    this.autoscalerRole.addManagedPolicy(
-      new iam.ManagedPolicy(this, 'ClusterAutoscalerPolicy', {
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'DescribeScalingInputs',
-            // Describe/Get calls of Auto Scaling and EC2 support no resource-level permissions.
-            actions: [
-              'autoscaling:DescribeAutoScalingGroups',
-              'autoscaling:DescribeAutoScalingInstances',
-              'autoscaling:DescribeLaunchConfigurations',
-              'autoscaling:DescribeScalingActivities',
-              'ec2:DescribeImages',
-              'ec2:DescribeInstanceTypes',
-              'ec2:DescribeLaunchTemplateVersions',
-              'ec2:GetInstanceTypesFromInstanceRequirements',
-            ],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'ResizeThisClustersNodeGroups',
-            actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-            resources: ['*'],
-            conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
-          }),
-          new iam.PolicyStatement({
-            sid: 'ReadNodeGroupTemplates',
-            // Labels and taints of a group at zero nodes (GPU groups scale from zero).
-            actions: ['eks:DescribeNodegroup'],
-            resources: [
-              stack.formatArn({
-                service: 'eks',
-                resource: 'nodegroup',
-                resourceName: `${clusterName}/*`,
-                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-              }),
-            ],
-          }),
-        ],
-      }),
-    );
+    const autoscalerPolicy = new iam.ManagedPolicy(this, 'ClusterAutoscalerPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DescribeScalingInputs',
+          // Describe/Get calls of Auto Scaling and EC2 support no resource-level permissions.
+          actions: [
+            'autoscaling:DescribeAutoScalingGroups',
+            'autoscaling:DescribeAutoScalingInstances',
+            'autoscaling:DescribeLaunchConfigurations',
+            'autoscaling:DescribeScalingActivities',
+            'ec2:DescribeImages',
+            'ec2:DescribeInstanceTypes',
+            'ec2:DescribeLaunchTemplateVersions',
+            'ec2:GetInstanceTypesFromInstanceRequirements',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ResizeThisClustersNodeGroups',
+          actions: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+          resources: ['*'],
+          conditions: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadNodeGroupTemplates',
+          // Labels and taints of a group at zero nodes (GPU groups scale from zero).
+          actions: ['eks:DescribeNodegroup'],
+          resources: [
+            stack.formatArn({
+              service: 'eks',
+              resource: 'nodegroup',
+              resourceName: `${clusterName}/*`,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    this.autoscalerRole.addManagedPolicy(autoscalerPolicy);
+    acknowledgeWildcards(autoscalerPolicy, (finding) => {
+      if (finding === 'Resource::*') {
+        return "Cluster Autoscaler: Auto Scaling and EC2 Describe calls support no resource-level permissions; SetDesiredCapacity/TerminateInstanceInAutoScalingGroup are limited by the condition aws:ResourceTag/k8s.io/cluster-autoscaler/<cluster> = owned to this cluster's node groups.";
+      }
+      if (/^Resource::arn:[^:]+:eks:[^:]*:[^:]*:nodegroup\/[A-Za-z0-9_-]+\/\*$/.test(finding)) {
+        return 'Cluster Autoscaler reads labels and taints of the node groups of its own cluster (nodegroup/<cluster>/*) to scale GPU groups from zero; node group names are generated.';
+      }
+      return undefined;
+    });
     const association = new eks.CfnPodIdentityAssociation(this, 'ClusterAutoscalerIdentity', {
       clusterName: cluster.clusterName,
       namespace: pins.clusterAutoscaler.namespace,

@@ -10,6 +10,9 @@ export const GPU_RESOURCE = 'nvidia.com/gpu';
 /** Taint of every GPU node: only pods that tolerate it (GPU workloads) land there. */
 export const GPU_TAINT = { key: GPU_RESOURCE, value: 'true', effect: 'NoSchedule' } as const;
 
+/** The toleration of the GPU taint, as Kubernetes pod specs write it (GPU workloads carry it). */
+export const GPU_TOLERATION = { key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect } as const;
+
 const INSTANCE_TYPE = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
 
 /** The family of an instance type (`g6e.12xlarge` -> `g6e`), or undefined if it is not one. */

@@ -1,16 +1,37 @@
 import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
-import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { isPrivate, parseCidr } from '../core/patterns';
+import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
 import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_VERSIONS, type EksAddonName, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+
+/** The narrowest prefix a CIDR allowed to reach the public API endpoint may have. */
+export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
+
+/**
+ * What is wrong with one CIDR allowed to reach the cluster's public API endpoint (empty when
+ * nothing is): the one check that `MlCluster` and the compute config rules both run.
+ */
+export function publicAccessCidrProblems(text: string): string[] {
+  const cidr = parseCidr(text);
+  if (!cidr) return ['is not an IPv4 CIDR like 203.0.113.0/24'];
+  const problems: string[] = [];
+  if (cidr.prefix < PUBLIC_ACCESS_CIDR_MIN_PREFIX) {
+    problems.push(`is too wide; public endpoint CIDRs must be /${PUBLIC_ACCESS_CIDR_MIN_PREFIX} or narrower`);
+  }
+  if (isPrivate(cidr)) problems.push('is a private (RFC 1918) range; the public endpoint sees public source addresses');
+  return problems;
+}
 
 export interface MlClusterProps {
   /** Name of the EKS cluster (also names its control-plane log group). */
@@ -72,7 +93,6 @@ export interface MlClusterProps {
 }
 
 /** CloudWatch Logs retention values are checked by aws-logs; CIDRs here. */
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/(\d{1,2})$/;
 
 /**
  * An EKS cluster for ML training and Ray workloads:
@@ -148,6 +168,7 @@ export class MlCluster extends Construct {
     });
     this.cluster.node.addDependency(this.logGroup);
     this.secureProviderLogGroups(props);
+    this.acknowledgeGeneratedParts();
 
     (props.adminRoleArns ?? []).forEach((arn) => {
       this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
@@ -185,6 +206,11 @@ export class MlCluster extends Construct {
       description: 'EBS CSI controller (EKS Pod Identity): creates and attaches EBS volumes',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy')],
     });
+    acknowledge(
+      ebsCsiRole,
+      'The EBS CSI driver add-on role uses the AWS-managed AmazonEBSCSIDriverPolicy, which AWS keeps in step with the driver; it is bound by EKS Pod Identity to the ebs-csi-controller-sa service account of this cluster only.',
+      managedPolicyFinding('service-role/AmazonEBSCSIDriverPolicy'),
+    );
     (ebsCsi.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [
       { serviceAccount: 'ebs-csi-controller-sa', roleArn: ebsCsiRole.roleArn },
     ];
@@ -211,6 +237,74 @@ export class MlCluster extends Construct {
       if (props.logEncryptionKey) child.kmsKeyId = props.logEncryptionKey.keyArn;
       child.retentionInDays = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
       child.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    }
+  }
+
+  /**
+   * Findings that follow from aws-eks-v2's design of the cluster role and the kubectl provider
+   * (CDK-generated, not configurable), acknowledged on those children.
+   */
+  private acknowledgeGeneratedParts(): void {
+    acknowledge(
+      this.cluster.role,
+      'The EKS cluster service role needs the AWS-managed AmazonEKSClusterPolicy; AWS maintains it with the permissions the control plane needs.',
+      managedPolicyFinding('AmazonEKSClusterPolicy'),
+    );
+    const cfnCluster = this.cluster.node.defaultChild;
+    if (cfnCluster) {
+      acknowledge(
+        cfnCluster,
+        "aws-eks-v2 renders EncryptionConfig[].Resources: ['secrets'], which the CloudFormation schema marks deprecated (a warning); it still states exactly what the compute key encrypts and EKS accepts it.",
+        'CloudFormation-Validate::W9009',
+      );
+    }
+    const provider = this.cluster.kubectlProvider;
+    if (!provider) return;
+    const functions = provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);
+    for (const policy of [
+      'service-role/AWSLambdaBasicExecutionRole',
+      'service-role/AWSLambdaVPCAccessExecutionRole',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      acknowledge(
+        provider,
+        `The kubectl provider (aws-eks-v2, CDK-generated, runs in the private subnets) attaches ${policy} to its Lambda roles to log, attach to the VPC and pull OCI Helm charts; not configurable.`,
+        managedPolicyFinding(policy),
+      );
+    }
+    // In the aws partition the provider also attaches the public-ECR policy under a condition.
+    acknowledgeRuleFindings(provider, 'AwsSolutions-IAM4', rules.iam.IAMNoManagedPolicies, (finding) =>
+      finding.startsWith('Policy::{"Fn::If"') && finding.includes(':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"')
+        ? 'The kubectl provider (aws-eks-v2, CDK-generated) conditionally attaches AmazonElasticContainerRegistryPublicReadOnly in the aws partition to pull Helm charts from public ECR; not configurable.'
+        : undefined,
+    );
+    // The custom-resource framework may invoke any version of the provider's own functions.
+    acknowledgeWildcards(provider, (finding) => {
+      const own = functions.map((f) => `Resource::<${Stack.of(f).getLogicalId(f.node.defaultChild as CfnResource)}.Arn>:*`);
+      return own.includes(finding)
+        ? 'The custom-resource framework (CDK-generated) may invoke any version of its own kubectl handler function; the wildcard covers only version qualifiers of that one function.'
+        : undefined;
+    });
+    acknowledge(
+      provider,
+      'Inline default policies of the kubectl provider roles are generated by aws-eks-v2 (eks:DescribeCluster on this cluster, invoke of its own handler); the construct offers no managed-policy option.',
+      ...packs.both('IAMNoInlinePolicy'),
+    );
+    for (const fn of functions) {
+      acknowledge(
+        fn,
+        'CloudFormation invokes the kubectl custom-resource functions synchronously during deployments only: a DLQ never receives anything (failures fail the deployment) and reserved concurrency would throttle parallel Helm/manifest resources.',
+        packs.nist('LambdaConcurrency'),
+        packs.nist('LambdaDLQ'),
+      );
+    }
+    const handler = provider.node.tryFindChild('Handler');
+    if (handler) {
+      acknowledge(
+        handler,
+        'aws-eks-v2 picks the kubectl handler runtime (determineLatestPythonRuntime) it is tested with; overriding it could break the bundled kubectl/helm handler.',
+        'AwsSolutions-L1',
+      );
     }
   }
 
@@ -278,11 +372,8 @@ function validateCluster(props: MlClusterProps): void {
   }
   for (const cidr of props.publicAccessCidrs ?? []) {
     if (Token.isUnresolved(cidr)) continue;
-    const m = CIDR.exec(cidr);
-    if (!m) throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is not an IPv4 CIDR like 203.0.113.0/24`);
-    if (Number(m[2]) < 8) {
-      throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' is too wide; a public endpoint must be restricted to /8 or narrower`);
-    }
+    const [problem] = publicAccessCidrProblems(cidr);
+    if (problem) throw new Error(`MlCluster: publicAccessCidrs entry '${cidr}' ${problem}`);
   }
   for (const arn of props.adminRoleArns ?? []) {
     if (Token.isUnresolved(arn)) continue;

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledge, managedPolicyFinding } from '../private/acknowledge';
 import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, GPU_INSTANCE_FAMILIES, GPU_TAINT, instanceFamily, isGpuInstanceType } from './gpu';
 
 /** What a node group is for; selects labels, defaults and the Spot rules. */
@@ -18,6 +19,14 @@ export const NODE_LABELS = {
   workload: 'platform/workload',
   group: 'platform/node-group',
 } as const;
+
+/** Values of the `platform/node-kind` label. */
+export type NodeKind = 'cpu' | 'gpu';
+
+/** The node selector of the nodes of one kind (and, if given, one workload) that MlNodeGroup labels. */
+export function nodeSelector(kind: NodeKind, workload?: NodeWorkload): Record<string, string> {
+  return workload ? { [NODE_LABELS.kind]: kind, [NODE_LABELS.workload]: workload } : { [NODE_LABELS.kind]: kind };
+}
 
 export interface MlNodeGroupOptions {
   /**
@@ -114,8 +123,7 @@ export class MlNodeGroup extends Construct {
 
     this.labels = {
       ...props.labels,
-      [NODE_LABELS.kind]: props.gpu ? 'gpu' : 'cpu',
-      [NODE_LABELS.workload]: workload,
+      ...nodeSelector(props.gpu ? 'gpu' : 'cpu', workload),
       [NODE_LABELS.group]: props.name,
       // The NVIDIA device plugin chart schedules its daemon set on nodes with this label.
       ...(props.gpu ? { 'nvidia.com/gpu.present': 'true' } : {}),
@@ -162,6 +170,13 @@ export class MlNodeGroup extends Construct {
     if (props.gpu && unknownToL2) {
       // aws-eks-v2 2.276 does not know p5/p6 as GPU types and would reject the NVIDIA AMI for them.
       (this.nodegroup.node.defaultChild as eks.CfnNodegroup).amiType = eks.NodegroupAmiType.AL2023_X86_64_NVIDIA;
+    }
+    for (const policy of ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEKS_CNI_Policy']) {
+      acknowledge(
+        this.nodegroup.role,
+        `Managed node groups need ${policy} on the node role (join the cluster, pull images, assign pod IPs through the VPC CNI); AWS maintains these policies as the documented minimum. Pods do not inherit it: IMDSv2 with hop limit 1 keeps node credentials from pods, which use EKS Pod Identity.`,
+        managedPolicyFinding(policy),
+      );
     }
   }
 

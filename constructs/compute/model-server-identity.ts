@@ -3,13 +3,16 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { S3_PREFIX as PREFIX } from '../core/patterns';
+import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS } from '../core/perms';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { checkServiceAccountBinding, podIdentityPrincipal } from './team-workload-identity';
 
 /** Reading a model: its objects (any version) and listing its prefix; decrypting them through S3. */
 export const MODEL_READ_ACTIONS = {
   list: ['s3:ListBucket'],
-  objects: ['s3:GetObject', 's3:GetObjectVersion'],
-  kms: ['kms:Decrypt'],
+  objects: S3_OBJECT_READ_ACTIONS,
+  kms: KMS_DECRYPT_ACTIONS,
 } as const;
 
 export interface ModelServerIdentityProps {
@@ -31,8 +34,6 @@ export interface ModelServerIdentityProps {
    */
   readonly modelPrefix?: string;
 }
-
-const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /**
  * The AWS identity of one model server: an IAM role that EKS Pod Identity hands to the server's
@@ -115,6 +116,14 @@ export class ModelServerIdentity extends Construct implements iam.IGrantable {
   private managedPolicy(): iam.ManagedPolicy {
     if (!this.policy) {
       this.policy = new iam.ManagedPolicy(this, 'Policy', { roles: [this.role] });
+      acknowledgeWildcards(
+        this.policy,
+        // Objects under a model prefix (`<models bucket>/<model>/<version>/*`), never the bucket root.
+        when(
+          /^Resource::.+\/[a-z0-9][a-z0-9._=/-]*\/\*$/,
+          "A model server's role may read only the objects under its model's prefix of the models bucket (`serving.modelServers[].modelPath`, validated: lower-case segments ending in '/', no wildcards); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.",
+        ),
+      );
     }
     return this.policy;
   }

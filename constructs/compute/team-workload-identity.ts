@@ -3,6 +3,9 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DNS_LABEL, S3_PREFIX as PREFIX } from '../core/patterns';
+import { KMS_READ_ACTIONS, S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 
 /**
  * The principal that EKS Pod Identity assumes roles as, limited to associations of one cluster in
@@ -17,8 +20,6 @@ export function podIdentityPrincipal(cluster: eks.ICluster): iam.IPrincipal {
     }),
   );
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Checks the namespace and service account a Pod Identity association binds (DNS-1123 labels;
@@ -35,11 +36,7 @@ export function checkServiceAccountBinding(where: string, namespace: string, ser
   }
 }
 
-/** S3 actions by intent (as aws-s3/lib/perms.ts keeps them). */
-const OBJECT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
-const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
-/** SSE-KMS through S3: reads decrypt; writes (and multipart uploads) also generate data keys. */
-const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+/** SSE-KMS through S3: reads decrypt (KMS_READ_ACTIONS); writes (and multipart uploads) also generate data keys. */
 const KEY_WRITE_ACTIONS = ['kms:GenerateDataKey'];
 
 /** A team's access to one lake bucket. */
@@ -71,8 +68,6 @@ export interface TeamWorkloadIdentityProps {
    */
   readonly lakeKey?: kms.IKey;
 }
-
-const PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /**
  * The AWS identity of a team's pods: an IAM role that EKS Pod Identity hands to pods running as
@@ -127,19 +122,19 @@ export class TeamWorkloadIdentity extends Construct {
         ),
         new iam.PolicyStatement({
           sid: 'ReadTeamPrefixes',
-          actions: OBJECT_READ_ACTIONS,
+          actions: [...S3_OBJECT_READ_ACTIONS],
           resources: used.flatMap((l) => prefixesOf(l).map((p) => `${l.bucketArn}/${p}*`)),
         }),
       );
       const writes = used.flatMap((l) => (l.writePrefixes ?? []).map((p) => `${l.bucketArn}/${p}*`));
       if (writes.length > 0) {
-        statements.push(new iam.PolicyStatement({ sid: 'WriteTeamPrefixes', actions: OBJECT_WRITE_ACTIONS, resources: writes }));
+        statements.push(new iam.PolicyStatement({ sid: 'WriteTeamPrefixes', actions: [...S3_OBJECT_WRITE_ACTIONS], resources: writes }));
       }
       if (props.lakeKey) {
         statements.push(
           new iam.PolicyStatement({
             sid: 'UseLakeKeyThroughS3',
-            actions: writes.length > 0 ? [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : KEY_READ_ACTIONS,
+            actions: writes.length > 0 ? [...KMS_READ_ACTIONS, ...KEY_WRITE_ACTIONS] : [...KMS_READ_ACTIONS],
             resources: [props.lakeKey.keyArn],
             conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
           }),
@@ -147,7 +142,15 @@ export class TeamWorkloadIdentity extends Construct {
       }
     }
     if (statements.length > 0) {
-      this.role.addManagedPolicy(new iam.ManagedPolicy(this, 'LakeAccess', { statements }));
+      const lakeAccess = new iam.ManagedPolicy(this, 'LakeAccess', { statements });
+      this.role.addManagedPolicy(lakeAccess);
+      acknowledgeWildcards(
+        lakeAccess,
+        when(
+          /^Resource::.+\/\*$/,
+          'A team role may read and write objects only under its configured lake prefixes (`<bucket>/<prefix>*`); S3 object ARNs under a prefix need the trailing wildcard, and ListBucket is limited by an s3:prefix condition.',
+        ),
+      );
     }
 
     this.association = new eks.CfnPodIdentityAssociation(this, 'Resource', {

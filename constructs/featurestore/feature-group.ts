@@ -6,11 +6,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
+import type { IStreamingCluster } from '../streaming/streaming-cluster';
 import { type FeatureGroupDefinition, featureGroupProblems, onlineKeyTemplate } from './feature-definition';
-import type { OnlineFeatureStore } from './online-feature-store';
+import type { IOnlineFeatureStore } from './online-feature-store';
 
-/** A Kafka source the streaming job consumes from (the platform's MSK construct fits). */
+/** A Kafka source the streaming job consumes from, when it is not an `IStreamingCluster`. */
 export interface IFeatureStream {
   /** Bootstrap brokers for IAM authentication (host:port,...). */
   readonly bootstrapBrokers: string;
@@ -37,12 +40,15 @@ export interface FeatureGroupProps {
   readonly definition: FeatureGroupDefinition;
   /** The features zone: the offline store. */
   readonly offlineStore: FeatureZone;
-  readonly onlineStore: OnlineFeatureStore;
+  readonly onlineStore: IOnlineFeatureStore;
   readonly spark: FeatureSparkApplication;
   /** Batch sources: the zones the source table may live in. Required for a batch source. */
   readonly sourceZones?: Partial<Record<'raw' | 'curated', FeatureZone>>;
-  /** Streaming sources: the cluster of the topic. Required for a stream source. */
-  readonly stream?: IFeatureStream;
+  /**
+   * Streaming sources: the cluster of the topic (the platform's `StreamingCluster`, or one imported
+   * with `StreamingCluster.fromStreamingClusterAttributes`). Required for a stream source.
+   */
+  readonly stream?: IStreamingCluster | IFeatureStream;
   /** The lake's key: it encrypts the zone buckets, the Glue catalog and the job logs. */
   readonly lakeKey: kms.IKey;
   /** Prefix of the SSM parameters that publish the job definitions, e.g. `/mlp/prod`. */
@@ -79,8 +85,8 @@ export interface SparkJobDefinition {
   };
 }
 
-const OBJECT_READ = ['s3:GetObject', 's3:GetObjectVersion'];
-const OBJECT_WRITE = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+const OBJECT_READ = [...S3_OBJECT_READ_ACTIONS];
+const OBJECT_WRITE = [...S3_OBJECT_WRITE_ACTIONS];
 const GLUE_READ = ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'];
 const GLUE_WRITE_PARTITIONS = ['glue:BatchCreatePartition', 'glue:CreatePartition', 'glue:UpdatePartition'];
 
@@ -109,7 +115,13 @@ const GLUE_WRITE_PARTITIONS = ['glue:BatchCreatePartition', 'glue:CreatePartitio
  *     source: { kind: 'stream', topic: 'card-transactions' },
  *   },
  *   offlineStore: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
- *   onlineStore, spark, stream: msk, lakeKey: keys.data, parameterPrefix: '/mlp/dev',
+ *   onlineStore,
+ *   spark: {
+ *     applicationId: spark.applicationId,
+ *     connections: spark.connections,
+ *     artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
+ *   },
+ *   stream: msk, lakeKey: keys.data, parameterPrefix: '/mlp/dev',
  * });
  */
 export class FeatureGroup extends Construct {
@@ -218,6 +230,13 @@ export class FeatureGroup extends Construct {
       });
       // Every grant lands in one customer-managed policy (PCI DSS / NIST: no inline policies).
       const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role] });
+      acknowledgeWildcards(
+        policy,
+        when(
+          /^Resource::(.+\/\*|arn:aws:kafka:.+\/feature-group-[a-z0-9_]+\*)$/,
+          "A feature group's job role reads and writes objects only under its group's prefix of the features zone (and its source table's prefix, its code and log prefixes); S3 object ARNs under a prefix need the trailing wildcard. The streaming job consumes in consumer groups named after its feature group only.",
+        ),
+      );
       const principal = new ManagedPolicyPrincipal(role, policy);
       const codePrefix = `${artifacts.codePrefix}/feature-groups/${def.name}/`;
       const logPrefix = `${artifacts.logPrefix}/feature-groups/${def.name}/`;
@@ -320,7 +339,7 @@ export class FeatureGroup extends Construct {
         '--consumer-group',
         `feature-group-${def.name}`,
         '--bootstrap-brokers',
-        stream.bootstrapBrokers,
+        'bootstrapBrokersSaslIam' in stream ? stream.bootstrapBrokersSaslIam : stream.bootstrapBrokers,
       ]);
     }
     this.jobs = jobs;

@@ -4,7 +4,8 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
 
 /** Engines of the online store. Valkey is the default: open source, cheaper, wire-compatible with Redis OSS. */
 export type OnlineStoreEngine = 'valkey' | 'redis';
@@ -21,9 +22,6 @@ export const ONLINE_STORE_NODE_TYPE =
 
 /** The two roles a client of the online store can have. */
 export type OnlineStoreAccess = 'reader' | 'writer';
-
-/** Port of the store unless `port` is given: not the default 6379, so scanners of the default port find nothing. */
-export const DEFAULT_ONLINE_STORE_PORT = 6380;
 
 export interface OnlineFeatureStoreProps {
   readonly vpc: ec2.IVpc;
@@ -77,6 +75,81 @@ export interface OnlineFeatureStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The port the store listens on unless told otherwise (TLS; not the engine's plain 6379). */
+export const DEFAULT_ONLINE_STORE_PORT = 6380;
+
+/** What a team holds of an online feature store: where to connect, as whom, and how to be granted it. */
+export interface IOnlineFeatureStore extends IConstruct, ec2.IConnectable {
+  /** Host of the cluster configuration endpoint (cluster-mode clients connect here). */
+  readonly configurationEndpoint: string;
+  readonly port: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  /** ARN of the replication group. */
+  readonly replicationGroupArn: string;
+  /** ARN of one of the store's ElastiCache users. */
+  userArn(access: OnlineStoreAccess): string;
+  /** Lets a principal connect as the reader or writer user with IAM authentication. */
+  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant;
+}
+
+/** An existing online feature store (e.g. the platform's, referenced from a team's app). */
+export interface OnlineFeatureStoreAttributes {
+  readonly configurationEndpoint: string;
+  /** @default 6380 */
+  readonly port?: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  /** The store's security group: granted peers are allowed in through it. */
+  readonly securityGroupId: string;
+}
+
+abstract class OnlineFeatureStoreBase extends Construct implements IOnlineFeatureStore {
+  abstract readonly connections: ec2.Connections;
+  abstract readonly configurationEndpoint: string;
+  abstract readonly port: number;
+  abstract readonly replicationGroupId: string;
+  abstract readonly readerUserId: string;
+  abstract readonly writerUserId: string;
+
+  /** ARN of the replication group. */
+  get replicationGroupArn(): string {
+    return Arn.format(
+      {
+        service: 'elasticache',
+        resource: 'replicationgroup',
+        resourceName: this.replicationGroupId,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+  }
+
+  /** ARN of one of the store's ElastiCache users. */
+  userArn(access: OnlineStoreAccess): string {
+    const userId = access === 'reader' ? this.readerUserId : this.writerUserId;
+    return Arn.format(
+      { service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      Stack.of(this),
+    );
+  }
+
+  /**
+   * Lets a principal connect as the reader or writer user with IAM authentication
+   * (`elasticache:Connect` on this replication group and that user, nothing else). Network access
+   * is separate: `store.connections.allowDefaultPortFrom(peer)`.
+   */
+  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['elasticache:Connect'],
+      resourceArns: [this.replicationGroupArn, this.userArn(access)],
+    });
+  }
+}
+
 /**
  * The online feature store: an ElastiCache replication group (Valkey by default) with cluster mode
  * enabled, TLS required, encryption at rest with a customer key, RBAC with **IAM authentication**
@@ -94,7 +167,12 @@ export interface OnlineFeatureStoreProps {
  * });
  * store.grantConnect(servingRole, 'reader');
  */
-export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
+export class OnlineFeatureStore extends OnlineFeatureStoreBase {
+  /** References an existing store (no resources are created). */
+  static fromOnlineFeatureStoreAttributes(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes): IOnlineFeatureStore {
+    return new ImportedOnlineFeatureStore(scope, id, attrs);
+  }
+
   readonly replicationGroup: elasticache.CfnReplicationGroup;
   readonly connections: ec2.Connections;
   readonly securityGroup: ec2.SecurityGroup;
@@ -230,43 +308,13 @@ export class OnlineFeatureStore extends Construct implements ec2.IConnectable {
     });
     this.replicationGroup.addResourceDependency(this.userGroup);
     this.replicationGroup.applyRemovalPolicy(removalPolicy);
+    acknowledge(
+      this.replicationGroup,
+      'The replication group uses an RBAC user group whose users authenticate with IAM (short-lived SigV4 tokens, elasticache:Connect per user); the default user is disabled. This is stronger than a shared AUTH token, which the rule looks for.',
+      'AwsSolutions-AEC6',
+    );
 
     this.configurationEndpoint = this.replicationGroup.attrConfigurationEndPointAddress;
-  }
-
-  /** ARN of the replication group. */
-  get replicationGroupArn(): string {
-    return Arn.format(
-      {
-        service: 'elasticache',
-        resource: 'replicationgroup',
-        resourceName: this.replicationGroupId,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      },
-      Stack.of(this),
-    );
-  }
-
-  /** ARN of one of the store's ElastiCache users. */
-  userArn(access: OnlineStoreAccess): string {
-    const userId = access === 'reader' ? this.readerUserId : this.writerUserId;
-    return Arn.format(
-      { service: 'elasticache', resource: 'user', resourceName: userId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-      Stack.of(this),
-    );
-  }
-
-  /**
-   * Lets a principal connect as the reader or writer user with IAM authentication
-   * (`elasticache:Connect` on this replication group and that user, nothing else). Network access
-   * is separate: `store.connections.allowDefaultPortFrom(peer)`.
-   */
-  grantConnect(grantee: iam.IGrantable, access: OnlineStoreAccess): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['elasticache:Connect'],
-      resourceArns: [this.replicationGroupArn, this.userArn(access)],
-    });
   }
 }
 
@@ -312,4 +360,27 @@ function validate(p: Checked): void {
     `port must be from 1024 to 65535 and not the default 6379, got ${p.port}`,
   );
   if (problems.length > 0) throw new Error(`OnlineFeatureStore: ${problems.join('; ')}`);
+}
+
+/** An existing online feature store, from its attributes. */
+class ImportedOnlineFeatureStore extends OnlineFeatureStoreBase {
+  readonly configurationEndpoint: string;
+  readonly port: number;
+  readonly replicationGroupId: string;
+  readonly readerUserId: string;
+  readonly writerUserId: string;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes) {
+    super(scope, id);
+    this.configurationEndpoint = attrs.configurationEndpoint;
+    this.port = attrs.port ?? DEFAULT_ONLINE_STORE_PORT;
+    this.replicationGroupId = attrs.replicationGroupId;
+    this.readerUserId = attrs.readerUserId;
+    this.writerUserId = attrs.writerUserId;
+    this.connections = new ec2.Connections({
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+      defaultPort: ec2.Port.tcp(this.port),
+    });
+  }
 }

@@ -3,7 +3,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { KMS_DECRYPT_ACTIONS, S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
+import { acknowledge, packs } from '../private/acknowledge';
 
 /** The zones of the lake, in the order data flows through them. */
 export const LAKE_ZONES = ['raw', 'curated', 'features', 'models'] as const;
@@ -12,16 +14,16 @@ export type LakeZone = (typeof LAKE_ZONES)[number];
 /** S3 actions of a zone reader (objects and listing). */
 export const LAKE_READ_ACTIONS = {
   bucket: ['s3:ListBucket', 's3:GetBucketLocation'],
-  objects: ['s3:GetObject', 's3:GetObjectVersion'],
+  objects: S3_OBJECT_READ_ACTIONS,
   /** Reading SSE-KMS objects (with or without bucket keys) needs Decrypt only. */
-  kms: ['kms:Decrypt'],
+  kms: KMS_DECRYPT_ACTIONS,
   glue: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
 } as const;
 
 /** S3 actions of a zone writer: put, overwrite/delete, multipart uploads, listing. */
 export const LAKE_WRITE_ACTIONS = {
   bucket: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-  objects: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+  objects: [...S3_OBJECT_WRITE_ACTIONS, 's3:ListMultipartUploadParts'],
   /** SSE-KMS puts need a data key; completing a multipart upload needs Decrypt. */
   kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
   /** Writing tables of an encrypted Data Catalog also needs Encrypt (through Glue only). */
@@ -111,6 +113,95 @@ export interface LakeZoneResources {
 const ZONE_IDS: Record<LakeZone, string> = { raw: 'Raw', curated: 'Curated', features: 'Features', models: 'Models' };
 const DEFAULT_NONCURRENT_DAYS = 90;
 
+/** What a team holds of the data lake: each zone's bucket and Glue database, and grants by zone. */
+export interface IDataLake extends IConstruct {
+  readonly encryptionKey: kms.IKey;
+  /** The bucket of a zone. */
+  bucket(zone: LakeZone): s3.IBucket;
+  /** The Glue database name of a zone. */
+  databaseName(zone: LakeZone): string;
+  /** Lets `grantee` read a zone (objects, Glue tables, the key through S3). */
+  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+  /** Lets `grantee` write a zone (objects, Glue tables and partitions, data keys through S3). */
+  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+  /** `grantRead` and `grantWrite` on one zone. */
+  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant;
+}
+
+/** An existing lake (e.g. the platform's, referenced from a team's app). */
+export interface DataLakeAttributes {
+  readonly encryptionKey: kms.IKey;
+  /** Each zone's bucket name and Glue database name. */
+  readonly zones: Readonly<Record<LakeZone, { readonly bucketName: string; readonly databaseName: string }>>;
+  /**
+   * Whether the Glue Data Catalog is encrypted with `encryptionKey`.
+   * @default false
+   */
+  readonly catalogEncrypted?: boolean;
+}
+
+abstract class DataLakeBase extends Construct implements IDataLake {
+  abstract readonly encryptionKey: kms.IKey;
+  abstract readonly catalogEncrypted: boolean;
+  abstract bucket(zone: LakeZone): s3.IBucket;
+  abstract databaseName(zone: LakeZone): string;
+  /** ARN of a zone's Glue database. */
+  protected abstract databaseArn(zone: LakeZone): string;
+
+  /**
+   * Lets `grantee` read a zone: list and get its objects (any version), read its Glue database,
+   * tables and partitions, and decrypt with the data key through S3 (and Glue) only.
+   */
+  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    const bucket = this.bucket(zone);
+    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.glue], resourceArns: this.glueArns(zone) }))
+      .combine(this.grantKey(grantee, [...LAKE_READ_ACTIONS.kms]));
+  }
+
+  /**
+   * Lets `grantee` write a zone: put, overwrite and delete objects (multipart uploads included),
+   * create and update its Glue tables and partitions, and generate data keys with the data key
+   * through S3 (and Glue) only. Reading object contents is not included: see `grantReadWrite`.
+   */
+  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    const bucket = this.bucket(zone);
+    const kmsActions = [...LAKE_WRITE_ACTIONS.kms, ...(this.catalogEncrypted ? LAKE_WRITE_ACTIONS.kmsCatalog : [])];
+    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.glue], resourceArns: this.glueArns(zone) }))
+      .combine(this.grantKey(grantee, kmsActions));
+  }
+
+  /** `grantRead` and `grantWrite` on one zone (e.g. a job that updates features incrementally). */
+  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
+    return this.grantRead(grantee, zone).combine(this.grantWrite(grantee, zone));
+  }
+
+  /** The catalog, the zone's database and its tables (Glue authorizes table calls on all three). */
+  private glueArns(zone: LakeZone): string[] {
+    const stack = Stack.of(this);
+    return [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      this.databaseArn(zone),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName(zone)}/*` }),
+    ];
+  }
+
+  /** KMS actions on the data key, usable only through S3 (and Glue when the catalog is encrypted). */
+  private grantKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const region = Stack.of(this).region;
+    const services = [`s3.${region}.amazonaws.com`, ...(this.catalogEncrypted ? [`glue.${region}.amazonaws.com`] : [])];
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': services } },
+    });
+  }
+}
+
 /**
  * The data lake of an environment: one bucket per zone (raw events, curated tables, the offline
  * feature store, model artifacts), each SSE-KMS with the given key and S3 bucket keys, versioned,
@@ -132,7 +223,12 @@ const DEFAULT_NONCURRENT_DAYS = 90;
  * lake.grantRead(sparkJob, 'raw');
  * lake.grantWrite(sparkJob, 'features');
  */
-export class DataLake extends Construct {
+export class DataLake extends DataLakeBase {
+  /** References an existing lake (no resources are created). */
+  static fromDataLakeAttributes(scope: Construct, id: string, attrs: DataLakeAttributes): IDataLake {
+    return new ImportedDataLake(scope, id, attrs);
+  }
+
   /** The zones, by name. */
   readonly zones: Readonly<Record<LakeZone, LakeZoneResources>>;
   readonly encryptionKey: kms.IKey;
@@ -187,6 +283,11 @@ export class DataLake extends Construct {
         removalPolicy,
         autoDeleteObjects: false,
       });
+      acknowledge(
+        bucket,
+        'The platform is single-region; lake buckets are versioned, KMS-encrypted and retained in staging and prod. Cross-region replication (a second region, its keys and buckets) is an account-level DR decision outside this repository.',
+        ...packs.both('S3BucketReplicationEnabled'),
+      );
       const database = new glue.Database(this, `${zoneId}Database`, {
         databaseName: dbPrefix === undefined ? undefined : `${dbPrefix}_${zone}`,
         description: `The ${zone} zone of the data lake`,
@@ -209,35 +310,13 @@ export class DataLake extends Construct {
     return this.zoneOf(zone).database;
   }
 
-  /**
-   * Lets `grantee` read a zone: list and get its objects (any version), read its Glue database,
-   * tables and partitions, and decrypt with the data key through S3 (and Glue) only.
-   */
-  grantRead(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    const { bucket, database } = this.zoneOf(zone);
-    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_READ_ACTIONS.glue], resourceArns: this.glueArns(database) }))
-      .combine(this.grantKey(grantee, [...LAKE_READ_ACTIONS.kms]));
+  /** The Glue database name of a zone. */
+  databaseName(zone: LakeZone): string {
+    return this.zoneOf(zone).database.databaseName;
   }
 
-  /**
-   * Lets `grantee` write a zone: put, overwrite and delete objects (multipart uploads included),
-   * create and update its Glue tables and partitions, and generate data keys with the data key
-   * through S3 (and Glue) only. Reading object contents is not included: see `grantReadWrite`.
-   */
-  grantWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    const { bucket, database } = this.zoneOf(zone);
-    const kmsActions = [...LAKE_WRITE_ACTIONS.kms, ...(this.catalogEncrypted ? LAKE_WRITE_ACTIONS.kmsCatalog : [])];
-    return iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.bucket], resourceArns: [bucket.bucketArn] })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.objects], resourceArns: [bucket.arnForObjects('*')] }))
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: [...LAKE_WRITE_ACTIONS.glue], resourceArns: this.glueArns(database) }))
-      .combine(this.grantKey(grantee, kmsActions));
-  }
-
-  /** `grantRead` and `grantWrite` on one zone (e.g. a job that updates features incrementally). */
-  grantReadWrite(grantee: iam.IGrantable, zone: LakeZone): iam.Grant {
-    return this.grantRead(grantee, zone).combine(this.grantWrite(grantee, zone));
+  protected databaseArn(zone: LakeZone): string {
+    return this.zoneOf(zone).database.databaseArn;
   }
 
   private zoneOf(zone: LakeZone): LakeZoneResources {
@@ -245,28 +324,12 @@ export class DataLake extends Construct {
     if (!found) throw new Error(`DataLake has no zone '${String(zone)}'; expected one of ${LAKE_ZONES.join(', ')}`);
     return found;
   }
+}
 
-  /** The catalog, the zone's database and its tables (Glue authorizes table calls on all three). */
-  private glueArns(database: glue.Database): string[] {
-    const stack = Stack.of(this);
-    return [
-      stack.formatArn({ service: 'glue', resource: 'catalog' }),
-      database.databaseArn,
-      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database.databaseName}/*` }),
-    ];
-  }
-
-  /** KMS actions on the data key, usable only through S3 (and Glue when the catalog is encrypted). */
-  private grantKey(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const region = Stack.of(this).region;
-    const services = [`s3.${region}.amazonaws.com`, ...(this.catalogEncrypted ? [`glue.${region}.amazonaws.com`] : [])];
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions,
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': services } },
-    });
-  }
+function zoneAttributes(attrs: DataLakeAttributes, zone: LakeZone): { readonly bucketName: string; readonly databaseName: string } {
+  const found = attrs.zones[zone];
+  if (!found) throw new Error(`DataLake.fromDataLakeAttributes has no zone '${String(zone)}'; expected one of ${LAKE_ZONES.join(', ')}`);
+  return found;
 }
 
 function lifecycleRule(zone: LakeZone, l: LakeZoneLifecycle): s3.LifecycleRule {
@@ -304,4 +367,39 @@ function lifecycleRule(zone: LakeZone, l: LakeZoneLifecycle): s3.LifecycleRule {
     noncurrentVersionExpiration: Duration.days(noncurrent),
     abortIncompleteMultipartUploadAfter: Duration.days(7),
   };
+}
+
+/** An existing data lake, from its attributes. */
+class ImportedDataLake extends DataLakeBase {
+  readonly encryptionKey: kms.IKey;
+  readonly catalogEncrypted: boolean;
+  private readonly buckets = new Map<LakeZone, s3.IBucket>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly attrs: DataLakeAttributes,
+  ) {
+    super(scope, id);
+    this.encryptionKey = attrs.encryptionKey;
+    this.catalogEncrypted = attrs.catalogEncrypted ?? false;
+  }
+
+  bucket(zone: LakeZone): s3.IBucket {
+    let bucket = this.buckets.get(zone);
+    if (!bucket) {
+      const { bucketName } = zoneAttributes(this.attrs, zone);
+      bucket = s3.Bucket.fromBucketAttributes(this, `${ZONE_IDS[zone]}Bucket`, { bucketName, encryptionKey: this.encryptionKey });
+      this.buckets.set(zone, bucket);
+    }
+    return bucket;
+  }
+
+  databaseName(zone: LakeZone): string {
+    return zoneAttributes(this.attrs, zone).databaseName;
+  }
+
+  protected databaseArn(zone: LakeZone): string {
+    return Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName(zone) });
+  }
 }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge, packs } from '../private/acknowledge';
 
 /** Interface endpoints every platform VPC gets, by construct id. */
 export const INTERFACE_ENDPOINTS: Readonly<Record<string, ec2.InterfaceVpcEndpointAwsService>> = {
@@ -122,6 +123,14 @@ export class PlatformNetwork extends Construct {
         },
       },
     });
+    // Public subnets exist only for the NAT gateways (no instance gets a public IP).
+    for (const subnet of this.vpc.publicSubnets) {
+      acknowledge(
+        subnet,
+        'The default route to the internet gateway is what lets the NAT gateways in the public subnets give private subnets egress; public subnets host only NAT gateways and do not auto-assign public IPs.',
+        ...packs.both('VPCNoUnrestrictedRouteToIGW'),
+      );
+    }
 
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,

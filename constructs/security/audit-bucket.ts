@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, packs } from '../private/acknowledge';
 
 export interface AuditBucketProps {
   /**
@@ -61,5 +62,21 @@ export class AuditBucket extends Construct {
         },
       ],
     });
+    acknowledge(
+      this.bucket,
+      'This is the server-access-log destination bucket; logging it into itself would loop. Access to it is recorded by CloudTrail data events at the account level.',
+      'AwsSolutions-S1',
+      ...packs.both('S3BucketLoggingEnabled'),
+    );
+    acknowledge(
+      this.bucket,
+      'S3 server access log delivery supports only SSE-S3 on the destination bucket, not SSE-KMS; the bucket is encrypted with SSE-S3, TLS-only and blocks public access.',
+      ...packs.both('S3DefaultEncryptionKMS'),
+    );
+    acknowledge(
+      this.bucket,
+      'The platform is single-region; the audit bucket is versioned and retained. Cross-region replication is an account-level DR decision outside this repository.',
+      ...packs.both('S3BucketReplicationEnabled'),
+    );
   }
 }

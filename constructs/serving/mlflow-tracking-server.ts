@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { WEEKLY_MAINTENANCE_WINDOW } from '../core/patterns';
 import { SageMakerRole } from './private/sagemaker-role';
 
 /** Sizes of a SageMaker managed MLflow tracking server (concurrent users: 25, 50, 100). */
@@ -11,7 +12,6 @@ export type MlflowTrackingServerSize = 'Small' | 'Medium' | 'Large';
 const SIZES: readonly MlflowTrackingServerSize[] = ['Small', 'Medium', 'Large'];
 
 const SERVER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
-const MAINTENANCE_WINDOW = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 export interface MlflowTrackingServerProps {
   /** Physical name of the server (e.g. `prod-mlflow`); clients address it by ARN. */
@@ -59,7 +59,7 @@ export interface MlflowTrackingServerProps {
  * @example
  * const mlflow = new MlflowTrackingServer(this, 'Mlflow', {
  *   trackingServerName: 'prod-mlflow',
- *   artifactBucket: lake.models,
+ *   artifactBucket: lake.bucket('models'),
  *   size: 'Medium',
  * });
  * mlflow.grantUse(dataScientistRole);
@@ -87,7 +87,7 @@ export class MlflowTrackingServer extends Construct {
     if (!Token.isUnresolved(prefix) && !/^[^/\s]([^\s]*[^/\s])?$/.test(prefix)) {
       throw new Error(`MlflowTrackingServer artifactPrefix must be a non-empty S3 prefix without leading or trailing '/', got '${prefix}'`);
     }
-    if (!Token.isUnresolved(window) && !MAINTENANCE_WINDOW.test(window)) {
+    if (!Token.isUnresolved(window) && !WEEKLY_MAINTENANCE_WINDOW.test(window)) {
       throw new Error(`MlflowTrackingServer weeklyMaintenanceWindowStart must be Ddd:HH:MM (e.g. Sun:02:00), got '${window}'`);
     }
 
@@ -100,6 +100,10 @@ export class MlflowTrackingServer extends Construct {
         resources: [props.artifactBucket.arnForObjects(`${prefix}/*`)],
       }),
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [props.artifactBucket.bucketArn] }),
+    );
+    access.acknowledgeWildcard(
+      (f) => f.startsWith('Resource::') && f.endsWith(`/${prefix}/*`),
+      "The MLflow tracking server's artifact store is its prefix of the artifact bucket; its role reads and writes only objects under it.",
     );
     const key = props.encryptionKey ?? props.artifactBucket.encryptionKey;
     if (key) {

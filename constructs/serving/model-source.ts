@@ -143,4 +143,8 @@ function allowPull(role: SageMakerRole, repositoryArns: readonly string[]): void
     // GetAuthorizationToken is account-wide: IAM offers no resource-level scoping for it.
     new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
   );
+  role.acknowledgeWildcard(
+    'Resource::*',
+    'ecr:GetAuthorizationToken is account-wide: IAM offers no resource-level permission for it. Image pulls are scoped to the repositories.',
+  );
 }

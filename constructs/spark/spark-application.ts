@@ -4,7 +4,8 @@ import * as emrs from 'aws-cdk-lib/aws-emrserverless';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
 /** EMR release labels, e.g. `emr-7.5.0`. */
@@ -90,6 +91,65 @@ export interface SparkApplicationProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What a team holds of a Spark application: its ids, its job role (as a grantee), network and grants. */
+export interface ISparkApplication extends IConstruct, iam.IGrantable, ec2.IConnectable {
+  readonly applicationId: string;
+  readonly applicationArn: string;
+  /** The role jobs run as. */
+  readonly jobRole: iam.IRole;
+  /** Lets `grantee` run, inspect and cancel jobs of this application as the job role. */
+  grantStartJobRun(grantee: iam.IGrantable): iam.Grant;
+}
+
+/** An existing Spark application (e.g. the platform's, referenced from a team's app). */
+export interface SparkApplicationAttributes {
+  readonly applicationId: string;
+  readonly jobRoleArn: string;
+  /** The workers' security group. */
+  readonly securityGroupId: string;
+}
+
+abstract class SparkApplicationBase extends Construct implements ISparkApplication {
+  abstract readonly applicationId: string;
+  abstract readonly applicationArn: string;
+  abstract readonly jobRole: iam.IRole;
+  abstract readonly grantPrincipal: iam.IPrincipal;
+  abstract readonly connections: ec2.Connections;
+
+  /**
+   * Lets `grantee` run, inspect and cancel jobs of this application as the job role (StartJobRun
+   * plus iam:PassRole of the job role to EMR Serverless only).
+   */
+  grantStartJobRun(grantee: iam.IGrantable): iam.Grant {
+    const jobRunArn = Stack.of(this).formatArn({
+      service: 'emr-serverless',
+      resource: '/applications',
+      resourceName: `${this.applicationId}/jobruns/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['emr-serverless:StartJobRun', 'emr-serverless:GetApplication'],
+      resourceArns: [this.applicationArn],
+    })
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun', 'emr-serverless:GetDashboardForJobRun'],
+          resourceArns: [jobRunArn],
+        }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['iam:PassRole'],
+          resourceArns: [this.jobRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
+        }),
+      );
+  }
+}
+
 /**
  * An EMR Serverless Spark application in private subnets, with auto-start and auto-stop, capacity
  * bounds, driver and executor logs in a KMS-encrypted CloudWatch log group, and a job execution
@@ -111,7 +171,12 @@ export interface SparkApplicationProps {
  * lake.grantReadWrite(spark, 'features');
  * spark.grantStartJobRun(scheduler);
  */
-export class SparkApplication extends Construct implements iam.IGrantable, ec2.IConnectable {
+export class SparkApplication extends SparkApplicationBase {
+  /** References an existing application (no resources are created); grants go to its job role. */
+  static fromSparkApplicationAttributes(scope: Construct, id: string, attrs: SparkApplicationAttributes): ISparkApplication {
+    return new ImportedSparkApplication(scope, id, attrs);
+  }
+
   readonly application: emrs.CfnApplication;
   readonly applicationId: string;
   readonly applicationArn: string;
@@ -248,39 +313,38 @@ export class SparkApplication extends Construct implements iam.IGrantable, ec2.I
       ],
     });
     this.jobRole.addManagedPolicy(this.jobPolicy);
+    // The job role receives data grants (lake zones, MSK topics): each wildcard stays inside one resource.
+    acknowledgeWildcards(
+      this.jobPolicy,
+      when(
+        /^Resource::(<[A-Za-z0-9]+\.Arn>\/\*|arn:aws:glue:[a-z0-9-]+:\d{12}:table\/<[A-Za-z0-9]+>\/\*|arn:aws:kafka:[a-z0-9-]+:\d{12}:(topic|group)\/[^/]+\/.+)$/,
+        'The wildcard is inside one resource: the objects of one lake zone bucket, the tables of one zone database, or the configured topic/consumer-group pattern of one MSK cluster (by UUID). Spark jobs create objects, tables and partitions whose names are not known at deploy time.',
+      ),
+    );
     this.grantPrincipal = new ManagedPolicyPrincipal(this.jobRole, this.jobPolicy);
   }
+}
 
-  /**
-   * Lets `grantee` run, inspect and cancel jobs of this application as the job role (StartJobRun
-   * plus iam:PassRole of the job role to EMR Serverless only).
-   */
-  grantStartJobRun(grantee: iam.IGrantable): iam.Grant {
-    const jobRunArn = Stack.of(this).formatArn({
+/** An existing Spark application, from its attributes. */
+class ImportedSparkApplication extends SparkApplicationBase {
+  readonly applicationId: string;
+  readonly applicationArn: string;
+  readonly jobRole: iam.IRole;
+  readonly grantPrincipal: iam.IPrincipal;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, attrs: SparkApplicationAttributes) {
+    super(scope, id);
+    this.applicationId = attrs.applicationId;
+    this.applicationArn = Stack.of(this).formatArn({
       service: 'emr-serverless',
       resource: '/applications',
-      resourceName: `${this.applicationId}/jobruns/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      resourceName: attrs.applicationId,
     });
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['emr-serverless:StartJobRun', 'emr-serverless:GetApplication'],
-      resourceArns: [this.applicationArn],
-    })
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['emr-serverless:GetJobRun', 'emr-serverless:CancelJobRun', 'emr-serverless:GetDashboardForJobRun'],
-          resourceArns: [jobRunArn],
-        }),
-      )
-      .combine(
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['iam:PassRole'],
-          resourceArns: [this.jobRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } },
-        }),
-      );
+    this.jobRole = iam.Role.fromRoleArn(this, 'JobRole', attrs.jobRoleArn);
+    this.grantPrincipal = this.jobRole.grantPrincipal;
+    this.connections = new ec2.Connections({
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
+    });
   }
 }

@@ -1,6 +1,9 @@
 import { ApiObject, Chart, type ChartProps, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { GPU_TAINT } from '../../constructs/compute/gpu';
+import { nodeSelector } from '../../constructs/compute/ml-node-group';
+import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 import { POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
 
@@ -145,15 +148,17 @@ export interface ModelServingProps extends ChartProps {
   readonly serviceAccountName?: string;
 }
 
+/** The chart's defaults, written once (the props' `@default`s name them). */
+export const MODEL_SERVER_DEFAULTS = {
+  port: 8080,
+  replicas: { min: 2, max: 4 },
+  startupTimeout: Duration.minutes(10),
+} as const;
+
 /** Where model servers mount their writable model cache. */
 export const MODEL_CACHE_PATH = '/mnt/models';
 /** Labels of the GPU inference nodes (set by MlNodeGroup on `workload: 'inference'` GPU groups). */
-export const GPU_INFERENCE_NODE_SELECTOR: Readonly<Record<string, string>> = {
-  'platform/node-kind': 'gpu',
-  'platform/workload': 'inference',
-};
-/** The taint of GPU nodes (MlNodeGroup). */
-export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true' } as const;
+export const GPU_INFERENCE_NODE_SELECTOR: Readonly<Record<string, string>> = nodeSelector('gpu', 'inference');
 
 /** The UID/GID model-server containers run as (not root; images must not need a named user). */
 const RUN_AS = 65532;
@@ -196,8 +201,8 @@ export class ModelServingChart extends Chart {
     validateModelServing(props);
     const ns = props.team;
     const meta = (name: string) => ({ name, namespace: ns });
-    const port = props.port ?? 8080;
-    const replicas = props.replicas ?? { min: 2, max: 4 };
+    const port = props.port ?? MODEL_SERVER_DEFAULTS.port;
+    const replicas = props.replicas ?? MODEL_SERVER_DEFAULTS.replicas;
     const podLabels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/instance': props.name };
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -218,7 +223,7 @@ export class ModelServingChart extends Chart {
     };
     const paths = props.healthPaths ?? { readiness: '/v2/health/ready', liveness: '/v2/health/live' };
     const period = Duration.seconds(10);
-    const startupTimeout = props.startupTimeout ?? Duration.minutes(10);
+    const startupTimeout = props.startupTimeout ?? MODEL_SERVER_DEFAULTS.startupTimeout;
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: meta(props.name),
@@ -378,13 +383,6 @@ export class ModelServingChart extends Chart {
   }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** Service names are DNS-1035 labels: they start with a letter. */
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
-
 function validateModelServing(props: ModelServingProps): void {
   const where = `ModelServingChart '${props.name}'`;
   const fail = (message: string): never => {
@@ -399,11 +397,11 @@ function validateModelServing(props: ModelServingProps): void {
   }
   if (!props.image || /\s/.test(props.image)) fail(`image must be an image reference without spaces, got '${props.image}'`);
   if (!/^s3:\/\/[^/\s]+\/\S+$/.test(props.modelUri)) fail(`modelUri must be s3://<bucket>/<key or prefix>, got '${props.modelUri}'`);
-  const port = props.port ?? 8080;
+  const port = props.port ?? MODEL_SERVER_DEFAULTS.port;
   if (!isWhole(port) || port < 1024 || port > 65535) {
     fail(`port must be a whole number from 1024 to 65535 (non-root without capabilities cannot bind lower ports), got ${port}`);
   }
-  const replicas = props.replicas ?? { min: 2, max: 4 };
+  const replicas = props.replicas ?? MODEL_SERVER_DEFAULTS.replicas;
   if (!isWhole(replicas.min) || replicas.min < 1) fail(`replicas.min must be a whole number >= 1, got ${replicas.min}`);
   if (!isWhole(replicas.max) || replicas.max < replicas.min) {
     fail(`replicas.max must be a whole number >= replicas.min (${replicas.min}), got ${replicas.max}`);
@@ -438,8 +436,7 @@ function validateModelServing(props: ModelServingProps): void {
   if (props.featureStore) {
     const { port: fsPort, cidr } = props.featureStore;
     if (!isWhole(fsPort) || fsPort < 1 || fsPort > 65535) fail(`featureStore.port must be a whole number from 1 to 65535, got ${fsPort}`);
-    const m = CIDR.exec(cidr);
-    if (!m || m.slice(1, 5).some((o) => Number(o) > 255)) fail(`featureStore.cidr must be an IPv4 CIDR, got '${cidr}'`);
+    if (!parseCidr(cidr)) fail(`featureStore.cidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${cidr}'`);
   }
   for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.configMapEnv ?? {})]) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || ['MODEL_URI', 'MODEL_DIR', 'PORT'].includes(name)) {
@@ -448,6 +445,6 @@ function validateModelServing(props: ModelServingProps): void {
       );
     }
   }
-  const timeout = props.startupTimeout?.toSeconds() ?? 600;
+  const timeout = (props.startupTimeout ?? MODEL_SERVER_DEFAULTS.startupTimeout).toSeconds();
   if (timeout < 10 || timeout > 3600) fail(`startupTimeout must be from 10 seconds to 1 hour, got ${timeout} seconds`);
 }

@@ -1,6 +1,8 @@
 import { Chart, type ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
+import { GPU_RESOURCE } from '../../constructs/compute/gpu';
+import { DNS_LABEL } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 
 /** What one team may request in its namespace, in total. */
@@ -85,7 +87,7 @@ export class TeamTenancyChart extends Chart {
           'limits.cpu': q(`${quota.cpu}`),
           'requests.memory': q(`${quota.memoryGiB}Gi`),
           'limits.memory': q(`${quota.memoryGiB}Gi`),
-          'requests.nvidia.com/gpu': q(`${quota.gpus}`),
+          [`requests.${GPU_RESOURCE}`]: q(`${quota.gpus}`),
           pods: q(`${quota.pods ?? 200}`),
         },
       },
@@ -143,8 +145,6 @@ export class TeamTenancyChart extends Chart {
     });
   }
 }
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function validateTenancy(props: TeamTenancyProps): void {
   const where = `TeamTenancyChart '${props.team}'`;

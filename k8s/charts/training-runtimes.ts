@@ -1,5 +1,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { GPU_TOLERATION } from '../../constructs/compute/gpu';
+import { nodeSelector } from '../../constructs/compute/ml-node-group';
 import { ClusterTrainingRuntime } from '../imports/trainer.kubeflow.org';
 import { platformLabels } from './labels';
 
@@ -49,8 +51,8 @@ export class TrainingRuntimesChart extends Chart {
                   spec: {
                     template: {
                       spec: {
-                        nodeSelector: { 'platform/node-kind': 'gpu' },
-                        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+                        nodeSelector: nodeSelector('gpu'),
+                        tolerations: [{ ...GPU_TOLERATION }],
                         containers: [
                           {
                             name: TRAINER_NODE,

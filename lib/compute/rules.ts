@@ -1,13 +1,12 @@
 import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
+import { publicAccessCidrProblems } from '../../constructs/compute/ml-cluster';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
-import { isPrivate, parseCidr } from '../config/cidr';
+import { DNS_LABEL, S3_PREFIX as LAKE_PREFIX } from '../../constructs/core/patterns';
 import type { Problems } from '../config/problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const LAKE_PREFIX = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
 
 /** Namespaces the platform or Kubernetes owns; a team cannot take them. */
 export const RESERVED_NAMESPACES: readonly string[] = [
@@ -53,10 +52,7 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
   }
   k.publicAccessCidrs.forEach((text, i) => {
     const field = `cluster.publicAccessCidrs[${i}]`;
-    const cidr = parseCidr(text);
-    if (!p.check(cidr !== undefined, field, text, 'is not an IPv4 CIDR like 203.0.113.0/24')) return;
-    p.check(cidr!.prefix >= 16, field, text, 'is too wide; public endpoint CIDRs must be /16 or narrower');
-    p.check(!isPrivate(cidr!), field, text, 'is a private (RFC 1918) range; the public endpoint sees public source addresses');
+    for (const problem of publicAccessCidrProblems(text)) p.check(false, field, text, problem);
   });
 
   // Admins.

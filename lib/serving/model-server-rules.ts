@@ -1,14 +1,12 @@
+import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, S3_PREFIX } from '../../constructs/core/patterns';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig, ModelServerConfig } from '../config/types';
 import { checkEcrImage } from './ecr';
 
 /** Deployment/Service names: DNS-1035 labels (a letter first). */
-const SERVER_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SERVER_NAME = DNS_1035_LABEL;
 /** A key prefix in the models bucket: lower-case path segments ending in '/', no wildcards. */
-const MODEL_PATH = /^[a-z0-9][a-z0-9._=-]*(\/[a-z0-9._=-]+)*\/$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const MODEL_PATH = S3_PREFIX;
 /**
  * Prefixes of the models bucket that hold other things than model artifacts: SageMaker data
  * capture (real requests, personal data), Model Monitor baselines and reports, MLflow artifacts.

@@ -1,15 +1,17 @@
+import { WEEKLY_MAINTENANCE_WINDOW } from '../../constructs/core/patterns';
+import { SAGEMAKER_NAME_PATTERN } from '../../constructs/serving/names';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig, ServingEndpointConfig } from '../config/types';
 import { checkEcrImage } from './ecr';
 
-/** SageMaker resource names (model package groups, endpoints, schedules). */
-export const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+/** SageMaker resource names (model package groups, endpoints, schedules): the constructs' pattern. */
+export const SAGEMAKER_NAME = SAGEMAKER_NAME_PATTERN;
 /** Endpoint names in config: lowercase words joined by single hyphens (a subset of SageMaker names). */
 export const ENDPOINT_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** SageMaker hosting and processing instance types: `ml.<family>.<size>`. */
 export const ML_INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 /** Weekly maintenance window start of the MLflow server, UTC. */
-const MAINTENANCE_WINDOW = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$/;
+const MAINTENANCE_WINDOW = WEEKLY_MAINTENANCE_WINDOW;
 /** A CloudWatch metric-name-safe feature name (the drift metric is `feature_baseline_drift_<feature>`). */
 const FEATURE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 /** Serverless memory sizes SageMaker accepts. */

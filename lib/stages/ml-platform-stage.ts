@@ -1,11 +1,11 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { acknowledgeFindings } from '../compliance/acknowledgements';
 import { RetainStatefulResources } from '../compliance/retention';
 import { ComputeStack } from '../compute/stack';
 import type { EnvironmentConfig } from '../config';
 import { DataStack } from '../data/stack';
 import { FeatureGroupsStack } from '../feature-store/feature-groups-stack';
+import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
@@ -80,6 +80,6 @@ export class MlPlatformStage extends Stage {
     Tags.of(this).add('owner', config.tags.owner);
 
     RetainStatefulResources.check(this, config.retainStatefulResources);
-    acknowledgeFindings(this);
+    acknowledgeFeatureStorePolicy(config.name, this.featureStore.onlineStore);
   }
 }

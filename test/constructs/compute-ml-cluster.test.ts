@@ -161,6 +161,13 @@ describe('MlCluster validation', () => {
     ['an invalid cluster name', { clusterName: 'my cluster' }, /clusterName must be .* got 'my cluster'/],
     ['an open public endpoint', { publicAccessCidrs: ['0.0.0.0/0'] }, /publicAccessCidrs entry '0.0.0.0\/0' is too wide/],
     ['a malformed CIDR', { publicAccessCidrs: ['203.0.113.0'] }, /publicAccessCidrs entry '203.0.113.0' is not an IPv4 CIDR/],
+    // The same limit and words as the compute config rule (one implementation: publicAccessCidrProblems).
+    [
+      'a public range wider than /16',
+      { publicAccessCidrs: ['52.0.0.0/12'] },
+      /'52.0.0.0\/12' is too wide; public endpoint CIDRs must be \/16 or narrower/,
+    ],
+    ['a private range', { publicAccessCidrs: ['10.1.0.0/16'] }, /'10.1.0.0\/16' is a private \(RFC 1918\) range/],
     [
       'an admin that is not a role ARN',
       { adminRoleArns: ['arn:aws:iam::123456789012:user/alice'] },

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -225,5 +225,53 @@ describe('FeatureGroup', () => {
     expect(() => build(STREAM_GROUP, { withStream: false })).toThrow(
       /source: "card-transactions" is a stream source but no stream was given/,
     );
+  });
+});
+
+describe('FeatureGroup in a team app, on the platform store', () => {
+  test('takes an imported online store (no cast) and grants its writer user on it', () => {
+    // GIVEN a team stack that references the platform's existing store by its attributes
+    const stack = testStack('TeamApp');
+    const dataKey = kms.Key.fromKeyArn(stack, 'LakeKey', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const features = { bucket: s3.Bucket.fromBucketName(stack, 'Features', 'mlp-dev-features'), databaseName: 'mlp_dev_features' };
+    const store = OnlineFeatureStore.fromOnlineFeatureStoreAttributes(stack, 'PlatformStore', {
+      configurationEndpoint: 'clustercfg.dev-features.abc123.euw1.cache.amazonaws.com',
+      replicationGroupId: 'dev-features',
+      readerUserId: 'dev-features-reader',
+      writerUserId: 'dev-features-writer',
+      securityGroupId: 'sg-0123456789abcdef0',
+    });
+    // WHEN the team declares a batch feature group on it
+    new FeatureGroup(stack, 'Group', {
+      definition: { ...STREAM_GROUP, source: { kind: 'batch', zone: 'curated', table: 'applications' } },
+      offlineStore: features,
+      onlineStore: store,
+      spark: {
+        applicationId: 'app123',
+        connections: new ec2.Connections(),
+        artifacts: { bucket: features.bucket, codePrefix: 'code', logPrefix: 'logs' },
+      },
+      sourceZones: { curated: { bucket: s3.Bucket.fromBucketName(stack, 'Curated', 'mlp-dev-curated'), databaseName: 'mlp_dev_curated' } },
+      lakeKey: dataKey,
+      parameterPrefix: '/mlp/dev',
+    });
+    // THEN the backfill role may connect as the store's writer, on that replication group and user only
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'elasticache:Connect',
+            Resource: [
+              'arn:aws:elasticache:eu-west-1:123456789012:replicationgroup:dev-features',
+              'arn:aws:elasticache:eu-west-1:123456789012:user:dev-features-writer',
+            ],
+          }),
+        ]),
+      },
+    });
+    // and the store's port is the store's default
+    expect(store.port).toBe(6380);
+    expect(store.connections.defaultPort?.toString()).toBe('6380');
   });
 });

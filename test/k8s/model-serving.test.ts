@@ -253,7 +253,7 @@ describe('ModelServingChart', () => {
     [
       'a bad feature store CIDR',
       { featureStore: { port: 6380, cidr: '10.0.0.0' } },
-      /featureStore.cidr must be an IPv4 CIDR, got '10.0.0.0'/,
+      /featureStore.cidr must be a network-aligned IPv4 CIDR like 10.30.0.0\/16, got '10.0.0.0'/,
     ],
     ['a reserved variable', { env: { PORT: '1' } }, /environment variable 'PORT' is not allowed/],
   ])('rejects %s', (_, change, message) => {

@@ -4,6 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { KMS_READ_ACTIONS, KMS_READ_WRITE_ACTIONS } from '../../core/perms';
+import { acknowledgeWildcards } from '../../private/acknowledge';
+
+const PREFIX_REASON =
+  "The role's objects live under its own prefix of the bucket (its endpoint's data-capture/, monitoring/ or model prefix, or MLflow's artifact prefix); S3 object ARNs for a prefix need the trailing wildcard";
 
 /**
  * A role SageMaker assumes (execution role of a model, a monitoring job or the MLflow server):
@@ -13,6 +18,8 @@ import type { Construct } from 'constructs';
 export class SageMakerRole {
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
+  /** The IAM5 findings this role's own statements cause, each with why (see `acknowledgeWildcard`). */
+  private readonly wildcards: { readonly matches: (finding: string) => boolean; readonly reason: string }[] = [];
 
   constructor(scope: Construct, description: string) {
     const stack = Stack.of(scope);
@@ -23,6 +30,25 @@ export class SageMakerRole {
       description,
     });
     this.policy = new iam.ManagedPolicy(scope, 'Policy', { roles: [this.role], description: `Permissions of: ${description}` });
+    acknowledgeWildcards(this.policy, (finding) => {
+      const reasons = [...new Set(this.wildcards.filter((w) => w.matches(finding)).map((w) => w.reason))];
+      return reasons.length > 0 ? reasons.join(' ') : undefined;
+    });
+  }
+
+  /**
+   * Records that a wildcard finding of this role's policy follows from a statement its owner added,
+   * with why. Only findings so recorded are acknowledged.
+   */
+  acknowledgeWildcard(matches: string | ((finding: string) => boolean), reason: string): void {
+    this.wildcards.push({ matches: typeof matches === 'string' ? (f) => f === matches : matches, reason });
+  }
+
+  /** Records that the object wildcard under `objects` (`<prefix>/*`) is this role's own prefix. */
+  private acknowledgePrefix(objects: string, reason: string): void {
+    // A prefix of its own (`a/b/*`), never the whole bucket (`*`).
+    if (!/^[^*]+\/\*$/.test(objects)) return;
+    this.acknowledgeWildcard((f) => f.startsWith('Resource::') && f.endsWith(`/${objects}`), reason);
   }
 
   add(...statements: iam.PolicyStatement[]): void {
@@ -50,8 +76,9 @@ export class SageMakerRole {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(objects)] }),
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
+    this.acknowledgePrefix(objects, `${PREFIX_REASON} (read)`);
     if (bucket.encryptionKey) {
-      this.add(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey'], resources: [bucket.encryptionKey.keyArn] }));
+      this.add(new iam.PolicyStatement({ actions: [...KMS_READ_ACTIONS], resources: [bucket.encryptionKey.keyArn] }));
     }
   }
 
@@ -72,10 +99,11 @@ export class SageMakerRole {
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [bucket.arnForObjects(objects)] }),
       new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
+    this.acknowledgePrefix(objects, `${PREFIX_REASON} (write)`);
     if (bucket.encryptionKey) {
       this.add(
         new iam.PolicyStatement({
-          actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          actions: [...KMS_READ_WRITE_ACTIONS],
           resources: [bucket.encryptionKey.keyArn],
         }),
       );
@@ -110,6 +138,14 @@ export class SageMakerRole {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
     const enis = ec2Arn('network-interface', '*');
+    this.acknowledgeWildcard(
+      'Resource::*',
+      'The ec2:Describe* calls SageMaker makes to place the model or job in the VPC have no resource-level permissions; ENI creation is scoped.',
+    );
+    this.acknowledgeWildcard(
+      `Resource::arn:aws:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*`,
+      'SageMaker creates and deletes the network interfaces of endpoints and monitoring jobs in the VPC; their ids are not known in advance. Creation is also bounded to the configured subnets and security groups.',
+    );
     this.add(
       new iam.PolicyStatement({
         actions: [

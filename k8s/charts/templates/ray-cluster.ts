@@ -1,5 +1,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { GPU_RESOURCE, GPU_TOLERATION } from '../../../constructs/compute/gpu';
+import { nodeSelector } from '../../../constructs/compute/ml-node-group';
 import {
   RayClusterSpecHeadGroupSpecTemplateSpecContainersResourcesLimits as HeadQty,
   RayCluster,
@@ -87,7 +89,7 @@ export class RayClusterTemplateChart extends Chart {
           template: {
             spec: {
               serviceAccountName,
-              nodeSelector: { 'platform/node-kind': 'cpu' },
+              nodeSelector: nodeSelector('cpu'),
               containers: [
                 {
                   name: 'ray-head',
@@ -117,8 +119,8 @@ export class RayClusterTemplateChart extends Chart {
             template: {
               spec: {
                 serviceAccountName,
-                nodeSelector: { 'platform/node-kind': 'gpu' },
-                tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+                nodeSelector: nodeSelector('gpu'),
+                tolerations: [{ ...GPU_TOLERATION }],
                 containers: [
                   {
                     name: 'ray-worker',
@@ -128,12 +130,12 @@ export class RayClusterTemplateChart extends Chart {
                       requests: {
                         cpu: WorkerQty.fromString(`${size.cpu}`),
                         memory: WorkerQty.fromString(`${size.memoryGiB}Gi`),
-                        'nvidia.com/gpu': WorkerQty.fromString(`${gpus}`),
+                        [GPU_RESOURCE]: WorkerQty.fromString(`${gpus}`),
                       },
                       limits: {
                         cpu: WorkerQty.fromString(`${size.cpu}`),
                         memory: WorkerQty.fromString(`${size.memoryGiB}Gi`),
-                        'nvidia.com/gpu': WorkerQty.fromString(`${gpus}`),
+                        [GPU_RESOURCE]: WorkerQty.fromString(`${gpus}`),
                       },
                     },
                   },

@@ -1,5 +1,6 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { GPU_RESOURCE } from '../../../constructs/compute/gpu';
 import { TrainJobSpecTrainerResourcesPerNodeLimits as Qty, TrainJob } from '../../imports/trainer.kubeflow.org';
 import { platformLabels } from '../labels';
 import { teamServiceAccountName } from '../team-tenancy';
@@ -68,7 +69,7 @@ export class TorchTrainJobTemplateChart extends Chart {
     const resources = {
       cpu: Qty.fromString(`${size.cpu}`),
       memory: Qty.fromString(`${size.memoryGiB}Gi`),
-      'nvidia.com/gpu': Qty.fromNumber(gpus),
+      [GPU_RESOURCE]: Qty.fromNumber(gpus),
     };
 
     this.trainJob = new TrainJob(this, 'Resource', {

@@ -1,0 +1,244 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import {
+  AuditBucket,
+  DataLake,
+  DataQualityMonitor,
+  FeatureGroup,
+  MlCluster,
+  MlflowTrackingServer,
+  ModelEndpoint,
+  ModelRegistry,
+  ModelServerIdentity,
+  ModelSource,
+  OnlineFeatureStore,
+  PlatformKeys,
+  PlatformNetwork,
+  SparkApplication,
+  StreamingCluster,
+  TeamWorkloadIdentity,
+} from '../../constructs';
+import { clusterProps } from '../constructs/compute-fixture';
+import { dataFixture } from '../constructs/data-fixtures';
+import { IMAGE } from '../constructs/serving-fixtures';
+
+/**
+ * Each construct teams import passes the three cdk-nag packs on its own, in a minimal stack (as
+ * data-solutions-framework-on-aws does in test/unit/nag): every finding on the construct or its
+ * children is fixed or acknowledged by the construct itself. Findings of the test's own scaffolding
+ * (the VPC, keys and buckets the construct is given) are not the construct's and are not counted.
+ * The whole platform passes the packs in test/compliance/nag.test.ts.
+ */
+function unacknowledgedFindings(stack: Stack, construct: IConstruct): string[] {
+  // Construct validations (which compute the wildcard acknowledgements) run at synth.
+  for (const c of stack.node.findAll()) c.node.validate();
+  const under = (path: string | undefined) =>
+    path !== undefined && (path === construct.node.path || path.startsWith(`${construct.node.path}/`));
+  return [new AwsSolutionsChecks(), new PCIDSS321Checks(), new NIST80053R5Checks()].flatMap((pack) =>
+    pack
+      .validateScope(stack)
+      .violations.flatMap((v) =>
+        v.violatingResources.filter((r) => under(r.constructPath)).map((r) => `${r.constructPath ?? ''} ${v.ruleName}`),
+      ),
+  );
+}
+
+const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
+  AuditBucket: () => {
+    const { stack } = dataFixture();
+    return { stack, construct: new AuditBucket(stack, 'AuditLogs') };
+  },
+  PlatformKeys: () => {
+    const { stack } = dataFixture();
+    return { stack, construct: new PlatformKeys(stack, 'Keys', { aliasPrefix: 'mlp/test' }) };
+  },
+  PlatformNetwork: () => {
+    const { stack, logsKey } = dataFixture();
+    return {
+      stack,
+      construct: new PlatformNetwork(stack, 'Network', {
+        cidr: '10.50.0.0/16',
+        availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+        natGateways: 1,
+        flowLogKey: logsKey,
+      }),
+    };
+  },
+  DataLake: () => {
+    const { stack, dataKey, logBucket } = dataFixture();
+    return { stack, construct: new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket }) };
+  },
+  StreamingCluster: () => {
+    const { stack, vpc, streamingKey, logsKey } = dataFixture();
+    return {
+      stack,
+      construct: new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }),
+    };
+  },
+  SparkApplication: () => {
+    const { stack, vpc, logsKey, dataKey, logBucket, streamingKey } = dataFixture();
+    const spark = new SparkApplication(stack, 'Spark', {
+      releaseLabel: 'emr-7.9.0',
+      vpc,
+      maximumCapacity: { cpu: 64, memoryGiB: 256 },
+      logsKey,
+    });
+    // With the data grants the platform gives it (their wildcards stay inside one resource each).
+    new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket }).grantReadWrite(spark, 'features');
+    new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }).grantConsume(
+      spark,
+      'events.*',
+      'spark-*',
+    );
+    return { stack, construct: spark };
+  },
+  OnlineFeatureStore: () => {
+    const { stack, vpc, dataKey, logsKey } = dataFixture();
+    return {
+      stack,
+      construct: new OnlineFeatureStore(stack, 'OnlineStore', {
+        vpc,
+        namePrefix: 'test-features',
+        encryptionKey: dataKey,
+        logsKey,
+        // Production retention: a day of snapshots is dev policy (lib/feature-store/policy.ts).
+        snapshotRetentionDays: 15,
+      }),
+    };
+  },
+  FeatureGroup: () => {
+    const { stack, vpc, dataKey, logsKey, logBucket, streamingKey } = dataFixture();
+    const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
+    const spark = new SparkApplication(stack, 'Spark', {
+      releaseLabel: 'emr-7.9.0',
+      vpc,
+      maximumCapacity: { cpu: 64, memoryGiB: 256 },
+      logsKey,
+    });
+    const group = new FeatureGroup(stack, 'Group', {
+      definition: {
+        name: 'applicant_txn_aggregates',
+        description: 'Card spend per applicant',
+        entityKeys: [{ name: 'applicant_id', type: 'string' }],
+        features: [{ name: 'txn_count_1h', type: 'bigint' }],
+        onlineTtlSeconds: 172800,
+        offlinePartitioning: 'date-hour',
+        source: { kind: 'stream', topic: 'card-transactions' },
+      },
+      offlineStore: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
+      onlineStore: new OnlineFeatureStore(stack, 'OnlineStore', { vpc, namePrefix: 'test-features', encryptionKey: dataKey, logsKey }),
+      spark: {
+        applicationId: spark.applicationId,
+        connections: spark.connections,
+        artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
+      },
+      stream: new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }),
+      lakeKey: dataKey,
+      parameterPrefix: '/mlp/test',
+    });
+    return { stack, construct: group };
+  },
+  MlCluster: () => {
+    const { stack, vpc, logsKey } = dataFixture();
+    return { stack, construct: new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey, { logEncryptionKey: logsKey })) };
+  },
+  TeamWorkloadIdentity: () => {
+    const { stack, vpc, logsKey, dataKey } = dataFixture();
+    const cluster = new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey));
+    const identity = new TeamWorkloadIdentity(stack, 'Risk', {
+      cluster: cluster.cluster,
+      namespace: 'risk',
+      serviceAccountName: 'risk-workloads',
+      lakeKey: dataKey,
+      lake: [
+        { bucketArn: 'arn:aws:s3:::mlp-test-curated', readPrefixes: ['credit/'] },
+        { bucketArn: 'arn:aws:s3:::mlp-test-features', writePrefixes: ['teams/risk/'] },
+      ],
+    });
+    return { stack, construct: identity };
+  },
+  ModelServerIdentity: () => {
+    const { stack, vpc, logsKey, dataKey } = dataFixture();
+    const cluster = new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey));
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    const identity = new ModelServerIdentity(stack, 'Server', {
+      cluster: cluster.cluster,
+      namespace: 'credit-risk',
+      serviceAccountName: 'credit-risk-server',
+      modelsBucket: models,
+      modelPrefix: 'credit-risk/1.0.0/',
+    });
+    return { stack, construct: identity };
+  },
+  ModelEndpoint: () => {
+    const { stack, vpc, dataKey, logsKey } = dataFixture();
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    const endpoint = new ModelEndpoint(stack, 'CreditRisk', {
+      endpointName: 'test-credit-risk',
+      model: ModelSource.fromImage({ imageUri: IMAGE, modelDataBucket: models, modelDataKey: 'credit-risk/1.0.0/model.tar.gz' }),
+      encryptionKey: dataKey,
+      logEncryptionKey: logsKey,
+      alarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'Alarms', { enforceSSL: true })),
+      vpc,
+      dataCapture: { bucket: models, prefix: 'data-capture/test-credit-risk', samplingPercentage: 20 },
+    });
+    return { stack, construct: endpoint };
+  },
+  DataQualityMonitor: () => {
+    const { stack, vpc, dataKey } = dataFixture();
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    const endpoint = new ModelEndpoint(stack, 'CreditRisk', {
+      endpointName: 'test-credit-risk',
+      model: ModelSource.fromImage({ imageUri: IMAGE }),
+      encryptionKey: dataKey,
+      vpc,
+      dataCapture: { bucket: models, prefix: 'data-capture/test-credit-risk', samplingPercentage: 20 },
+      deploymentGuardrails: { canaryPercent: 10, canaryWait: Duration.minutes(10) },
+    });
+    const monitor = new DataQualityMonitor(stack, 'CreditRiskDataQuality', {
+      endpoint,
+      baseline: { bucket: models, prefix: 'monitoring/test-credit-risk/baseline' },
+      reports: { bucket: models, prefix: 'monitoring/test-credit-risk/reports' },
+      encryptionKey: dataKey,
+      driftFeatures: ['annual_income'],
+      alarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'Alarms', { enforceSSL: true })),
+    });
+    return { stack, construct: monitor };
+  },
+  MlflowTrackingServer: () => {
+    const { stack, dataKey } = dataFixture();
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    return { stack, construct: new MlflowTrackingServer(stack, 'Mlflow', { trackingServerName: 'test-mlflow', artifactBucket: models }) };
+  },
+  ModelRegistry: () => {
+    const { stack } = dataFixture();
+    return { stack, construct: new ModelRegistry(stack, 'Registry', { namePrefix: 'test', models: [{ name: 'credit-risk' }] }) };
+  },
+};
+
+describe('each construct passes AwsSolutions, PCI DSS 3.2.1 and NIST 800-53 r5 on its own', () => {
+  test.each(Object.keys(CASES))('%s', (name) => {
+    // GIVEN the construct in a minimal stack
+    const { stack, construct } = CASES[name]();
+    // WHEN the three packs check the stack
+    const findings = unacknowledgedFindings(stack, construct);
+    // THEN nothing on the construct is left unfixed or unacknowledged
+    expect(findings).toEqual([]);
+  });
+
+  test('a finding the construct does not cause is reported (the check can fail)', () => {
+    // GIVEN an audit bucket with a policy of nobody's design attached under it
+    const { stack } = dataFixture();
+    const audit = new AuditBucket(stack, 'AuditLogs');
+    new iam.ManagedPolicy(audit, 'Broad', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [audit.bucket.arnForObjects('*')] })],
+    });
+    // WHEN / THEN its wildcard is reported
+    expect(unacknowledgedFindings(stack, audit).join('\n')).toMatch(/Test\/AuditLogs\/Broad\/Resource AwsSolutions-IAM5/);
+  });
+});
