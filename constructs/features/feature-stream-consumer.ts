@@ -53,6 +53,7 @@ export interface FeatureStreamConsumerProps {
  * `FeatureStreamChart` (k8s/charts/feature-stream.ts), given `bundleS3Uri` and the service account.
  *
  * @example
+ * declare const streams: EventStreams;
  * const consumer = new FeatureStreamConsumer(this, 'ApplicantTxnAggregatesStream', {
  *   groupName: 'applicant_txn_aggregates', cluster, namespace: 'features', serviceAccountName: 'applicant-txn-aggregates',
  *   streams, topicName: 'card-transactions', deadLetterTopicName: 'card-transactions-dlq',

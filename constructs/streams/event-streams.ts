@@ -214,6 +214,7 @@ export interface EventStreamsProps {
  * Network access to the brokers is separate (`cluster.connections.allowDefaultPortFrom(peer)`).
  *
  * @example
+ * declare const ingestRole: iam.IRole;
  * const streams = new EventStreams(this, 'Streams', {
  *   cluster: msk,
  *   registryName: 'prod-events',

@@ -75,6 +75,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * and the Pod Identity agent.
  *
  * @example
+ * import { FeatureStreamChart } from './feature-stream';
+ * declare const consumer: { bundleS3Uri: string; bundleFileName: string };
+ * const NODE_22_BY_DIGEST = 'public.ecr.aws/docker/library/node@sha256:<digest of node:22-slim>';
+ * const AWS_CLI_BY_DIGEST = 'public.ecr.aws/aws-cli/aws-cli@sha256:<digest>';
  * new FeatureStreamChart(app, 'applicant-txn-aggregates-stream', {
  *   name: 'applicant-txn-aggregates-stream', namespace: 'features', environment: 'prod',
  *   serviceAccountName: 'applicant-txn-aggregates', image: NODE_22_BY_DIGEST, fetchImage: AWS_CLI_BY_DIGEST,
