@@ -317,40 +317,54 @@ export class MlCluster extends Construct {
   }
 
   /**
-   * The key-policy statement that lets EC2 Auto Scaling (which launches the managed node groups)
+   * The key-policy statements that let EC2 Auto Scaling (which launches the managed node groups)
    * use a customer-managed key for the nodes' root volumes, as AWS documents for encrypted EBS
-   * volumes launched by Auto Scaling. Add it to the key that encrypts the volumes.
+   * volumes launched by Auto Scaling. Add them to the key that encrypts the volumes.
+   *
+   * The Auto Scaling service-linked role exists only after an account's first Auto Scaling group,
+   * and KMS rejects a key policy whose Principal does not exist; so the principal is `*`, narrowed
+   * by conditions KMS does not resolve at policy time: the caller's ARN is that role's
+   * (`aws:PrincipalArn`) and the caller is in this account (`kms:CallerAccount`). Once the role
+   * exists (AWS creates it with the first node group's Auto Scaling group), it gets exactly what
+   * the named principal got. (No `kms:ViaService`: AWS documents these statements without it, and
+   * a wrong service would stop nodes from launching, which only a real account would show.)
    */
   static allowNodeVolumeEncryption(key: kms.Key): void {
     const stack = Stack.of(key);
-    const autoscaling = new iam.ArnPrincipal(
-      stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'role',
-        resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
-    );
+    const autoscalingRoleArn = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: AUTOSCALING_SERVICE_LINKED_ROLE,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const onlyAutoScaling = {
+      ArnEquals: { 'aws:PrincipalArn': autoscalingRoleArn },
+      StringEquals: { 'kms:CallerAccount': stack.account },
+    };
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAutoScalingToUseTheKeyForNodeVolumes',
-        principals: [autoscaling],
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         resources: ['*'],
+        conditions: onlyAutoScaling,
       }),
     );
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAutoScalingToGrantTheKeyToEbs',
-        principals: [autoscaling],
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:CreateGrant'],
         resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        conditions: { ...onlyAutoScaling, Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
   }
 }
+
+/** Path and name of EC2 Auto Scaling's service-linked role (created by AWS on first use). */
+const AUTOSCALING_SERVICE_LINKED_ROLE = 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
 
 /** A stable construct-id suffix from a role ARN: its name, alphanumerics only. */
 function adminId(arn: string): string {

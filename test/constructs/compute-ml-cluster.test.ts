@@ -134,20 +134,27 @@ describe('MlCluster options', () => {
     }
   });
 
-  test('allowNodeVolumeEncryption lets EC2 Auto Scaling use the key for EBS only through grants for AWS resources', () => {
+  test('allowNodeVolumeEncryption lets EC2 Auto Scaling use the key for EBS only through grants for AWS resources, without naming its service-linked role as a principal', () => {
     // GIVEN
     const { stack, key } = computeFixture();
     // WHEN
     MlCluster.allowNodeVolumeEncryption(key);
-    // THEN
+    // THEN: the role is matched by condition (KMS rejects a Principal that does not exist yet)
+    const slr = 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    const onlyAutoScaling = { ArnEquals: { 'aws:PrincipalArn': slr }, StringEquals: { 'kms:CallerAccount': '123456789012' } };
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
+            Sid: 'AllowAutoScalingToUseTheKeyForNodeVolumes',
+            Principal: { AWS: '*' },
+            Condition: onlyAutoScaling,
+          }),
+          Match.objectLike({
             Sid: 'AllowAutoScalingToGrantTheKeyToEbs',
             Action: 'kms:CreateGrant',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-            Principal: { AWS: 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' },
+            Principal: { AWS: '*' },
+            Condition: { ...onlyAutoScaling, Bool: { 'kms:GrantIsForAWSResource': true } },
           }),
         ]),
       },
