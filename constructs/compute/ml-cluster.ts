@@ -1,4 +1,3 @@
-import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
 import { ArnFormat, type CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -13,7 +12,7 @@ import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPoli
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
-import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_VERSIONS, type EksAddonName, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+import { DEFAULT_KUBERNETES_VERSION, type EksAddonName, kubernetesRelease, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
 
 /** The narrowest prefix a CIDR allowed to reach the public API endpoint may have. */
 export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
@@ -39,13 +38,14 @@ export interface MlClusterProps {
   /** The VPC; the control plane ENIs and the nodes go into its private subnets with egress. */
   readonly vpc: ec2.IVpc;
   /**
-   * Kubernetes version, `major.minor`.
-   * @default '1.34'
+   * Kubernetes version, `major.minor`: a row of KUBERNETES_RELEASES; the kubectl layer and the
+   * managed add-on versions follow it.
+   * @default DEFAULT_KUBERNETES_VERSION
    */
   readonly kubernetesVersion?: string;
   /**
    * Layer with kubectl and helm for the kubectl provider; must match `kubernetesVersion`.
-   * @default - KubectlV34Layer
+   * @default - the layer of `kubernetesVersion` in KUBERNETES_RELEASES
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -81,8 +81,8 @@ export interface MlClusterProps {
    */
   readonly nodeGroups: Record<string, MlNodeGroupOptions>;
   /**
-   * Versions of the EKS managed add-ons.
-   * @default EKS_ADDON_VERSIONS
+   * Versions of the EKS managed add-ons (overrides of single add-ons).
+   * @default - the add-on versions of `kubernetesVersion` in KUBERNETES_RELEASES
    */
   readonly addonVersions?: Partial<Record<EksAddonName, string>>;
   /**
@@ -129,6 +129,7 @@ export class MlCluster extends Construct {
     super(scope, id);
     validateCluster(props);
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const release = kubernetesRelease(this.kubernetesVersion);
     const publicCidrs = [...(props.publicAccessCidrs ?? [])];
     const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
@@ -162,7 +163,7 @@ export class MlCluster extends Construct {
       // The deploying principal is not made a permanent cluster admin; the admin roles are.
       bootstrapClusterCreatorAdminPermissions: false,
       kubectlProviderOptions: {
-        kubectlLayer: props.kubectlLayer ?? new KubectlV34Layer(this, 'KubectlLayer'),
+        kubectlLayer: props.kubectlLayer ?? release.kubectlLayer(this, 'KubectlLayer'),
       },
       outputConfigCommand: false,
     });
@@ -175,7 +176,7 @@ export class MlCluster extends Construct {
     });
 
     // Networking add-ons and the pod identity agent come before nodes (nodes need a CNI to be Ready).
-    const versions = { ...EKS_ADDON_VERSIONS, ...props.addonVersions };
+    const versions = { ...release.addons, ...props.addonVersions };
     const addon = (name: EksAddonName, constructId: string, configurationValues?: Record<string, unknown>): eks.Addon => {
       const created = new eks.Addon(this, constructId, {
         cluster: this.cluster,

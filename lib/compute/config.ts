@@ -37,7 +37,7 @@ export interface TeamConfig {
 }
 
 export interface ClusterConfig {
-  /** Kubernetes version, `major.minor` (a kubectl layer for it must be installed: 1.34). */
+  /** Kubernetes version, `major.minor`: THE upgrade field; the kubectl layer and add-on versions follow it (constructs/compute/versions.ts KUBERNETES_RELEASES). */
   readonly kubernetesVersion: string;
   /** 'private' (VPC only; required in staging and prod) or 'publicAndPrivate' (dev, CIDR-restricted). */
   readonly endpointAccess: 'private' | 'publicAndPrivate';
@@ -79,7 +79,7 @@ const nodes = (
 /** The EKS cluster of each environment: endpoint, node groups and teams. */
 export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
   dev: {
-    kubernetesVersion: '1.34',
+    kubernetesVersion: '1.35',
     // Developers reach the API from the office egress range; nodes use the private endpoint.
     endpointAccess: 'publicAndPrivate',
     publicAccessCidrs: ['203.0.113.0/24'],
@@ -95,7 +95,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     ],
   },
   staging: {
-    kubernetesVersion: '1.34',
+    kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
     adminRoleArns: [adminRole('staging')],
@@ -111,7 +111,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     ],
   },
   prod: {
-    kubernetesVersion: '1.34',
+    kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
     adminRoleArns: [adminRole('prod')],

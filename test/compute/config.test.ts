@@ -45,7 +45,7 @@ describe('compute rules', () => {
       'unsupported Kubernetes version',
       'dev',
       (c) => (c.cluster.kubernetesVersion = '1.30'),
-      "dev.cluster.kubernetesVersion: '1.30' is not allowed; expected one of '1.34'",
+      "dev.cluster.kubernetesVersion: '1.30' is not allowed; expected one of '1.35'",
     ],
     [
       'unknown endpoint access',

@@ -40,7 +40,7 @@ describe('ComputeStack', () => {
     // THEN
     prod.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'prod-ml-platform',
-      Version: '1.34',
+      Version: '1.35',
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
       EncryptionConfig: [Match.objectLike({ Resources: ['secrets'], Provider: { KeyArn: Match.anyValue() } })],
     });

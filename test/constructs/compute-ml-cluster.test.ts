@@ -1,18 +1,18 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EKS_ADDON_VERSIONS, MlCluster } from '../../constructs';
+import { EKS_ADDON_VERSIONS, KUBERNETES_RELEASES, kubernetesRelease, MlCluster } from '../../constructs';
 import { clusterProps, computeFixture, newCluster } from './compute-fixture';
 
 describe('MlCluster defaults', () => {
-  // GIVEN / WHEN: the defaults (private endpoint, Kubernetes 1.34)
+  // GIVEN / WHEN: the defaults (private endpoint, Kubernetes 1.35)
   const { stack } = newCluster({ adminRoleArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
   const template = Template.fromStack(stack);
 
-  test('Kubernetes 1.34, private endpoint only, private subnets, API authentication without the creator as admin', () => {
+  test('Kubernetes 1.35, private endpoint only, private subnets, API authentication without the creator as admin', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'test-ml',
-      Version: '1.34',
+      Version: '1.35',
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
       AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
       BootstrapSelfManagedAddons: false,
@@ -162,9 +162,35 @@ describe('MlCluster options', () => {
   });
 });
 
+describe('MlCluster follows one Kubernetes version', () => {
+  test.each(Object.keys(KUBERNETES_RELEASES))(
+    '%s: the cluster, its kubectl layer and every managed add-on follow kubernetesVersion',
+    (version) => {
+      // GIVEN: only the version is set
+      // WHEN
+      const { stack } = newCluster({ kubernetesVersion: version });
+      // THEN: the cluster runs it, the layer's kubectl is that minor, the add-ons are that row's
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::EKS::Cluster', { Version: version });
+      const layers = Object.values(template.findResources('AWS::Lambda::LayerVersion')).map((l: any) => l.Properties.Description);
+      expect(layers).toContainEqual(expect.stringMatching(new RegExp(`kubectl/kubectl ${version.replace('.', '\\.')}\\.\\d+`)));
+      const addons = Object.fromEntries(
+        Object.values(template.findResources('AWS::EKS::Addon')).map((a: any) => [a.Properties.AddonName, a.Properties.AddonVersion]),
+      );
+      expect(addons).toEqual(KUBERNETES_RELEASES[version].addons);
+      expect(addons['kube-proxy']).toMatch(new RegExp(`^v${version.replace('.', '\\.')}\\.`));
+    },
+  );
+
+  test('an unsupported version is one clear error naming the value and the supported ones', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => kubernetesRelease('1.36')).toThrow(/^kubernetesVersion '1.36' is not supported; expected one of 1\.35 /);
+  });
+});
+
 describe('MlCluster validation', () => {
   test.each([
-    ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.34/],
+    ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.35/],
     ['an invalid cluster name', { clusterName: 'my cluster' }, /clusterName must be .* got 'my cluster'/],
     ['an open public endpoint', { publicAccessCidrs: ['0.0.0.0/0'] }, /publicAccessCidrs entry '0.0.0.0\/0' is too wide/],
     ['a malformed CIDR', { publicAccessCidrs: ['203.0.113.0'] }, /publicAccessCidrs entry '203.0.113.0' is not an IPv4 CIDR/],
