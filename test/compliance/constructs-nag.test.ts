@@ -135,6 +135,7 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
       spark: {
         applicationId: spark.applicationId,
         connections: spark.connections,
+        logGroup: spark.logGroup,
         artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
       },
       stream: new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }),
