@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FEATURE_VIEWS, featureView } from '../../lib/features/views';
+import { writeJobBundle } from './batch/bundle';
 import { featureSql } from './batch/sql';
 import { featureViewProblems } from './definition';
 import { backfill, defaultDeadLetter, parseAsOf, replay, UsageError } from './local';
@@ -8,7 +10,8 @@ import { backfill, defaultDeadLetter, parseAsOf, replay, UsageError } from './lo
 const USAGE = `usage:
   features replay   --group NAME --events FILE.jsonl [--as-of ISO] --redis URL [--dead-letter FILE] [--json]
   features backfill --group NAME --events FILE.jsonl [--as-of ISO] [--dead-letter FILE] [--json]
-  features sql      --group NAME [--out FILE]     the batch SQL the EMR Serverless jobs run`;
+  features sql      --group NAME [--out FILE]     the batch SQL the EMR Serverless jobs run
+  features bundle   --group NAME --out DIR        SQL, view, schema and PySpark files of the EMR jobs`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -16,7 +19,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['replay', 'backfill', 'sql'].includes(command)) throw new UsageError(`unknown command '${command}'; allowed replay, backfill, sql`);
+  if (!['replay', 'backfill', 'sql', 'bundle'].includes(command))
+    throw new UsageError(`unknown command '${command}'; allowed replay, backfill, sql, bundle`);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -41,6 +45,11 @@ async function main(argv: string[]): Promise<void> {
   if (!view) throw new UsageError(`--group '${group}' is not a feature view; allowed ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`);
   const problems = featureViewProblems(view);
   if (problems.length) throw new UsageError(problems[0]);
+  if (command === 'bundle') {
+    if (!values.out) throw new UsageError('--out DIR is required for bundle');
+    for (const f of writeJobBundle(view, values.out as string)) process.stdout.write(path.join(values.out as string, f) + '\n');
+    return;
+  }
   if (command === 'sql') {
     const sql = featureSql(view);
     if (values.out) writeFileSync(values.out as string, sql);
