@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type FeatureView, featureViewProblems } from '../../jobs/features/definition';
 import { backfill, replay } from '../../jobs/features/local';
+import { type RunningRedis, startRedis } from '../../jobs/features/local-redis';
 import { features } from './cli';
 import { generateLines } from './generate';
-import { type RunningRedis, startRedis } from './redis-server';
 
 const T = Date.parse('2026-11-29T12:00:00Z');
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { type RunningRedis, startRedis } from '../../jobs/features/local-redis';
 import { features } from './cli';
-import { type RunningRedis, startRedis } from './redis-server';
 
 /*
  * The worked example of issue 12 (item 7), values computed by hand. As of T = 2026-11-29T12:00:00Z:

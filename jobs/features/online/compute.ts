@@ -21,9 +21,14 @@ export interface StoredEvent {
  */
 export function computeVector(view: FeatureView, events: readonly StoredEvent[], asOfMs: number): FeatureVector {
   const out: FeatureVector = {};
+  const byWindow = new Map<number, readonly StoredEvent[]>();
   for (const f of view.features) {
-    const from = asOfMs - windowMs(f.window)!;
-    const inWindow = events.filter((e) => e.timeMs > from && e.timeMs <= asOfMs);
+    const w = windowMs(f.window)!;
+    let inWindow = byWindow.get(w);
+    if (!inWindow) {
+      inWindow = events.filter((e) => e.timeMs > asOfMs - w && e.timeMs <= asOfMs);
+      byWindow.set(w, inWindow);
+    }
     const isDouble = featureValueType(view, f) === 'double';
     const num = (x: number | null) => (x === null ? null : isDouble ? roundDouble(x) : x);
     if (f.aggregation === 'ratio') {
