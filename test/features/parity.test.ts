@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type FeatureView, featureViewProblems } from '../../jobs/features/definition';
+import Redis from 'iovalkey';
+import { type FeatureView, featureViewProblems, readSpanMs } from '../../jobs/features/definition';
 import { backfill, replay } from '../../jobs/features/local';
 import { type RunningRedis, startRedis } from '../../jobs/features/local-redis';
+import { FeatureReader, onlineKeys } from '../../jobs/features/online/store';
 import { features } from './cli';
 import { generateLines } from './generate';
 
@@ -121,4 +124,40 @@ test.each([
   const values = Object.values(online.vectors);
   expect(values.filter((v) => v.last_merchant_1h !== null).length).toBeGreaterThan(0);
   expect(values.filter((v) => v.approved_ratio_2h !== null).length).toBeGreaterThan(0);
+});
+
+test('the Python reader for model code computes the same vectors from the documented key layout', async () => {
+  // GIVEN the store the tests above filled, and each entity's raw ZRANGEBYSCORE reply as of T
+  const client = new Redis(redis.url);
+  try {
+    const asOf = T - 37 * 60_000;
+    const entities = Object.keys((await backfill(ALL_AGGREGATIONS, file, new Date(asOf), path.join(dir, 'py-b.jsonl'))).vectors);
+    const replies: Record<string, string[]> = {};
+    for (const e of entities)
+      replies[e] = await client.zrangebyscore(
+        onlineKeys(ALL_AGGREGATIONS, e).events,
+        `(${asOf - readSpanMs(ALL_AGGREGATIONS)}`,
+        asOf,
+        'WITHSCORES',
+      );
+    const viewFile = path.join(dir, 'all.view.json');
+    writeFileSync(viewFile, JSON.stringify(ALL_AGGREGATIONS));
+    // WHEN python3 computes the vectors (jobs/features/python/feature_vector.py) and the TypeScript client reads them
+    const py = spawnSync(
+      'python3',
+      [path.join(__dirname, '..', '..', 'jobs', 'features', 'python', 'feature_vector.py'), '--view', viewFile, '--as-of-ms', String(asOf)],
+      {
+        input: JSON.stringify(replies),
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    expect(py.stderr).toBe('');
+    const ts = await new FeatureReader(client, ALL_AGGREGATIONS).getMany(entities, new Date(asOf));
+    // THEN they are identical for every entity and feature
+    expect(Object.keys(ts)).toHaveLength(40);
+    expect(JSON.parse(py.stdout)).toStrictEqual(ts);
+  } finally {
+    client.disconnect();
+  }
 });

@@ -10,18 +10,19 @@ import { generateLines } from './generate';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'features-spark-'));
 
-test('every PySpark job file byte-compiles', () => {
+test('every PySpark job file and the Python reader byte-compile', () => {
   // GIVEN the job files WHEN python3 compiles each (into a temp dir, not the tree)
   const files = readdirSync(SPARK_JOB_DIR).filter((f) => f.endsWith('.py'));
   expect(files.sort()).toStrictEqual([...SPARK_FILES].sort());
-  for (const f of files) {
+  const pythonDir = path.join(SPARK_JOB_DIR, '..', 'python');
+  for (const f of [...files, ...readdirSync(pythonDir).map((p) => path.join('..', 'python', p))]) {
     const r = spawnSync(
       'python3',
       [
         '-c',
         'import py_compile,sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
         path.join(SPARK_JOB_DIR, f),
-        path.join(dir, `${f}c`),
+        path.join(dir, `${path.basename(f)}c`),
       ],
       { encoding: 'utf8' },
     );
