@@ -66,15 +66,7 @@ export async function replay(view: FeatureView, eventsFile: string, asOf: Date, 
     });
     const entities = new Set<string>();
     const processor = new StreamProcessor(view, new OnlineWriter(client, view), new FileDeadLetterSink(deadLetter));
-    // The reader needs the entity list: collect it from the valid events the parser sees.
-    const parser = new EventParser(view);
-    for await (const batch of fileSource(eventsFile)) {
-      for (const r of batch) {
-        const p = parser.parse(r.value);
-        if (p.ok) entities.add(p.event.entity);
-      }
-      await processor.processBatch(batch);
-    }
+    for await (const batch of fileSource(eventsFile)) for (const e of await processor.processBatch(batch)) entities.add(e.entity);
     const vectors = await new FeatureReader(client, view).getMany([...entities], asOf);
     return { vectors: sortedObject(Object.entries(vectors)), stats: processor.stats, deadLetter };
   } finally {

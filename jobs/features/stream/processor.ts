@@ -44,8 +44,8 @@ export class StreamProcessor {
     this.parser = new EventParser(view);
   }
 
-  /** Validates a batch, writes the valid events in one pipeline, the invalid to the dead letter. */
-  async processBatch(records: readonly SourceRecord[]): Promise<void> {
+  /** Validates a batch, writes the valid events in one pipeline, the invalid to the dead letter; returns the valid events. */
+  async processBatch(records: readonly SourceRecord[]): Promise<readonly FeatureEvent[]> {
     const valid: FeatureEvent[] = [];
     const dead: DeadLetter[] = [];
     for (const r of records) {
@@ -60,6 +60,7 @@ export class StreamProcessor {
     this.stats.counted += c.counted;
     this.stats.duplicates += c.duplicates;
     this.stats.tooOld += c.tooOld;
+    return valid;
   }
 
   /** Drains a source of record batches. */
