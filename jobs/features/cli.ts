@@ -5,12 +5,14 @@ import { FEATURE_VIEWS, featureView } from '../../lib/features/views';
 import { writeJobBundle } from './batch/bundle';
 import { featureSql } from './batch/sql';
 import { featureViewProblems } from './definition';
-import { backfill, defaultDeadLetter, parseAsOf, replay, UsageError } from './local';
+import { backfill, defaultDeadLetter, parseAsOf, replay, trainingSet, UsageError } from './local';
 
 const USAGE = `usage:
   features replay   --group NAME --events FILE.jsonl [--as-of ISO] --redis URL [--dead-letter FILE] [--json]
   features backfill --group NAME --events FILE.jsonl [--as-of ISO] [--dead-letter FILE] [--json]
   features sql      --group NAME [--out FILE]     the batch SQL the EMR Serverless jobs run
+  features training-set --group NAME --events FILE.jsonl --labels FILE.jsonl [--dead-letter FILE]
+                                                  labels + features as of each label_time (JSON lines)
   features bundle   --group NAME --out DIR        SQL, view, schema and PySpark files of the EMR jobs`;
 
 async function main(argv: string[]): Promise<void> {
@@ -19,8 +21,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['replay', 'backfill', 'sql', 'bundle'].includes(command))
-    throw new UsageError(`unknown command '${command}'; allowed replay, backfill, sql, bundle`);
+  if (!['replay', 'backfill', 'training-set', 'sql', 'bundle'].includes(command))
+    throw new UsageError(`unknown command '${command}'; allowed replay, backfill, training-set, sql, bundle`);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
         redis: { type: 'string' },
         'dead-letter': { type: 'string' },
         out: { type: 'string' },
+        labels: { type: 'string' },
         json: { type: 'boolean' },
       },
     }));
@@ -58,8 +61,14 @@ async function main(argv: string[]): Promise<void> {
   }
   const events = values.events as string | undefined;
   if (!events) throw new UsageError('--events FILE.jsonl is required');
-  const asOf = parseAsOf(values['as-of'] as string | undefined);
   const deadLetter = (values['dead-letter'] as string | undefined) ?? defaultDeadLetter(view, command);
+  if (command === 'training-set') {
+    const labels = values.labels as string | undefined;
+    if (!labels) throw new UsageError('--labels FILE.jsonl is required for training-set');
+    for (const row of await trainingSet(view, events, labels, deadLetter)) process.stdout.write(JSON.stringify(row) + '\n');
+    return;
+  }
+  const asOf = parseAsOf(values['as-of'] as string | undefined);
   let result: Awaited<ReturnType<typeof backfill>>;
   if (command === 'replay') {
     const url = values.redis as string | undefined;

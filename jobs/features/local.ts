@@ -76,6 +76,74 @@ export async function replay(view: FeatureView, eventsFile: string, asOf: Date, 
 
 /** Batch path: the file's valid events (invalid ones to the dead letter) through the generated SQL on DuckDB, every entity as of `asOf`. */
 export async function backfill(view: FeatureView, eventsFile: string, asOf: Date, deadLetter: string): Promise<RunResult> {
+  const { events, read, invalid } = await readValidEvents(view, eventsFile, deadLetter);
+  const spine = new Map<string, FeatureEvent['entityValues']>();
+  for (const e of events) spine.set(e.entity, e.entityValues);
+  const rows = await runBatch(
+    view,
+    events,
+    [...spine.values()].map((entityValues) => ({ entityValues, asOfMs: asOf.getTime() })),
+  );
+  return {
+    vectors: sortedObject(rows.map((r) => [r.entity, r.vector])),
+    stats: { read, invalid, counted: events.length, duplicates: 0, tooOld: 0 },
+    deadLetter,
+  };
+}
+
+/**
+ * Training set, locally: every label (JSONL: the view's entity keys, `label_time` ISO-8601 UTC, any
+ * label columns) with the view's features as of its own label_time — the spine of the same SQL the
+ * EMR training-set job runs, so nothing after a label's time leaks into its features.
+ */
+export async function trainingSet(
+  view: FeatureView,
+  eventsFile: string,
+  labelsFile: string,
+  deadLetter: string,
+): Promise<Record<string, unknown>[]> {
+  if (!existsSync(labelsFile)) throw new UsageError(`--labels '${labelsFile}' does not exist`);
+  const labels: { row: Record<string, unknown>; entity: string; entityValues: Record<string, string | number>; asOfMs: number }[] = [];
+  let n = 0;
+  for await (const batch of fileSource(labelsFile)) {
+    for (const r of batch) {
+      n++;
+      let row: Record<string, unknown>;
+      try {
+        row = JSON.parse(r.value);
+      } catch {
+        throw new UsageError(`--labels ${r.position}: not valid JSON`);
+      }
+      const entityValues: Record<string, string | number> = {};
+      for (const k of view.entityKeys) {
+        const v = row[k.name];
+        if (typeof v !== (k.type === 'string' ? 'string' : 'number'))
+          throw new UsageError(`--labels ${r.position}: entity key '${k.name}' must be a ${k.type}, got ${JSON.stringify(v)}`);
+        entityValues[k.name] = v as string | number;
+      }
+      const t = typeof row.label_time === 'string' ? parseAsOfOrUndefined(row.label_time) : undefined;
+      if (t === undefined)
+        throw new UsageError(`--labels ${r.position}: label_time must be ISO-8601 UTC, got ${JSON.stringify(row.label_time)}`);
+      labels.push({ row, entity: view.entityKeys.map((k) => String(entityValues[k.name])).join('|'), entityValues, asOfMs: t });
+    }
+  }
+  if (n === 0) throw new UsageError(`--labels '${labelsFile}' holds no labels`);
+  const { events } = await readValidEvents(view, eventsFile, deadLetter);
+  const rows = await runBatch(view, events, labels);
+  const byKey = new Map(rows.map((r) => [`${r.entity}\u0000${r.asOfMs}`, r.vector]));
+  return labels.map((l) => ({ ...l.row, ...byKey.get(`${l.entity}\u0000${l.asOfMs}`) }));
+}
+
+function parseAsOfOrUndefined(s: string): number | undefined {
+  try {
+    return parseAsOf(s).getTime();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file's valid events in delivery order; invalid ones to the dead letter. */
+async function readValidEvents(view: FeatureView, eventsFile: string, deadLetter: string) {
   requireFile(eventsFile);
   const parser = new EventParser(view);
   const sink = new FileDeadLetterSink(deadLetter);
@@ -93,16 +161,5 @@ export async function backfill(view: FeatureView, eventsFile: string, asOf: Date
     invalid += dead.length;
     if (dead.length) await sink.write(dead);
   }
-  const spine = new Map<string, FeatureEvent['entityValues']>();
-  for (const e of events) spine.set(e.entity, e.entityValues);
-  const rows = await runBatch(
-    view,
-    events,
-    [...spine.values()].map((entityValues) => ({ entityValues, asOfMs: asOf.getTime() })),
-  );
-  return {
-    vectors: sortedObject(rows.map((r) => [r.entity, r.vector])),
-    stats: { read, invalid, counted: events.length, duplicates: 0, tooOld: 0 },
-    deadLetter,
-  };
+  return { events, read, invalid };
 }

@@ -37,7 +37,7 @@ test.each<[string, string[], RegExp]>([
     /^features: cannot connect to --redis 'redis:\/\/127\.0\.0\.1:1': connect ECONNREFUSED/,
   ],
   ['an unknown option', ['backfill', '--group', 'applicant_txn_aggregates', '--event', events], /^features: Unknown option '--event'/],
-  ['an unknown command', ['materialize'], /^features: unknown command 'materialize'; allowed replay, backfill, sql, bundle$/],
+  ['an unknown command', ['materialize'], /^features: unknown command 'materialize'; allowed replay, backfill, training-set, sql, bundle$/],
 ])('%s: one clear line, no stack trace, non-zero exit', (_label, args, message) => {
   // GIVEN bad input WHEN the command runs
   const r = features(args);
