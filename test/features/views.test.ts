@@ -1,10 +1,26 @@
 import { type FeatureView, featureViewProblems } from '../../jobs/features/definition';
-import { APPLICANT_TRANSACTION_AGGREGATES } from '../../lib/config/feature-groups';
+import { FEATURE_GROUPS } from '../../lib/feature-store/feature-groups';
 import { APPLICANT_TXN_AGGREGATES_VIEW, FEATURE_VIEWS, featureGroupOf } from '../../lib/features';
 
-test('the committed view derives exactly the hand-written feature group of lib/config', () => {
-  // GIVEN the view WHEN today's FeatureGroupConfig is derived from it THEN it equals the hand-written entry
-  expect(featureGroupOf(APPLICANT_TXN_AGGREGATES_VIEW)).toStrictEqual(APPLICANT_TRANSACTION_AGGREGATES);
+test("the feature groups the stacks declare are derived from the views, with the worked example's names and types", () => {
+  // GIVEN the committed views WHEN the environments' feature groups are read
+  const group = FEATURE_GROUPS.find((g) => g.name === 'applicant_txn_aggregates');
+  // THEN the group is the view's derivation, and carries the types item 7 of issue 12 implies
+  expect(FEATURE_GROUPS).toStrictEqual(FEATURE_VIEWS.map(featureGroupOf));
+  expect(group?.entityKeys).toEqual([{ name: 'applicant_id', type: 'string' }]);
+  expect(Object.fromEntries((group?.features ?? []).map((f) => [f.name, f.type]))).toEqual({
+    txn_count_1h: 'bigint',
+    txn_amount_sum_1h: 'double',
+    txn_count_24h: 'bigint',
+    txn_amount_sum_24h: 'double',
+    txn_amount_max_24h: 'double',
+    txn_count_30d: 'bigint',
+    txn_amount_avg_30d: 'double',
+    distinct_merchants_30d: 'bigint',
+    declined_ratio_30d: 'double',
+  });
+  expect(group?.source).toEqual({ kind: 'stream', topic: 'card-transactions' });
+  expect(group?.onlineTtlSeconds).toBe(2 * 24 * 3600);
 });
 
 test('every committed view is valid', () => {
