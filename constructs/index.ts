@@ -7,6 +7,7 @@ export * from './compute';
 export * from './featurestore';
 export * from './lake';
 export * from './network';
+export * from './observability';
 export * from './security';
 export * from './serving';
 export * from './spark';

@@ -1,0 +1,2 @@
+export * from './alarm-contract';
+export * from './on-call-topics';
