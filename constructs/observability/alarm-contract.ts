@@ -162,7 +162,8 @@ export function checkAlarmContract(templates: Readonly<Record<string, TemplateJs
       for (const action of actions) {
         const ref = (action as { Ref?: string })?.Ref;
         const topic = ref ? resources[ref] : undefined;
-        if (!topic || topic.Type !== 'AWS::SNS::Topic') continue;
+        if (topic === undefined) continue;
+        if (topic.Type !== 'AWS::SNS::Topic') continue;
         const tag = (topic.Properties?.Tags ?? []).find((t: { Key: string }) => t.Key === SEVERITY_TAG)?.Value;
         if (tag !== parsed.severity) {
           problems.push(`${where}: severity '${parsed.severity ?? '?'}' but it notifies topic ${ref} (${SEVERITY_TAG}: ${tag ?? 'none'})`);

@@ -1,2 +1,3 @@
 export * from './alarm-contract';
 export * from './on-call-topics';
+export * from './slo';
