@@ -1,3 +1,5 @@
 export * from './alarm-contract';
+export * from './metrics';
 export * from './on-call-topics';
+export * from './platform-monitoring';
 export * from './slo';
