@@ -45,9 +45,15 @@ export abstract class ServiceLevelIndicator {
    * rank statistic `PR(0:threshold)`: e.g. scoring requests slower than 250 ms (SageMaker
    * ModelLatency is in microseconds: 250000), or feature-age samples older than 15 minutes.
    */
-  static aboveThreshold(props: { readonly metric: cloudwatch.Metric; readonly threshold: number }): ServiceLevelIndicator {
+  static aboveThreshold(props: {
+    /** The sampled metric (or several, e.g. one per feature view: their shares are averaged). */
+    readonly metric: cloudwatch.Metric | readonly cloudwatch.Metric[];
+    readonly threshold: number;
+  }): ServiceLevelIndicator {
     if (!(props.threshold > 0)) throw new Error(`slo indicator: threshold must be a positive number, got ${props.threshold}`);
-    return new ThresholdIndicator(props.metric, props.threshold);
+    const metrics = Array.isArray(props.metric) ? props.metric : [props.metric as cloudwatch.Metric];
+    if (metrics.length === 0) throw new Error('slo indicator: aboveThreshold needs at least one metric');
+    return new ThresholdIndicator(metrics, props.threshold);
   }
 
   /** The error ratio (0..1) over one window: an expression and the metrics it uses. */
@@ -74,16 +80,16 @@ class RatioIndicator extends ServiceLevelIndicator {
 
 class ThresholdIndicator extends ServiceLevelIndicator {
   constructor(
-    private readonly metric: cloudwatch.Metric,
+    private readonly metrics: readonly cloudwatch.Metric[],
     private readonly threshold: number,
   ) {
     super();
   }
   errorRatio(window: Duration) {
-    return {
-      expression: '(100 - good) / 100',
-      usingMetrics: { good: this.metric.with({ statistic: cloudwatch.Stats.percentileRank(0, this.threshold), period: window }) },
-    };
+    const rank = (m: cloudwatch.Metric) => m.with({ statistic: cloudwatch.Stats.percentileRank(0, this.threshold), period: window });
+    if (this.metrics.length === 1) return { expression: '(100 - good) / 100', usingMetrics: { good: rank(this.metrics[0]) } };
+    const usingMetrics = Object.fromEntries(this.metrics.map((m, i) => [`good${i}`, rank(m)]));
+    return { expression: `(100 - AVG([${Object.keys(usingMetrics).join(', ')}])) / 100`, usingMetrics };
   }
 }
 
