@@ -151,12 +151,14 @@ export class PlatformMonitoring extends Construct {
   /** Composite alarm per endpoint name. */
   readonly endpointAlarms: Readonly<Record<string, cloudwatch.CompositeAlarm>>;
   private readonly topics: OnCallTopics;
+  private readonly environment: string;
   private readonly owners: Record<Capability, string>;
 
   constructor(scope: Construct, id: string, props: PlatformMonitoringProps) {
     super(scope, id);
     const env = props.environment;
     this.topics = props.topics;
+    this.environment = env;
     this.owners = Object.fromEntries(CAPABILITIES.map((c) => [c, props.owners?.[c] ?? 'ml-platform'])) as Record<Capability, string>;
     const problems = [
       ...CAPABILITIES.flatMap((c) =>
@@ -197,11 +199,15 @@ export class PlatformMonitoring extends Construct {
     summary: string,
     t: Omit<CustomThreshold, 'comparisonOperator'> & { comparisonOperator?: cloudwatch.ComparisonOperator },
     signalOnly = false,
+    nameSuffix?: string,
   ): CustomThreshold {
     const o: AlarmOwnership = { severity, owner: this.owners[capability], runbook };
     return {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+      // `<environment>-<runbook>[-<what>]`: `mlp oncall status` lists by the environment prefix
+      // and `mlp oncall explain <alarm>` finds the runbook in the name, offline.
+      alarmNameOverride: [this.environment, runbook, nameSuffix].filter(Boolean).join('-'),
       ...t,
       ...this.topics.thresholdContract(o, summary, signalOnly),
     };
@@ -458,6 +464,8 @@ export class PlatformMonitoring extends Construct {
                     evaluationPeriods: 1,
                     datapointsToAlarm: 1,
                   },
+                  false,
+                  name,
                 ),
               },
             },
@@ -502,8 +510,8 @@ export class PlatformMonitoring extends Construct {
     const rate = e.maxErrorRatePercent ?? 1;
     const severity = e.severity ?? 'page';
     const tag = `composite:${e.endpointName}`;
-    const signal = (summary: string, t: Omit<CustomThreshold, 'comparisonOperator'>) => {
-      const th = this.threshold('serving', severity, 'endpoint-degraded', summary, t, true);
+    const signal = (what: string, summary: string, t: Omit<CustomThreshold, 'comparisonOperator'>) => {
+      const th = this.threshold('serving', severity, 'endpoint-degraded', summary, t, true, `${e.endpointName}-${what}`);
       return { ...th, customTags: [...(th.customTags ?? []), tag] };
     };
     this.facade.monitorCustom({
@@ -523,7 +531,7 @@ export class PlatformMonitoring extends Construct {
               }),
               alarmFriendlyName: 'Latency',
               addAlarm: {
-                Signal: signal(`Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
+                Signal: signal('latency', `Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
                   threshold: p99,
                   evaluationPeriods: 5,
                   datapointsToAlarm: 5,
@@ -545,7 +553,7 @@ export class PlatformMonitoring extends Construct {
               metric: EndpointMetrics.errorRatePercent(e.endpointName, e.variantName),
               alarmFriendlyName: 'Errors',
               addAlarm: {
-                Signal: signal(`Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
+                Signal: signal('errors', `Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
                   threshold: rate,
                   evaluationPeriods: 5,
                   datapointsToAlarm: 5,
@@ -590,8 +598,16 @@ export class PlatformMonitoring extends Construct {
       alarmFriendlyName: `Pipeline-${name}`,
       humanReadableName: `Pipeline ${name}`,
       addToSummaryDashboard: true,
-      addFailedExecutionCountAlarm: { Failed: { maxErrorCount: 0, ...contract('failed') } },
-      addTimedOutExecutionCountAlarm: { TimedOut: { maxErrorCount: 0, ...contract('timed out') } },
+      addFailedExecutionCountAlarm: {
+        Failed: { maxErrorCount: 0, alarmNameOverride: `${this.environment}-pipeline-execution-failed-${name}`, ...contract('failed') },
+      },
+      addTimedOutExecutionCountAlarm: {
+        TimedOut: {
+          maxErrorCount: 0,
+          alarmNameOverride: `${this.environment}-pipeline-execution-failed-${name}-timed-out`,
+          ...contract('timed out'),
+        },
+      },
     });
   }
 

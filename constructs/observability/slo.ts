@@ -96,7 +96,7 @@ class ThresholdIndicator extends ServiceLevelIndicator {
 export interface ServiceLevelObjectiveProps {
   /** The environment, in alarm names and errors, e.g. `prod`. */
   readonly environment: string;
-  /** Short kebab-case name, e.g. `scoring-latency`; alarms are `<environment>-slo-<name>-…`. */
+  /** Short kebab-case name, e.g. `scoring-latency`; alarms are `<environment>-<name>-slo-…`. */
   readonly name: string;
   /** What is promised, in words, e.g. `99% of scoring requests answer within 250 ms`. */
   readonly description: string;
@@ -108,8 +108,11 @@ export interface ServiceLevelObjectiveProps {
   readonly topics: OnCallTopics;
   /** The team that owns the SLO. */
   readonly owner: string;
-  /** Runbook key (docs/runbooks/<runbook>.md). */
-  readonly runbook: string;
+  /**
+   * Runbook key (docs/runbooks/<runbook>.md).
+   * @default `<name>-slo` (then the alarm names contain the runbook key, which `mlp oncall explain` uses)
+   */
+  readonly runbook?: string;
   /**
    * The burn-rate rules.
    * @default SRE_WORKBOOK_WINDOWS (1h/5m at 14.4 and 6h/30m at 6 page; 3d/6h at 1 tickets)
@@ -146,7 +149,8 @@ export class ServiceLevelObjective extends Construct {
     const windows = props.windows ?? SRE_WORKBOOK_WINDOWS;
     const problems = sloProblems(where, props.objective, windows, props.name);
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    checkOwnership(where, { severity: 'page', owner: props.owner, runbook: props.runbook });
+    const runbook = props.runbook ?? `${props.name}-slo`;
+    checkOwnership(where, { severity: 'page', owner: props.owner, runbook });
     this.objective = props.objective;
     const budget = errorBudget(props.objective);
 
@@ -164,7 +168,7 @@ export class ServiceLevelObjective extends Construct {
       });
       const alarm = props.topics.signal(this, `BurnRate${label}Above${String(burnRate).replace('.', 'p')}`, {
         metric,
-        alarmName: `${props.environment}-slo-${props.name}-burn-${label}-above-${burnRate}x`,
+        alarmName: `${props.environment}-${props.name}-slo-burn-${label}-above-${burnRate}x`,
         threshold: burnRate,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -172,7 +176,7 @@ export class ServiceLevelObjective extends Construct {
         summary: `SLO ${props.name} (${props.description}, objective ${props.objective}): error budget burning faster than ${burnRate}x over ${label}.`,
         severity,
         owner: props.owner,
-        runbook: props.runbook,
+        runbook,
       });
       alarms[key] = alarm;
       return alarm;
@@ -189,11 +193,11 @@ export class ServiceLevelObjective extends Construct {
       const how = rules.map((w) => `${w.burnRate}x over ${windowLabel(w.long)} and ${windowLabel(w.short)}`).join(', or ');
       return props.topics.compositeAlarm(this, severity === 'page' ? 'Page' : 'Ticket', {
         alarmRule: rule,
-        compositeAlarmName: `${props.environment}-slo-${props.name}-${severity}`,
+        compositeAlarmName: `${props.environment}-${props.name}-slo-${severity}`,
         summary: `SLO ${props.name} (${props.description}, objective ${props.objective}) is burning its error budget: ${how}.`,
         severity,
         owner: props.owner,
-        runbook: props.runbook,
+        runbook,
       });
     };
     this.pageAlarm = composite('page');

@@ -49,20 +49,20 @@ describe('CreditDecisionPath', () => {
       .map((c) => c.Properties.AlarmName)
       .sort();
     expect(composites).toEqual([
-      'prod-slo-feature-freshness-page',
-      'prod-slo-feature-freshness-ticket',
-      'prod-slo-scoring-availability-page',
-      'prod-slo-scoring-availability-ticket',
-      'prod-slo-scoring-latency-page',
-      'prod-slo-scoring-latency-ticket',
+      'prod-feature-freshness-slo-page',
+      'prod-feature-freshness-slo-ticket',
+      'prod-scoring-availability-slo-page',
+      'prod-scoring-availability-slo-ticket',
+      'prod-scoring-latency-slo-page',
+      'prod-scoring-latency-slo-ticket',
     ]);
     const latency1h = resources('AWS::CloudWatch::Alarm', stack).find(
-      (a) => a.Properties.AlarmName === 'prod-slo-scoring-latency-burn-1h-above-14.4x',
+      (a) => a.Properties.AlarmName === 'prod-scoring-latency-slo-burn-1h-above-14.4x',
     );
     expect(latency1h.Properties.Metrics[0].Expression).toBe('((100 - good) / 100) / 0.005');
     expect(latency1h.Properties.Metrics[1].MetricStat.Stat).toBe('PR(0:300000)');
     const freshness5m = resources('AWS::CloudWatch::Alarm', stack).find(
-      (a) => a.Properties.AlarmName === 'prod-slo-feature-freshness-burn-5m-above-14.4x',
+      (a) => a.Properties.AlarmName === 'prod-feature-freshness-slo-burn-5m-above-14.4x',
     );
     expect(freshness5m.Properties.Metrics[0].Expression).toBe('((100 - AVG([good0, good1])) / 100) / 0.01');
     expect(freshness5m.Properties.Metrics.slice(1).map((m: any) => [m.MetricStat.Stat, m.MetricStat.Period])).toEqual([

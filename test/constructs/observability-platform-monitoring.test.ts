@@ -84,7 +84,7 @@ describe('PlatformMonitoring', () => {
     const { stack, topics } = observabilityStack();
     new PlatformMonitoring(stack, 'Monitoring', { topics, ...handles(stack) });
     const alarm = Object.values<any>(Template.fromStack(stack).toJSON().Resources).find((r) =>
-      String(r.Properties?.AlarmName).includes('MskUnderReplicated'),
+      String(r.Properties?.AlarmName).=== 'prod-msk-under-replicated-partitions',
     );
     expect(alarm.Properties.Metrics[0].Expression).toBe('MAX([m0, m1, m2])');
     expect(

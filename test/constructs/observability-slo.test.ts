@@ -56,7 +56,7 @@ describe('ServiceLevelObjective', () => {
       })
       .sort((x, y) => x.periods[0] - y.periods[0] || x.threshold - y.threshold);
     const w = (name: string, seconds: number, threshold: number) => ({
-      name: `prod-slo-scoring-availability-burn-${name}-above-${threshold}x`,
+      name: `prod-scoring-availability-slo-burn-${name}-above-${threshold}x`,
       expression: '(FILL(bad, 0) / total) / 0.001',
       periods: [seconds, seconds],
       stats: ['Sum', 'Sum'],
@@ -93,7 +93,7 @@ describe('ServiceLevelObjective', () => {
     const t = Template.fromStack(stack);
     const id = (a: cloudwatch.IAlarm) => stack.getLogicalId((a as cloudwatch.Alarm).node.defaultChild as any);
     const names = (a?: cloudwatch.CompositeAlarm) => t.toJSON().Resources[id(a!)].Properties;
-    expect(names(slo.pageAlarm).AlarmName).toBe('prod-slo-scoring-availability-page');
+    expect(names(slo.pageAlarm).AlarmName).toBe('prod-scoring-availability-slo-page');
     expect(names(slo.pageAlarm).AlarmActions).toEqual([{ Ref: stack.getLogicalId(topics.page.node.defaultChild as any) }]);
     expect(names(slo.ticketAlarm).AlarmActions).toEqual([{ Ref: stack.getLogicalId(topics.ticket.node.defaultChild as any) }]);
     const pageRule = ruleText(names(slo.pageAlarm).AlarmRule, stack, slo);
