@@ -83,8 +83,8 @@ describe('PlatformMonitoring', () => {
   test('the worst MSK broker is one metric-math alarm over every broker', () => {
     const { stack, topics } = observabilityStack();
     new PlatformMonitoring(stack, 'Monitoring', { topics, ...handles(stack) });
-    const alarm = Object.values<any>(Template.fromStack(stack).toJSON().Resources).find((r) =>
-      String(r.Properties?.AlarmName).=== 'prod-msk-under-replicated-partitions',
+    const alarm = Object.values<any>(Template.fromStack(stack).toJSON().Resources).find(
+      (r) => r.Properties?.AlarmName === 'prod-msk-under-replicated-partitions',
     );
     expect(alarm.Properties.Metrics[0].Expression).toBe('MAX([m0, m1, m2])');
     expect(
