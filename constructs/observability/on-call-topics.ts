@@ -15,6 +15,7 @@ import {
   SEVERITIES,
   SEVERITY_TAG,
   type Severity,
+  SIGNAL_MARK,
 } from './alarm-contract';
 
 /** Who is notified on one severity's topic. */
@@ -192,11 +193,7 @@ export class OnCallTopics extends Construct {
     signalOnly = false,
   ): { alarmDescriptionOverride: string; actionOverride: IAlarmActionStrategy; customTags: string[] } {
     return {
-      alarmDescriptionOverride: describeAlarm(
-        signalOnly ? `${summary} (Signal of a composite alarm; notifies through it.)` : summary,
-        o,
-        this.runbookBase,
-      ),
+      alarmDescriptionOverride: describeAlarm(signalOnly ? `${summary} ${SIGNAL_MARK}` : summary, o, this.runbookBase),
       actionOverride: signalOnly ? new NoopAlarmActionStrategy() : this.actionStrategy(o.severity),
       customTags: [`severity:${o.severity}`, `owner:${o.owner}`, `runbook:${o.runbook}`],
     };
@@ -225,11 +222,7 @@ export class OnCallTopics extends Construct {
       metric,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       ...alarmOptions,
-      alarmDescription: describeAlarm(
-        `${summary} (Signal of a composite alarm; notifies through it.)`,
-        { severity, owner, runbook },
-        this.runbookBase,
-      ),
+      alarmDescription: describeAlarm(`${summary} ${SIGNAL_MARK}`, { severity, owner, runbook }, this.runbookBase),
     });
     acknowledgeSignal(alarm);
     return alarm;
