@@ -4,4 +4,5 @@ export * from './credit-decision-path';
 export * from './metrics';
 export * from './on-call-topics';
 export * from './platform-monitoring';
+export * from './prometheus';
 export * from './slo';
