@@ -68,3 +68,14 @@ export function checkAlarmContract(templates: Readonly<Record<string, TemplateJs
   }
   return problems;
 }
+
+/**
+ * The contract check over a synthesized cloud assembly (`app.synth()`), every stack of every stage.
+ * @example expect(checkCloudAssembly(app.synth(), { runbookDir: 'docs/runbooks' })).toEqual([]);
+ */
+export function checkCloudAssembly(
+  assembly: { readonly stacksRecursively: readonly { readonly stackName: string; readonly template: TemplateJson }[] },
+  options: AlarmContractCheckOptions,
+): string[] {
+  return checkAlarmContract(Object.fromEntries(assembly.stacksRecursively.map((s) => [s.stackName, s.template])), options);
+}

@@ -7,6 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   checkAlarmContract,
+  checkCloudAssembly,
   describeAlarm,
   OnCallTopics,
   ownershipProblems,
@@ -14,7 +15,7 @@ import {
   SEVERITY_TAG,
 } from '../../constructs/observability';
 import { testStack } from '../util';
-import { observabilityStack, templates } from './observability-fixtures';
+import { observabilityStack, RUNBOOK_DIR, templates } from './observability-fixtures';
 
 const metric = (name: string) => new cloudwatch.Metric({ namespace: 'Test', metricName: name, period: Duration.minutes(1) });
 
@@ -229,5 +230,28 @@ describe('alarm descriptions', () => {
       "prod.alarms.x.owner: 'ML Team' is not a team name (lower-case letters, digits and '-', 2 to 63 characters)",
       "prod.alarms.x.runbook: 'Runbook.md' is not a runbook key (lower-case words joined by '-', the file docs/runbooks/<key>.md)",
     ]);
+  });
+});
+
+describe('checkCloudAssembly', () => {
+  test('checks every stack of a synthesized app', () => {
+    // GIVEN an app with one stack under the contract and one bare alarm in another stack
+    const { app, stack, topics } = observabilityStack();
+    topics.alarm(stack, 'Ok', {
+      metric: metric('Ok'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      severity: 'ticket',
+      owner: 'ml-platform',
+      runbook: 'msk-disk-used',
+      summary: 'x',
+    });
+    const other = new Stack(app, 'Other', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new cloudwatch.Alarm(other, 'Bare', { metric: metric('X'), threshold: 1, evaluationPeriods: 1, alarmName: 'bare' });
+    // WHEN
+    const problems = checkCloudAssembly(app.synth(), { runbookDir: RUNBOOK_DIR });
+    // THEN
+    expect(problems).toHaveLength(4);
+    expect(problems.every((p) => p.startsWith('Other/Bare'))).toBe(true);
   });
 });
