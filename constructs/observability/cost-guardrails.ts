@@ -1,7 +1,7 @@
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ce from 'aws-cdk-lib/aws-ce';
 import { Construct } from 'constructs';
-import type { OnCallTopics } from './on-call-topics';
+import type { IOnCallTopics } from './on-call-topics';
 
 /** A cost-allocation tag (it must be activated in the Billing console to filter budgets). */
 export interface CostTag {
@@ -13,7 +13,7 @@ export interface CostGuardrailsProps {
   /** The environment, e.g. `prod`: budget and monitor names. */
   readonly environment: string;
   /** Budget and anomaly alerts go to the ticket topic. */
-  readonly topics: OnCallTopics;
+  readonly topics: IOnCallTopics;
   /** Monthly cost budget of the environment, in USD. */
   readonly monthlyBudgetUsd: number;
   /**
@@ -72,7 +72,7 @@ export class CostGuardrails extends Construct {
     const teamKey = props.teamTagKey ?? 'team';
     const actual = props.actualThresholdsPercent ?? [80, 100];
     const forecast = props.forecastThresholdPercent ?? 100;
-    const topicArn = props.topics.ticket.topicArn;
+    const topicArn = props.topics.topic('ticket').topicArn;
 
     props.topics.allowServiceToPublish('ticket', 'budgets.amazonaws.com');
     props.topics.allowServiceToPublish('ticket', 'costalerts.amazonaws.com');

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { DefaultDashboardFactory, MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { EndpointMetrics, type FeatureFreshnessMetric, FeatureMetrics } from './metrics';
-import type { OnCallTopics } from './on-call-topics';
+import type { IOnCallTopics } from './on-call-topics';
 import { type BurnRateWindow, ServiceLevelIndicator, ServiceLevelObjective } from './slo';
 
 /** The SLOs of the credit decision path, as config. */
@@ -33,7 +33,7 @@ export interface CreditDecisionSlos {
 export interface CreditDecisionPathProps {
   /** The environment, e.g. `prod`. */
   readonly environment: string;
-  readonly topics: OnCallTopics;
+  readonly topics: IOnCallTopics;
   /** The scoring endpoint. */
   readonly scoringEndpoint: { readonly endpointName: string; readonly variantName: string };
   /** The freshness metric the feature jobs publish. */

@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IAlarmActionStrategy, NoopAlarmActionStrategy, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import {
   type AlarmOwnership,
   checkOwnership,
@@ -81,95 +81,60 @@ export interface ActionableCompositeAlarmOptions extends AlarmOwnership {
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-/**
- * One SNS topic per severity (`page`, `ticket`), KMS-encrypted, TLS-only, with subscriptions from
- * props, and the helpers that make alarms actionable: each alarm created or annotated here carries
- * severity, owner and runbook in its description and notifies its severity's topic.
- *
- * @example
- * const topics = new OnCallTopics(this, 'OnCall', {
- *   environment: 'prod',
- *   encryptionKey: keys.logs,
- *   page: { httpsEndpoints: ['https://events.pagerduty.com/integration/abc/enqueue'] },
- *   ticket: { emails: ['ml-platform@example.com'] },
- * });
- * topics.alarm(this, 'QueueAge', { metric, threshold: 600, evaluationPeriods: 3,
- *   severity: 'ticket', owner: 'ml-platform', runbook: 'feature-pipeline-lag', summary: 'Oldest message older than 10 minutes.' });
- */
-export class OnCallTopics extends Construct {
-  readonly page: sns.Topic;
-  readonly ticket: sns.Topic;
+/** On-call topics, created here ({@link OnCallTopics}) or imported ({@link OnCallTopics.fromTopicArns}). */
+export interface IOnCallTopics extends IConstruct {
+  /** Where alarm descriptions link runbooks. */
   readonly runbookBase: string;
-  private readonly environment: string;
-  private readonly encryptionKey: kms.IKey;
+  /** The topic of a severity. */
+  topic(severity: Severity): sns.ITopic;
+  /** A CloudWatch alarm action notifying the topic of a severity. */
+  alarmAction(severity: Severity): cloudwatch.IAlarmAction;
+  /** The same action for cdk-monitoring-constructs. */
+  actionStrategy(severity: Severity): IAlarmActionStrategy;
+  /** The contract fields of a cdk-monitoring-constructs threshold. */
+  thresholdContract(
+    o: AlarmOwnership,
+    summary: string,
+    signalOnly?: boolean,
+  ): { alarmDescriptionOverride: string; actionOverride: IAlarmActionStrategy; customTags: string[] };
+  /** A metric alarm under the contract. */
+  alarm(scope: Construct, id: string, options: ActionableAlarmOptions): cloudwatch.Alarm;
+  /** A metric alarm that only feeds composite alarms. */
+  signal(scope: Construct, id: string, options: ActionableAlarmOptions): cloudwatch.Alarm;
+  /** A composite alarm under the contract. */
+  compositeAlarm(scope: Construct, id: string, options: ActionableCompositeAlarmOptions): cloudwatch.CompositeAlarm;
+  /** Puts an existing alarm under the contract. */
+  annotate(alarm: cloudwatch.AlarmBase, o: AlarmOwnership, summary: string): void;
+  /** Lets an AWS service of this account publish to a severity's topic (and use its key). */
+  allowServiceToPublish(severity: Severity, servicePrincipal: string): void;
+}
 
-  constructor(scope: Construct, id: string, props: OnCallTopicsProps) {
-    super(scope, id);
-    this.environment = props.environment;
-    this.encryptionKey = props.encryptionKey;
-    this.runbookBase = props.runbookBase ?? DEFAULT_RUNBOOK_BASE;
-    const problems = [
-      ...subscriptionProblems(`${props.environment}.oncall.page`, props.page),
-      ...subscriptionProblems(`${props.environment}.oncall.ticket`, props.ticket),
-    ];
-    if (problems.length > 0) throw new Error(problems.join('\n'));
+/** Attributes of on-call topics defined elsewhere (another stack or app). */
+export interface OnCallTopicsAttributes {
+  /** The environment, for error messages. */
+  readonly environment: string;
+  readonly pageTopicArn: string;
+  readonly ticketTopicArn: string;
+  /**
+   * Where alarm descriptions link runbooks.
+   * @default 'docs/runbooks/'
+   */
+  readonly runbookBase?: string;
+}
 
-    const stack = Stack.of(this);
-    const make = (severity: Severity, constructId: string, subscriptions: OnCallSubscriptions | undefined): sns.Topic => {
-      const topic = new sns.Topic(this, constructId, {
-        displayName: `ML platform ${props.environment}: ${severity === 'page' ? 'pages' : 'tickets'}`,
-        masterKey: props.encryptionKey,
-        enforceSSL: true,
-      });
-      Tags.of(topic).add(SEVERITY_TAG, severity);
-      // CloudWatch alarms of this account (and only alarms) may publish.
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsOfThisAccount',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: {
-            StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: {
-              'aws:SourceArn': stack.formatArn({
-                service: 'cloudwatch',
-                resource: 'alarm',
-                resourceName: '*',
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            },
-          },
-        }),
-      );
-      for (const email of subscriptions?.emails ?? []) topic.addSubscription(new subs.EmailSubscription(email));
-      for (const url of subscriptions?.httpsEndpoints ?? []) {
-        topic.addSubscription(new subs.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
-      }
-      return topic;
-    };
-    this.page = make('page', 'Page', props.page);
-    this.ticket = make('ticket', 'Ticket', props.ticket);
-
-    // An encrypted topic receives alarm notifications only if CloudWatch may use the key.
-    props.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishToOnCallTopics',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      /* allowNoOp */ true,
-    );
-  }
+abstract class OnCallTopicsBase extends Construct implements IOnCallTopics {
+  abstract readonly runbookBase: string;
+  protected abstract readonly environment: string;
+  protected abstract pageTopic(): sns.ITopic;
+  protected abstract ticketTopic(): sns.ITopic;
+  abstract allowServiceToPublish(severity: Severity, servicePrincipal: string): void;
 
   /** The topic of a severity. */
   topic(severity: Severity): sns.ITopic {
     if (!(SEVERITIES as readonly string[]).includes(severity)) {
       throw new Error(`${this.environment}.oncall: severity '${severity}' is not allowed (allowed: ${SEVERITIES.join(', ')})`);
     }
-    return severity === 'page' ? this.page : this.ticket;
+    return severity === 'page' ? this.pageTopic() : this.ticketTopic();
   }
 
   /** A CloudWatch alarm action notifying the topic of a severity. */
@@ -250,6 +215,103 @@ export class OnCallTopics extends Construct {
     cfn.alarmDescription = describeAlarm(summary, o, this.runbookBase);
     alarm.addAlarmAction(this.alarmAction(o.severity));
   }
+}
+
+/**
+ * One SNS topic per severity (`page`, `ticket`), KMS-encrypted, TLS-only, with subscriptions from
+ * props, and the helpers that make alarms actionable: each alarm created or annotated here carries
+ * severity, owner and runbook in its description and notifies its severity's topic.
+ *
+ * @example
+ * const topics = new OnCallTopics(this, 'OnCall', {
+ *   environment: 'prod',
+ *   encryptionKey: keys.logs,
+ *   page: { httpsEndpoints: ['https://events.pagerduty.com/integration/abc/enqueue'] },
+ *   ticket: { emails: ['ml-platform@example.com'] },
+ * });
+ * topics.alarm(this, 'QueueAge', { metric, threshold: 600, evaluationPeriods: 3,
+ *   severity: 'ticket', owner: 'ml-platform', runbook: 'feature-pipeline-lag', summary: 'Oldest message older than 10 minutes.' });
+ */
+export class OnCallTopics extends OnCallTopicsBase {
+  /** Imports topics created elsewhere; alarms built with it follow the same contract. */
+  static fromTopicArns(scope: Construct, id: string, attrs: OnCallTopicsAttributes): IOnCallTopics {
+    return new ImportedOnCallTopics(scope, id, attrs);
+  }
+
+  readonly page: sns.Topic;
+  readonly ticket: sns.Topic;
+  readonly runbookBase: string;
+  protected readonly environment: string;
+  private readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: OnCallTopicsProps) {
+    super(scope, id);
+    this.environment = props.environment;
+    this.encryptionKey = props.encryptionKey;
+    this.runbookBase = props.runbookBase ?? DEFAULT_RUNBOOK_BASE;
+    const problems = [
+      ...subscriptionProblems(`${props.environment}.oncall.page`, props.page),
+      ...subscriptionProblems(`${props.environment}.oncall.ticket`, props.ticket),
+    ];
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+
+    const stack = Stack.of(this);
+    const make = (severity: Severity, constructId: string, subscriptions: OnCallSubscriptions | undefined): sns.Topic => {
+      const topic = new sns.Topic(this, constructId, {
+        displayName: `ML platform ${props.environment}: ${severity === 'page' ? 'pages' : 'tickets'}`,
+        masterKey: props.encryptionKey,
+        enforceSSL: true,
+      });
+      Tags.of(topic).add(SEVERITY_TAG, severity);
+      // CloudWatch alarms of this account (and only alarms) may publish.
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsOfThisAccount',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: '*',
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
+          },
+        }),
+      );
+      for (const email of subscriptions?.emails ?? []) topic.addSubscription(new subs.EmailSubscription(email));
+      for (const url of subscriptions?.httpsEndpoints ?? []) {
+        topic.addSubscription(new subs.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+      }
+      return topic;
+    };
+    this.page = make('page', 'Page', props.page);
+    this.ticket = make('ticket', 'Ticket', props.ticket);
+
+    // An encrypted topic receives alarm notifications only if CloudWatch may use the key.
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishToOnCallTopics',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      /* allowNoOp */ true,
+    );
+  }
+
+  protected pageTopic(): sns.ITopic {
+    return this.page;
+  }
+
+  protected ticketTopic(): sns.ITopic {
+    return this.ticket;
+  }
 
   /**
    * Lets an AWS service (e.g. `budgets.amazonaws.com`, `costalerts.amazonaws.com`) of this
@@ -276,6 +338,35 @@ export class OnCallTopics extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
       true,
+    );
+  }
+}
+
+class ImportedOnCallTopics extends OnCallTopicsBase {
+  readonly runbookBase: string;
+  protected readonly environment: string;
+  private readonly page: sns.ITopic;
+  private readonly ticket: sns.ITopic;
+
+  constructor(scope: Construct, id: string, attrs: OnCallTopicsAttributes) {
+    super(scope, id);
+    this.environment = attrs.environment;
+    this.runbookBase = attrs.runbookBase ?? DEFAULT_RUNBOOK_BASE;
+    this.page = sns.Topic.fromTopicArn(this, 'Page', attrs.pageTopicArn);
+    this.ticket = sns.Topic.fromTopicArn(this, 'Ticket', attrs.ticketTopicArn);
+  }
+
+  protected pageTopic(): sns.ITopic {
+    return this.page;
+  }
+
+  protected ticketTopic(): sns.ITopic {
+    return this.ticket;
+  }
+
+  allowServiceToPublish(severity: Severity, servicePrincipal: string): void {
+    throw new Error(
+      `${this.environment}.oncall: the ${severity} topic is imported; allow ${servicePrincipal} to publish where the topics are defined (OnCallTopics.allowServiceToPublish)`,
     );
   }
 }

@@ -21,7 +21,7 @@ import {
   SparkMetrics,
   sumOf,
 } from './metrics';
-import type { OnCallTopics } from './on-call-topics';
+import type { IOnCallTopics } from './on-call-topics';
 
 /** The capabilities a platform environment monitors; each may have its own owner team. */
 export const CAPABILITIES = ['streaming', 'onlineStore', 'spark', 'kubernetes', 'serving', 'features', 'pipelines', 'oncall'] as const;
@@ -99,7 +99,7 @@ export interface PlatformMonitoringProps {
   /** The environment, e.g. `prod`: alarm name prefix and dashboard names. */
   readonly environment: string;
   /** Where alarms go. */
-  readonly topics: OnCallTopics;
+  readonly topics: IOnCallTopics;
   /**
    * Owner team per capability.
    * @default - 'ml-platform' for every capability
@@ -150,7 +150,7 @@ export class PlatformMonitoring extends Construct {
   readonly dashboards: DefaultDashboardFactory;
   /** Composite alarm per endpoint name. */
   readonly endpointAlarms: Readonly<Record<string, cloudwatch.CompositeAlarm>>;
-  private readonly topics: OnCallTopics;
+  private readonly topics: IOnCallTopics;
   private readonly environment: string;
   private readonly owners: Record<Capability, string>;
 
@@ -654,7 +654,7 @@ export class PlatformMonitoring extends Construct {
     const failed = new cloudwatch.Metric({
       namespace: 'AWS/SNS',
       metricName: 'NumberOfNotificationsFailed',
-      dimensionsMap: { TopicName: this.topics.page.topicName },
+      dimensionsMap: { TopicName: this.topics.topic('page').topicName },
       statistic: 'Sum',
       period: Duration.minutes(5),
       label: 'Failed page deliveries',

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type AlarmOwnership, checkOwnership, runbookLink } from './alarm-contract';
-import type { OnCallTopics } from './on-call-topics';
+import type { IOnCallTopics } from './on-call-topics';
 
 /** The EKS cluster the managed scraper collects from. */
 export interface ScrapedCluster {
@@ -39,7 +39,7 @@ export interface PrometheusMonitoringProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /** Alerts notify the topic of their severity through the workspace's alert manager. */
-  readonly topics: OnCallTopics;
+  readonly topics: IOnCallTopics;
   /**
    * The cluster to scrape with an AWS managed collector.
    * @default - no scraper (e.g. ADOT writes to the workspace instead)

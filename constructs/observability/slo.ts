@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { checkOwnership, type Severity } from './alarm-contract';
-import type { OnCallTopics } from './on-call-topics';
+import type { IOnCallTopics } from './on-call-topics';
 
 /**
  * One multi-window burn-rate rule: it fires when the error budget burns faster than `burnRate`
@@ -105,7 +105,7 @@ export interface ServiceLevelObjectiveProps {
   /** How bad events are counted. */
   readonly indicator: ServiceLevelIndicator;
   /** The topics the page and ticket alarms notify. */
-  readonly topics: OnCallTopics;
+  readonly topics: IOnCallTopics;
   /** The team that owns the SLO. */
   readonly owner: string;
   /**

@@ -255,3 +255,37 @@ describe('checkCloudAssembly', () => {
     expect(problems.every((p) => p.startsWith('Other/Bare'))).toBe(true);
   });
 });
+
+describe('OnCallTopics.fromTopicArns', () => {
+  const attrs = {
+    environment: 'prod',
+    pageTopicArn: 'arn:aws:sns:eu-west-1:123456789012:prod-page',
+    ticketTopicArn: 'arn:aws:sns:eu-west-1:123456789012:prod-ticket',
+  };
+
+  test('alarms in another stack follow the contract with the imported topics', () => {
+    // GIVEN
+    const stack = testStack('Serving');
+    const topics = OnCallTopics.fromTopicArns(stack, 'OnCall', attrs);
+    // WHEN
+    topics.alarm(stack, 'Drift', {
+      metric: metric('Drift'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      severity: 'ticket',
+      owner: 'ml-serving',
+      runbook: 'model-data-drift',
+      summary: 'Input drift.',
+    });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [attrs.ticketTopicArn] });
+    expect(checkAlarmContract(templates(stack), { runbookDir: RUNBOOK_DIR })).toEqual([]);
+  });
+
+  test('service publish permissions must be granted where the topics are defined', () => {
+    const topics = OnCallTopics.fromTopicArns(testStack(), 'OnCall', attrs);
+    expect(() => topics.allowServiceToPublish('ticket', 'budgets.amazonaws.com')).toThrow(
+      'prod.oncall: the ticket topic is imported; allow budgets.amazonaws.com to publish where the topics are defined (OnCallTopics.allowServiceToPublish)',
+    );
+  });
+});
