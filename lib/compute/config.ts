@@ -45,6 +45,16 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM role ARNs that get cluster-admin through EKS access entries. */
   readonly adminRoleArns: readonly string[];
+  /**
+   * Public CIDRs team pods may reach on HTTPS besides the VPC (whose CIDR holds the interface
+   * endpoints): what must leave through the NAT gateway or the S3 gateway endpoint (S3, and AWS
+   * APIs without an interface endpoint, e.g. Glue, Athena, EMR Serverless). Private, shared and
+   * link-local ranges are always excepted: pods cannot reach other VPCs or on-premises networks
+   * on 443. `0.0.0.0/0` keeps every public AWS API reachable; narrow it to the region's AWS ranges
+   * (https://ip-ranges.amazonaws.com/ip-ranges.json, service AMAZON, the region) when those are
+   * pinned, since a missing range breaks calls only at run time.
+   */
+  readonly podHttpsEgressCidrs: readonly string[];
   /** Explicit opt-in for Spot capacity in training node groups. */
   readonly allowSpotTraining: boolean;
   readonly nodeGroups: readonly NodeGroupConfig[];
@@ -84,6 +94,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     endpointAccess: 'publicAndPrivate',
     publicAccessCidrs: ['203.0.113.0/24'],
     adminRoleArns: [adminRole('dev')],
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: true,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50),
@@ -99,6 +110,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     endpointAccess: 'private',
     publicAccessCidrs: [],
     adminRoleArns: [adminRole('staging')],
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: false,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [3, 3, 6], 50),
@@ -115,6 +127,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     endpointAccess: 'private',
     publicAccessCidrs: [],
     adminRoleArns: [adminRole('prod')],
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: false,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.2xlarge'], 'ON_DEMAND', [3, 3, 9], 100),

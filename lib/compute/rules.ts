@@ -2,6 +2,7 @@ import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } fro
 import { publicAccessCidrProblems } from '../../constructs/compute/ml-cluster';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
 import { DNS_LABEL, S3_PREFIX as LAKE_PREFIX } from '../../constructs/core/patterns';
+import { outsideCidrProblems } from '../../k8s/charts/team-tenancy';
 import type { Problems } from '../config/problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
 
@@ -53,6 +54,11 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
   k.publicAccessCidrs.forEach((text, i) => {
     const field = `cluster.publicAccessCidrs[${i}]`;
     for (const problem of publicAccessCidrProblems(text)) p.check(false, field, text, problem);
+  });
+
+  // Pods' HTTPS egress beyond the VPC.
+  k.podHttpsEgressCidrs.forEach((text, i) => {
+    for (const problem of outsideCidrProblems(text)) p.check(false, `cluster.podHttpsEgressCidrs[${i}]`, text, problem);
   });
 
   // Admins.

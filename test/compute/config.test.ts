@@ -48,6 +48,12 @@ describe('compute rules', () => {
       "dev.cluster.kubernetesVersion: '1.30' is not allowed; expected one of '1.35'",
     ],
     [
+      'a private range as HTTPS egress beyond the VPC',
+      'prod',
+      (c) => (c.cluster.podHttpsEgressCidrs = ['10.20.0.0/16']),
+      "prod.cluster.podHttpsEgressCidrs[0]: '10.20.0.0/16' is a private (RFC 1918) range; private destinations are reached in the VPC (vpcCidr), not through NAT",
+    ],
+    [
       'unknown endpoint access',
       'dev',
       (c) => (c.cluster.endpointAccess = 'public'),
