@@ -7,12 +7,28 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { isPrivate, parseCidr } from '../core/patterns';
+import { type Cidr, contains, isPrivate, parseCidr } from '../core/patterns';
 import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
 import { DEFAULT_KUBERNETES_VERSION, type EksAddonName, kubernetesRelease, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+
+/** Documentation ranges (RFC 5737): examples in text, never anyone's real address. */
+const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
+
+/** Kubernetes permissions of a namespace-scoped access entry, by EKS access policy. */
+export const NAMESPACE_ACCESS_POLICIES = { edit: 'AmazonEKSEditPolicy', view: 'AmazonEKSViewPolicy' } as const;
+
+/** A role's access to some namespaces of the cluster (an EKS access entry with a namespace-scoped policy). */
+export interface NamespaceAccess {
+  /** IAM role ARN (for people: their IAM Identity Center permission set's role). */
+  readonly roleArn: string;
+  /** `edit` (AmazonEKSEditPolicy) or `view` (AmazonEKSViewPolicy). */
+  readonly access: keyof typeof NAMESPACE_ACCESS_POLICIES;
+  /** The namespaces the policy applies to. */
+  readonly namespaces: readonly string[];
+}
 
 /** The narrowest prefix a CIDR allowed to reach the public API endpoint may have. */
 export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
@@ -23,8 +39,14 @@ export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
  */
 export function publicAccessCidrProblems(text: string): string[] {
   const cidr = parseCidr(text);
-  if (!cidr) return ['is not an IPv4 CIDR like 203.0.113.0/24'];
+  if (!cidr) return ['is not an IPv4 CIDR (a.b.c.d/nn)'];
   const problems: string[] = [];
+  const documentation = DOCUMENTATION_RANGES.find((r) => contains(parseCidr(r) as Cidr, cidr));
+  if (documentation) {
+    problems.push(
+      `is a documentation range (TEST-NET, ${documentation}, RFC 5737) that no client has; use your egress range, or keep the endpoint private and use the Session Manager host`,
+    );
+  }
   if (cidr.prefix < PUBLIC_ACCESS_CIDR_MIN_PREFIX) {
     problems.push(`is too wide; public endpoint CIDRs must be /${PUBLIC_ACCESS_CIDR_MIN_PREFIX} or narrower`);
   }
@@ -61,6 +83,12 @@ export interface MlClusterProps {
    * @default - none
    */
   readonly adminRoleArns?: readonly string[];
+  /**
+   * Roles with namespace-scoped access (edit or view) through EKS access entries. A role that is
+   * also an admin keeps one access entry with both policies.
+   * @default - none
+   */
+  readonly namespaceAccess?: readonly NamespaceAccess[];
   /**
    * Key of the control-plane log group (its key policy must admit CloudWatch Logs).
    * @default - CloudWatch Logs' own encryption
@@ -174,6 +202,14 @@ export class MlCluster extends Construct {
     (props.adminRoleArns ?? []).forEach((arn) => {
       this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
     });
+    for (const grant of props.namespaceAccess ?? []) {
+      this.cluster.grantAccess(`Access${adminId(grant.roleArn)}`, grant.roleArn, [
+        eks.AccessPolicy.fromAccessPolicyName(NAMESPACE_ACCESS_POLICIES[grant.access], {
+          accessScopeType: eks.AccessScopeType.NAMESPACE,
+          namespaces: [...grant.namespaces],
+        }),
+      ]);
+    }
 
     // Networking add-ons and the pod identity agent come before nodes (nodes need a CNI to be Ready).
     const versions = { ...release.addons, ...props.addonVersions };
@@ -394,6 +430,21 @@ function validateCluster(props: MlClusterProps): void {
     if (Token.isUnresolved(arn)) continue;
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
       throw new Error(`MlCluster: adminRoleArns entry '${arn}' is not an IAM role ARN like arn:aws:iam::111111111111:role/PlatformAdmin`);
+    }
+  }
+  for (const grant of props.namespaceAccess ?? []) {
+    if (!Token.isUnresolved(grant.roleArn) && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(grant.roleArn)) {
+      throw new Error(
+        `MlCluster: namespaceAccess roleArn '${grant.roleArn}' is not an IAM role ARN like arn:aws:iam::111111111111:role/Developer`,
+      );
+    }
+    if (!Object.hasOwn(NAMESPACE_ACCESS_POLICIES, grant.access)) {
+      throw new Error(
+        `MlCluster: namespaceAccess access '${grant.access}' is not one of ${Object.keys(NAMESPACE_ACCESS_POLICIES).join(', ')}`,
+      );
+    }
+    if (grant.namespaces.length === 0) {
+      throw new Error(`MlCluster: namespaceAccess for '${grant.roleArn}' names no namespace; list the namespaces it may ${grant.access}`);
     }
   }
   const groups = Object.entries(props.nodeGroups);

@@ -54,6 +54,32 @@ describe('MlCluster defaults', () => {
     });
   });
 
+  test('namespace access: edit or view on the named namespaces only, one access entry per role', () => {
+    // GIVEN / WHEN
+    const { stack: s } = newCluster({
+      adminRoleArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
+      namespaceAccess: [
+        { roleArn: 'arn:aws:iam::123456789012:role/RiskDev', access: 'edit', namespaces: ['risk'] },
+        { roleArn: 'arn:aws:iam::123456789012:role/Viewer', access: 'view', namespaces: ['risk', 'fraud'] },
+      ],
+    });
+    // THEN
+    const t = Template.fromStack(s);
+    const policy = (name: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([`:eks::aws:cluster-access-policy/${name}`])] });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/RiskDev',
+      AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['risk'] }, PolicyArn: policy('AmazonEKSEditPolicy') }],
+    });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/Viewer',
+      AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['risk', 'fraud'] }, PolicyArn: policy('AmazonEKSViewPolicy') }],
+    });
+    const people = Object.values(t.findResources('AWS::EKS::AccessEntry')).filter(
+      (e: any) => typeof e.Properties.PrincipalArn === 'string',
+    );
+    expect(people).toHaveLength(3); // (plus the kubectl provider's own entry)
+  });
+
   test.each(Object.entries(EKS_ADDON_VERSIONS))('managed add-on %s at the pinned version %s', (name, version) => {
     template.hasResourceProperties('AWS::EKS::Addon', { AddonName: name, AddonVersion: version, ResolveConflicts: 'OVERWRITE' });
   });
@@ -106,13 +132,13 @@ describe('MlCluster defaults', () => {
 describe('MlCluster options', () => {
   test('public and private endpoint restricted to the given CIDRs', () => {
     // GIVEN / WHEN
-    const { stack } = newCluster({ publicAccessCidrs: ['203.0.113.0/24'] });
+    const { stack } = newCluster({ publicAccessCidrs: ['52.94.76.0/24'] });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({
         EndpointPublicAccess: true,
         EndpointPrivateAccess: true,
-        PublicAccessCidrs: ['203.0.113.0/24'],
+        PublicAccessCidrs: ['52.94.76.0/24'],
       }),
     });
   });
@@ -193,7 +219,17 @@ describe('MlCluster validation', () => {
     ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.35/],
     ['an invalid cluster name', { clusterName: 'my cluster' }, /clusterName must be .* got 'my cluster'/],
     ['an open public endpoint', { publicAccessCidrs: ['0.0.0.0/0'] }, /publicAccessCidrs entry '0.0.0.0\/0' is too wide/],
-    ['a malformed CIDR', { publicAccessCidrs: ['203.0.113.0'] }, /publicAccessCidrs entry '203.0.113.0' is not an IPv4 CIDR/],
+    ['a malformed CIDR', { publicAccessCidrs: ['52.94.76.0'] }, /publicAccessCidrs entry '52.94.76.0' is not an IPv4 CIDR/],
+    [
+      'a documentation range (TEST-NET-3)',
+      { publicAccessCidrs: ['203.0.113.0/24'] },
+      /publicAccessCidrs entry '203.0.113.0\/24' is a documentation range \(TEST-NET, 203.0.113.0\/24, RFC 5737\)/,
+    ],
+    [
+      'namespace access without namespaces',
+      { namespaceAccess: [{ roleArn: 'arn:aws:iam::123456789012:role/Dev', access: 'edit', namespaces: [] }] },
+      /namespaceAccess for 'arn:aws:iam::123456789012:role\/Dev' names no namespace/,
+    ],
     // The same limit and words as the compute config rule (one implementation: publicAccessCidrProblems).
     [
       'a public range wider than /16',
