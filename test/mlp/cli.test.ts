@@ -45,7 +45,10 @@ describe('usage errors exit 2 with one message and a pointer to help', () => {
     ],
     [['endpoints', 'rollout', '--endpoint', 'e', '--group', 'g', '--poll-interval', '6m'], /--poll-interval: '6m' is out of range/],
     [['endpoints', 'rollback', '--endpoint', 'e', '--timeout', '25h'], /--timeout: '25h' is out of range \(allowed: 1s to 24h\)/],
-    [['endpoints', 'status', '--endpoint', 'e', '--request-timeout', '10ms'], /--request-timeout: '10ms' is out of range \(allowed: 1s to 5m\)/],
+    [
+      ['endpoints', 'status', '--endpoint', 'e', '--request-timeout', '10ms'],
+      /--request-timeout: '10ms' is out of range \(allowed: 1s to 5m\)/,
+    ],
     [
       ['models', 'approve', '--package', 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-risk', '--reason', 'ok'],
       /--package: '.*model-package\/credit-risk' is not a versioned model package ARN \(expected .*\/<group>\/<version>\)/,
@@ -98,10 +101,21 @@ describe('--profile', () => {
     process.env.AWS_CONFIG_FILE = join(dir, 'config');
     process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
     // WHEN
-    const run = await mlp(undefined, ['endpoints', 'status', '--endpoint', 'e', '--profile', 'nope', '--endpoint-url', 'http://127.0.0.1:9']);
+    const run = await mlp(undefined, [
+      'endpoints',
+      'status',
+      '--endpoint',
+      'e',
+      '--profile',
+      'nope',
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+    ]);
     // THEN
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^mlp: --profile: profile 'nope' does not exist in the shared AWS config files .*; profiles there: default, dev\n/);
+    expect(run.stderr).toMatch(
+      /^mlp: --profile: profile 'nope' does not exist in the shared AWS config files .*; profiles there: default, dev\n/,
+    );
   });
 });
 

@@ -33,21 +33,42 @@ async function seedWhatDevNeeds(): Promise<void> {
         TemplateBody: JSON.stringify({ Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }),
       }),
     );
-    await ssm.send(new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: String(BOOTSTRAP.cliTemplateVersion), Type: 'String' }));
+    await ssm.send(
+      new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: String(BOOTSTRAP.cliTemplateVersion), Type: 'String' }),
+    );
     for (const arn of dev.cluster.adminRoleArns) {
-      await iam.send(new CreateRoleCommand({ RoleName: arn.split('/').pop(), AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
+      await iam.send(
+        new CreateRoleCommand({ RoleName: arn.split('/').pop(), AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
+      );
     }
     for (const slr of [...SERVICE_LINKED_ROLES, SPOT_SERVICE_LINKED_ROLE]) {
       // moto names a service-linked role from the service; create by name where it differs.
-      await iam.send(new CreateRoleCommand({ RoleName: slr.role, Path: `/aws-service-role/${slr.service}/`, AssumeRolePolicyDocument: '{}' }));
+      await iam.send(
+        new CreateRoleCommand({ RoleName: slr.role, Path: `/aws-service-role/${slr.service}/`, AssumeRolePolicyDocument: '{}' }),
+      );
     }
     for (const { uri } of configuredImages(dev)) {
       const [, repositoryName, imageTag] = /^[^/]+\/([^:]+):(.+)$/.exec(uri)!;
       await ecr.send(new CreateRepositoryCommand({ repositoryName })).catch(() => {});
-      await ecr.send(new PutImageCommand({ repositoryName, imageTag, imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', tag: imageTag }) }));
+      await ecr.send(
+        new PutImageCommand({
+          repositoryName,
+          imageTag,
+          imageManifest: JSON.stringify({
+            schemaVersion: 2,
+            mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+            tag: imageTag,
+          }),
+        }),
+      );
     }
     await moto.seedQuotas([
-      ...EC2_VCPU_QUOTAS.flatMap((q) => [q.onDemand, q.spot]).map((q) => ({ ServiceCode: 'ec2', QuotaCode: q.code, QuotaName: q.name, Value: 256 })),
+      ...EC2_VCPU_QUOTAS.flatMap((q) => [q.onDemand, q.spot]).map((q) => ({
+        ServiceCode: 'ec2',
+        QuotaCode: q.code,
+        QuotaName: q.name,
+        Value: 256,
+      })),
       { ServiceCode: 'sagemaker', QuotaCode: 'L-MOTO-1', QuotaName: 'ml.m5.large for endpoint usage', Value: 4 },
       { ServiceCode: 'kafka', QuotaCode: 'L-MOTO-2', QuotaName: 'Number of brokers per account', Value: 90 },
     ]);
@@ -63,13 +84,19 @@ test('an empty account fails with one line per missing thing, each with its fix 
   // THEN
   expect(run.code).toBe(5);
   expect(run.stdout).toMatch(/^Preflight of dev \(account 111111111111, region eu-west-1\):\n {2}ok {7}identity: account 111111111111/);
-  expect(run.stdout).toMatch(/PROBLEM {2}bootstrap: stack CDKToolkit not found: .* Fix: npx cdk bootstrap aws:\/\/111111111111\/eu-west-1 --trust/);
-  expect(run.stdout).toMatch(/PROBLEM {2}roles: dev\.cluster\.adminRoleArns\[0\]: role arn:aws:iam::111111111111:role\/MlPlatformAdmin does not exist/);
+  expect(run.stdout).toMatch(
+    /PROBLEM {2}bootstrap: stack CDKToolkit not found: .* Fix: npx cdk bootstrap aws:\/\/111111111111\/eu-west-1 --trust/,
+  );
+  expect(run.stdout).toMatch(
+    /PROBLEM {2}roles: dev\.cluster\.adminRoleArns\[0\]: role arn:aws:iam::111111111111:role\/MlPlatformAdmin does not exist/,
+  );
   expect(run.stdout).toMatch(
     /PROBLEM {2}service-linked-roles: AWSServiceRoleForAutoScaling does not exist .* Fix: aws iam create-service-linked-role --aws-service-name autoscaling\.amazonaws\.com/,
   );
   expect(run.stdout).toMatch(/PROBLEM {2}quotas: could not check EC2 quota L-1216C47A .*: NoSuchResourceException/);
-  expect(run.stdout).toMatch(/PROBLEM {2}images: dev\.serving\.endpoints\[0\]\.imageUri: image .*credit-risk-inference:1\.0\.0 does not exist/);
+  expect(run.stdout).toMatch(
+    /PROBLEM {2}images: dev\.serving\.endpoints\[0\]\.imageUri: image .*credit-risk-inference:1\.0\.0 does not exist/,
+  );
   expect(run.stdout).toMatch(/\n\d+ problems found\.\n$/);
   expect(run.stderr).toMatch(/^mlp: preflight of dev found \d+ problems; fix them before 'npx cdk deploy'\n$/);
 });
@@ -104,7 +131,10 @@ test('a quota below what config needs is a problem with the increase command', a
 });
 
 test('the bootstrap version in the table is the installed CDK CLI template version', () => {
-  const template = readFileSync(join(__dirname, '..', '..', 'node_modules', 'aws-cdk', 'lib', 'api', 'bootstrap', 'bootstrap-template.yaml'), 'utf8');
+  const template = readFileSync(
+    join(__dirname, '..', '..', 'node_modules', 'aws-cdk', 'lib', 'api', 'bootstrap', 'bootstrap-template.yaml'),
+    'utf8',
+  );
   const version = /CdkBootstrapVersion:[\s\S]*?Value: '(\d+)'/.exec(template)?.[1];
   expect(Number(version)).toBe(BOOTSTRAP.cliTemplateVersion);
 });

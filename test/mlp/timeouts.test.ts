@@ -57,5 +57,10 @@ test('rollout --timeout 2s against a server that never answers stops at the dead
 test('rollback --timeout 2s with --json reports the deadline as a rollout error', async () => {
   const run = await mlp(undefined, ['endpoints', 'rollback', '--endpoint', 'scoring', '--timeout', '2s', '--json', ...args()]);
   expect(run.code).toBe(4);
-  expect(JSON.parse(run.stdout).error).toMatchObject({ kind: 'rollout', exitCode: 4, outcome: 'not-started', waitingFor: 'DescribeEndpoint' });
+  expect(JSON.parse(run.stdout).error).toMatchObject({
+    kind: 'rollout',
+    exitCode: 4,
+    outcome: 'not-started',
+    waitingFor: 'DescribeEndpoint',
+  });
 });
