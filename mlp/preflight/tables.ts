@@ -101,7 +101,7 @@ export const SERVICE_LINKED_ROLES: readonly { readonly role: string; readonly se
   {
     role: 'AWSServiceRoleForAutoScaling',
     service: 'autoscaling.amazonaws.com',
-    why: 'node group Auto Scaling groups (named in the compute key policy)',
+    why: 'the Auto Scaling groups of EKS node groups; a KMS key policy that names it fails while it is missing',
   },
   { role: 'AWSServiceRoleForElastiCache', service: 'elasticache.amazonaws.com', why: 'the online feature store' },
   { role: 'AWSServiceRoleForKafka', service: 'kafka.amazonaws.com', why: 'MSK' },
