@@ -247,6 +247,8 @@ export function mainHelp(): string {
 
 Usage: mlp <group> <command> [options]
        mlp <group> <command> --help
+       mlp preflight --env NAME
+       mlp --version
 
 Commands:
 ${COMMANDS.map((c) => `  ${commandPath(c).padEnd(width)}  ${c.summary}`).join('\n')}
