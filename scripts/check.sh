@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full check (`npm test`): type-check, lint, unit tests, synth of every environment twice
+# The full check (`npm test`): type-check, lint, unit tests, proof that a type error fails synth,
+# synth of every environment twice
 # (offline, and compared for determinism), cfn-lint. Ends with `tests: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
