@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { Deadline, type SageMaker } from '../aws';
 import type { Context, OptionValues } from '../context';
-import { CliError, DeadlineExceeded, RolloutError, UsageError } from '../errors';
+import { AwsError, CliError, DeadlineExceeded, RolloutError, UsageError } from '../errors';
 import { isoDate, table } from '../output';
 import { PACKAGE_TAG, PREVIOUS_CONFIG_TAG, planEndpointConfig, planModel, tagValue } from '../plan';
 import { Progress } from '../progress';
@@ -40,11 +40,11 @@ export async function rollout(ctx: Context, o: OptionValues): Promise<void> {
   const wait = waitOptions(o, cmd);
   const sm = ctx.sagemaker();
   sm.deadline = new Deadline(wait.timeoutMs, wait.label);
-  const progress: UpdateState = { updateCalled: false };
+  const state: UpdateState = { updateCalled: false };
   try {
-    await rolloutSteps(ctx, sm, { endpointName, group, packageArn, wait, progress });
+    await rolloutSteps(ctx, sm, { endpointName, group, packageArn, wait, state });
   } catch (err) {
-    throw deadlineOutcome(err, 'Rollout', endpointName, progress);
+    throw timeoutOutcome(err, 'Rollout', endpointName, state);
   }
 }
 
@@ -53,11 +53,11 @@ interface RolloutSteps {
   readonly group: string | undefined;
   readonly packageArn: string | undefined;
   readonly wait: WaitOptions;
-  readonly progress: UpdateState;
+  readonly state: UpdateState;
 }
 
 async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promise<void> {
-  const { endpointName, group, packageArn, wait, progress } = r;
+  const { endpointName, group, packageArn, wait, state } = r;
   const cmd = 'endpoints rollout';
   const out = ctx.out;
 
@@ -104,7 +104,7 @@ async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promi
     target: configInput.EndpointConfigName!,
     previous: currentConfig.EndpointConfigName!,
     ...wait,
-    state: progress,
+    state,
     extra: { package: pkg.ModelPackageArn, version, model: modelInput.ModelName },
   });
 }
@@ -158,7 +158,7 @@ export async function rollback(ctx: Context, o: OptionValues): Promise<void> {
   try {
     await rollbackSteps(ctx, sm, endpointName, to, wait, state);
   } catch (err) {
-    throw deadlineOutcome(err, 'Rollback', endpointName, state);
+    throw timeoutOutcome(err, 'Rollback', endpointName, state);
   }
 }
 
@@ -282,12 +282,19 @@ function waitOptions(o: OptionValues, cmd: string): WaitOptions {
 }
 
 /** Whether UpdateEndpoint was sent: before it, a timeout changed nothing; after it, the outcome is unknown. */
-interface UpdateState {
+export interface UpdateState {
   updateCalled: boolean;
 }
 
-/** What a passed deadline means for the endpoint, said as a RolloutError; other errors pass through. */
-function deadlineOutcome(err: unknown, verb: 'Rollout' | 'Rollback', endpointName: string, state: UpdateState): unknown {
+/**
+ * What a timeout means for the endpoint, said as a RolloutError: the command's deadline (before or
+ * after UpdateEndpoint), or a request that got no answer after UpdateEndpoint was sent (it may have
+ * been applied). Other errors pass through unchanged.
+ */
+export function timeoutOutcome(err: unknown, verb: 'Rollout' | 'Rollback', endpointName: string, state: UpdateState): unknown {
+  if (err instanceof AwsError && err.details.awsErrorName === 'TimeoutError' && state.updateCalled) {
+    return unknownOutcome(verb, endpointName, `no answer to ${err.details.operation}`, { waitingFor: err.details.operation });
+  }
   if (!(err instanceof DeadlineExceeded)) return err;
   if (!state.updateCalled) {
     return new RolloutError(

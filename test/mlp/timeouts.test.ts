@@ -5,6 +5,8 @@
  * only checked to be far below the jest timeout (no tight wall-clock thresholds).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { timeoutOutcome } from '../../mlp/commands/endpoints';
+import { AwsError, DeadlineExceeded, RolloutError } from '../../mlp/errors';
 import { mlp } from './moto';
 
 let server: Server;
@@ -62,5 +64,31 @@ test('rollback --timeout 2s with --json reports the deadline as a rollout error'
     exitCode: 4,
     outcome: 'not-started',
     waitingFor: 'DescribeEndpoint',
+  });
+});
+
+describe('timeoutOutcome', () => {
+  const noAnswer = (operation: string) => new AwsError(`${operation} failed: no answer`, { operation, awsErrorName: 'TimeoutError' });
+
+  test('no answer to UpdateEndpoint: the outcome is unknown (exit 4), not an AWS failure', () => {
+    // GIVEN UpdateEndpoint was sent and got no answer
+    const err = timeoutOutcome(noAnswer('UpdateEndpoint'), 'Rollout', 'scoring', { updateCalled: true });
+    // THEN
+    expect(err).toBeInstanceOf(RolloutError);
+    expect((err as RolloutError).message).toMatch(
+      /^Rollout of scoring timed out \(no answer to UpdateEndpoint\)\. Its outcome is unknown: .* Check with: mlp endpoints status --endpoint scoring$/,
+    );
+  });
+
+  test('no answer before UpdateEndpoint stays an AWS error (exit 3): nothing was changed', () => {
+    const original = noAnswer('DescribeEndpoint');
+    expect(timeoutOutcome(original, 'Rollout', 'scoring', { updateCalled: false })).toBe(original);
+  });
+
+  test('the deadline after UpdateEndpoint: outcome unknown', () => {
+    const err = timeoutOutcome(new DeadlineExceeded('DescribeEndpoint', '--timeout 5s'), 'Rollback', 'scoring', { updateCalled: true });
+    expect((err as RolloutError).message).toMatch(
+      /^Rollback of scoring timed out \(--timeout 5s reached while waiting for DescribeEndpoint\)\. Its outcome is unknown/,
+    );
   });
 });
