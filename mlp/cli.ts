@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { type AwsOptions, checkProfile, DEFAULT_REQUEST_TIMEOUT_MS, SageMaker } from './aws';
 import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, rollback, rollout, status } from './commands/endpoints';
 import { approveModel, listModels, registerModel, rejectModel } from './commands/models';
+import { explain as oncallExplain, status as oncallStatus, withCloudWatch } from './commands/oncall';
 import { preflight } from './commands/preflight';
 import type { Context, OptionValues } from './context';
 import { CliError, ExitCode, UsageError } from './errors';
@@ -29,7 +30,7 @@ interface OptionSpec {
 }
 
 interface CommandSpec {
-  readonly group: 'models' | 'endpoints' | 'preflight';
+  readonly group: 'models' | 'endpoints' | 'preflight' | 'oncall';
   /** '' for a command that is its group (`mlp preflight`). */
   readonly name: string;
   readonly summary: string;
@@ -211,6 +212,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['mlp preflight --env dev --profile dev-admin', 'mlp preflight --env prod --json'],
     run: preflight,
   },
+  {
+    group: 'oncall',
+    name: 'explain',
+    summary: "print an alarm's runbook (offline)",
+    usage: 'mlp oncall explain --alarm NAME',
+    options: {
+      alarm: { type: 'string', value: 'NAME', required: true, help: 'alarm name (e.g. prod-msk-offline-partitions) or runbook key' },
+    },
+    examples: ['mlp oncall explain --alarm prod-msk-offline-partitions', 'mlp oncall explain --alarm scoring-latency-slo'],
+    run: withCloudWatch(oncallExplain),
+  },
+  {
+    group: 'oncall',
+    name: 'status',
+    summary: 'list the alarms of an environment in ALARM with severity, owner and runbook',
+    usage: 'mlp oncall status --env NAME',
+    options: {
+      env: { type: 'string', value: 'NAME', required: true, help: 'environment (alarm name prefix), e.g. prod' },
+    },
+    examples: ['mlp oncall status --env prod', 'mlp oncall status --env prod --json'],
+    run: withCloudWatch(oncallStatus),
+  },
 ];
 
 /** `models list`, or `preflight` for a command that is its group. */
@@ -228,6 +251,7 @@ const GROUPS = {
   models: 'register, approve and reject model versions in the SageMaker model registry',
   endpoints: 'roll SageMaker endpoints to approved model versions, watch them, roll them back',
   preflight: 'check an account before the first deploy of an environment',
+  oncall: 'triage: alarms in ALARM and their runbooks',
 } as const;
 
 // ------------------------------------------------------------------------------------ help

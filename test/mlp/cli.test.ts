@@ -33,8 +33,8 @@ describe('help', () => {
 
 describe('usage errors exit 2 with one message and a pointer to help', () => {
   test.each([
-    [[], /^mlp: a command is required \(models, endpoints, preflight\)\nRun 'mlp --help' for usage\.\n$/],
-    [['deploy'], /unknown command 'deploy' \(allowed: models, endpoints, preflight\)/],
+    [[], /^mlp: a command is required \(models, endpoints, preflight, oncall\)\nRun 'mlp --help' for usage\.\n$/],
+    [['deploy'], /unknown command 'deploy' \(allowed: models, endpoints, preflight, oncall\)/],
     [
       ['endpoints', 'status', '--endpoint', 'a', '--endpoint', 'b'],
       /^mlp: --endpoint is given more than once \('a' and 'b'\); give it once\nRun 'mlp endpoints status --help'/,
