@@ -59,7 +59,7 @@ export interface ClusterAccessHostProps {
  *
  * @example
  * const host = new ClusterAccessHost(this, 'AccessHost', {
- *   cluster: mlCluster.cluster, vpc, volumeEncryptionKey: keys.compute, logEncryptionKey: keys.logs,
+ *   cluster, vpc, volumeEncryptionKey: keys.compute, logEncryptionKey: keys.logs,
  * });
  */
 export class ClusterAccessHost extends Construct {

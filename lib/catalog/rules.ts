@@ -12,6 +12,19 @@ import {
 } from './services';
 
 /**
+ * Shapes the rooms' own rules check; a value of the wrong shape is reported there once, so only
+ * well-formed values are looked up here.
+ */
+const SHAPE = {
+  kafkaVersion: /^\d+\.\d+\.(\d+|x)(\.kraft)?$/,
+  brokerType: /^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/,
+  emrRelease: /^emr-\d+\.\d+\.\d+$/,
+  cacheNodeType: /^cache\.[a-z0-9]+\.[a-z0-9]+$/,
+  mlInstanceType: /^ml\.[a-z0-9-]+\.[a-z0-9]+$/,
+  ec2InstanceType: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+} as const;
+
+/**
  * Well-formed values that AWS does not have, and requests that no node can ever satisfy, checked
  * against the committed tables of lib/catalog (each names its source and date). Every section is
  * optional here: a missing section is its own room's problem (reported once, by name).
@@ -37,10 +50,10 @@ function checkServices(c: EnvironmentConfig, p: Problems): void {
   const s = c.streaming;
   if (s?.mode === 'provisioned') {
     const known = (v: string, list: readonly string[]) => list.includes(v);
-    if (!known(s.kafkaVersion, MSK_KAFKA_VERSIONS)) {
+    if (SHAPE.kafkaVersion.test(s.kafkaVersion) && !known(s.kafkaVersion, MSK_KAFKA_VERSIONS)) {
       p.add('streaming.kafkaVersion', s.kafkaVersion, unknownValueReason(s.kafkaVersion, MSK_KAFKA_VERSIONS, 'a Kafka version MSK'));
     }
-    if (!known(s.brokerInstanceType, MSK_BROKER_TYPES)) {
+    if (SHAPE.brokerType.test(s.brokerInstanceType) && !known(s.brokerInstanceType, MSK_BROKER_TYPES)) {
       p.add(
         'streaming.brokerInstanceType',
         s.brokerInstanceType,
@@ -48,7 +61,7 @@ function checkServices(c: EnvironmentConfig, p: Problems): void {
       );
     }
   }
-  if (c.spark && !EMR_SERVERLESS_RELEASES.includes(c.spark.releaseLabel)) {
+  if (c.spark && SHAPE.emrRelease.test(c.spark.releaseLabel) && !EMR_SERVERLESS_RELEASES.includes(c.spark.releaseLabel)) {
     p.add(
       'spark.releaseLabel',
       c.spark.releaseLabel,
@@ -56,7 +69,7 @@ function checkServices(c: EnvironmentConfig, p: Problems): void {
     );
   }
   const cacheTypes = Object.keys(ELASTICACHE_NODE_TYPES);
-  if (c.featureStore && !cacheTypes.includes(c.featureStore.nodeType)) {
+  if (c.featureStore && SHAPE.cacheNodeType.test(c.featureStore.nodeType) && !cacheTypes.includes(c.featureStore.nodeType)) {
     p.add(
       'featureStore.nodeType',
       c.featureStore.nodeType,
@@ -65,14 +78,14 @@ function checkServices(c: EnvironmentConfig, p: Problems): void {
   }
   const mlTypes = Object.keys(SAGEMAKER_INSTANCE_TYPES);
   (c.serving?.endpoints ?? []).forEach((e, i) => {
-    if (!e.serverless && !mlTypes.includes(e.instanceType)) {
+    if (!e.serverless && SHAPE.mlInstanceType.test(e.instanceType) && !mlTypes.includes(e.instanceType)) {
       p.add(
         `serving.endpoints[${i}].instanceType`,
         e.instanceType,
         unknownValueReason(e.instanceType, mlTypes, 'a SageMaker instance type'),
       );
     }
-    if (e.monitoring && !mlTypes.includes(e.monitoring.instanceType)) {
+    if (e.monitoring && SHAPE.mlInstanceType.test(e.monitoring.instanceType) && !mlTypes.includes(e.monitoring.instanceType)) {
       p.add(
         `serving.endpoints[${i}].monitoring.instanceType`,
         e.monitoring.instanceType,
@@ -82,7 +95,8 @@ function checkServices(c: EnvironmentConfig, p: Problems): void {
   });
   (c.cluster?.nodeGroups ?? []).forEach((g, i) => {
     g.instanceTypes.forEach((type, j) => {
-      if (!ec2InstanceSpec(type)) p.add(`cluster.nodeGroups[${i}].instanceTypes[${j}]`, type, ec2UnknownReason(type));
+      if (SHAPE.ec2InstanceType.test(type) && !ec2InstanceSpec(type))
+        p.add(`cluster.nodeGroups[${i}].instanceTypes[${j}]`, type, ec2UnknownReason(type));
     });
   });
 }
