@@ -6,6 +6,7 @@
 export * from './compute';
 export * from './featurestore';
 export * from './lake';
+export * from './lifecycle';
 export * from './network';
 export * from './security';
 export * from './serving';
