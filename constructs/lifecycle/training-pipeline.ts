@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,6 +19,8 @@ import {
   MODEL_NAME,
   MODEL_NAME_ALLOWED,
 } from './private/checks';
+import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 
 /** Risk tier of a model (model-risk management): tier 1 is the most material (e.g. credit decisions). */
 export type ModelTier = 1 | 2 | 3;
@@ -171,6 +173,9 @@ export interface TrainingPipelineProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** A string as a literal inside a regular expression. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Where the evaluation job's script is shipped from. */
 const JOBS_DIR = path.join(__dirname, '..', '..', 'jobs', 'lifecycle');
 const CODE_DIR = '/opt/ml/processing/input/code';
@@ -288,7 +293,7 @@ export class TrainingPipeline extends Construct {
       allowAllOutbound: true,
     });
     const subnetIds = props.vpc.selectSubnets(props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
-    this.jobRole = new iam.Role(this, 'JobRole', {
+    this.jobRole = new ManagedPolicyRole(this, 'JobRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker jobs of the ${model} training pipeline`,
     });
@@ -807,7 +812,12 @@ export class TrainingPipeline extends Construct {
         },
       }),
     );
+    const role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `Runs the ${model} training pipeline`,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      role,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment: `Training pipeline of ${model}: train, evaluate, bias check, register (PendingManualApproval)`,
       tracingEnabled: true,
@@ -815,7 +825,6 @@ export class TrainingPipeline extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key),
     });
-    const role = this.stateMachine.role;
     // CreateModelPackage only as PendingManualApproval: the pipeline can never approve its own output.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -861,11 +870,40 @@ export class TrainingPipeline extends Construct {
     );
     key.grantEncryptDecrypt(role);
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason:
-        'Wildcards are scoped by design: job names carry a per-run UUID (training-job/*, processing-job/<model>-*), versions of one model package group (model-package/<group>/*), run objects under the pipeline prefix, SageMaker log groups, ENIs in the pipeline VPC; ListModelPackages, ecr:GetAuthorizationToken, ec2:Describe* and sagemaker:ListTags have no resource type.',
-    });
+    acknowledgeWildcards(this, [
+      ...GRANT_WILDCARDS,
+      {
+        finding: new RegExp(
+          `^Resource::<[A-Za-z0-9]+\\.Arn>/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
+        ),
+        reason: "Objects of this model's training sets and of its pipeline runs (one prefix each; run keys carry a per-run UUID)",
+      },
+      {
+        finding: /^Resource::arn:aws:s3:::cdk-[a-z0-9]+-assets-\d{12}-[a-z0-9-]+\/\*$/,
+        reason: 'Reading the evaluation script asset from the CDK bootstrap bucket (grant of s3-assets)',
+      },
+      {
+        finding: /^Resource::arn:[^:]+:logs:[^:]*:[^:]*:log-group:\/aws\/sagemaker\/(TrainingJobs|ProcessingJobs):\*$/,
+        reason: 'The log streams of SageMaker training and processing jobs (named by SageMaker per job)',
+      },
+      {
+        finding: new RegExp(
+          `^Resource::arn:[^:]+:sagemaker:[^:]*:[^:]*:(training-job/\\*|processing-job/${model}-\\*|model-package/${escapeRegExp(props.modelPackageGroupName)}/\\*)$`,
+        ),
+        reason:
+          "Job names carry a per-run UUID (aws-stepfunctions-tasks scopes a JSONPath-named training job to training-job/*); versions of this model's package group",
+      },
+      {
+        finding: /^Resource::arn:[^:]+:(ecr:[^:]*:[^:]*:repository|ec2:[^:]*:[^:]*:network-interface)\/\*$/,
+        reason:
+          'Image layers of the job images (ECR, any repository of the account); ENIs SageMaker creates for the jobs, limited by condition to the pipeline VPC',
+      },
+      {
+        finding: /^Resource::\*$/,
+        reason:
+          'Actions without a resource type: sagemaker:ListModelPackages, sagemaker:ListTags (aws-stepfunctions-tasks), ecr:GetAuthorizationToken, ec2:Describe*, cloudwatch:PutMetricData (conditioned on the SageMaker namespace), KMS key policy statements',
+      },
+    ]);
   }
 
   /** Lets a principal start (and read) executions of this pipeline: the retraining trigger, MWAA, operators. */

@@ -15,7 +15,9 @@ function clarifyReport(ratio: number | null): string {
   return JSON.stringify({
     post_training_bias_metrics: {
       label: 'defaulted',
-      facets: { age_band: [{ value_or_threshold: '18-25', metrics: [{ name: 'DI', description: 'Disparate Impact (DI)', value: ratio }] }] },
+      facets: {
+        age_band: [{ value_or_threshold: '18-25', metrics: [{ name: 'DI', description: 'Disparate Impact (DI)', value: ratio }] }],
+      },
     },
   });
 }
@@ -23,11 +25,25 @@ function clarifyReport(ratio: number | null): string {
 /** Stubs of a run where every step succeeds and every gate passes; a test replaces what it needs. */
 function happyStubs(change: Record<string, Stub> = {}): Record<string, Stub> {
   return {
-    Train: () => ({ TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:123456789012:training-job/credit-risk-train-x', ModelArtifacts: { S3ModelArtifacts: CANDIDATE } }),
+    Train: () => ({
+      TrainingJobArn: 'arn:aws:sagemaker:eu-west-1:123456789012:training-job/credit-risk-train-x',
+      ModelArtifacts: { S3ModelArtifacts: CANDIDATE },
+    }),
     FindProductionVersion: () => ({ ModelPackageSummaryList: [] }),
-    DescribeProductionVersion: () => ({ ModelPackageArn: `${PACKAGE.slice(0, -1)}6`, InferenceSpecification: { Containers: [{ ModelDataUrl: PRODUCTION }] } }),
+    DescribeProductionVersion: () => ({
+      ModelPackageArn: `${PACKAGE.slice(0, -1)}6`,
+      InferenceSpecification: { Containers: [{ ModelDataUrl: PRODUCTION }] },
+    }),
     Evaluate: () => ({ ProcessingJobArn: 'arn:aws:sagemaker:eu-west-1:123456789012:processing-job/credit-risk-eval-x' }),
-    ReadEvaluation: () => ({ Body: JSON.stringify({ auc: 0.78, ks: 0.41, rows: 5000, summary: 'holdout AUC 0.78, KS 0.41, no production version to compare', mlflowRunId: 'run-abc' }) }),
+    ReadEvaluation: () => ({
+      Body: JSON.stringify({
+        auc: 0.78,
+        ks: 0.41,
+        rows: 5000,
+        summary: 'holdout AUC 0.78, KS 0.41, no production version to compare',
+        mlflowRunId: 'run-abc',
+      }),
+    }),
     WriteBiasConfig: () => ({ ETag: '"e"' }),
     CheckBias: () => ({ ProcessingJobArn: 'arn:aws:sagemaker:eu-west-1:123456789012:processing-job/credit-risk-bias-x' }),
     ReadBias: () => ({ Body: clarifyReport(0.91) }),
@@ -81,7 +97,9 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
     const config = JSON.parse(run.calls.WriteBiasConfig![0].Body);
     expect(config.facet).toEqual([{ name_or_index: 'age_band', value_or_threshold: ['18-25'] }]);
     expect(config.methods.post_training_bias.methods).toEqual(['DI']);
-    expect(run.calls.CheckBias![0].ProcessingInputs[1].S3Input.S3Uri).toBe(`${evaluation.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri}predictions.csv`);
+    expect(run.calls.CheckBias![0].ProcessingInputs[1].S3Input.S3Uri).toBe(
+      `${evaluation.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri}predictions.csv`,
+    );
 
     expect(called(run, 'RegisterModelPackage')).toBe(1);
     const request = run.calls.RegisterModelPackage![0];
@@ -102,7 +120,9 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
         tier: '1',
       },
     });
-    expect(request.ModelMetrics.ModelQuality.Statistics.S3Uri).toMatch(/^s3:\/\/ModelsC55D3500\/pipelines\/credit-risk\/runs\/[0-9a-f-]{36}\/evaluation\/evaluation\.json$/);
+    expect(request.ModelMetrics.ModelQuality.Statistics.S3Uri).toMatch(
+      /^s3:\/\/ModelsC55D3500\/pipelines\/credit-risk\/runs\/[0-9a-f-]{36}\/evaluation\/evaluation\.json$/,
+    );
     const card = JSON.parse(request.ModelCard.ModelCardContent);
     expect(request.ModelCard.ModelCardStatus).toBe('Draft');
     expect(card.intended_uses.risk_rating).toBe('High');
@@ -124,12 +144,18 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
 
   test('pass against production: the production version is evaluated as the champion', async () => {
     // GIVEN an approved version in the registry
-    const stubs = happyStubs({ FindProductionVersion: () => ({ ModelPackageSummaryList: [{ ModelPackageArn: `${PACKAGE.slice(0, -1)}6` }] }) });
+    const stubs = happyStubs({
+      FindProductionVersion: () => ({ ModelPackageSummaryList: [{ ModelPackageArn: `${PACKAGE.slice(0, -1)}6` }] }),
+    });
     // WHEN
     const run = await execute(definition, INPUT, stubs);
     // THEN
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.calls.FindProductionVersion![0]).toMatchObject({ ModelPackageGroupName: 'prod-credit-risk', ModelApprovalStatus: 'Approved', SortOrder: 'Descending' });
+    expect(run.calls.FindProductionVersion![0]).toMatchObject({
+      ModelPackageGroupName: 'prod-credit-risk',
+      ModelApprovalStatus: 'Approved',
+      SortOrder: 'Descending',
+    });
     expect(called(run, 'DescribeProductionVersion')).toBe(1);
     const evaluation = run.calls.Evaluate![0];
     expect(evaluation.Environment.CHAMPION_PRESENT).toBe('true');
@@ -139,7 +165,10 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
   test.each([
     ['AUC below the threshold', { auc: 0.7, ks: 0.41, summary: 'holdout AUC 0.7, KS 0.41' }],
     ['KS below the threshold', { auc: 0.78, ks: 0.2, summary: 'holdout AUC 0.78, KS 0.2' }],
-    ['worse than production beyond the tolerance', { auc: 0.75, ks: 0.41, aucDeltaVsProduction: -0.03, summary: 'holdout AUC 0.75, KS 0.41, production AUC 0.78 (change -0.03)' }],
+    [
+      'worse than production beyond the tolerance',
+      { auc: 0.75, ks: 0.41, aucDeltaVsProduction: -0.03, summary: 'holdout AUC 0.75, KS 0.41, production AUC 0.78 (change -0.03)' },
+    ],
     ['metrics missing from the report', { summary: 'nothing measured' }],
   ])('evaluation fails (%s): Fail with the measured values, no bias check, nothing registered', async (_title, metrics) => {
     // GIVEN
@@ -155,7 +184,11 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
   });
 
   test('a candidate within the tolerance of production passes the evaluation gate', async () => {
-    const stubs = happyStubs({ ReadEvaluation: () => ({ Body: JSON.stringify({ auc: 0.775, ks: 0.4, aucDeltaVsProduction: -0.005, summary: 's', mlflowRunId: 'r' }) }) });
+    const stubs = happyStubs({
+      ReadEvaluation: () => ({
+        Body: JSON.stringify({ auc: 0.775, ks: 0.4, aucDeltaVsProduction: -0.005, summary: 's', mlflowRunId: 'r' }),
+      }),
+    });
     const run = await execute(definition, INPUT, stubs);
     expect(run.status).toBe('SUCCEEDED');
   });
@@ -198,7 +231,11 @@ describe('TrainingPipeline paths (executed offline, every service call stubbed)'
       },
     });
     const run = await execute(definition, INPUT, stubs);
-    expect(run).toMatchObject({ status: 'FAILED', error: 'PipelineStepFailed', cause: "ClientError: the image has no 'model_scoring' module" });
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'PipelineStepFailed',
+      cause: "ClientError: the image has no 'model_scoring' module",
+    });
     expect(called(run, 'RegisterModelPackage')).toBe(0);
   });
 
@@ -239,7 +276,7 @@ describe('TrainingPipeline resources', () => {
   });
 
   test('the pipeline role can create packages only as PendingManualApproval and can never update (approve) them', () => {
-    t.hasResourceProperties('AWS::IAM::Policy', {
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -255,7 +292,10 @@ describe('TrainingPipeline resources', () => {
   });
 
   test('no policy allows every action, or an action of any service on every resource', () => {
-    const policies = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const policies = [
+      ...Object.values(t.findResources('AWS::IAM::Policy')),
+      ...Object.values(t.findResources('AWS::IAM::ManagedPolicy')),
+    ].flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     for (const s of policies) {
       const actions = [s.Action].flat();
       expect(actions).not.toContain('*');
@@ -269,14 +309,41 @@ describe('TrainingPipeline resources', () => {
 describe('TrainingPipeline validation', () => {
   test.each([
     ['a model name with capitals', { modelName: 'CreditRisk' }, /TrainingPipeline modelName must be 1 to 20 lower-case.*got 'CreditRisk'/],
-    ['an AUC threshold below 0.5', { evaluation: { minAuc: 0.4, minKs: 0.3, labelColumn: 'y' } }, /evaluation.minAuc must be a number from 0.5 to 1, got 0.4/],
-    ['a bias attribute that is not a column name', { bias: { clarifyImageUri: 'x', attribute: 'age band', disadvantagedValues: ['a'] } }, /bias.attribute must be a column name.*got 'age band'/],
-    ['no disadvantaged values', { bias: { clarifyImageUri: 'x', attribute: 'age', disadvantagedValues: [] } }, /bias.disadvantagedValues of 'credit-risk' must list at least one value, got none/],
-    ['a prefix without a trailing slash', { trainingSetPrefix: 'sets/credit' }, /trainingSetPrefix must be path segments.*got 'sets\/credit'/],
-    ['an instance type without ml.', { training: { imageUri: 'i', instanceType: 'm5.large' } }, /training.instanceType must be a SageMaker instance type.*got 'm5.large'/],
+    [
+      'an AUC threshold below 0.5',
+      { evaluation: { minAuc: 0.4, minKs: 0.3, labelColumn: 'y' } },
+      /evaluation.minAuc must be a number from 0.5 to 1, got 0.4/,
+    ],
+    [
+      'a bias attribute that is not a column name',
+      { bias: { clarifyImageUri: 'x', attribute: 'age band', disadvantagedValues: ['a'] } },
+      /bias.attribute must be a column name.*got 'age band'/,
+    ],
+    [
+      'no disadvantaged values',
+      { bias: { clarifyImageUri: 'x', attribute: 'age', disadvantagedValues: [] } },
+      /bias.disadvantagedValues of 'credit-risk' must list at least one value, got none/,
+    ],
+    [
+      'a prefix without a trailing slash',
+      { trainingSetPrefix: 'sets/credit' },
+      /trainingSetPrefix must be path segments.*got 'sets\/credit'/,
+    ],
+    [
+      'an instance type without ml.',
+      { training: { imageUri: 'i', instanceType: 'm5.large' } },
+      /training.instanceType must be a SageMaker instance type.*got 'm5.large'/,
+    ],
     ['a tier of 4', { tier: 4 }, /tier of 'credit-risk' must be 1, 2 or 3, got 4/],
   ])('rejects %s', (_title, change, message) => {
     const f = lifecycleStack();
     expect(() => new TrainingPipeline(f.stack, 'P', pipelineProps(f, change as never))).toThrow(message);
+  });
+});
+
+describe('TrainingPipeline roles', () => {
+  test('both roles keep their permissions in managed policies (no inline policy)', () => {
+    const { stack } = pipeline();
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
   });
 });

@@ -1,0 +1,14 @@
+import type { App } from 'aws-cdk-lib';
+import { TrainingPipeline } from '../../constructs';
+import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
+
+describe('lifecycle constructs under the three cdk-nag packs', () => {
+  test('TrainingPipeline in a minimal stack has no unacknowledged finding', () => {
+    // GIVEN
+    const f = lifecycleStack(true);
+    // WHEN
+    new TrainingPipeline(f.stack, 'CreditRisk', pipelineProps(f));
+    // THEN
+    expect(() => (f.stack.node.root as App).synth()).not.toThrow();
+  });
+});
