@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
-import { TrainingPipeline } from '../../constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ModelApproval, TrainingPipeline } from '../../constructs';
 import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
 
 describe('lifecycle constructs under the three cdk-nag packs', () => {
@@ -11,4 +12,13 @@ describe('lifecycle constructs under the three cdk-nag packs', () => {
     // THEN
     expect(() => (f.stack.node.root as App).synth()).not.toThrow();
   });
+});
+
+test('ModelApproval in a minimal stack has no unacknowledged finding', () => {
+  const f = lifecycleStack(true);
+  new ModelApproval(f.stack, 'Approval', {
+    models: [{ modelPackageGroupName: 'prod-credit-risk' }],
+    approvers: new iam.AccountRootPrincipal(),
+  });
+  expect(() => (f.stack.node.root as App).synth()).not.toThrow();
 });
