@@ -48,7 +48,12 @@ describe('ModelApproval', () => {
   test('the approver is denied starting or changing pipelines, training and registering', () => {
     const t = approval().template();
     const deny = statementsOf(t, 'ApprovalApproverRole').find((s: any) => s.Effect === 'Deny');
-    expect(deny).toEqual({ Sid: 'NeverTrainOrChangePipelines', Effect: 'Deny', Action: [...APPROVER_DENIED_ACTIONS].sort(), Resource: '*' });
+    expect(deny).toEqual({
+      Sid: 'NeverTrainOrChangePipelines',
+      Effect: 'Deny',
+      Action: [...APPROVER_DENIED_ACTIONS].sort(),
+      Resource: '*',
+    });
     expect(APPROVER_DENIED_ACTIONS).toEqual(
       expect.arrayContaining([
         'states:StartExecution',
