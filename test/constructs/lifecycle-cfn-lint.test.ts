@@ -7,7 +7,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TrainingPipeline } from '../../constructs';
+import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TeamAirflow, TrainingPipeline } from '../../constructs';
 import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
 
 test('a stack with every lifecycle construct passes cfn-lint (no errors, no warnings)', () => {
@@ -33,6 +33,19 @@ test('a stack with every lifecycle construct passes cfn-lint (no errors, no warn
     modelPackageGroupNames: ['prod-credit-risk'],
     target: PromotionTarget.stateMachine(sfn.StateMachine.fromStateMachineName(f.stack, 'Rollout', 'prod-rollout')),
     encryptionKey: f.key,
+  });
+  new TeamAirflow(f.stack, 'Airflow', {
+    environmentName: 'prod-airflow',
+    sourceBucket: f.models,
+    vpc: f.vpc,
+    encryptionKey: f.key,
+    pipelines: [pipeline.stateMachine],
+    emrServerless: [
+      {
+        applicationArn: 'arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00abc',
+        jobRoleArn: 'arn:aws:iam::123456789012:role/spark',
+      },
+    ],
   });
   const dir = mkdtempSync(join(tmpdir(), 'l13-cfn-lint-'));
   const file = join(dir, 'lifecycle.template.json');

@@ -35,6 +35,7 @@ export function lifecycleStack(withNag = false): { stack: Stack; vpc: ec2.IVpc; 
     vpcId: 'vpc-0a1b2c3d4e5f67890',
     availabilityZones: [`${REGION}a`, `${REGION}b`],
     privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
   });
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const bucket = (id: string) =>
