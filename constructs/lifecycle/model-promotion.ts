@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { assertPattern } from './private/checks';
+import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 
@@ -158,6 +159,7 @@ export class ModelPromotion extends Construct {
       .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), describe.next(context).next(promote).next(promoted))
       .otherwise(notApproved);
 
+    allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
       encryptionKey: props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,

@@ -11,6 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { assertPattern, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
+import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 
@@ -142,6 +143,7 @@ export class RetrainingTrigger extends Construct {
     });
     start.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
+    allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
       encryptionKey: props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,

@@ -19,6 +19,7 @@ import {
   MODEL_NAME,
   MODEL_NAME_ALLOWED,
 } from './private/checks';
+import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 
@@ -794,24 +795,7 @@ export class TrainingPipeline extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: `LogsUse${model.replace(/-/g, '')}PipelineLog`,
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    allowLogsToUseKey(this, key);
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${model} training pipeline`,

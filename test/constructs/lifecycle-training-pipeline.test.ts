@@ -273,6 +273,14 @@ describe('TrainingPipeline resources', () => {
       EncryptionConfiguration: Match.objectLike({ Type: 'CUSTOMER_MANAGED_KMS_KEY' }),
     });
     t.hasResource('AWS::Logs::LogGroup', { Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    // CloudWatch Logs may use the key (else the encrypted log group cannot be created)
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'logs.eu-west-1.amazonaws.com' }, Action: Match.arrayWith(['kms:GenerateDataKey*']) }),
+        ]),
+      },
+    });
   });
 
   test('the pipeline role can create packages only as PendingManualApproval and can never update (approve) them', () => {
