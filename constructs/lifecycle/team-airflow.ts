@@ -97,6 +97,9 @@ export class TeamAirflow extends Construct {
       throw new Error(`${C} environmentClass must be one of ${CLASSES.join(', ')}, got '${environmentClass}'`);
     const maxWorkers = props.maxWorkers ?? 2;
     assertRange(C, 'maxWorkers', maxWorkers, 1, 25);
+    // mw1.micro runs one scheduler and one worker (MWAA environment classes).
+    const micro = environmentClass === 'mw1.micro';
+    if (micro && maxWorkers !== 1) throw new Error(`${C} maxWorkers must be 1 for environmentClass 'mw1.micro', got ${maxWorkers}`);
     const airflowVersion = props.airflowVersion ?? '2.10.3';
     assertPattern(C, 'airflowVersion', airflowVersion, /^\d+\.\d+\.\d+$/, "an Airflow version such as '2.10.3'");
     const window = props.maintenanceWindowStart ?? 'SUN:03:00';
@@ -231,7 +234,7 @@ export class TeamAirflow extends Construct {
       environmentClass,
       maxWorkers,
       minWorkers: 1,
-      schedulers: 2,
+      schedulers: micro ? 1 : 2,
       sourceBucketArn: props.sourceBucket.bucketArn,
       dagS3Path: dagsPrefix.replace(/\/$/, ''),
       executionRoleArn: role.roleArn,

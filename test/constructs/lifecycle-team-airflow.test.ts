@@ -78,6 +78,11 @@ describe('TeamAirflow', () => {
     ],
     ['no pipelines', { pipelines: [] }, /pipelines must list at least one state machine DAGs may start, got none/],
     ['zero workers', { maxWorkers: 0 }, /maxWorkers must be a number from 1 to 25, got 0/],
+    [
+      'a micro environment with more than one worker',
+      { environmentClass: 'mw1.micro' as const, maxWorkers: 2 },
+      /maxWorkers must be 1 for environmentClass 'mw1.micro', got 2/,
+    ],
     ['a bad maintenance window', { maintenanceWindowStart: 'Sunday 3am' }, /maintenanceWindowStart must be 'DAY:HH:MM'.*got 'Sunday 3am'/],
   ])('rejects %s', (_title, change, message) => {
     expect(() => airflow(change)).toThrow(message);
@@ -115,6 +120,15 @@ describe('example DAGs', () => {
     // THEN
     expect(files.sort()).toEqual(['nightly_feature_backfill.py', 'scheduled_retraining.py']);
     expect(results).toEqual(files.map((f) => [f, 0, '']));
+  });
+});
+
+test('a micro environment (dev) runs one scheduler and one worker', () => {
+  const { stack } = airflow({ environmentClass: 'mw1.micro', maxWorkers: 1 });
+  Template.fromStack(stack).hasResourceProperties('AWS::MWAA::Environment', {
+    EnvironmentClass: 'mw1.micro',
+    Schedulers: 1,
+    MaxWorkers: 1,
   });
 });
 
