@@ -213,8 +213,19 @@ export const TRAINING_PIPELINE_STATES = {
  * `{ "trainingSetUri": "s3://…/<version>/", "trainingSetVersion": "…", "codeVersion": "<git sha>" }`.
  *
  * @example
+ * declare const features: s3.IBucket;
  * new TrainingPipeline(this, 'CreditRisk', {
- *   modelName: 'credit-risk', modelPackageGroupName: 'prod-credit-risk', tier: 1, ...
+ *   modelName: 'credit-risk',
+ *   modelPackageGroupName: 'prod-credit-risk',
+ *   tier: 1,
+ *   trainingSetBucket: features,
+ *   artifactBucket: models,
+ *   encryptionKey,
+ *   vpc,
+ *   training: { imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-risk-train:1.4.0' },
+ *   evaluation: { minAuc: 0.75, minKs: 0.3, labelColumn: 'defaulted' },
+ *   bias: { clarifyImageUri: imageUri, attribute: 'age_band', disadvantagedValues: ['18-25'] },
+ *   inferenceImageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-risk-inference:1.4.0',
  * });
  */
 export class TrainingPipeline extends Construct {
