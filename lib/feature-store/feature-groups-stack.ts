@@ -52,6 +52,7 @@ export class FeatureGroupsStack extends PlatformStack {
         spark: {
           applicationId: props.spark.applicationId,
           connections: props.spark.connections,
+          logGroup: props.spark.logGroup,
           artifacts: { bucket: lake.bucket('models'), codePrefix: FEATURE_JOB_CODE_PREFIX, logPrefix: FEATURE_JOB_LOG_PREFIX },
         },
         lakeKey: lake.encryptionKey,
@@ -62,12 +63,21 @@ export class FeatureGroupsStack extends PlatformStack {
     this.groups = groups;
 
     // The network path of the feature jobs, opened once and held here (the consumer): Spark may
-    // reach the online store's port. (Spark -> MSK is the Data stack's own rule.)
+    // reach the online store's port (the store admits Spark; Spark may leave towards the store). (Spark -> MSK is the Data stack's own rule.)
     if (Object.keys(groups).length > 0) {
       const port = props.onlineStore.port;
       new ec2.CfnSecurityGroupIngress(this, 'OnlineStoreFromSpark', {
         groupId: props.onlineStore.securityGroup.securityGroupId,
         sourceSecurityGroupId: props.spark.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: 'Spark feature jobs write the online feature store',
+      });
+      // Spark's security group allows no egress but HTTPS: the matching egress, on the same side.
+      new ec2.CfnSecurityGroupEgress(this, 'SparkToOnlineStore', {
+        groupId: props.spark.securityGroup.securityGroupId,
+        destinationSecurityGroupId: props.onlineStore.securityGroup.securityGroupId,
         ipProtocol: 'tcp',
         fromPort: port,
         toPort: port,

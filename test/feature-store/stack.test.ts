@@ -124,6 +124,24 @@ describe('FeatureGroups stack', () => {
     template('prod', 'FeatureStore').resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 
+  test("Spark may also leave towards the store: its security group's egress is closed but for HTTPS", () => {
+    // GIVEN: the Spark security group allows no other egress
+    const sparkGroups = Object.values(template('prod', 'Data').findResources('AWS::EC2::SecurityGroup')).filter((g: any) =>
+      String(g.Properties.GroupDescription).startsWith('EMR Serverless Spark'),
+    ) as any[];
+    expect(sparkGroups.map((g) => g.Properties.SecurityGroupEgress.map((e: any) => e.FromPort))).toEqual([[443]]);
+    // THEN: the consumer's stack adds the egress to the store's group on the store's port
+    prod.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      FromPort: 6380,
+      ToPort: 6380,
+      IpProtocol: 'tcp',
+      GroupId: {
+        'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Data', OutputName: Match.stringLikeRegexp('Spark') }),
+      },
+      DestinationSecurityGroupId: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-FeatureStore' }) },
+    });
+  });
+
   test('prod logical ID of the offline table never changes; it is retained', () => {
     // THEN
     expect(Object.keys(prod.findResources('AWS::Glue::Table'))).toEqual(['ApplicantTxnAggregatesOfflineTable1810CAE2']);
