@@ -106,6 +106,60 @@ export interface EndpointSpecProps {
 /** Version of the spec's JSON layout; the rollout tooling refuses layouts it does not know. */
 export const ENDPOINT_SPEC_VERSION = 1;
 
+/**
+ * The endpoint spec as stored (JSON) in SSM: everything `mlp endpoints rollout` needs to create the
+ * endpoint the first time (the model itself comes from the approved model package).
+ */
+export interface EndpointSpecDocument {
+  readonly version: number;
+  readonly endpointName: string;
+  readonly variantName: string;
+  /** Registry group whose approved versions are rolled out. */
+  readonly modelPackageGroupName: string;
+  readonly executionRoleArn: string;
+  /** Endpoint volumes and captured data. */
+  readonly kmsKeyArn: string;
+  readonly networkIsolation: boolean;
+  /** Empty: no VPC (serverless). */
+  readonly subnets: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly instances: { readonly instanceType: string; readonly initialInstanceCount: number } | null;
+  readonly serverless: { readonly memorySizeMb: number; readonly maxConcurrency: number } | null;
+  readonly autoScaling: {
+    readonly minInstances: number;
+    readonly maxInstances: number;
+    readonly targetInvocationsPerInstance: number;
+    readonly scaleInCooldownSeconds: number;
+    readonly scaleOutCooldownSeconds: number;
+  } | null;
+  readonly dataCapture: { readonly destinationS3Uri: string; readonly samplingPercentage: number } | null;
+  /** Blue/green canary; the alarms roll a deployment back. */
+  readonly guardrails: {
+    readonly canaryPercent: number;
+    readonly canaryWaitSeconds: number;
+    readonly terminationWaitSeconds: number;
+    readonly maximumExecutionTimeoutSeconds: number;
+    readonly rollbackAlarmNames: readonly string[];
+  } | null;
+  readonly logGroupName: string;
+  /** Data-quality schedule created after the endpoint. */
+  readonly monitoring: {
+    readonly scheduleName: string;
+    readonly scheduleExpression: string;
+    readonly instanceType: string;
+    readonly maxRuntimeSeconds: number;
+    readonly roleArn: string;
+    readonly analyzerImageUri: string;
+    readonly baselineS3Uri: string;
+    readonly reportsS3Uri: string;
+    readonly subnets: readonly string[];
+    readonly securityGroupIds: readonly string[];
+    readonly driftFeatures: readonly string[];
+    readonly driftThreshold: number;
+    readonly driftAlarmName: string;
+  } | null;
+}
+
 const SCHEDULES: Record<MonitoringFrequency, { expression: string; period: Duration; maxRuntime: Duration }> = {
   hourly: { expression: 'cron(0 * ? * * *)', period: Duration.hours(1), maxRuntime: Duration.minutes(30) },
   daily: { expression: 'cron(0 0 ? * * *)', period: Duration.days(1), maxRuntime: Duration.hours(1) },
@@ -236,7 +290,7 @@ export class EndpointSpec extends Construct {
     });
     const alarms = [this.latencyAlarm, this.errorsAlarm];
 
-    let monitoring: Record<string, unknown> | null = null;
+    let monitoring: EndpointSpecDocument['monitoring'] = null;
     if (props.monitoring) {
       const mon = props.monitoring;
       const capture = props.dataCapture!;
@@ -339,7 +393,7 @@ export class EndpointSpec extends Construct {
 
     const g = props.deploymentGuardrails;
     const a = props.autoScaling;
-    const spec = {
+    const spec: EndpointSpecDocument = {
       version: ENDPOINT_SPEC_VERSION,
       endpointName: props.endpointName,
       variantName: this.variantName,
