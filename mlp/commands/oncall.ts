@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient, type CompositeAlarm, type MetricAlarm, paginateDescribeAlarms } from '@aws-sdk/client-cloudwatch';
 import { parseAlarmDescription, SIGNAL_MARK } from '../../constructs/observability/alarm-description';
-import type { AwsOptions } from '../aws';
+import { type AwsOptions, clientConfig } from '../aws';
 import type { OptionValues } from '../context';
 import { awsError, CliError, ExitCode, UsageError } from '../errors';
 import { isoDate, type Output, table } from '../output';
@@ -17,19 +17,14 @@ export class CloudWatchApi {
   readonly client: CloudWatchClient;
 
   constructor(readonly options: AwsOptions) {
-    this.client = new CloudWatchClient({
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-      maxAttempts: 3,
-    });
+    this.client = new CloudWatchClient(clientConfig(options));
   }
 
   async call<T>(operation: string, fn: (client: CloudWatchClient) => Promise<T>): Promise<T> {
     try {
       return await fn(this.client);
     } catch (err) {
-      throw awsError(operation, err, this.options.endpointUrl);
+      throw awsError(operation, err, { service: 'CloudWatch', endpointUrl: this.options.endpointUrl });
     }
   }
 
@@ -54,6 +49,20 @@ class NoRunbookError extends CliError {
 
 /** Environment names: lower-case words (dev, staging, prod, sandbox-2). */
 const ENV_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** Runs an oncall command with a CloudWatch client made from the CLI's AWS options, closed afterwards. */
+export function withCloudWatch(
+  command: (ctx: OncallContext, o: OptionValues) => Promise<void>,
+): (ctx: { readonly out: Output; readonly aws: AwsOptions }, o: OptionValues) => Promise<void> {
+  return async (ctx, o) => {
+    let api: CloudWatchApi | undefined;
+    try {
+      await command({ out: ctx.out, cloudwatch: () => (api ??= new CloudWatchApi(ctx.aws)) }, o);
+    } finally {
+      api?.destroy();
+    }
+  };
+}
 
 // ------------------------------------------------------------------------------------ explain
 

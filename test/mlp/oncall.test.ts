@@ -8,7 +8,7 @@ import type { OptionValues } from '../../mlp/context';
 import { CliError } from '../../mlp/errors';
 import { Output } from '../../mlp/output';
 import { findRunbook, missingSections, RUNBOOK_DIR, readRunbook, runbookKeys } from '../../mlp/runbooks';
-import { REGION, useMoto } from './moto';
+import { mlp, REGION, useMoto } from './moto';
 
 const moto = useMoto();
 
@@ -140,6 +140,23 @@ describe('mlp oncall status', () => {
         reason: 'Threshold crossed: 1 datapoint [400000.0] > 250000.0',
       }),
     ]);
+  });
+
+  test('through the mlp command line, as on-call runs it', async () => {
+    // GIVEN a firing page alarm of prod
+    await firingAlarm(
+      'prod-msk-offline-partitions',
+      describeAlarm('Partitions offline.', { severity: 'page', owner: 'ml-platform', runbook: 'msk-offline-partitions' }),
+    );
+    // WHEN `mlp oncall status --env prod` runs against the emulator, then `mlp oncall explain` on that alarm (offline)
+    const listed = await mlp(moto, ['oncall', 'status', '--env', 'prod']);
+    const explained = await mlp(undefined, ['oncall', 'explain', '--alarm', 'prod-msk-offline-partitions']);
+    // THEN the alarm is listed with its runbook, and the runbook prints
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/page\s+prod-msk-offline-partitions\s+ml-platform\s+\S+Z\s+docs\/runbooks\/msk-offline-partitions\.md/);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toMatch(/^# msk-offline-partitions: /);
+    expect(explained.stdout).toContain('## Mitigation');
   });
 
   test('no alarm in ALARM says so', async () => {
