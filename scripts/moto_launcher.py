@@ -11,6 +11,7 @@ Adds, in this process only (moto itself is not modified):
   * CreateModelPackage in a group without ModelApprovalStatus -> PendingManualApproval (as AWS).
   * UpdateModelPackage keeps the fields a request leaves out (moto wipes them).
   * CreateModel keeps EnableNetworkIsolation (moto drops it), also from CloudFormation.
+  * CreateEndpoint keeps its DeploymentConfig (reported as LastDeploymentConfig; moto drops it).
   * CreateMonitoringSchedule, DescribeMonitoringSchedule and DeleteMonitoringSchedule (moto 5.2
     has the job definitions but not the schedules): kept in memory per backend, status Scheduled.
   * CloudFormation uses the names a template gives SageMaker models, endpoint configs and
@@ -297,6 +298,19 @@ def _delete_monitoring_schedule_response(self: SageMakerResponse) -> EmptyResult
     return EmptyResult()
 
 
+_original_create_endpoint_response = SageMakerResponse.create_endpoint
+
+
+def _create_endpoint_response(self: SageMakerResponse) -> ActionResult:
+    # moto drops CreateEndpoint's DeploymentConfig; SageMaker reports it as LastDeploymentConfig.
+    result = _original_create_endpoint_response(self)
+    deployment_config = self._get_param("DeploymentConfig")
+    if deployment_config:
+        _endpoint(self.sagemaker_backend, self._get_param("EndpointName")).last_deployment_config = deployment_config  # type: ignore[attr-defined]
+    return result
+
+
+SageMakerResponse.create_endpoint = _create_endpoint_response  # type: ignore[method-assign]
 SageMakerResponse.create_monitoring_schedule = _create_monitoring_schedule_response  # type: ignore[attr-defined]
 SageMakerResponse.describe_monitoring_schedule = _describe_monitoring_schedule_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_monitoring_schedule = _delete_monitoring_schedule_response  # type: ignore[attr-defined]
