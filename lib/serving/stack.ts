@@ -32,7 +32,8 @@ export class ServingStack extends PlatformStack {
     const mlflow = config.serving.mlflow;
 
     if (mlflow.kind === 'app') {
-      const app = new MlflowApp(this, 'Mlflow', {
+      // Its own construct id: a logical ID never changes its resource type (CloudFormation refuses that).
+      const app = new MlflowApp(this, 'MlflowApp', {
         appName: `${config.name}-mlflow`,
         artifactBucket: props.modelsBucket,
         artifactPrefix: 'mlflow',
@@ -73,7 +74,7 @@ export class ServingStack extends PlatformStack {
 
     new CfnOutput(this, mlflow.kind === 'app' ? 'MlflowAppArn' : 'MlflowTrackingServerArn', {
       value: this.mlflowArn,
-      description: 'SageMaker managed MLflow: the tracking URI of clients',
+      description: 'SageMaker managed MLflow',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Serving alarms' });
   }

@@ -58,7 +58,7 @@ describe('ServingStack: MLflow and the alarm topic only', () => {
       Properties: Match.objectLike({ Name: 'dev-mlflow', ModelRegistrationMode: 'AutoModelRegistrationDisabled' }),
       DeletionPolicy: 'Delete',
     });
-    t.hasOutput('MlflowAppArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Mlflow'), 'Arn'] } });
+    t.hasOutput('MlflowAppArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowApp'), 'Arn'] } });
   });
 
   test.each(['staging', 'prod'] as const)('%s: a tracking server sized from config, RetainExceptOnCreate', (env) => {
