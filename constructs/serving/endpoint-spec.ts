@@ -177,6 +177,7 @@ const SCHEDULES: Record<MonitoringFrequency, { expression: string; period: Durat
  * The alarms sit in INSUFFICIENT_DATA until the endpoint exists (missing data is not breaching).
  *
  * @example
+ * const repository = new ecr.Repository(this, 'Images', { imageScanOnPush: true, encryptionKey: keys.serving });
  * new EndpointSpec(this, 'CreditRisk', {
  *   endpointName: 'prod-credit-risk',
  *   parameterName: '/mlp/prod/endpoints/credit-risk/spec',
