@@ -44,7 +44,8 @@ function strip(node: unknown): unknown {
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'description') continue;
+      // Documentation is a string; a property *named* description (an object schema) stays.
+      if (key === 'description' && typeof value === 'string') continue;
       out[key] = strip(value);
     }
     return out;
