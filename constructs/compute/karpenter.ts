@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IDependable } from 'constructs';
+import { acknowledge, acknowledgeWildcards, managedPolicyFinding } from '../private/acknowledge';
 import { NODE_LABELS } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
 import type { HelmChartPin } from './versions';
@@ -119,6 +120,11 @@ export class Karpenter extends Construct {
         iam.ManagedPolicy.fromAwsManagedPolicyName(p),
       ),
     });
+    acknowledge(
+      this.nodeRole,
+      "Karpenter's nodes need the AWS-managed EKS worker, CNI and ECR pull policies (as managed node groups have); AWS keeps them in step with EKS. Pods get AWS access through EKS Pod Identity, not this role (IMDSv2 hop limit 1).",
+      ...['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryPullOnly'].map(managedPolicyFinding),
+    );
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', {
       role: this.nodeRole,
       instanceProfileName: this.instanceProfileName,
@@ -136,6 +142,11 @@ export class Karpenter extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
+    acknowledge(
+      this.interruptionQueue,
+      'Interruption notices are acted on once, within minutes, and expire after 5 minutes; a dead-letter queue would keep notices nobody can act on (Karpenter reconciles nodes from EC2 state anyway).',
+      'AwsSolutions-SQS3',
+    );
     for (const [name, eventPattern] of Object.entries(KARPENTER_INTERRUPTION_EVENTS)) {
       new events.Rule(this, `${name}Rule`, {
         description: `Karpenter interruption handling (${clusterName}): ${eventPattern.detailType?.[0]}`,
@@ -160,6 +171,25 @@ export class Karpenter extends Construct {
       }),
     });
     this.controllerRole.addManagedPolicy(this.controllerPolicy);
+    acknowledgeWildcards(this.controllerPolicy, (finding) => {
+      if (finding === 'Resource::*') {
+        return 'Karpenter: EC2 Describe* (limited to the cluster region by aws:RequestedRegion) and pricing:GetProducts support no resource-level permissions.';
+      }
+      if (finding === 'Action::kms:ReEncrypt*') {
+        return 'EBS re-encrypts node volumes with the compute key only through EC2 (kms:ViaService), on that one key.';
+      }
+      if (/^Resource::arn:[^:]+:(ec2:[^:]*::(image|snapshot)|ssm:[^:]*::parameter\/aws\/service)\/\*$/.test(finding)) {
+        return 'Public EKS optimized AMIs, their snapshots and their SSM parameters (account-less AWS resources) that Karpenter resolves and launches from.';
+      }
+      if (
+        /^Resource::arn:[^:]+:ec2:[^:]*:[^:]*:(fleet|instance|volume|network-interface|launch-template|spot-instances-request|security-group|subnet|capacity-reservation|placement-group)\/\*$/.test(
+          finding,
+        )
+      ) {
+        return "Karpenter launches, tags and terminates resources whose ids do not exist before it creates them; every statement on them requires this cluster's ownership tag (kubernetes.io/cluster/<name>=owned) and a karpenter.sh/nodepool tag, or is launch-only use of the subnets, security groups, reservations and placement groups its NodeClasses select.";
+      }
+      return undefined;
+    });
     const association = new eks.CfnPodIdentityAssociation(this, 'ControllerIdentity', {
       clusterName: cluster.clusterName,
       namespace: pins.controller.namespace,
@@ -207,6 +237,51 @@ export class Karpenter extends Construct {
     );
     this.chart.node.addDependency(this.crdChart, association);
   }
+}
+
+/**
+ * The key-policy statements that let EC2's Fleet and Spot service-linked roles (which launch the
+ * instances of Karpenter's fleet requests) use a customer-managed key for the nodes' volumes,
+ * through EC2 only. The roles appear only after their first use, and KMS rejects key policies
+ * that name principals that do not exist: they are matched by ARN pattern in this account.
+ */
+export function allowKarpenterNodeVolumeEncryption(key: kms.Key): void {
+  const stack = Stack.of(key);
+  const slr = (service: string, name: string) =>
+    stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: `aws-service-role/${service}/${name}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  const conditions = {
+    StringEquals: { 'aws:PrincipalAccount': stack.account, 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` },
+    ArnLike: {
+      'aws:PrincipalArn': [
+        slr('ec2fleet.amazonaws.com', 'AWSServiceRoleForEC2Fleet'),
+        slr('spot.amazonaws.com', 'AWSServiceRoleForEC2Spot'),
+      ],
+    },
+  };
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEc2FleetAndSpotToUseTheKeyForNodeVolumes',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncrypt*'],
+      resources: ['*'],
+      conditions,
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEc2FleetAndSpotToGrantTheKeyToEbs',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { ...conditions, Bool: { 'kms:GrantIsForAWSResource': true } },
+    }),
+  );
 }
 
 /** What the controller policy is scoped to. */

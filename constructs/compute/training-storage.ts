@@ -80,10 +80,12 @@ export function trainingFileSystemProblems(
  * Fast shared storage for distributed training: FSx for Lustre (PERSISTENT_2, SSD, LZ4, KMS) in
  * the training nodes' zone, with data repository associations to S3 prefixes: training data
  * imported from the features bucket as it changes; checkpoints written under an export link go to
- * the models bucket. The file system admits the clients' security group on Lustre's ports (988,
+ * the models bucket. The file system and its clients admit each other on Lustre's ports (988,
  * 1018-1023) only. The FSx CSI driver mounts it into pods (a static PersistentVolume).
  *
  * @example
+ * const subnet = vpc.privateSubnets[0];
+ * const clientSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'Nodes', cluster.clusterSecurityGroupId);
  * new TrainingFileSystem(this, 'TrainingStorage', { vpc, subnet, clientSecurityGroup, encryptionKey: keys.compute,
  *   links: [{ fileSystemPath: '/features', s3Uri: 's3://features/teams/risk/', direction: 'import' }] });
  */
@@ -107,7 +109,9 @@ export class TrainingFileSystem extends Construct {
       this.securityGroup.addIngressRule(this.securityGroup, port, 'Lustre between file servers');
       this.securityGroup.addIngressRule(props.clientSecurityGroup, port, 'Lustre from training nodes');
       this.securityGroup.addEgressRule(this.securityGroup, port, 'Lustre between file servers');
-      this.securityGroup.addEgressRule(props.clientSecurityGroup, port, 'Lustre replies to training nodes');
+      this.securityGroup.addEgressRule(props.clientSecurityGroup, port, 'Lustre to training nodes');
+      // Lustre servers also connect back to their clients (FSx for Lustre's documented client rules).
+      props.clientSecurityGroup.addIngressRule(this.securityGroup, port, 'Lustre from the training file system');
     }
 
     this.fileSystem = new fsx.LustreFileSystem(this, 'Resource', {

@@ -240,6 +240,9 @@ export function karpenterNodePoolProblems(
  * nodes exactly as they did with managed node groups.
  *
  * @example
+ * import type { KarpenterNodeClassOptions, KarpenterNodePoolOptions } from './karpenter-node-pools';
+ * declare const nodeClasses: KarpenterNodeClassOptions[];
+ * declare const nodePools: KarpenterNodePoolOptions[];
  * new KarpenterNodePoolsChart(app, 'karpenter', { environment: 'dev', clusterName: 'dev-ml-platform', nodeClasses, nodePools });
  */
 export class KarpenterNodePoolsChart extends Chart {

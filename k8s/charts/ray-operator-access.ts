@@ -21,7 +21,8 @@ export const RAY_HEAD_SELECTOR = { 'ray.io/node-type': 'head' } as const;
  * application status) and the GCS (6379: cluster health). Nothing else of the namespace is opened.
  *
  * @example
- * new RayOperatorAccess(tenancyChart, 'RayOperatorAccess', { namespace: 'risk' });
+ * const chart = new cdk8s.Chart(app, 'risk');
+ * new RayOperatorAccess(chart, 'RayOperatorAccess', { namespace: 'risk' });
  */
 export class RayOperatorAccess extends Construct {
   readonly policy: kplus.k8s.KubeNetworkPolicy;

@@ -1,11 +1,13 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { KARPENTER_CHARTS, KARPENTER_INTERRUPTION_EVENTS, Karpenter } from '../../constructs/compute/karpenter';
-import { newCluster } from './compute-fixture';
+import { MlCluster } from '../../constructs/compute/ml-cluster';
+import { clusterProps, computeFixture, newCluster } from './compute-fixture';
 
-function karpenter(overrides: Partial<ConstructorParameters<typeof Karpenter>[2]> = {}) {
-  const { stack, cluster, key } = newCluster();
-  const k = new Karpenter(stack, 'Karpenter', { cluster: cluster.cluster, clusterName: 'test-ml', volumeEncryptionKey: key, ...overrides });
-  return { stack, k, template: Template.fromStack(stack) };
+/** MlCluster's own Karpenter, with the compute key for its volumes. */
+function karpenter() {
+  const { stack, vpc, key } = computeFixture();
+  const cluster = new MlCluster(stack, 'Cluster', clusterProps(vpc, key, { karpenter: { volumeEncryptionKey: key } }));
+  return { stack, k: cluster.karpenter, template: Template.fromStack(stack) };
 }
 
 describe('Karpenter', () => {
@@ -92,6 +94,11 @@ describe('Karpenter', () => {
   });
 
   test('rejects a cluster name that is not a literal EKS name', () => {
-    expect(() => karpenter({ clusterName: 'bad name' })).toThrow(/clusterName must be a literal EKS cluster name.*got 'bad name'/);
+    // GIVEN
+    const { stack, cluster } = newCluster();
+    // THEN
+    expect(() => new Karpenter(stack, 'Other', { cluster: cluster.cluster, clusterName: 'bad name' })).toThrow(
+      /clusterName must be a literal EKS cluster name.*got 'bad name'/,
+    );
   });
 });

@@ -42,14 +42,17 @@ describe('TrainingFileSystem', () => {
     });
   });
 
-  test('only Lustre ports, only from the training nodes and between file servers', () => {
+  test('only Lustre ports, only between the training nodes and the file servers', () => {
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
     const ports = Object.values(ingress).map((r: any) => [r.Properties.FromPort, r.Properties.ToPort]);
     // The L2 adds 988-1023 between the file servers themselves (self-referencing) as well.
+    // and the training nodes admit the file servers on the same ports (Lustre connects back to clients).
     expect(ports.sort()).toEqual([
       [1018, 1023],
       [1018, 1023],
+      [1018, 1023],
       [988, 1023],
+      [988, 988],
       [988, 988],
       [988, 988],
     ]);

@@ -60,9 +60,15 @@ export interface RayJobTemplateProps extends ChartProps {
    */
   readonly image?: string;
   /**
-   * Where checkpoints go: an S3 URI under a prefix the team may write.
+   * Where checkpoints go: an S3 URI under a prefix the team may write. It may reference
+   * `$(MODELS_BUCKET)` when `bucketFromConfigMap` is given.
    */
   readonly checkpointUri: string;
+  /**
+   * Sets `MODELS_BUCKET` on the head from a ConfigMap key of the namespace (the platform's).
+   * @default - none
+   */
+  readonly bucketFromConfigMap?: { readonly configMap: string; readonly key: string };
   /**
    * GPU learner workers (one learner per worker) and CPU env-runner workers.
    * @default { gpuWorkers: 1, cpuWorkers: 2 }
@@ -125,7 +131,7 @@ export class RayJobTemplateChart extends Chart {
     if (queue === false && (max.gpuWorkers < workers.gpuWorkers || max.cpuWorkers < workers.cpuWorkers)) {
       throw new Error(`${where}: maxWorkers must be at least workers, got ${JSON.stringify(max)} < ${JSON.stringify(workers)}`);
     }
-    if (!/^s3:\/\/[a-z0-9.$()_-]+\/.+\/$/.test(props.checkpointUri)) {
+    if (!/^s3:\/\/([a-z0-9.-]+|\$\([A-Z_][A-Z0-9_]*\))\/.+\/$/.test(props.checkpointUri)) {
       throw new Error(`${where}: checkpointUri must be an S3 prefix ending in '/' (s3://<bucket>/<prefix>/), got '${props.checkpointUri}'`);
     }
     const name = props.name ?? `${props.team}-rllib-ppo`;
@@ -144,6 +150,14 @@ export class RayJobTemplateChart extends Chart {
     headPod.volumes.push({ name: 'job', configMap: { name: `${name}-script` } });
     headPod.containers[0].volumeMounts.push({ name: 'job', mountPath: '/home/ray/job', readOnly: true });
     headPod.containers[0].env = [
+      ...(props.bucketFromConfigMap
+        ? [
+            {
+              name: 'MODELS_BUCKET',
+              valueFrom: { configMapKeyRef: { name: props.bucketFromConfigMap.configMap, key: props.bucketFromConfigMap.key } },
+            },
+          ]
+        : []),
       { name: 'CHECKPOINT_URI', value: props.checkpointUri },
       { name: 'NUM_LEARNERS', value: `${workers.gpuWorkers}` },
       { name: 'NUM_ENV_RUNNERS', value: `${workers.cpuWorkers * (props.cpuWorkerSize?.cpu ?? 4)}` },

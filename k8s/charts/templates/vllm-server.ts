@@ -161,6 +161,9 @@ export function vllmServerProblems(where: string, p: Omit<VllmServerProps, keyof
  * - a NetworkPolicy admitting only the callers (and the metrics scraper).
  *
  * @example
+ * const image = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlp/vllm-openai:v0.11.0';
+ * const downloaderImage = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlp/aws-cli:2.27.0';
+ * const prometheusUrl = 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234abcd';
  * new VllmServerChart(app, 'llm', { name: 'assistant', team: 'risk', environment: 'prod', image, downloaderImage,
  *   modelsBucket: { configMap: 'ml-platform-serving', key: 'models-bucket' }, modelPath: 'llm/assistant/1/',
  *   gpus: 1, cpu: 8, memoryGiB: 48, replicas: { min: 3, max: 9 },
