@@ -81,6 +81,7 @@ export class MlPlatformStage extends Stage {
         models: this.data.lake.bucket('models').bucketArn,
       },
       modelsBucket: this.data.lake.bucket('models'),
+      featuresBucket: this.data.lake.bucket('features'),
       featureStore: this.featureStore.onlineStore,
     });
     this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {

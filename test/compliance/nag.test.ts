@@ -151,6 +151,8 @@ describe('compliance gates (the whole app)', () => {
           lake: { readPrefixes: [`curated/${n}/`], writePrefixes: [`curated/teams/${n}/`] },
         });
       }
+      // (their queues own GPUs of the training pool: it grows with them)
+      for (const pool of c.cluster.karpenter.nodePools.filter((p: any) => p.workload === 'training')) pool.limits.gpus *= 2;
       const server = c.serving.modelServers[0];
       for (const n of ['fraud', 'churn']) {
         c.serving.modelServers.push({ ...structuredClone(server), name: `${server.name}-${n}`, modelPath: `${n}/v1/` });
