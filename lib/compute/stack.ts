@@ -1,60 +1,28 @@
-import { Annotations, Size } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Size } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
-import { Construct } from 'constructs';
-import {
-  MlCluster,
-  type MlNodeGroupOptions,
-  ModelServerIdentity,
-  type PlatformKeys,
-  type TeamLakeAccess,
-  TeamWorkloadIdentity,
-} from '../../constructs';
-import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
+import type { Construct } from 'constructs';
+import { MlCluster, type MlNodeGroupOptions, type PlatformKeys } from '../../constructs';
+import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
+import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
-import { addPlatformCharts, addServingCharts, servingConfigMap } from './charts';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
   readonly vpc: ec2.IVpc;
-  /** The environment's keys (Security stack): compute (secrets, node volumes), logs, data (lake). */
+  /** The environment's keys (Security stack): compute (secrets, node volumes), logs. */
   readonly keys: PlatformKeys;
-  /**
-   * ARNs of the lake's zone buckets (the Data stack's). A team prefix `<zone>/<key prefix>` from
-   * config applies to that zone's bucket.
-   */
-  readonly lakeBucketArns: Readonly<Record<LakeZoneName, string>>;
-  /**
-   * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
-   * learn its name from the `ml-platform-serving` ConfigMap of their namespace.
-   * @default - model servers get no model access and no ConfigMap (their pods wait for it)
-   */
-  readonly modelsBucket?: s3.IBucket;
-  /**
-   * The online feature store: model servers connect to it as its reader (IAM authentication);
-   * given its `connections`, the cluster's security group is admitted on its port; given its
-   * endpoint and reader user, servers find them in the `ml-platform-serving` ConfigMap.
-   * @default - no feature store access
-   */
-  readonly featureStore?: FeatureStoreAccess;
 }
 
-/** What the Compute stack needs of the online feature store (OnlineFeatureStore satisfies it). */
-export interface FeatureStoreAccess {
-  /** Lets a principal connect as the store's reader or writer user (IAM authentication). */
-  grantConnect(grantee: iam.IGrantable, access: 'reader' | 'writer'): iam.Grant;
-  /** The store's security group(s) and port; the cluster's pods are admitted on that port. */
-  readonly connections?: ec2.Connections;
-  /** The store's configuration endpoint (host), for the servers' ConfigMap. */
-  readonly configurationEndpoint?: string;
-  /** The store's port: the servers' NetworkPolicy admits it and their ConfigMap names it. */
-  readonly port?: number;
-  /** User id of the store's reader (IAM authentication), for the servers' ConfigMap. */
-  readonly readerUserId?: string;
+/** What a Team stack imports of the cluster (values are tokens of the Compute stack). */
+export interface TeamClusterAttributes {
+  readonly clusterName: string;
+  readonly clusterSecurityGroupId: string;
+  /** Service token of the cluster's kubectl provider (aws-eks-v2), through which team manifests apply. */
+  readonly kubectlServiceToken: string;
+  /** The kubectl provider's role (has a cluster access entry). */
+  readonly kubectlRoleArn?: string;
 }
 
 /** Name of an environment's EKS cluster. */
@@ -63,37 +31,13 @@ export function clusterName(config: EnvironmentConfig): string {
 }
 
 /**
- * A team's lake access per zone bucket: config prefixes are `<zone>/<key prefix>`
- * (`curated/credit/` is `credit/` in the curated bucket).
- */
-export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Record<LakeZoneName, string>>): TeamLakeAccess[] {
-  const split = (prefix: string) => {
-    const [zone, ...rest] = prefix.split('/');
-    return { zone: zone as LakeZoneName, key: `${rest.join('/')}` };
-  };
-  return LAKE_ZONE_NAMES.map((zone) => ({
-    bucketArn: bucketArns[zone],
-    readPrefixes: lake.readPrefixes
-      .map(split)
-      .filter((p) => p.zone === zone)
-      .map((p) => p.key),
-    writePrefixes: lake.writePrefixes
-      .map(split)
-      .filter((p) => p.zone === zone)
-      .map((p) => p.key),
-  })).filter((a) => a.readPrefixes.length + a.writePrefixes.length > 0);
-}
-
-/**
  * The EKS cluster of one environment (MlCluster: private endpoint in prod, encrypted secrets,
- * CPU and GPU node groups, pinned add-ons) and what runs on it from day one: the distributed
- * PyTorch training runtime and, per team, the tenancy chart (namespace, quota, limits, network
- * policies, service account) and the IAM role bound to that service account by EKS Pod Identity.
+ * CPU and GPU node groups, pinned add-ons) and the distributed PyTorch training runtime. It grows
+ * with node groups, not with teams: each team's tenancy, identity and model servers live in that
+ * team's stack (TeamStack), applied through this cluster's kubectl provider.
  */
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
-  readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
-  readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -133,89 +77,26 @@ export class ComputeStack extends PlatformStack {
     });
     const cluster = this.mlCluster.cluster;
 
-    // The same charts `npm run synth:k8s` writes to dist/k8s/<env>/platform.
-    const charts = addPlatformCharts(new Cdk8sApp(), config);
-    const runtimes = cluster.addCdk8sChart('TrainingRuntimes', charts.runtimes);
+    // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/platform (addPlatformCharts).
+    const runtimesChart = new TrainingRuntimesChart(new Cdk8sApp(), 'training-runtimes', { environment: config.name });
+    const runtimes = cluster.addCdk8sChart('TrainingRuntimes', runtimesChart);
     runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
-
-    const teams = new Construct(this, 'Teams');
-    const tenancy: Record<string, Construct> = {};
-    for (const t of k.teams) {
-      const team = new Construct(teams, t.name);
-      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[t.name]);
-      this.teamIdentities[t.name] = new TeamWorkloadIdentity(team, 'Identity', {
-        cluster,
-        namespace: t.name,
-        serviceAccountName: teamServiceAccountName(t.name),
-        lakeKey: keys.data,
-        lake: teamLakeAccess(t.lake, props.lakeBucketArns),
-      });
-    }
-
-    this.addModelServers(props, tenancy);
   }
 
   /**
-   * The model servers of `serving.modelServers`: per server, the chart `npm run synth:k8s` writes to
-   * dist/k8s/<env>/serving (applied after its team's namespace) and the IAM role its service account
-   * is bound to; per namespace with servers, the ConfigMap naming the models bucket.
+   * What a Team stack needs to import this cluster (`eks.Cluster.fromClusterAttributes`): its name,
+   * security group and kubectl provider, as weak cross-stack references.
    */
-  private addModelServers(props: ComputeStackProps, tenancy: Record<string, Construct>): void {
-    const { config, modelsBucket, featureStore } = props;
-    const servers = config.serving.modelServers;
-    if (servers.length === 0) return;
+  get clusterAttributes(): TeamClusterAttributes {
     const cluster = this.mlCluster.cluster;
-    // The servers reach the store on the port the store itself listens on.
-    const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
-    const charts = addServingCharts(new Cdk8sApp(), config, { featureStorePort: storePort });
-    const scope = new Construct(this, 'ModelServers');
-    const store =
-      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined && storePort !== undefined
-        ? { endpoint: featureStore.configurationEndpoint, port: storePort, user: featureStore.readerUserId }
-        : undefined;
-    if (modelsBucket || store) {
-      for (const namespace of [...new Set(servers.map((s) => s.team))]) {
-        const configMap = cluster.addManifest(
-          `ServingConfig-${namespace}`,
-          servingConfigMap(config, namespace, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),
-        );
-        configMap.node.addDependency(tenancy[namespace]);
-      }
-    }
-    if (!modelsBucket) {
-      Annotations.of(scope).addWarningV2(
-        'ml-platform:modelServersWithoutBucket',
-        'No modelsBucket given: model servers get no model access and their pods wait for the models-bucket key of the ml-platform-serving ConfigMap.',
-      );
-    }
-
-    for (const s of servers) {
-      const server = new Construct(scope, s.name);
-      const chart = charts[s.name];
-      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, chart);
-      manifest.node.addDependency(tenancy[s.team]);
-      const identity = new ModelServerIdentity(server, 'Identity', {
-        cluster,
-        namespace: s.team,
-        serviceAccountName: chart.serviceAccount.name,
-        modelsBucket,
-        modelPrefix: modelsBucket ? s.modelPath : undefined,
-      });
-      featureStore?.grantConnect(identity, 'reader');
-      this.modelServerIdentities[s.name] = identity;
-    }
-
-    // The consumer holds the wiring: the store's security group admits the cluster's pods (on
-    // the cluster security group, which the nodes and their pods use) on the store's port.
-    for (const [i, sg] of (featureStore?.connections?.securityGroups ?? []).entries()) {
-      const port = featureStore!.connections!.defaultPort;
-      if (!port) throw new Error('ComputeStack: featureStore.connections has no defaultPort; the cluster cannot be admitted to it');
-      new ec2.CfnSecurityGroupIngress(scope, `FeatureStoreFromCluster${i}`, {
-        groupId: sg.securityGroupId,
-        sourceSecurityGroupId: cluster.clusterSecurityGroupId,
-        ...port.toRuleJson(),
-        description: `Model servers of ${cluster.clusterName} to the online feature store`,
-      });
-    }
+    const provider = cluster.kubectlProvider;
+    if (!provider)
+      throw new Error(`ComputeStack ${this.stackName}: the cluster has no kubectl provider; team stacks apply their manifests through it`);
+    return {
+      clusterName: cluster.clusterName,
+      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+      kubectlServiceToken: provider.serviceToken,
+      kubectlRoleArn: provider.role?.roleArn,
+    };
   }
 }
