@@ -86,7 +86,8 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     adminRoleArns: [adminRole('dev')],
     allowSpotTraining: true,
     nodeGroups: [
-      nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50),
+      // Two small nodes (one per AZ) for the add-ons and light team pods: dev's idle budget is $500 a month.
+      nodes('system', false, 'system', ['m7i.large'], 'ON_DEMAND', [2, 2, 6], 50),
       nodes('gpu-g6', true, 'training', ['g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'], 'SPOT', [0, 0, 4], 200),
     ],
     teams: [
