@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The full check (`npm test`): type-check, lint, unit tests, synth of every environment twice
-# (offline, and compared for determinism), cfn-lint (the one full template validation: the synths
-# leave aws-cdk-lib's built-in validation off, bin/ml-platform.ts), then the budgets of
-# `npm run report` (stack limits, dev's idle cost, prod's critical path). Ends with
-# `tests: N passed, N failed`.
+# The full check (`npm test`): type-check, lint, unit tests, proof that a type error fails synth,
+# synth of every environment twice (offline, and compared for determinism), cfn-lint (the one full
+# template validation: the synths leave aws-cdk-lib's built-in validation off, bin/ml-platform.ts),
+# then the budgets of `npm run report` (stack limits, dev's idle cost, prod's critical path).
+# Ends with `tests: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,20 @@ read -r passed failed < <(node -e '
 rm -f "$report"
 
 synth_ok=1
+step "synth type-checks first: a type error fails cdk synth (cdk.json app runs tsc --noEmit)"
+probe=bin/typecheck-probe.ts
+trap 'rm -f "$probe"' EXIT
+printf '// written and removed by scripts/check.sh\nexport const probe: number = "not a number";\n' > "$probe"
+probe_out=$(mktemp -d)
+if npx cdk synth --quiet --output "$probe_out" >/dev/null 2>&1; then
+  echo "synth succeeded despite a type error in $probe" >&2
+  checks_failed=$((checks_failed + 1))
+else
+  echo "ok: synth failed on the type error"
+fi
+rm -f "$probe"
+rm -rf "$probe_out"
+
 step "synth all environments, offline (no AWS credentials, proxy to a closed port)"
 offline_synth() {
   env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
@@ -62,8 +76,8 @@ fi
 
 step "summary"
 if [ "$synth_ok" -eq 0 ]; then failed=$((failed + 1)); echo "synth / determinism / cfn-lint: FAILED"; else passed=$((passed + 1)); echo "synth / determinism / cfn-lint: ok"; fi
-# type-check, lint and budgets count as one check each.
-passed=$((passed + 3 - checks_failed))
+# type-check, lint, the synth type-check probe and budgets count as one check each.
+passed=$((passed + 4 - checks_failed))
 failed=$((failed + checks_failed))
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ] && [ "$checks_failed" -eq 0 ]

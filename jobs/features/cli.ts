@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FEATURE_VIEWS, featureView } from '../../lib/features/views';
+import { writeJobBundle } from './batch/bundle';
+import { featureSql } from './batch/sql';
+import { featureViewProblems } from './definition';
+import { backfill, defaultDeadLetter, parseAsOf, replay, trainingSet, UsageError } from './local';
+
+const USAGE = `usage:
+  features replay   --group NAME --events FILE.jsonl [--as-of ISO] --redis URL [--dead-letter FILE] [--json]
+  features backfill --group NAME --events FILE.jsonl [--as-of ISO] [--dead-letter FILE] [--json]
+  features sql      --group NAME [--out FILE]     the batch SQL the EMR Serverless jobs run
+  features training-set --group NAME --events FILE.jsonl --labels FILE.jsonl [--dead-letter FILE]
+                                                  labels + features as of each label_time (JSON lines)
+  features bundle   --group NAME --out DIR        SQL, view, schema and PySpark files of the EMR jobs`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  if (!['replay', 'backfill', 'training-set', 'sql', 'bundle'].includes(command))
+    throw new UsageError(`unknown command '${command}'; allowed replay, backfill, training-set, sql, bundle`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        group: { type: 'string' },
+        events: { type: 'string' },
+        'as-of': { type: 'string' },
+        redis: { type: 'string' },
+        'dead-letter': { type: 'string' },
+        out: { type: 'string' },
+        labels: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const group = values.group as string | undefined;
+  if (!group) throw new UsageError(`--group is required; allowed ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`);
+  const view = featureView(group);
+  if (!view) throw new UsageError(`--group '${group}' is not a feature view; allowed ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`);
+  const problems = featureViewProblems(view);
+  if (problems.length) throw new UsageError(problems[0]);
+  if (command === 'bundle') {
+    if (!values.out) throw new UsageError('--out DIR is required for bundle');
+    for (const f of writeJobBundle(view, values.out as string)) process.stdout.write(path.join(values.out as string, f) + '\n');
+    return;
+  }
+  if (command === 'sql') {
+    const sql = featureSql(view);
+    if (values.out) writeFileSync(values.out as string, sql);
+    else process.stdout.write(sql);
+    return;
+  }
+  const events = values.events as string | undefined;
+  if (!events) throw new UsageError('--events FILE.jsonl is required');
+  const deadLetter = (values['dead-letter'] as string | undefined) ?? defaultDeadLetter(view, command);
+  if (command === 'training-set') {
+    const labels = values.labels as string | undefined;
+    if (!labels) throw new UsageError('--labels FILE.jsonl is required for training-set');
+    for (const row of await trainingSet(view, events, labels, deadLetter)) process.stdout.write(JSON.stringify(row) + '\n');
+    return;
+  }
+  const asOf = parseAsOf(values['as-of'] as string | undefined);
+  let result: Awaited<ReturnType<typeof backfill>>;
+  if (command === 'replay') {
+    const url = values.redis as string | undefined;
+    if (!url) throw new UsageError('--redis URL is required for replay (e.g. redis://127.0.0.1:6379)');
+    result = await replay(view, events, asOf, url, deadLetter);
+  } else {
+    result = await backfill(view, events, asOf, deadLetter);
+  }
+  process.stdout.write(values.json ? JSON.stringify(result.vectors) + '\n' : JSON.stringify(result.vectors, null, 2) + '\n');
+  const s = result.stats;
+  process.stderr.write(
+    `${command}: ${s.read} records, ${s.invalid} invalid (dead letter: ${s.invalid ? result.deadLetter : 'none'}), ${s.duplicates} duplicates, ${Object.keys(result.vectors).length} entities as of ${asOf.toISOString()}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const msg = e instanceof UsageError ? e.message : `failed: ${(e as Error)?.message ?? String(e)}`.split('\n')[0];
+  process.stderr.write(`features: ${msg}\n`);
+  process.exit(2);
+});
