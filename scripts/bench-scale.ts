@@ -6,8 +6,9 @@
  * CloudFormation limit (scripts/report/analyze.ts). A report, not a test: it exits non-zero only
  * when a size fails to synthesize or a stack passes 60% of a limit (the budget of issue 17).
  *
- *   npm run bench:scale              # N = 10, 50, 100
- *   npm run bench:scale -- 5 20      # other sizes
+ *   npm run bench:scale                        # N = 10, 50, 100
+ *   npm run bench:scale -- 5 20                # other sizes
+ *   npm run bench:scale -- --fixed-models 100  # N teams, servers and groups; prod's own models and endpoints
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,9 @@ import { stackLimits } from './report/analyze';
 import { readAssembly } from './report/assembly';
 import { BUDGETS } from './report/budgets';
 
-const sizes = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+const FIXED_MODELS = argv.includes('--fixed-models');
+const sizes = argv.filter((a) => a !== '--fixed-models').map(Number);
 const SIZES = sizes.length > 0 ? sizes : [10, 50, 100];
 const TIME = '/usr/bin/time';
 
@@ -34,7 +37,7 @@ interface Row {
 
 function measure(n: number): Row {
   const out = mkdtempSync(join(tmpdir(), `mlp-scale-${n}-`));
-  const args = ['tsx', join(__dirname, 'bench', 'scale-app.ts'), `${n}`, out];
+  const args = ['tsx', join(__dirname, 'bench', 'scale-app.ts'), `${n}`, out, ...(FIXED_MODELS ? ['--fixed-models'] : [])];
   const useTime = existsSync(TIME);
   const started = process.hrtime.bigint();
   const r = useTime ? spawnSync(TIME, ['-f', '%M', 'npx', ...args], { encoding: 'utf8' }) : spawnSync('npx', args, { encoding: 'utf8' });
@@ -42,7 +45,8 @@ function measure(n: number): Row {
   const peakMb = useTime ? Number(r.stderr.trim().split('\n').pop()) / 1024 : Number.NaN;
   try {
     if (r.status !== 0) {
-      const line = r.stderr.split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${r.status}`;
+      // CDK's errors read «Code» message; otherwise the first line that says error.
+      const line = /«\w+»[^\n]*/.exec(r.stderr)?.[0] ?? r.stderr.split('\n').find((l) => /error/i.test(l)) ?? `exit ${r.status}`;
       return { n, ok: false, wallS, peakMb, stacks: 0, resources: 0, error: line.trim().slice(0, 200) };
     }
     const stacks = readAssembly(out).prod ?? [];
@@ -69,8 +73,11 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  '| N (teams = models/endpoints = model servers = feature groups) | synth wall | peak memory | stacks | resources | largest stack share of a limit |',
+  FIXED_MODELS
+    ? "N teams = model servers = feature groups; prod's own models and endpoint"
+    : 'N teams = models (each with an endpoint) = model servers = feature groups',
 );
+console.log('| N | synth wall | peak memory | stacks | resources | largest stack share of a limit |');
 console.log('|---|---|---|---|---|---|');
 let failed = false;
 for (const n of SIZES) {

@@ -3,7 +3,7 @@
  * endpoint), N model servers (one per team) and N feature groups into a directory, as
  * `cdk synth` does (cdk-nag packs on, built-in template validation off, asset staging off).
  *
- *   npx tsx scripts/bench/scale-app.ts <N> <outdir>
+ *   npx tsx scripts/bench/scale-app.ts <N> <outdir> [--fixed-models]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,11 @@ import { App } from 'aws-cdk-lib';
 import { buildPlatformApp } from '../../lib/app';
 import { ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
 
-/** prod with `n` of each per-team, per-model and per-group thing, cloned from its first entry. */
-export function scaledProd(n: number): EnvironmentConfig {
+/**
+ * prod with `n` of each per-team, per-model and per-group thing, cloned from its first entry
+ * (`models: false` keeps prod's own models and endpoints).
+ */
+export function scaledProd(n: number, options: { models?: boolean } = {}): EnvironmentConfig {
   const c = structuredClone(ENVIRONMENTS.prod) as any;
   const pad = (i: number) => `${i}`.padStart(3, '0');
   const team = c.cluster.teams[0];
@@ -21,14 +24,16 @@ export function scaledProd(n: number): EnvironmentConfig {
     name: `team-${pad(i)}`,
     lake: { readPrefixes: [`curated/team-${pad(i)}/`], writePrefixes: [`features/teams/team-${pad(i)}/`] },
   }));
-  const model = c.serving.models[0];
-  c.serving.models = Array.from({ length: n }, (_, i) => ({ ...structuredClone(model), name: `model-${pad(i)}` }));
-  const endpoint = c.serving.endpoints[0];
-  c.serving.endpoints = Array.from({ length: n }, (_, i) => ({
-    ...structuredClone(endpoint),
-    name: `model-${pad(i)}`,
-    model: `model-${pad(i)}`,
-  }));
+  if (options.models ?? true) {
+    const model = c.serving.models[0];
+    c.serving.models = Array.from({ length: n }, (_, i) => ({ ...structuredClone(model), name: `model-${pad(i)}` }));
+    const endpoint = c.serving.endpoints[0];
+    c.serving.endpoints = Array.from({ length: n }, (_, i) => ({
+      ...structuredClone(endpoint),
+      name: `model-${pad(i)}`,
+      model: `model-${pad(i)}`,
+    }));
+  }
   const server = c.serving.modelServers[0];
   c.serving.modelServers = Array.from({ length: n }, (_, i) => ({
     ...structuredClone(server),
@@ -42,7 +47,7 @@ export function scaledProd(n: number): EnvironmentConfig {
 }
 
 if (require.main === module) {
-  const [nArg, outdir] = process.argv.slice(2);
+  const [nArg, outdir, flag] = process.argv.slice(2);
   const n = Number(nArg);
   if (!Number.isInteger(n) || n < 1 || !outdir) {
     process.stderr.write('usage: tsx scripts/bench/scale-app.ts <N: a whole number from 1> <outdir>\n');
@@ -54,6 +59,7 @@ if (require.main === module) {
     context: { ...context, 'aws:cdk:disable-asset-staging': true },
     builtinCloudFormationValidation: false,
   });
-  buildPlatformApp(app, { environments: { ...ENVIRONMENTS, prod: scaledProd(n) }, only: ['prod'] });
+  const prod = scaledProd(n, { models: flag !== '--fixed-models' });
+  buildPlatformApp(app, { environments: { ...ENVIRONMENTS, prod }, only: ['prod'] });
   app.synth();
 }
