@@ -33,20 +33,54 @@ const teamTemplate = (env: EnvironmentName, team: string) => Template.fromStack(
 const lakeArns = (stage: MlPlatformStage) =>
   Object.fromEntries(['raw', 'curated', 'features', 'models'].map((z) => [z, stage.data.lake.bucket(z as any).bucketArn])) as any;
 
-/** A second Team stack of dev's first team in a fresh dev stage, with the given wiring. */
-function extraTeamStack(id: string, wiring: Partial<TeamStackProps> = {}): { stage: MlPlatformStage; stack: TeamStack } {
-  const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
-  const stack = new TeamStack(stage, id, {
+/**
+ * One fresh dev stage for every variant of this file (built once: a stage synthesizes once, so
+ * every extra stack is added before the first template is read).
+ */
+const fresh = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
+
+/** A second Team stack of dev's first team in the fresh dev stage, with the given wiring. */
+function extraTeamStack(id: string, wiring: Partial<TeamStackProps> = {}): TeamStack {
+  return new TeamStack(fresh, id, {
     config: ENVIRONMENTS.dev,
     team: ENVIRONMENTS.dev.cluster.teams[0],
-    cluster: stage.compute.clusterAttributes,
-    lakeKey: stage.security.keys.data,
-    lakeBucketArns: lakeArns(stage),
+    cluster: fresh.compute.clusterAttributes,
+    lakeKey: fresh.security.keys.data,
+    lakeBucketArns: lakeArns(fresh),
     stackName: id.toLowerCase(),
     ...wiring,
   });
-  return { stage, stack };
 }
+
+/** dev's first team stack wired as the stage wires it, with a stand-in feature store (another stack). */
+const storeArn = 'arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:dev-features';
+const storeStack = new Stack(fresh, 'FeatureStoreStandIn');
+const storeSg = new ec2.SecurityGroup(storeStack, 'StoreSg', { vpc: fresh.network.network.vpc });
+const wiredStack = extraTeamStack('TeamWired', {
+  modelsBucket: fresh.data.lake.bucket('models'),
+  featureStore: {
+    connections: new ec2.Connections({ securityGroups: [storeSg], defaultPort: ec2.Port.tcp(6380) }),
+    grantConnect: (grantee: iam.IGrantable, access: 'reader' | 'writer') =>
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['elasticache:Connect'],
+        resourceArns: [storeArn, `arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-${access}`],
+      }),
+  },
+  admitClusterToFeatureStore: true,
+});
+const arnsStack = extraTeamStack('TeamArns', {
+  lakeBucketArns: {
+    raw: 'arn:aws:s3:::raw-zone',
+    curated: 'arn:aws:s3:::curated-zone',
+    features: 'arn:aws:s3:::features-zone',
+    models: 'arn:aws:s3:::models-zone',
+  },
+});
+const bareStack = extraTeamStack('TeamBare');
+const otherPortStack = extraTeamStack('TeamOtherPort', {
+  featureStore: { port: 6379, configurationEndpoint: 'store.example', readerUserId: 'reader', grantConnect: () => undefined as any },
+});
 
 describe('TeamStack', () => {
   test.each(ENVIRONMENT_NAMES)('%s: one stack per team, MlPlatform-<env>-Team-<name>, after Compute and Data', (env) => {
@@ -105,14 +139,7 @@ describe('TeamStack', () => {
 
   test('team prefixes map to the zone buckets passed in', () => {
     // WHEN: a Team stack given explicit lake buckets
-    const { stack } = extraTeamStack('TeamWired', {
-      lakeBucketArns: {
-        raw: 'arn:aws:s3:::raw-zone',
-        curated: 'arn:aws:s3:::curated-zone',
-        features: 'arn:aws:s3:::features-zone',
-        models: 'arn:aws:s3:::models-zone',
-      },
-    });
+    const stack = arnsStack;
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
@@ -133,37 +160,7 @@ describe('TeamStack', () => {
 });
 
 describe('model servers', () => {
-  /** dev's first team stack wired as the stage wires it, with a stand-in feature store. */
-  function wired() {
-    const app = testApp();
-    const stage = buildPlatformApp(app, { compliance: false, only: ['dev'] }).dev!;
-    // A stand-in for OnlineFeatureStore (another stack): grantConnect and connections.
-    const storeStack = new Stack(stage, 'FeatureStoreStandIn');
-    const storeSg = new ec2.SecurityGroup(storeStack, 'StoreSg', { vpc: stage.network.network.vpc });
-    const storeArn = 'arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:dev-features';
-    const featureStore = {
-      connections: new ec2.Connections({ securityGroups: [storeSg], defaultPort: ec2.Port.tcp(6380) }),
-      grantConnect: (grantee: iam.IGrantable, access: 'reader' | 'writer') =>
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['elasticache:Connect'],
-          resourceArns: [storeArn, `arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-${access}`],
-        }),
-    };
-    const stack = new TeamStack(stage, 'TeamWired', {
-      config: ENVIRONMENTS.dev,
-      team: ENVIRONMENTS.dev.cluster.teams[0],
-      cluster: stage.compute.clusterAttributes,
-      lakeKey: stage.security.keys.data,
-      lakeBucketArns: lakeArns(stage),
-      modelsBucket: stage.data.lake.bucket('models'),
-      featureStore,
-      admitClusterToFeatureStore: true,
-      stackName: 'wired',
-    });
-    return { template: Template.fromStack(stack), stack, storeArn };
-  }
-  const w = wired();
+  const w = { template: Template.fromStack(wiredStack), storeArn };
   const server = ENVIRONMENTS.dev.serving.modelServers[0];
 
   test.each(ENVIRONMENT_NAMES)(
@@ -196,7 +193,7 @@ describe('model servers', () => {
 
   test('without a models bucket: a warning, no ConfigMap and no S3 access', () => {
     // GIVEN: a Team stack given neither the models bucket nor a feature store
-    const { stack } = extraTeamStack('TeamBare');
+    const stack = bareStack;
     // THEN
     Annotations.fromStack(stack).hasWarning('/dev/TeamBare/ModelServers', Match.stringLikeRegexp('No modelsBucket given'));
     const t = Template.fromStack(stack);
@@ -296,14 +293,8 @@ describe('model servers', () => {
 
   test("a feature store on another port: the servers' NetworkPolicy admits that port and their ConfigMap names it", () => {
     // GIVEN: a store listening on 6379 instead of the OnlineFeatureStore default
-    const featureStore = {
-      port: 6379,
-      configurationEndpoint: 'store.example',
-      readerUserId: 'reader',
-      grantConnect: () => undefined as any,
-    };
-    // WHEN
-    const { stack } = extraTeamStack('TeamOtherPort', { featureStore });
+    // WHEN (otherPortStack, built before the fresh stage's only synth)
+    const stack = otherPortStack;
     // THEN
     const manifests = appliedManifests(Template.fromStack(stack));
     const policy = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === server.name);
