@@ -223,6 +223,8 @@ abstract class OnCallTopicsBase extends Construct implements IOnCallTopics {
  * severity, owner and runbook in its description and notifies its severity's topic.
  *
  * @example
+ * import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+ * declare const metric: IMetric;
  * const topics = new OnCallTopics(this, 'OnCall', {
  *   environment: 'prod',
  *   encryptionKey: keys.logs,

@@ -128,6 +128,11 @@ export interface ServiceLevelObjectiveProps {
  * per window. The window alarms are signals (no action of their own).
  *
  * @example
+ * import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+ * import type { IOnCallTopics } from './on-call-topics';
+ * declare const topics: IOnCallTopics;
+ * declare const errors5xx: Metric;
+ * declare const invocations: Metric;
  * new ServiceLevelObjective(this, 'ScoringAvailability', {
  *   environment: 'prod', name: 'scoring-availability', objective: 0.999, topics,
  *   description: '99.9% of scoring requests succeed', owner: 'ml-serving', runbook: 'scoring-availability-slo',
