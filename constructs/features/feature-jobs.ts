@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { LOG_GROUP_DISCOVERY_ACTIONS, LOG_GROUP_DISCOVERY_REASON, LOG_STREAM_WRITE_ACTIONS } from '../core/perms';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { acknowledgeWildcardResources } from '../streams/private/acknowledge';
 
@@ -32,8 +33,8 @@ export const JOB_GLUE_ACTIONS = {
   ],
 } as const;
 
-/** What EMR Serverless needs to write a job's driver and executor logs to CloudWatch Logs. */
-export const JOB_LOG_ACTIONS = ['logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+/** What EMR Serverless needs to write a job's driver and executor logs in the application's log group. */
+export const JOB_LOG_ACTIONS = [...LOG_STREAM_WRITE_ACTIONS];
 
 /** The EMR Serverless application the jobs run on (the platform's `SparkApplication` fits). */
 export interface FeatureJobsApplication {
@@ -235,6 +236,8 @@ export class FeatureJobs extends Construct {
             conditions: { StringEquals: { 'kms:ViaService': [`s3.${stack.region}.amazonaws.com`, `glue.${stack.region}.amazonaws.com`] } },
           }),
           new iam.PolicyStatement({ sid: 'Logs', actions: JOB_LOG_ACTIONS, resources: [props.application.logGroup.logGroupArn] }),
+          // DescribeLogGroups has no resource type: scoped to the log group it would match nothing.
+          new iam.PolicyStatement({ sid: 'LogGroupDiscovery', actions: [...LOG_GROUP_DISCOVERY_ACTIONS], resources: ['*'] }),
           // Spark's Glue metastore client reads the `default` database when a session starts.
           new iam.PolicyStatement({
             sid: 'GlueDefaultDatabase',
@@ -243,6 +246,7 @@ export class FeatureJobs extends Construct {
           }),
         ],
       });
+      acknowledgeWildcardResources(policy, ['LogGroupDiscovery'], LOG_GROUP_DISCOVERY_REASON);
       acknowledgeWildcardResources(
         policy,
         statements.map((st) => st.sid ?? '').filter((sid) => /^(Read|Write)/.test(sid)),

@@ -3,10 +3,17 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { S3_OBJECT_READ_ACTIONS, S3_OBJECT_WRITE_ACTIONS } from '../core/perms';
+import {
+  LOG_GROUP_DISCOVERY_ACTIONS,
+  LOG_GROUP_DISCOVERY_REASON,
+  LOG_STREAM_WRITE_ACTIONS,
+  S3_OBJECT_READ_ACTIONS,
+  S3_OBJECT_WRITE_ACTIONS,
+} from '../core/perms';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import type { IStreamingCluster } from '../streaming/streaming-cluster';
@@ -32,6 +39,11 @@ export interface FeatureZone {
 export interface FeatureSparkApplication {
   readonly applicationId: string;
   readonly connections: ec2.Connections;
+  /**
+   * The application's CloudWatch log group (the platform's `SparkApplication` logs every job
+   * there): the job roles may write their log streams in it.
+   */
+  readonly logGroup: logs.ILogGroup;
   /** Where job code lives (`<bucket>/<prefix>/<job>.py`), and where job logs go. */
   readonly artifacts: { readonly bucket: s3.IBucket; readonly codePrefix: string; readonly logPrefix: string };
 }
@@ -119,6 +131,7 @@ const GLUE_WRITE_PARTITIONS = ['glue:BatchCreatePartition', 'glue:CreatePartitio
  *   spark: {
  *     applicationId: spark.applicationId,
  *     connections: spark.connections,
+ *     logGroup: spark.logGroup,
  *     artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
  *   },
  *   stream: msk, lakeKey: keys.data, parameterPrefix: '/mlp/dev',
@@ -237,13 +250,16 @@ export class FeatureGroup extends Construct {
           "A feature group's job role reads and writes objects only under its group's prefix of the features zone (and its source table's prefix, its code and log prefixes); S3 object ARNs under a prefix need the trailing wildcard. The streaming job consumes in consumer groups named after its feature group only.",
         ),
       );
+      acknowledgeWildcards(policy, when(/^Resource::\*$/, LOG_GROUP_DISCOVERY_REASON));
       const principal = new ManagedPolicyPrincipal(role, policy);
       const codePrefix = `${artifacts.codePrefix}/feature-groups/${def.name}/`;
       const logPrefix = `${artifacts.logPrefix}/feature-groups/${def.name}/`;
       policy.addStatements(
-        // Its own code and its own logs.
+        // Its own code and its own logs (S3 and the application's CloudWatch log group).
         new iam.PolicyStatement({ actions: OBJECT_READ, resources: [objects(artifacts.bucket, codePrefix)] }),
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(artifacts.bucket, logPrefix)] }),
+        new iam.PolicyStatement({ actions: [...LOG_STREAM_WRITE_ACTIONS], resources: [props.spark.logGroup.logGroupArn] }),
+        new iam.PolicyStatement({ actions: [...LOG_GROUP_DISCOVERY_ACTIONS], resources: ['*'] }),
         // The offline table: its data and its partitions.
         list(offline.bucket, prefix),
         new iam.PolicyStatement({ actions: [...OBJECT_READ, ...OBJECT_WRITE], resources: [objects(offline.bucket, prefix)] }),

@@ -1,9 +1,9 @@
 import { Size } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { App as Cdk8sApp } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { MlCluster, type MlNodeGroupOptions, type PlatformKeys } from '../../constructs';
+import { ClusterAccessHost, MlCluster, type MlNodeGroupOptions, type PlatformKeys } from '../../constructs';
 import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
 import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
@@ -38,6 +38,7 @@ export function clusterName(config: EnvironmentConfig): string {
  */
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
+  readonly accessHost: ClusterAccessHost;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -69,13 +70,25 @@ export class ComputeStack extends PlatformStack {
       kubernetesVersion: k.kubernetesVersion,
       publicAccessCidrs: k.endpointAccess === 'publicAndPrivate' ? k.publicAccessCidrs : [],
       secretsEncryptionKey: keys.compute,
-      adminRoleArns: k.adminRoleArns,
+      adminRoleArns: k.access.admins,
+      namespaceAccess: k.access.namespaces,
       logEncryptionKey: keys.logs,
       logRetention: config.logging.retentionDays as logs.RetentionDays,
       removalPolicy: this.statefulRemovalPolicy,
       nodeGroups,
     });
     const cluster = this.mlCluster.cluster;
+
+    // The audited way in to the private API endpoint (Session Manager port forwarding).
+    this.accessHost = new ClusterAccessHost(this, 'AccessHost', {
+      cluster,
+      vpc: props.vpc,
+      instanceType: new ec2.InstanceType(k.access.sessionHost.instanceType),
+      volumeEncryptionKey: keys.compute,
+      logEncryptionKey: keys.logs,
+      logRetention: config.logging.retentionDays as logs.RetentionDays,
+      removalPolicy: this.statefulRemovalPolicy,
+    });
 
     // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/platform (addPlatformCharts).
     const runtimesChart = new TrainingRuntimesChart(new Cdk8sApp(), 'training-runtimes', { environment: config.name });

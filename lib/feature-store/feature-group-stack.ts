@@ -58,6 +58,7 @@ export class FeatureGroupStack extends PlatformStack {
       spark: {
         applicationId: props.spark.applicationId,
         connections: props.spark.connections,
+        logGroup: props.spark.logGroup,
         artifacts: { bucket: lake.bucket('models'), codePrefix: FEATURE_JOB_CODE_PREFIX, logPrefix: FEATURE_JOB_LOG_PREFIX },
       },
       lakeKey: lake.encryptionKey,

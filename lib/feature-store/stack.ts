@@ -41,13 +41,23 @@ export class FeatureStoreStack extends PlatformStack {
       removalPolicy: this.statefulRemovalPolicy,
     });
 
-    // The network path of the feature jobs (Spark writes the online store), opened once for every
-    // feature group of the environment: the groups' own stacks would each hold a duplicate rule.
+    // The network path of the feature jobs (Spark writes the online store: the store admits Spark,
+    // Spark may leave towards the store), opened once for every feature group of the environment:
+    // the groups' own stacks would each hold duplicate rules.
     if (props.spark && fs.featureGroups.length > 0) {
       const port = this.onlineStore.port;
       new ec2.CfnSecurityGroupIngress(this, 'OnlineStoreFromSpark', {
         groupId: this.onlineStore.securityGroup.securityGroupId,
         sourceSecurityGroupId: props.spark.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: 'Spark feature jobs write the online feature store',
+      });
+      // Spark's security group allows no egress but HTTPS: the matching egress, held with the ingress.
+      new ec2.CfnSecurityGroupEgress(this, 'SparkToOnlineStore', {
+        groupId: props.spark.securityGroup.securityGroupId,
+        destinationSecurityGroupId: this.onlineStore.securityGroup.securityGroupId,
         ipProtocol: 'tcp',
         fromPort: port,
         toPort: port,

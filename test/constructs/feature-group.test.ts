@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FeatureGroup, type FeatureGroupDefinition, type IFeatureStream, OnlineFeatureStore, onlineKeyTemplate } from '../../constructs';
 import { testStack } from '../util';
@@ -56,6 +57,7 @@ function build(definition: FeatureGroupDefinition = STREAM_GROUP, options: { wit
     logsKey: new kms.Key(stack, 'LogsKey'),
   });
   const sparkSg = new ec2.SecurityGroup(stack, 'SparkSg', { vpc });
+  const sparkLogs = new logs.LogGroup(stack, 'SparkLogs');
   const stream = new FakeStream(new ec2.SecurityGroup(stack, 'MskSg', { vpc }));
   const group = new FeatureGroup(stack, 'Group', {
     definition,
@@ -64,6 +66,7 @@ function build(definition: FeatureGroupDefinition = STREAM_GROUP, options: { wit
     spark: {
       applicationId: 'app123',
       connections: new ec2.Connections({ securityGroups: [sparkSg] }),
+      logGroup: sparkLogs,
       artifacts: { bucket: features.bucket, codePrefix: 'code', logPrefix: 'logs' },
     },
     sourceZones: { raw, curated },
@@ -163,6 +166,28 @@ describe('FeatureGroup', () => {
     expect(policies).not.toContain('kafka-cluster');
   });
 
+  test.each([['BackfillRole'], ['MaterializeRole']])(
+    "the %s writes its log streams in the Spark application's CloudWatch log group (where the application sends every job's logs)",
+    (role) => {
+      // GIVEN / WHEN
+      const { template } = build();
+      // THEN
+      const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p: any) =>
+        JSON.stringify(p.Properties.Roles).includes(`Group${role}`),
+      ) as any;
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SparkLogs/), 'Arn'] },
+          },
+          { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+        ]),
+      );
+    },
+  );
+
   test('the backfill role writes only its own prefix of the features zone and its own table', () => {
     const { template } = build();
     const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p: any) =>
@@ -179,7 +204,8 @@ describe('FeatureGroup', () => {
     expect(JSON.stringify(glue.Resource)).toContain('features_db/applicant_txn_aggregates');
     expect(JSON.stringify(statements)).toContain('elasticache:Connect');
     expect(JSON.stringify(statements)).toContain('user:test-features-writer');
-    expect(JSON.stringify(statements)).not.toContain('"Resource":"*"');
+    // The only statement on '*' is logs:DescribeLogGroups (it has no resource type).
+    expect(statements.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual(['logs:DescribeLogGroups']);
     // No wildcard actions; the lake key only through S3 and Glue.
     for (const st of statements) for (const a of [].concat(st.Action)) expect(a).not.toContain('*');
     const kms = statements.find((st) => [].concat(st.Action).includes('kms:Decrypt' as never));
@@ -249,6 +275,7 @@ describe('FeatureGroup in a team app, on the platform store', () => {
       spark: {
         applicationId: 'app123',
         connections: new ec2.Connections(),
+        logGroup: logs.LogGroup.fromLogGroupName(stack, 'SparkLogs', '/aws/emr-serverless/test'),
         artifacts: { bucket: features.bucket, codePrefix: 'code', logPrefix: 'logs' },
       },
       sourceZones: { curated: { bucket: s3.Bucket.fromBucketName(stack, 'Curated', 'mlp-dev-curated'), databaseName: 'mlp_dev_curated' } },

@@ -91,6 +91,7 @@ describe('FeatureJobs', () => {
         'LakeKeyThroughS3AndGlue',
         'ListFeatures',
         'ListRawEvents',
+        'LogGroupDiscovery',
         'Logs',
         'ReadFeatures',
         'ReadRawEvents',
@@ -139,9 +140,10 @@ describe('FeatureJobs', () => {
     });
     expect(s.Logs).toEqual({
       Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       Resource: arn('SparkLogs'),
     });
+    expect(s.LogGroupDiscovery).toEqual({ Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' });
     // exactly its own script object, nothing else in the asset bucket
     expect(s.Script.Resource).toBe(
       `arn:aws:s3:::${stack.resolve(j.backfill.script.s3BucketName)}/${stack.resolve(j.backfill.script.s3ObjectKey)}`,

@@ -137,6 +137,27 @@ describe('FeatureGroup stacks', () => {
     prod.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 
+  test("Spark may also leave towards the store: its security group's egress is closed but for HTTPS", () => {
+    // GIVEN: the Spark security group allows no other egress
+    const sparkGroups = Object.values(template('prod', 'Data').findResources('AWS::EC2::SecurityGroup')).filter((g: any) =>
+      String(g.Properties.GroupDescription).startsWith('EMR Serverless Spark'),
+    ) as any[];
+    expect(sparkGroups.map((g) => g.Properties.SecurityGroupEgress.map((e: any) => e.FromPort))).toEqual([[443]]);
+    // THEN: the egress to the store's group on the store's port is held with the ingress (FeatureStore stack)
+    const store = template('prod', 'FeatureStore');
+    store.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    store.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      FromPort: 6380,
+      ToPort: 6380,
+      IpProtocol: 'tcp',
+      GroupId: {
+        'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Data', OutputName: Match.stringLikeRegexp('Spark') }),
+      },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnlineStore'), 'GroupId'] },
+    });
+    prod.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+  });
+
   test('prod logical ID of the offline table never changes; it is retained', () => {
     // THEN
     expect(Object.keys(prod.findResources('AWS::Glue::Table'))).toEqual(['ApplicantTxnAggregatesOfflineTable1810CAE2']);
