@@ -10,6 +10,7 @@ import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
+import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
 import { StreamingStack } from '../streaming/stack';
 
@@ -21,9 +22,9 @@ export interface MlPlatformStageProps extends StageProps {
  * All stacks of one environment. Order: Security (keys, audit bucket) -> Network (VPC, whose flow
  * logs use the logs key) -> the slow stateful stacks side by side, each waiting only for what it
  * wires: Streaming (MSK; admits Spark, so after Data), Data (lake, Spark: minutes), FeatureStore
- * (ElastiCache; admits Spark, after Data), Compute (EKS), Serving; then the light stacks: one per
- * team (after Compute, Data, FeatureStore) and one per feature group (after Data, Streaming,
- * FeatureStore). No slow stack waits for another slow stack.
+ * (ElastiCache; admits Spark, after Data), Compute (EKS), Serving (registry, MLflow); then the
+ * light stacks: one per model (after Serving), one per team (after Compute, Data, FeatureStore) and
+ * one per feature group (after Data, Streaming, FeatureStore). No slow stack waits for another.
  */
 export class MlPlatformStage extends Stage {
   readonly security: SecurityStack;
@@ -31,6 +32,8 @@ export class MlPlatformStage extends Stage {
   readonly data: DataStack;
   readonly streaming: StreamingStack;
   readonly serving: ServingStack;
+  /** One stack per registered model, by model name. */
+  readonly models: Readonly<Record<string, ModelStack>>;
   readonly compute: ComputeStack;
   readonly featureStore: FeatureStoreStack;
   /** One stack per team (`cluster.teams`), by team name. */
@@ -56,12 +59,26 @@ export class MlPlatformStage extends Stage {
 
     this.serving = new ServingStack(this, 'Serving', {
       config,
-      vpc,
       servingKey: this.security.keys.serving,
-      logsKey: this.security.keys.logs,
-      // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
+      // MLflow artifacts live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
+    // Per model: registry group, image repository, endpoint specs (the endpoints come from rollouts).
+    const models: Record<string, ModelStack> = {};
+    for (const model of config.serving.models) {
+      models[model.name] = new ModelStack(this, modelStackId(model.name), {
+        config,
+        stackName: modelStackName(config.name, model.name),
+        model,
+        vpc,
+        servingKey: this.security.keys.serving,
+        logsKey: this.security.keys.logs,
+        // Model artifacts, data capture and monitoring live in the lake's models zone.
+        modelsBucket: this.data.lake.bucket('models'),
+        alarmTopic: this.serving.alarmTopic,
+      });
+    }
+    this.models = models;
     this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc, keys: this.security.keys, spark: this.data.spark });
     this.compute = new ComputeStack(this, 'Compute', { config, vpc, keys: this.security.keys });
 

@@ -141,7 +141,7 @@ describe('compliance gates (the whole app)', () => {
       const endpoint = c.serving.endpoints[0];
       c.serving.models.push({ name: 'churn', description: 'Likelihood that a borrower repays early' });
       for (const n of ['fraud', 'churn']) {
-        c.serving.endpoints.push({ ...structuredClone(endpoint), name: n, model: n, modelDataKey: `${n}/1.0.0/model.tar.gz` });
+        c.serving.endpoints.push({ ...structuredClone(endpoint), name: n, model: n });
       }
       const team = c.cluster.teams[0];
       for (const n of ['growth', 'collections']) {
