@@ -46,7 +46,11 @@ function measure(n: number): Row {
   try {
     if (r.status !== 0) {
       // CDK's errors read «Code» message; otherwise the first line that says error.
-      const line = /«\w+»[^\n]*/.exec(r.stderr)?.[0] ?? r.stderr.split('\n').find((l) => /error/i.test(l)) ?? `exit ${r.status}`;
+      const line =
+        /«\w+»[^\n]*/.exec(r.stderr)?.[0] ??
+        /^ {2}- .*$/m.exec(r.stderr)?.[0] ??
+        r.stderr.split('\n').find((l) => /error/i.test(l)) ??
+        `exit ${r.status}`;
       return { n, ok: false, wallS, peakMb, stacks: 0, resources: 0, error: line.trim().slice(0, 200) };
     }
     const stacks = readAssembly(out).prod ?? [];

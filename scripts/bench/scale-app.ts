@@ -34,6 +34,8 @@ export function scaledProd(n: number, options: { models?: boolean } = {}): Envir
       model: `model-${pad(i)}`,
     }));
   }
+  // Namespace access entries name teams: point them at the first scaled team.
+  c.cluster.access.namespaces = c.cluster.access.namespaces.map((a: any) => ({ ...a, namespaces: ['team-000'] }));
   const server = c.serving.modelServers[0];
   c.serving.modelServers = Array.from({ length: n }, (_, i) => ({
     ...structuredClone(server),
