@@ -3,13 +3,18 @@
  * The CDK app. Only this file reads context and the process environment.
  *   npx cdk synth                 -> dev, staging and prod
  *   npx cdk synth -c env=prod     -> prod only (also: -c env=dev,staging)
+ *   CDK_VALIDATION=true npx cdk synth -> also aws-cdk-lib's built-in template validation
+ *
+ * aws-cdk-lib's built-in CloudFormation template validation is off unless CDK_VALIDATION=true: it
+ * was two thirds of synth CPU and repeats what cfn-lint checks on every template in `npm test`
+ * (scripts/cfn-lint.sh is the one full template validation). cdk-nag runs on every synth regardless.
  */
 import { App } from 'aws-cdk-lib';
 import { buildPlatformApp, parseEnvSelection, UsageError } from '../lib/app';
 import { ConfigValidationError } from '../lib/config';
 
 try {
-  const app = new App();
+  const app = new App({ builtinCloudFormationValidation: process.env.CDK_VALIDATION === 'true' });
   // The CLI asks apps to leave validation reporting to it, then does not fail `cdk synth` on a
   // failed report. Our rule: an unacknowledged cdk-nag finding fails synth. So the app reports.
   app.node.setContext('@aws-cdk/core:failSynthOnValidationErrors', true);

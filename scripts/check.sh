@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The full check (`npm test`): type-check, lint, unit tests, proof that a type error fails synth,
-# synth of every environment twice
-# (offline, and compared for determinism), cfn-lint. Ends with `tests: N passed, N failed`.
+# synth of every environment twice (offline, and compared for determinism), cfn-lint (the one full
+# template validation: the synths leave aws-cdk-lib's built-in validation off, bin/ml-platform.ts),
+# then the budgets of `npm run report` (stack limits, dev's idle cost, prod's critical path).
+# Ends with `tests: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,10 +67,17 @@ else
   synth_ok=0
 fi
 
+step "budgets (npm run report -- --check on the synthesized templates)"
+if [ "$synth_ok" -eq 1 ]; then
+  npx tsx scripts/report.ts --assembly cdk.out --check --no-write || { echo "budgets: FAILED"; checks_failed=$((checks_failed + 1)); }
+else
+  echo "budgets: FAILED (no good synth to measure)"; checks_failed=$((checks_failed + 1))
+fi
+
 step "summary"
 if [ "$synth_ok" -eq 0 ]; then failed=$((failed + 1)); echo "synth / determinism / cfn-lint: FAILED"; else passed=$((passed + 1)); echo "synth / determinism / cfn-lint: ok"; fi
-# type-check, lint and the synth type-check probe count as one check each.
-passed=$((passed + 3 - checks_failed))
+# type-check, lint, the synth type-check probe and budgets count as one check each.
+passed=$((passed + 4 - checks_failed))
 failed=$((failed + checks_failed))
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ] && [ "$checks_failed" -eq 0 ]

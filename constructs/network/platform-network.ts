@@ -41,6 +41,13 @@ export interface PlatformNetworkProps {
    */
   readonly flowLogRetention?: logs.RetentionDays;
   /**
+   * Interface endpoints (INTERFACE_ENDPOINTS) in the private subnets. Off, private workloads reach
+   * those AWS APIs through the NAT gateways (TLS, IAM-signed); the S3 and DynamoDB gateway
+   * endpoints stay. Each interface endpoint costs an hourly fee per AZ.
+   * @default true
+   */
+  readonly interfaceEndpoints?: boolean;
+  /**
    * What happens to the flow-log group when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -50,9 +57,9 @@ export interface PlatformNetworkProps {
 /**
  * The VPC of one environment: public subnets (NAT gateways only, no auto-assigned public IPs),
  * private subnets with egress (EKS nodes, EMR, SageMaker), isolated subnets (caches, brokers),
- * all flow logs to a KMS-encrypted log group, S3 and DynamoDB gateway endpoints and interface
- * endpoints for ECR, STS, CloudWatch Logs, KMS, Secrets Manager and SageMaker, so that private
- * workloads reach AWS APIs without the internet. The default security group is closed.
+ * all flow logs to a KMS-encrypted log group, S3 and DynamoDB gateway endpoints and (unless
+ * `interfaceEndpoints: false`) interface endpoints for ECR, STS, CloudWatch Logs, KMS, Secrets
+ * Manager and SageMaker, so that private workloads reach AWS APIs without the internet. The default security group is closed.
  *
  * @example
  * const net = new PlatformNetwork(this, 'Network', {
@@ -65,8 +72,8 @@ export interface PlatformNetworkProps {
 export class PlatformNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   readonly flowLogGroup: logs.LogGroup;
-  /** Security group of the interface endpoints (HTTPS from the VPC CIDR). */
-  readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Security group of the interface endpoints (HTTPS from the VPC CIDR); none without interface endpoints. */
+  readonly endpointSecurityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: PlatformNetworkProps) {
     super(scope, id);
@@ -132,6 +139,7 @@ export class PlatformNetwork extends Construct {
       );
     }
 
+    if (props.interfaceEndpoints === false) return;
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface VPC endpoints: HTTPS from inside the VPC',
@@ -144,7 +152,7 @@ export class PlatformNetwork extends Construct {
         service,
         privateDnsEnabled: true,
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        securityGroups: [this.endpointSecurityGroup],
+        securityGroups: [this.endpointSecurityGroup!],
         open: false,
       });
     }

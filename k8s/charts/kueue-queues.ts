@@ -66,6 +66,12 @@ export interface KueueQueuesProps extends ChartProps {
   /** GPU flavors, in order of preference (Kueue tries them in this order). */
   readonly gpuFlavors: readonly GpuFlavor[];
   readonly teams: readonly TeamQueue[];
+  /**
+   * Also create each team's LocalQueue (in the team's namespace). A platform whose team namespaces
+   * are applied after the cluster's queues (one stack per team) leaves them to `TeamLocalQueueChart`.
+   * @default true
+   */
+  readonly withLocalQueues?: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -177,10 +183,32 @@ export class KueueQueuesChart extends Chart {
           ],
         },
       });
-      this.localQueues[t.team] = new LocalQueue(this, `LocalQueue-${t.team}`, {
-        metadata: { name: TEAM_LOCAL_QUEUE, namespace: t.team },
-        spec: { clusterQueue: t.team },
-      });
+      if (props.withLocalQueues ?? true) this.localQueues[t.team] = teamLocalQueue(this, t.team);
     }
+  }
+}
+
+/** A team's LocalQueue `default` in its namespace, feeding its ClusterQueue. */
+function teamLocalQueue(scope: Construct, team: string): LocalQueue {
+  return new LocalQueue(scope, `LocalQueue-${team}`, {
+    metadata: { name: TEAM_LOCAL_QUEUE, namespace: team },
+    spec: { clusterQueue: team },
+  });
+}
+
+export interface TeamLocalQueueProps extends ChartProps {
+  /** Environment name, for the `platform/env` label. */
+  readonly environment: string;
+  /** The team: its namespace and its ClusterQueue (KueueQueuesChart) share the name. */
+  readonly team: string;
+}
+
+/** The LocalQueue of one team, for a stack that applies it after the team's namespace. */
+export class TeamLocalQueueChart extends Chart {
+  readonly localQueue: LocalQueue;
+
+  constructor(scope: Construct, id: string, props: TeamLocalQueueProps) {
+    super(scope, id, { ...props, labels: { ...platformLabels({ environment: props.environment, component: 'kueue' }), ...props.labels } });
+    this.localQueue = teamLocalQueue(this, props.team);
   }
 }

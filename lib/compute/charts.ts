@@ -19,7 +19,7 @@ import type { EnvironmentConfig, ModelServerConfig } from '../config';
 import type { NodePoolConfig } from './config';
 
 /**
- * Config -> chart props, in one place: the cdk8s app (bin/k8s.ts) and the Compute stack both use
+ * Config -> chart props, in one place: the cdk8s app (bin/k8s.ts) and the Compute and Team stacks use
  * these, so the manifests GitOps users get are the ones CDK applies.
  */
 export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {
@@ -28,7 +28,7 @@ export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {
   return config.cluster.teams.map((t) => ({ team: t.name, environment: config.name, quota: t.quota, awsApis }));
 }
 
-/** The charts the cluster runs (applied by the Compute stack): runtimes, team tenancy and queues. */
+/** The charts the cluster runs (the Compute stack applies the runtimes and the cluster's queues, each Team stack its tenancy and local queue). */
 export interface PlatformCharts {
   readonly runtimes: TrainingRuntimesChart;
   /** Kueue's flavors, cohort, priorities and each team's ClusterQueue and LocalQueue. */
@@ -222,7 +222,7 @@ export function zoneLossMinReplicas(config: EnvironmentConfig, needed: number): 
 
 /**
  * The ConfigMap (in each namespace that runs a model server) through which the platform tells
- * model servers where the lake's models bucket and the online feature store are. The Compute stack
+ * model servers where the lake's models bucket and the online feature store are. Each Team stack
  * creates it with the real (generated) names; servers read them as environment variables, so their
  * manifests hold no generated name and the GitOps copies are the same as what CDK applies.
  */
@@ -254,7 +254,7 @@ export interface ServingChartsOptions {
   readonly featureStorePort?: number;
 }
 
-/** The chart props of one configured model server (same for the cdk8s app and the Compute stack). */
+/** The chart props of one configured model server (same for the cdk8s app and the Team stacks). */
 export function modelServingProps(
   config: EnvironmentConfig,
   server: ModelServerConfig,

@@ -236,7 +236,8 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     podHttpsEgressCidrs: ['0.0.0.0/0'],
     images: images('dev'),
     allowSpotTraining: true,
-    nodeGroups: [nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50)],
+    // Two small nodes (one per AZ) for the add-ons and Karpenter: dev's idle budget is $500 a month.
+    nodeGroups: [nodes('system', false, 'system', ['m7i.large'], 'ON_DEMAND', [2, 2, 6], 50)],
     karpenter: {
       amiAlias: AMI,
       nodePools: [

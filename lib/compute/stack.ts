@@ -1,6 +1,5 @@
-import { Annotations, Size } from 'aws-cdk-lib';
+import { Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
@@ -10,33 +9,26 @@ import {
   ClusterAccessHost,
   MlCluster,
   type MlNodeGroupOptions,
-  ModelServerIdentity,
   type PlatformKeys,
-  type TeamLakeAccess,
-  TeamWorkloadIdentity,
   TrainingAddOns,
   TrainingFileSystem,
 } from '../../constructs';
-import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
-import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
+import { KueueQueuesChart } from '../../k8s/charts/kueue-queues';
+import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
+import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
-import { addKarpenterChart, addPlatformCharts, addServingCharts, servingConfigMap, trainingDataVolume } from './charts';
+import { addKarpenterChart, kueueQueuesProps, trainingRuntimesProps } from './charts';
 import type { EfaTrainingConfig } from './config';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
   readonly vpc: ec2.IVpc;
-  /** The environment's keys (Security stack): compute (secrets, node volumes), logs, data (lake). */
+  /** The environment's keys (Security stack): compute (secrets, node volumes), logs. */
   readonly keys: PlatformKeys;
   /**
-   * ARNs of the lake's zone buckets (the Data stack's). A team prefix `<zone>/<key prefix>` from
-   * config applies to that zone's bucket.
-   */
-  readonly lakeBucketArns: Readonly<Record<LakeZoneName, string>>;
-  /**
-   * The lake's models bucket (Data stack): model servers read their model's prefix of it, and
-   * learn its name from the `ml-platform-serving` ConfigMap of their namespace.
-   * @default - model servers get no model access and no ConfigMap (their pods wait for it)
+   * The lake's models bucket (Data stack): EFA training file systems import and export the teams'
+   * checkpoints under it.
+   * @default - EFA environments cannot link training storage (synth fails with the reason)
    */
   readonly modelsBucket?: s3.IBucket;
   /**
@@ -44,27 +36,16 @@ export interface ComputeStackProps extends PlatformStackProps {
    * @default - EFA environments cannot link training storage (synth fails with the reason)
    */
   readonly featuresBucket?: s3.IBucket;
-  /**
-   * The online feature store: model servers connect to it as its reader (IAM authentication);
-   * given its `connections`, the cluster's security group is admitted on its port; given its
-   * endpoint and reader user, servers find them in the `ml-platform-serving` ConfigMap.
-   * @default - no feature store access
-   */
-  readonly featureStore?: FeatureStoreAccess;
 }
 
-/** What the Compute stack needs of the online feature store (OnlineFeatureStore satisfies it). */
-export interface FeatureStoreAccess {
-  /** Lets a principal connect as the store's reader or writer user (IAM authentication). */
-  grantConnect(grantee: iam.IGrantable, access: 'reader' | 'writer'): iam.Grant;
-  /** The store's security group(s) and port; the cluster's pods are admitted on that port. */
-  readonly connections?: ec2.Connections;
-  /** The store's configuration endpoint (host), for the servers' ConfigMap. */
-  readonly configurationEndpoint?: string;
-  /** The store's port: the servers' NetworkPolicy admits it and their ConfigMap names it. */
-  readonly port?: number;
-  /** User id of the store's reader (IAM authentication), for the servers' ConfigMap. */
-  readonly readerUserId?: string;
+/** What a Team stack imports of the cluster (values are tokens of the Compute stack). */
+export interface TeamClusterAttributes {
+  readonly clusterName: string;
+  readonly clusterSecurityGroupId: string;
+  /** Service token of the cluster's kubectl provider (aws-eks-v2), through which team manifests apply. */
+  readonly kubectlServiceToken: string;
+  /** The kubectl provider's role (has a cluster access entry). */
+  readonly kubectlRoleArn?: string;
 }
 
 /** Name of an environment's EKS cluster. */
@@ -73,39 +54,17 @@ export function clusterName(config: EnvironmentConfig): string {
 }
 
 /**
- * A team's lake access per zone bucket: config prefixes are `<zone>/<key prefix>`
- * (`curated/credit/` is `credit/` in the curated bucket).
- */
-export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Record<LakeZoneName, string>>): TeamLakeAccess[] {
-  const split = (prefix: string) => {
-    const [zone, ...rest] = prefix.split('/');
-    return { zone: zone as LakeZoneName, key: `${rest.join('/')}` };
-  };
-  return LAKE_ZONE_NAMES.map((zone) => ({
-    bucketArn: bucketArns[zone],
-    readPrefixes: lake.readPrefixes
-      .map(split)
-      .filter((p) => p.zone === zone)
-      .map((p) => p.key),
-    writePrefixes: lake.writePrefixes
-      .map(split)
-      .filter((p) => p.zone === zone)
-      .map((p) => p.key),
-  })).filter((a) => a.readPrefixes.length + a.writePrefixes.length > 0);
-}
-
-/**
  * The EKS cluster of one environment (MlCluster: private endpoint in prod, encrypted secrets,
- * CPU and GPU node groups, pinned add-ons) and what runs on it from day one: the distributed
- * PyTorch training runtime and, per team, the tenancy chart (namespace, quota, limits, network
- * policies, service account) and the IAM role bound to that service account by EKS Pod Identity.
+ * CPU and GPU node groups, pinned add-ons) and the distributed PyTorch training runtime. It grows
+ * with node groups, not with teams: each team's tenancy, identity and model servers live in that
+ * team's stack (TeamStack), applied through this cluster's kubectl provider.
  */
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly accessHost: ClusterAccessHost;
   readonly trainingAddOns: TrainingAddOns;
-  readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
-  readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
+  /** Per team with GPUs in the EFA pool (prod): its FSx for Lustre file system; its Team stack mounts it. */
+  readonly trainingFileSystems: Record<string, TrainingFileSystem> = {};
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -188,41 +147,31 @@ export class ComputeStack extends PlatformStack {
       removalPolicy: this.statefulRemovalPolicy,
     });
 
-    // The same charts `npm run synth:k8s` writes to dist/k8s/<env>/platform.
-    const charts = addPlatformCharts(new Cdk8sApp(), config);
-    const runtimes = cluster.addCdk8sChart('TrainingRuntimes', charts.runtimes);
+    // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/platform (addPlatformCharts).
+    const runtimesChart = new TrainingRuntimesChart(new Cdk8sApp(), 'training-runtimes', trainingRuntimesProps(config));
+    const runtimes = cluster.addCdk8sChart('TrainingRuntimes', runtimesChart);
     runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
 
-    const teams = new Construct(this, 'Teams');
-    const tenancy: Record<string, Construct> = {};
-    for (const t of k.teams) {
-      const team = new Construct(teams, t.name);
-      tenancy[t.name] = cluster.addCdk8sChart(`Tenancy-${t.name}`, charts.tenancy[t.name]);
-      this.teamIdentities[t.name] = new TeamWorkloadIdentity(team, 'Identity', {
-        cluster,
-        namespace: t.name,
-        serviceAccountName: teamServiceAccountName(t.name),
-        lakeKey: keys.data,
-        lake: teamLakeAccess(t.lake, props.lakeBucketArns),
-      });
-    }
+    // The cluster's side of Kueue (flavors, cohort, priorities, a ClusterQueue per team); each Team
+    // stack applies its LocalQueue after its namespace.
+    const queues = cluster.addCdk8sChart(
+      'KueueQueues',
+      new KueueQueuesChart(new Cdk8sApp(), 'kueue-queues', { ...kueueQueuesProps(config), withLocalQueues: false }),
+    );
+    queues.node.addDependency(this.trainingAddOns.charts.kueue!);
 
-    const queues = cluster.addCdk8sChart('KueueQueues', charts.queues);
-    queues.node.addDependency(this.trainingAddOns.charts.kueue!, ...Object.values(tenancy));
-
-    if (efa) this.addTrainingStorage(props, efa, tenancy);
-    this.addModelServers(props, tenancy);
+    if (efa) this.addTrainingStorage(props, efa);
   }
 
   /**
    * Per team with GPUs in the EFA pool: an FSx for Lustre file system in the EFA zone, linked to the
    * team's prefixes only (its features imported at /features, its checkpoints under the models
-   * bucket imported and exported at /checkpoints), and a static PersistentVolume with the claim
-   * `training-data` in the team's namespace that the EFA runtime mounts. One file system per team:
-   * a Lustre mount exposes the whole file system, so sharing one would bypass the teams' separate
-   * lake permissions.
+   * bucket imported and exported at /checkpoints). The team's stack adds the static
+   * PersistentVolume and the claim `training-data` in its namespace that the EFA runtime mounts.
+   * One file system per team: a Lustre mount exposes the whole file system, so sharing one would
+   * bypass the teams' separate lake permissions.
    */
-  private addTrainingStorage(props: ComputeStackProps, efa: EfaTrainingConfig, tenancy: Record<string, Construct>): void {
+  private addTrainingStorage(props: ComputeStackProps, efa: EfaTrainingConfig): void {
     const { config, keys } = props;
     const cluster = this.mlCluster.cluster;
     const subnet = props.vpc
@@ -240,7 +189,7 @@ export class ComputeStack extends PlatformStack {
     const scope = new Construct(this, 'TrainingStorage');
     const clusterSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ClusterSecurityGroup', cluster.clusterSecurityGroupId);
     for (const t of config.cluster.teams.filter((team) => (team.queue.gpus[efa.nodePool] ?? 0) > 0)) {
-      const fs = new TrainingFileSystem(scope, t.name, {
+      this.trainingFileSystems[t.name] = new TrainingFileSystem(scope, t.name, {
         vpc: props.vpc,
         subnet,
         clientSecurityGroup: clusterSecurityGroup,
@@ -257,73 +206,23 @@ export class ComputeStack extends PlatformStack {
           },
         ],
       });
-      const manifest = cluster.addManifest(`TrainingData-${t.name}`, ...trainingDataVolume(config, t.name, fs));
-      manifest.node.addDependency(tenancy[t.name], this.trainingAddOns.charts.fsxCsiDriver!);
     }
   }
 
   /**
-   * The model servers of `serving.modelServers`: per server, the chart `npm run synth:k8s` writes to
-   * dist/k8s/<env>/serving (applied after its team's namespace) and the IAM role its service account
-   * is bound to; per namespace with servers, the ConfigMap naming the models bucket.
+   * What a Team stack needs to import this cluster (`eks.Cluster.fromClusterAttributes`): its name,
+   * security group and kubectl provider, as weak cross-stack references.
    */
-  private addModelServers(props: ComputeStackProps, tenancy: Record<string, Construct>): void {
-    const { config, modelsBucket, featureStore } = props;
-    const servers = config.serving.modelServers;
-    if (servers.length === 0) return;
+  get clusterAttributes(): TeamClusterAttributes {
     const cluster = this.mlCluster.cluster;
-    // The servers reach the store on the port the store itself listens on.
-    const storePort = featureStore?.port ?? featureStore?.connections?.defaultPort?.toRuleJson().fromPort;
-    const charts = addServingCharts(new Cdk8sApp(), config, { featureStorePort: storePort });
-    const scope = new Construct(this, 'ModelServers');
-    const store =
-      featureStore?.configurationEndpoint !== undefined && featureStore.readerUserId !== undefined && storePort !== undefined
-        ? { endpoint: featureStore.configurationEndpoint, port: storePort, user: featureStore.readerUserId }
-        : undefined;
-    if (modelsBucket || store) {
-      // Every team namespace: RayJobs and LLM servers of any team find the models bucket there too.
-      for (const namespace of [...new Set([...servers.map((s) => s.team), ...config.cluster.teams.map((t) => t.name)])]) {
-        const configMap = cluster.addManifest(
-          `ServingConfig-${namespace}`,
-          servingConfigMap(config, namespace, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),
-        );
-        configMap.node.addDependency(tenancy[namespace]);
-      }
-    }
-    if (!modelsBucket) {
-      Annotations.of(scope).addWarningV2(
-        'ml-platform:modelServersWithoutBucket',
-        'No modelsBucket given: model servers get no model access and their pods wait for the models-bucket key of the ml-platform-serving ConfigMap.',
-      );
-    }
-
-    for (const s of servers) {
-      const server = new Construct(scope, s.name);
-      const chart = charts[s.name];
-      const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, chart);
-      manifest.node.addDependency(tenancy[s.team]);
-      const identity = new ModelServerIdentity(server, 'Identity', {
-        cluster,
-        namespace: s.team,
-        serviceAccountName: chart.serviceAccount.name,
-        modelsBucket,
-        modelPrefix: modelsBucket ? s.modelPath : undefined,
-      });
-      featureStore?.grantConnect(identity, 'reader');
-      this.modelServerIdentities[s.name] = identity;
-    }
-
-    // The consumer holds the wiring: the store's security group admits the cluster's pods (on
-    // the cluster security group, which the nodes and their pods use) on the store's port.
-    for (const [i, sg] of (featureStore?.connections?.securityGroups ?? []).entries()) {
-      const port = featureStore!.connections!.defaultPort;
-      if (!port) throw new Error('ComputeStack: featureStore.connections has no defaultPort; the cluster cannot be admitted to it');
-      new ec2.CfnSecurityGroupIngress(scope, `FeatureStoreFromCluster${i}`, {
-        groupId: sg.securityGroupId,
-        sourceSecurityGroupId: cluster.clusterSecurityGroupId,
-        ...port.toRuleJson(),
-        description: `Model servers of ${cluster.clusterName} to the online feature store`,
-      });
-    }
+    const provider = cluster.kubectlProvider;
+    if (!provider)
+      throw new Error(`ComputeStack ${this.stackName}: the cluster has no kubectl provider; team stacks apply their manifests through it`);
+    return {
+      clusterName: cluster.clusterName,
+      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+      kubectlServiceToken: provider.serviceToken,
+      kubectlRoleArn: provider.role?.roleArn,
+    };
   }
 }

@@ -2,17 +2,12 @@ import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { DataLake, type LakeZoneLifecycle, type PlatformKeys, SparkApplication, StreamingCluster } from '../../constructs';
+import { DataLake, type LakeZoneLifecycle, type PlatformKeys, SparkApplication } from '../../constructs';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import { LAKE_ZONE_NAMES, type LakeZoneLifecycleConfig, type LakeZoneName } from './config';
 
-/** Name of an environment's MSK cluster (MSK needs one; it is part of topic and group ARNs). */
-export function streamingClusterName(env: string): string {
-  return `mlp-${env}-events`;
-}
-
 export interface DataStackProps extends PlatformStackProps {
-  /** The environment's keys (Security stack): data for the lake, streaming for MSK, logs for log groups. */
+  /** The environment's keys (Security stack): data for the lake, logs for log groups. */
   readonly keys: PlatformKeys;
   /** Destination of the lake buckets' server access logs (Security stack's audit bucket). */
   readonly accessLogsBucket: s3.IBucket;
@@ -21,16 +16,16 @@ export interface DataStackProps extends PlatformStackProps {
 }
 
 /**
- * The data layer of one environment: the lake (zone buckets + Glue databases), MSK event streams
- * and the EMR Serverless Spark application, whose job role reads raw and curated, reads and writes
- * features, and consumes the configured topics. Stateful: termination protection from config.
+ * The data layer of one environment: the lake (zone buckets + Glue databases) and the EMR
+ * Serverless Spark application, whose job role reads raw and curated and reads and writes features
+ * (the Streaming stack grants it the configured topics). Light: it deploys in minutes, and the
+ * stacks that need the lake never wait for the brokers. Stateful: termination protection from config.
  *
- * Construct ids ('Lake', 'Streaming', 'Spark' and their children) are logical IDs of stateful
+ * Construct ids ('Lake', 'Spark' and their children) are logical IDs of stateful
  * resources: never rename them.
  */
 export class DataStack extends PlatformStack {
   readonly lake: DataLake;
-  readonly streaming: StreamingCluster;
   readonly spark: SparkApplication;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -52,29 +47,6 @@ export class DataStack extends PlatformStack {
       removalPolicy,
     });
 
-    const s = config.streaming;
-    this.streaming = new StreamingCluster(this, 'Streaming', {
-      clusterName: streamingClusterName(config.name),
-      vpc: props.vpc,
-      serverless: s.mode === 'serverless',
-      ...(s.mode === 'provisioned'
-        ? {
-            kafkaVersion: s.kafkaVersion,
-            brokers: {
-              instanceType: s.brokerInstanceType,
-              count: s.brokerCount,
-              volumeSizeGiB: s.volumeSizeGiB,
-              monitoring: s.monitoring,
-              retentionHours: s.logRetentionHours,
-            },
-            encryptionKey: keys.streaming,
-          }
-        : {}),
-      logsKey: keys.logs,
-      logRetention,
-      removalPolicy,
-    });
-
     const sp = config.spark;
     this.spark = new SparkApplication(this, 'Spark', {
       releaseLabel: sp.releaseLabel,
@@ -92,15 +64,9 @@ export class DataStack extends PlatformStack {
     this.lake.grantRead(this.spark, 'raw');
     this.lake.grantRead(this.spark, 'curated');
     this.lake.grantReadWrite(this.spark, 'features');
-    this.streaming.grantConsume(this.spark, sp.consumeTopicPattern, sp.consumerGroupPattern);
-    this.streaming.connections.allowDefaultPortFrom(this.spark, 'Spark jobs consume events');
+    // Spark's access to the brokers (grant and network path) is wired in the Streaming stack.
 
     // What clients need to find the platform's data services.
-    new CfnOutput(this, 'KafkaBootstrapBrokersSaslIam', {
-      value: this.streaming.bootstrapBrokersSaslIam,
-      description: 'IAM-authenticated TLS bootstrap brokers (host:9098,...) of the event streams',
-    });
-    new CfnOutput(this, 'KafkaClusterArn', { value: this.streaming.clusterArn });
     new CfnOutput(this, 'SparkApplicationId', { value: this.spark.applicationId });
     new CfnOutput(this, 'SparkJobRoleArn', { value: this.spark.jobRole.roleArn });
   }

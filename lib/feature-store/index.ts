@@ -1,5 +1,5 @@
 export * from './config';
+export * from './feature-group-stack';
 export * from './feature-groups';
-export * from './feature-groups-stack';
 export * from './rules';
 export * from './stack';

@@ -7,11 +7,17 @@ export interface NetworkConfig {
   readonly natGateways: number;
   /** Netmask of the private-with-egress subnets (the bulk of addresses: EKS pods, EMR, SageMaker). */
   readonly privateSubnetMask: number;
+  /**
+   * Interface VPC endpoints (ECR, STS, Logs, KMS, Secrets Manager, SageMaker) in every AZ: private
+   * paths to AWS APIs, about $8 a month each per AZ. Off, those calls leave through the NAT gateway
+   * (still TLS and IAM-signed); the S3 and DynamoDB gateway endpoints (free) stay. Staging and prod: on.
+   */
+  readonly interfaceEndpoints: boolean;
 }
 
-/** The VPC of each environment. */
+/** The VPC of each environment. Dev has no interface endpoints (its idle budget is $500 a month). */
 export const NETWORK: Readonly<Record<EnvironmentName, NetworkConfig>> = {
-  dev: { vpcCidr: '10.10.0.0/16', natGateways: 1, privateSubnetMask: 20 },
-  staging: { vpcCidr: '10.20.0.0/16', natGateways: 3, privateSubnetMask: 19 },
-  prod: { vpcCidr: '10.30.0.0/16', natGateways: 3, privateSubnetMask: 19 },
+  dev: { vpcCidr: '10.10.0.0/16', natGateways: 1, privateSubnetMask: 20, interfaceEndpoints: false },
+  staging: { vpcCidr: '10.20.0.0/16', natGateways: 3, privateSubnetMask: 19, interfaceEndpoints: true },
+  prod: { vpcCidr: '10.30.0.0/16', natGateways: 3, privateSubnetMask: 19, interfaceEndpoints: true },
 };

@@ -28,6 +28,21 @@ export function checkNetwork(c: EnvironmentConfig, p: Problems): void {
       );
     }
   }
+  if (
+    p.check(
+      typeof c.network.interfaceEndpoints === 'boolean',
+      'network.interfaceEndpoints',
+      c.network.interfaceEndpoints,
+      'is not allowed; expected true or false',
+    )
+  ) {
+    p.check(
+      c.name === 'dev' || c.network.interfaceEndpoints,
+      'network.interfaceEndpoints',
+      c.network.interfaceEndpoints,
+      'is not allowed; staging and prod reach AWS APIs through interface endpoints (only dev may go through NAT)',
+    );
+  }
   if (p.integer('network.natGateways', c.network.natGateways, 1, Math.max(1, azs.length))) {
     if (c.name === 'prod') {
       p.check(

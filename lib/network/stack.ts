@@ -20,6 +20,7 @@ export class NetworkStack extends PlatformStack {
       availabilityZones: config.availabilityZones,
       natGateways: config.network.natGateways,
       privateSubnetMask: config.network.privateSubnetMask,
+      interfaceEndpoints: config.network.interfaceEndpoints,
       flowLogKey: props.logsKey,
       flowLogRetention: config.logging.retentionDays,
       removalPolicy: this.statefulRemovalPolicy,

@@ -2,15 +2,17 @@ import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { RetainStatefulResources } from '../compliance/retention';
 import { ComputeStack } from '../compute/stack';
+import { TeamStack } from '../compute/team-stack';
 import type { EnvironmentConfig } from '../config';
 import { DataStack } from '../data/stack';
-import { FeatureGroupsStack } from '../feature-store/feature-groups-stack';
+import { FeatureGroupStack, featureGroupStackId } from '../feature-store/feature-group-stack';
 import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
+import { StreamingStack } from '../streaming/stack';
 
 export interface MlPlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;
@@ -18,18 +20,26 @@ export interface MlPlatformStageProps extends StageProps {
 
 /**
  * All stacks of one environment. Order: Security (keys, audit bucket) -> Network (VPC, whose flow
- * logs use the logs key) -> the capability stacks, which depend on these two and not on each other.
+ * logs use the logs key) -> the slow stateful stacks side by side, each waiting only for what it
+ * wires: Streaming (MSK; admits Spark, so after Data), Data (lake, Spark: minutes), FeatureStore
+ * (ElastiCache; admits Spark, after Data), Compute (EKS), Serving (registry, MLflow); then the
+ * light stacks: one per model (after Serving), one per team (after Compute, Data, FeatureStore) and
+ * one per feature group (after Data, Streaming, FeatureStore). No slow stack waits for another.
  */
 export class MlPlatformStage extends Stage {
   readonly security: SecurityStack;
   readonly network: NetworkStack;
   readonly data: DataStack;
+  readonly streaming: StreamingStack;
   readonly serving: ServingStack;
   /** One stack per registered model, by model name. */
   readonly models: Readonly<Record<string, ModelStack>>;
   readonly compute: ComputeStack;
   readonly featureStore: FeatureStoreStack;
-  readonly featureGroups: FeatureGroupsStack;
+  /** One stack per team (`cluster.teams`), by team name. */
+  readonly teams: Readonly<Record<string, TeamStack>>;
+  /** One stack per feature group (`featureStore.featureGroups`), by group name. */
+  readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -37,12 +47,15 @@ export class MlPlatformStage extends Stage {
 
     this.security = new SecurityStack(this, 'Security', { config });
     this.network = new NetworkStack(this, 'Network', { config, logsKey: this.security.keys.logs });
+    const vpc = this.network.network.vpc;
     this.data = new DataStack(this, 'Data', {
       config,
       keys: this.security.keys,
       accessLogsBucket: this.security.audit.bucket,
-      vpc: this.network.network.vpc,
+      vpc,
     });
+    // The brokers (~35 minutes) in their own stack: nothing but the feature groups waits for them.
+    this.streaming = new StreamingStack(this, 'Streaming', { config, keys: this.security.keys, vpc, spark: this.data.spark });
 
     this.serving = new ServingStack(this, 'Serving', {
       config,
@@ -57,7 +70,7 @@ export class MlPlatformStage extends Stage {
         config,
         stackName: modelStackName(config.name, model.name),
         model,
-        vpc: this.network.network.vpc,
+        vpc,
         servingKey: this.security.keys.serving,
         logsKey: this.security.keys.logs,
         // Model artifacts, data capture and monitoring live in the lake's models zone.
@@ -66,31 +79,54 @@ export class MlPlatformStage extends Stage {
       });
     }
     this.models = models;
-    // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
-    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
-    // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data;
-    // model servers read their model from the models zone and read features from the online store.
+    this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc, keys: this.security.keys, spark: this.data.spark });
+    // EFA training file systems (prod) link the teams' prefixes of the features and models buckets.
     this.compute = new ComputeStack(this, 'Compute', {
       config,
-      vpc: this.network.network.vpc,
+      vpc,
       keys: this.security.keys,
-      lakeBucketArns: {
-        raw: this.data.lake.bucket('raw').bucketArn,
-        curated: this.data.lake.bucket('curated').bucketArn,
-        features: this.data.lake.bucket('features').bucketArn,
-        models: this.data.lake.bucket('models').bucketArn,
-      },
-      modelsBucket: this.data.lake.bucket('models'),
       featuresBucket: this.data.lake.bucket('features'),
-      featureStore: this.featureStore.onlineStore,
+      modelsBucket: this.data.lake.bucket('models'),
     });
-    this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {
-      config,
-      lake: this.data.lake,
-      spark: this.data.spark,
-      streaming: this.data.streaming,
-      onlineStore: this.featureStore.onlineStore,
-    });
+
+    // Team roles are scoped to prefixes of the lake's zone buckets; model servers read their model
+    // from the models zone and read features from the online store.
+    const lakeBucketArns = {
+      raw: this.data.lake.bucket('raw').bucketArn,
+      curated: this.data.lake.bucket('curated').bucketArn,
+      features: this.data.lake.bucket('features').bucketArn,
+      models: this.data.lake.bucket('models').bucketArn,
+    };
+    const servedTeams = new Set(config.serving.modelServers.map((s) => s.team));
+    const storeAdmitter = config.cluster.teams.find((t) => servedTeams.has(t.name))?.name;
+    const teams: Record<string, TeamStack> = {};
+    for (const team of config.cluster.teams) {
+      teams[team.name] = new TeamStack(this, `Team-${team.name}`, {
+        config,
+        team,
+        cluster: this.compute.clusterAttributes,
+        lakeKey: this.security.keys.data,
+        lakeBucketArns,
+        modelsBucket: this.data.lake.bucket('models'),
+        featureStore: this.featureStore.onlineStore,
+        admitClusterToFeatureStore: team.name === storeAdmitter,
+        trainingFileSystem: this.compute.trainingFileSystems[team.name],
+      });
+    }
+    this.teams = teams;
+
+    const groups: Record<string, FeatureGroupStack> = {};
+    for (const definition of config.featureStore.featureGroups) {
+      groups[definition.name] = new FeatureGroupStack(this, featureGroupStackId(definition.name), {
+        config,
+        definition,
+        lake: this.data.lake,
+        spark: this.data.spark,
+        streaming: this.streaming.streaming,
+        onlineStore: this.featureStore.onlineStore,
+      });
+    }
+    this.featureGroups = groups;
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

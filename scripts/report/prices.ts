@@ -38,6 +38,7 @@ export const HOURLY: Readonly<Record<string, Price>> = {
   'nat-gateway': p(0.045, 0.048, 'NAT gateway-hour', VPC),
   'interface-endpoint-az': p(0.01, 0.011, 'interface endpoint ENI-hour (per AZ)', PRIVATELINK),
   'eks-cluster': p(0.1, 0.1, 'cluster-hour (standard support)', EKS),
+  'ec2:m7i.large': p(0.1008, 0.1112, 'instance-hour', EC2),
   'ec2:m7i.xlarge': p(0.2016, 0.2224, 'instance-hour', EC2),
   'ec2:m7i.2xlarge': p(0.4032, 0.4448, 'instance-hour', EC2),
   'ec2:g5.2xlarge': p(1.212, 1.356, 'instance-hour', EC2),

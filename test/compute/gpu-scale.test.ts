@@ -13,10 +13,13 @@ function manifestText(manifest: any): string {
   return parts.map((part: unknown) => (typeof part === 'string' ? part : '<ref>')).join(separator);
 }
 
-/** Every Kubernetes object the stack applies through the kubectl provider. */
+/** Every Kubernetes object the platform applies through the cluster's kubectl provider: the Compute stack's and each Team stack's. */
 function applied(env: (typeof ENVIRONMENT_NAMES)[number]): any[] {
-  return Object.values(template(env, 'Compute').findResources('Custom::AWSCDK-EKS-KubernetesResource')).flatMap((r: any) =>
-    JSON.parse(manifestText(r.Properties.Manifest)),
+  const stacks = ['Compute', ...ENVIRONMENTS[env].cluster.teams.map((t) => `Team-${t.name}`)];
+  return stacks.flatMap((stack) =>
+    Object.values(template(env, stack).findResources('Custom::AWSCDK-EKS-KubernetesResource')).flatMap((r: any) =>
+      JSON.parse(manifestText(r.Properties.Manifest)),
+    ),
   );
 }
 

@@ -1,7 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildPlatformApp } from '../../lib/app';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { asDeployed, schemaProblems } from '../k8s/schema';
@@ -177,18 +174,18 @@ describe('ComputeStack', () => {
     for (const arn of ENVIRONMENTS.prod.cluster.access.admins) prod.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: arn });
   });
 
-  test('applies the tenancy of every team and the training runtime; each manifest passes schema validation', () => {
+  test('applies the training runtime and nothing per team (teams have their own stacks); each manifest passes schema validation', () => {
     // GIVEN
     const manifests = appliedManifests(prod);
     // THEN
-    for (const team of ENVIRONMENTS.prod.cluster.teams) {
-      expect(manifests).toContainEqual(
-        expect.objectContaining({ kind: 'Namespace', metadata: expect.objectContaining({ name: team.name }) }),
-      );
-      const quota = manifests.find((m) => m.kind === 'ResourceQuota' && m.metadata.namespace === team.name);
-      expect(quota.spec.hard['requests.nvidia.com/gpu']).toBe(`${team.quota.gpus}`);
-    }
     expect(manifests.map((m) => m.kind)).toContain('ClusterTrainingRuntime');
+    const teams = ENVIRONMENTS.prod.cluster.teams.map((t) => t.name);
+    // (a ClusterQueue per team is the cluster's side of Kueue: cluster-scoped, named after its team)
+    expect(
+      manifests.filter((m) => m.kind !== 'ClusterQueue' && (teams.includes(m.metadata?.name) || teams.includes(m.metadata?.namespace))),
+    ).toEqual([]);
+    const associations = Object.values(prod.findResources('AWS::EKS::PodIdentityAssociation')) as any[];
+    expect(associations.filter((a) => teams.includes(a.Properties.Namespace))).toEqual([]);
     const problems = manifests.flatMap((m) => schemaProblems(asDeployed(m)).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
     expect(problems).toEqual([]);
   });
@@ -200,60 +197,6 @@ describe('ComputeStack', () => {
     const runtime = Object.keys(resources).find((k) => String(resources[k].Properties?.Manifest ?? '').includes('ClusterTrainingRuntime'))!;
     // THEN
     expect(resources[runtime].DependsOn).toContain(trainer);
-  });
-
-  test('each team service account is bound to a role scoped to its lake prefixes', () => {
-    // THEN
-    for (const team of ENVIRONMENTS.prod.cluster.teams) {
-      prod.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: team.name, ServiceAccount: `${team.name}-workloads` });
-      const policies = Object.values(prod.findResources('AWS::IAM::ManagedPolicy')) as any[];
-      const writes = policies
-        .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
-        .filter((st) => st.Sid === 'WriteTeamPrefixes' && JSON.stringify(st.Resource).includes(`/teams/${team.name}/*`));
-      expect(writes).toHaveLength(1);
-      // The features and models zone buckets of the Data stack, nothing else.
-      const resources = JSON.stringify(writes[0].Resource);
-      expect(resources).toMatch(/LakeFeaturesBucket/);
-      expect(resources).toMatch(/LakeModelsBucket/);
-      expect(resources).not.toMatch(/LakeRawBucket|LakeCuratedBucket/);
-    }
-  });
-
-  test('team prefixes map to the zone buckets passed in', () => {
-    // GIVEN
-    const app = testApp();
-    const stages = buildPlatformApp(app, { compliance: false, only: ['dev'] });
-    const stage = stages.dev!;
-    // WHEN: a second Compute stack given explicit lake buckets (what the lead wires from the Data stack)
-    const { ComputeStack } = require('../../lib/compute/stack');
-    const other = new ComputeStack(stage, 'ComputeWired', {
-      config: ENVIRONMENTS.dev,
-      vpc: stage.network.network.vpc,
-      keys: stage.security.keys,
-      lakeBucketArns: {
-        raw: 'arn:aws:s3:::raw-zone',
-        curated: 'arn:aws:s3:::curated-zone',
-        features: 'arn:aws:s3:::features-zone',
-        models: 'arn:aws:s3:::models-zone',
-      },
-      stackName: 'wired',
-    });
-    // THEN
-    Template.fromStack(other as Stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'ListTeamPrefixes1',
-            Resource: 'arn:aws:s3:::curated-zone',
-            Condition: { StringLike: { 's3:prefix': ['credit/*'] } },
-          }),
-          Match.objectLike({
-            Sid: 'WriteTeamPrefixes',
-            Resource: ['arn:aws:s3:::features-zone/teams/credit-risk/*', 'arn:aws:s3:::models-zone/teams/credit-risk/*'],
-          }),
-        ]),
-      },
-    });
   });
 
   test('stays far below the CloudFormation and custom-resource limits', () => {
@@ -271,198 +214,5 @@ describe('ComputeStack', () => {
     const bad = environmentsWith(configWith('prod', (c) => (c.cluster.endpointAccess = 'publicAndPrivate')));
     // THEN
     expect(() => buildPlatformApp(testApp(), { environments: bad, compliance: false })).toThrow(/prod\.cluster\.endpointAccess/);
-  });
-});
-
-/** The lake bucket ARNs of a stage, by zone (as the stage passes them). */
-const lakeArns = (stage: any) =>
-  Object.fromEntries(['raw', 'curated', 'features', 'models'].map((z) => [z, stage.data.lake.bucket(z).bucketArn]));
-
-describe('model servers', () => {
-  /** The Compute stack of dev wired as the stage will be: the lake's models bucket and a feature store. */
-  function wired() {
-    const app = testApp();
-    const stage = buildPlatformApp(app, { compliance: false, only: ['dev'] }).dev!;
-    // A stand-in for OnlineFeatureStore (another stack): grantConnect and connections.
-    const storeStack = new Stack(stage, 'FeatureStoreStandIn');
-    const storeSg = new ec2.SecurityGroup(storeStack, 'StoreSg', { vpc: stage.network.network.vpc });
-    const storeArn = 'arn:aws:elasticache:eu-west-1:111111111111:replicationgroup:dev-features';
-    const featureStore = {
-      connections: new ec2.Connections({ securityGroups: [storeSg], defaultPort: ec2.Port.tcp(6380) }),
-      grantConnect: (grantee: iam.IGrantable, access: 'reader' | 'writer') =>
-        iam.Grant.addToPrincipal({
-          grantee,
-          actions: ['elasticache:Connect'],
-          resourceArns: [storeArn, `arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-${access}`],
-        }),
-    };
-    const { ComputeStack } = require('../../lib/compute/stack');
-    const stack = new ComputeStack(stage, 'ComputeWired', {
-      config: ENVIRONMENTS.dev,
-      vpc: stage.network.network.vpc,
-      keys: stage.security.keys,
-      lakeBucketArns: lakeArns(stage),
-      modelsBucket: stage.data.lake.bucket('models'),
-      featureStore,
-      stackName: 'wired',
-    }) as Stack;
-    return { template: Template.fromStack(stack), stack, storeArn };
-  }
-  const w = wired();
-  const server = ENVIRONMENTS.dev.serving.modelServers[0];
-
-  test.each(ENVIRONMENT_NAMES)(
-    '%s: applies every configured server after its team namespace; each manifest passes schema validation',
-    (env) => {
-      const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
-      const resources = t.toJSON().Resources as Record<string, any>;
-      for (const s of ENVIRONMENTS[env].serving.modelServers) {
-        const id = Object.keys(resources).find(
-          (k) =>
-            resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource' &&
-            String(resources[k].Properties.Manifest).includes(`"name":"${s.name}"`),
-        )!;
-        const manifests = JSON.parse(resources[id].Properties.Manifest);
-        expect(manifests.map((m: any) => m.kind).sort()).toEqual(
-          ['Deployment', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'].sort(),
-        );
-        expect(manifests.flatMap((m: any) => schemaProblems(m))).toEqual([]);
-        const tenancy = Object.keys(resources).find(
-          (k) => k.startsWith(`ClusterTenancy${s.team.replace(/-/g, '')}`) && resources[k].Type === 'Custom::AWSCDK-EKS-KubernetesResource',
-        );
-        expect(tenancy).toBeDefined();
-        expect(resources[id].DependsOn).toContain(tenancy);
-        t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: s.team, ServiceAccount: s.name });
-      }
-    },
-  );
-
-  test('without a models bucket: a warning, no ConfigMap and no S3 access', () => {
-    // GIVEN: a Compute stack given neither the models bucket nor a feature store
-    const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
-    const { ComputeStack } = require('../../lib/compute/stack');
-    const bare = new ComputeStack(stage, 'ComputeBare', {
-      config: ENVIRONMENTS.dev,
-      vpc: stage.network.network.vpc,
-      keys: stage.security.keys,
-      lakeBucketArns: lakeArns(stage),
-      stackName: 'bare',
-    }) as Stack;
-    // THEN
-    Annotations.fromStack(bare).hasWarning('/dev/ComputeBare/ModelServers', Match.stringLikeRegexp('No modelsBucket given'));
-    const t = Template.fromStack(bare);
-    expect(appliedManifests(t).filter((m) => m.kind === 'ConfigMap')).toEqual([]);
-    expect(JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('ReadModel');
-    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { ServiceAccount: server.name });
-  });
-
-  test('the committed stage gives the servers the lake models bucket and the online feature store', () => {
-    // GIVEN
-    const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
-    // THEN
-    expect(policies).toContain('ReadModel');
-    expect(policies).toMatch(/MlPlatform-dev-Data.*LakeModelsBucket/);
-    // One per team namespace (RayJobs and LLM servers of any team find the models bucket there).
-    const configMaps = appliedManifests(dev).filter((m) => m.kind === 'ConfigMap' && m.metadata.name === 'ml-platform-serving');
-    const data = {
-      'models-bucket': '<ref>',
-      'feature-store-endpoint': '<ref>',
-      'feature-store-port': '6380',
-      'feature-store-user': 'dev-features-reader',
-    };
-    expect(configMaps.map((m) => [m.metadata.namespace, m.data])).toEqual([
-      ['credit-risk', data],
-      ['fraud', data],
-    ]);
-    Annotations.fromStack(platformStage('dev').compute).hasNoWarning('*', Match.stringLikeRegexp('No modelsBucket given'));
-    // ...and the online feature store: reader connect, and the store admits the cluster on its port.
-    expect(policies).toMatch(/"Action":"elasticache:Connect".*replicationgroup:dev-features".*user:dev-features-reader"/);
-    dev.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 6380,
-      ToPort: 6380,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] },
-    });
-  });
-
-  test('the server role reads exactly its model prefix of the models bucket and decrypts through S3', () => {
-    // GIVEN
-    const policies = Object.values(w.template.findResources('AWS::IAM::ManagedPolicy')) as any[];
-    const policy = policies.find((p) => JSON.stringify(p).includes('ReadModel'))!.Properties;
-    const statements = policy.PolicyDocument.Statement;
-    // THEN
-    expect(statements.map((st: any) => st.Sid)).toEqual(['ListModelPrefix', 'ReadModel', 'DecryptModelThroughS3', undefined]);
-    const [list, read, decrypt, connect] = statements;
-    expect(list).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': [`${server.modelPath}*`] } } });
-    expect(JSON.stringify(list.Resource)).toMatch(/LakeModelsBucket/);
-    expect(read.Action).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
-    expect(JSON.stringify(read.Resource)).toMatch(new RegExp(`LakeModelsBucket.*/${server.modelPath}\\*`));
-    expect(decrypt).toMatchObject({
-      Action: 'kms:Decrypt',
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${ENVIRONMENTS.dev.region}.amazonaws.com` } },
-    });
-    expect(JSON.stringify(decrypt.Resource)).toMatch(/DataKey/);
-    expect(connect).toEqual({
-      Effect: 'Allow',
-      Action: 'elasticache:Connect',
-      Resource: [w.storeArn, 'arn:aws:elasticache:eu-west-1:111111111111:user:dev-features-reader'],
-    });
-    expect(policy.Roles).toHaveLength(1);
-    // Everything the role may do is in this one customer-managed policy.
-    expect(Object.keys(w.template.findResources('AWS::IAM::Policy')).filter((k) => k.startsWith('ModelServers'))).toEqual([]);
-  });
-
-  test('the role is bound to the server service account in the team namespace', () => {
-    w.template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-      Namespace: server.team,
-      ServiceAccount: server.name,
-      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServerscreditriskserverIdentityRole'), 'Arn'] },
-    });
-  });
-
-  test('the serving ConfigMap is applied in the team namespace, after the namespace exists', () => {
-    // GIVEN
-    const resources = w.template.toJSON().Resources as Record<string, any>;
-    const id = Object.keys(resources).find((k) => JSON.stringify(resources[k].Properties?.Manifest ?? '').includes('ml-platform-serving'))!;
-    // THEN
-    expect(id).toBeDefined();
-    const manifest = JSON.stringify(resources[id].Properties.Manifest);
-    expect(manifest).toContain(`\\"namespace\\":\\"${server.team}\\"`);
-    expect(manifest).toMatch(/LakeModelsBucket/);
-    expect(resources[id].DependsOn.some((d: string) => d.startsWith('ClusterTenancycreditrisk'))).toBe(true);
-  });
-
-  test("a feature store on another port: the servers' NetworkPolicy admits that port and their ConfigMap names it", () => {
-    // GIVEN: a store listening on 6379 instead of the OnlineFeatureStore default
-    const stage = buildPlatformApp(testApp(), { compliance: false, only: ['dev'] }).dev!;
-    const { ComputeStack } = require('../../lib/compute/stack');
-    const featureStore = { port: 6379, configurationEndpoint: 'store.example', readerUserId: 'reader', grantConnect: () => undefined };
-    // WHEN
-    const stack = new ComputeStack(stage, 'ComputeOtherPort', {
-      config: ENVIRONMENTS.dev,
-      vpc: stage.network.network.vpc,
-      keys: stage.security.keys,
-      lakeBucketArns: lakeArns(stage),
-      featureStore,
-    });
-    // THEN
-    const manifests = appliedManifests(Template.fromStack(stack));
-    const policy = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === ENVIRONMENTS.dev.serving.modelServers[0].name);
-    expect(policy.spec.egress).toContainEqual({
-      to: [{ ipBlock: { cidr: ENVIRONMENTS.dev.network.vpcCidr } }],
-      ports: [{ port: 6379, protocol: 'TCP' }],
-    });
-    const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'ml-platform-serving');
-    expect(configMap.data['feature-store-port']).toBe('6379');
-  });
-
-  test('the feature store security group admits the cluster security group on its port', () => {
-    w.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 6380,
-      ToPort: 6380,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] },
-      GroupId: Match.anyValue(),
-    });
   });
 });

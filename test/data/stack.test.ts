@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { buildPlatformApp } from '../../lib/app';
 import { STATEFUL_TYPES } from '../../lib/compliance/retention';
 import type { DataStack } from '../../lib/data/stack';
@@ -13,9 +13,8 @@ const STATEFUL_LOGICAL_IDS: Record<string, string[]> = {
     'LakeModelsDatabase5B13B679',
     'LakeRawDatabaseFD6F3023',
   ],
-  'AWS::MSK::Cluster': ['StreamingE5CA015B'],
-  'AWS::MSK::Configuration': ['StreamingConfigurationB28D107E'],
-  'AWS::Logs::LogGroup': ['SparkJobLogsE7D7039D', 'StreamingBootstrapBrokersLogs82220E38', 'StreamingBrokerLogs4B48B51C'],
+  'AWS::MSK::Cluster': [],
+  'AWS::Logs::LogGroup': ['SparkJobLogsE7D7039D'],
   'AWS::EMRServerless::Application': ['Spark184A4B5E'],
 };
 
@@ -31,11 +30,9 @@ describe('DataStack in prod', () => {
 
   test('retains every stateful resource', () => {
     // GIVEN
-    const stateful = Object.entries(t.toJSON().Resources as Record<string, any>).filter(([, r]) =>
-      [...STATEFUL_TYPES, 'AWS::MSK::Configuration'].includes(r.Type),
-    );
+    const stateful = Object.entries(t.toJSON().Resources as Record<string, any>).filter(([, r]) => STATEFUL_TYPES.includes(r.Type));
     // THEN
-    expect(stateful.length).toBe(13);
+    expect(stateful.length).toBe(9);
     for (const [id, r] of stateful) expect([id, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
   });
 
@@ -45,36 +42,6 @@ describe('DataStack in prod', () => {
     // THEN
     expect(stack.terminationProtection).toBe(true);
     expect(stack.stackName).toBe('MlPlatform-prod-Data');
-  });
-
-  test('runs a provisioned MSK cluster of 6 brokers over the 3 isolated subnets, with the streaming key of the Security stack', () => {
-    // THEN
-    t.hasResourceProperties('AWS::MSK::Cluster', {
-      ClusterName: 'mlp-prod-events',
-      NumberOfBrokerNodes: 6,
-      BrokerNodeGroupInfo: {
-        InstanceType: 'kafka.m7g.large',
-        ClientSubnets: [1, 2, 3].map((n) => ({
-          'Fn::GetStackOutput': Match.objectLike({
-            StackName: 'MlPlatform-prod-Network',
-            OutputName: Match.stringLikeRegexp(`IsolatedSubnet${n}`),
-          }),
-        })),
-      },
-      EncryptionInfo: {
-        EncryptionAtRest: {
-          DataVolumeKMSKeyId: {
-            'Fn::GetStackOutput': Match.objectLike({
-              StackName: 'MlPlatform-prod-Security',
-              OutputName: Match.stringLikeRegexp('StreamingKey'),
-            }),
-          },
-        },
-        EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true },
-      },
-      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
-      EnhancedMonitoring: 'PER_TOPIC_PER_BROKER',
-    });
   });
 
   test('encrypts lake buckets and the Glue catalog with the data key, logs access to the audit bucket', () => {
@@ -98,7 +65,7 @@ describe('DataStack in prod', () => {
     t.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'mlp_prod_raw' } });
   });
 
-  test('the Spark job role reads raw and curated, writes features, consumes events.* as spark-*; nothing on models', () => {
+  test('the Spark job role reads raw and curated, writes features; nothing on models, no Kafka', () => {
     // GIVEN
     const policies = t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'Grants of the EMR Serverless Spark jobs' } });
     const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
@@ -115,30 +82,14 @@ describe('DataStack in prod', () => {
     expect(refs(writes[0])).not.toMatch(/LakeRawBucket|LakeCuratedBucket/);
     expect(JSON.stringify(statements)).not.toContain('LakeModels');
 
-    const consume = find('kafka-cluster:ReadData');
-    expect(consume).toHaveLength(1);
-    expect(refs(consume[0])).toMatch(/topic\/mlp-prod-events\/.*\/events\.\*/);
-    const groups = find('kafka-cluster:AlterGroup');
-    expect(refs(groups[0])).toMatch(/group\/mlp-prod-events\/.*\/spark-\*/);
-    expect(find('kafka-cluster:WriteData')).toHaveLength(0);
+    // Its topics are granted in the Streaming stack, so that Data never waits for the brokers.
+    expect(JSON.stringify(statements)).not.toContain('kafka-cluster');
   });
 
-  test('admits the Spark workers to the brokers on 9098, and nothing else', () => {
+  test('does not wait for the brokers, and exposes the Spark application', () => {
     // THEN
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
-    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      FromPort: 9098,
-      ToPort: 9098,
-      GroupId: { 'Fn::GetAtt': ['StreamingSecurityGroup3E3A19F8', 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': ['SparkSecurityGroup27EEC0F5', 'GroupId'] },
-    });
-  });
-
-  test('exposes the IAM bootstrap brokers and the Spark application', () => {
-    // THEN
-    t.hasOutput('KafkaBootstrapBrokersSaslIam', {
-      Value: { 'Fn::GetAtt': ['StreamingBootstrapBrokers99E7F653', 'BootstrapBrokerStringSaslIam'] },
-    });
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/MlPlatform-prod-Streaming|KafkaBootstrap/);
     t.hasOutput('SparkApplicationId', { Value: { 'Fn::GetAtt': ['Spark184A4B5E', 'ApplicationId'] } });
   });
 });
@@ -148,7 +99,7 @@ describe('DataStack in staging and dev', () => {
     // GIVEN
     const t = template('staging', 'Data');
     // THEN
-    for (const type of ['AWS::S3::Bucket', 'AWS::Glue::Database', 'AWS::MSK::Cluster', 'AWS::Logs::LogGroup']) {
+    for (const type of ['AWS::S3::Bucket', 'AWS::Glue::Database', 'AWS::Logs::LogGroup']) {
       for (const r of Object.values(t.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
     }
   });
@@ -158,39 +109,15 @@ describe('DataStack in staging and dev', () => {
     const t = template('dev', 'Data');
     const stateful = Object.values(t.toJSON().Resources as Record<string, any>).filter((r) => STATEFUL_TYPES.includes(r.Type));
     // THEN
-    expect(stateful.length).toBe(12);
+    expect(stateful.length).toBe(9);
     for (const r of stateful) expect(r.DeletionPolicy).toBe('Delete');
     const stack = platformStage('dev').node.findChild('Data') as DataStack;
     expect(stack.terminationProtection).toBe(false);
   });
 
-  test('dev runs two small brokers, one per AZ, with a short retention', () => {
-    // GIVEN
-    const t = template('dev', 'Data');
+  test('dev: no initial Spark capacity (pay per job)', () => {
     // THEN
-    t.hasResourceProperties('AWS::MSK::Cluster', {
-      NumberOfBrokerNodes: 2,
-      BrokerNodeGroupInfo: { InstanceType: 'kafka.t3.small' },
-      EnhancedMonitoring: 'DEFAULT',
-    });
-    t.hasResourceProperties('AWS::MSK::Configuration', {
-      ServerProperties: Match.stringLikeRegexp('default\\.replication\\.factor=2\nmin\\.insync\\.replicas=1\n'),
-    });
-    t.hasResourceProperties('AWS::EMRServerless::Application', { InitialCapacity: Match.absent() });
-  });
-
-  test('dev can run MSK Serverless instead, chosen in config', () => {
-    // GIVEN
-    const config = configWith('dev', (c) => (c.streaming = { mode: 'serverless' }));
-    const stages = buildPlatformApp(testApp(), { compliance: false, only: ['dev'], environments: environmentsWith(config) });
-    const t = Template.fromStack(stages.dev!.node.findChild('Data') as DataStack);
-    // THEN
-    t.resourceCountIs('AWS::MSK::Cluster', 0);
-    t.resourceCountIs('AWS::MSK::Configuration', 0);
-    t.hasResourceProperties('AWS::MSK::ServerlessCluster', {
-      ClusterName: 'mlp-dev-events',
-      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
-    });
+    template('dev', 'Data').hasResourceProperties('AWS::EMRServerless::Application', { InitialCapacity: Match.absent() });
   });
 });
 

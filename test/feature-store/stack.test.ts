@@ -57,13 +57,12 @@ describe('FeatureStore stack', () => {
     dev.hasResource('AWS::ElastiCache::ReplicationGroup', { DeletionPolicy: 'Delete' });
   });
 
-  test('depends only on Security and Network, so it deploys in parallel with Data', () => {
+  test('depends on Security, Network and the light Data stack (Spark is admitted here), never on a slow stack', () => {
     // WHEN
-    const deps = platformStage('prod')
-      .featureStore.dependencies.map((s) => s.stackName)
-      .sort();
+    const stage = platformStage('prod');
+    const deps = stage.featureStore.dependencies.map((s) => s.stackName).sort();
     // THEN
-    expect(deps).toEqual(['MlPlatform-prod-Network', 'MlPlatform-prod-Security']);
+    expect(deps).toEqual(['MlPlatform-prod-Data', 'MlPlatform-prod-Network', 'MlPlatform-prod-Security']);
   });
 
   test('prod logical IDs of the stateful resources never change', () => {
@@ -75,12 +74,23 @@ describe('FeatureStore stack', () => {
   });
 });
 
-describe('FeatureGroups stack', () => {
-  const prod = template('prod', 'FeatureGroups');
+describe('FeatureGroup stacks', () => {
+  const prod = template('prod', 'FeatureGroup-applicant-txn-aggregates');
+
+  test('one stack per group, MlPlatform-<env>-FeatureGroup-<name in kebab case>', () => {
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      const stage = platformStage(env);
+      expect(Object.fromEntries(Object.entries(stage.featureGroups).map(([name, stack]) => [name, stack.stackName]))).toEqual(
+        Object.fromEntries(
+          ENVIRONMENTS[env].featureStore.featureGroups.map((g) => [g.name, `MlPlatform-${env}-FeatureGroup-${g.name.replace(/_/g, '-')}`]),
+        ),
+      );
+    }
+  });
 
   test('the worked example in every environment: offline table, backfill and materialize jobs', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
-      const t = template(env, 'FeatureGroups');
+      const t = template(env, 'FeatureGroup-applicant-txn-aggregates');
       t.hasResourceProperties('AWS::Glue::Table', { TableInput: Match.objectLike({ Name: 'applicant_txn_aggregates' }) });
       t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/backfill-job` });
       t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/materialize-job` });
@@ -109,19 +119,22 @@ describe('FeatureGroups stack', () => {
     expect(policies).not.toContain('kafka-cluster:WriteData');
   });
 
-  test('the Spark application may reach the online store on its port', () => {
+  test('the Spark application may reach the online store on its port: one rule, in the FeatureStore stack', () => {
     // GIVEN
-    // The consumer holds the rule: it lives in this stack, not in the store's.
+    // One rule serves every group's jobs: each group's stack holding it would duplicate it (which
+    // EC2 rejects), and the Data stack (Spark's) must not wait for the store.
+    const store = template('prod', 'FeatureStore');
     // THEN
-    prod.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    store.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+    store.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 6380,
       ToPort: 6380,
-      GroupId: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-FeatureStore' }) },
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnlineStore'), 'GroupId'] },
       SourceSecurityGroupId: {
         'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Data', OutputName: Match.stringLikeRegexp('Spark') }),
       },
     });
-    template('prod', 'FeatureStore').resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    prod.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
   });
 
   test("Spark may also leave towards the store: its security group's egress is closed but for HTTPS", () => {
@@ -130,16 +143,19 @@ describe('FeatureGroups stack', () => {
       String(g.Properties.GroupDescription).startsWith('EMR Serverless Spark'),
     ) as any[];
     expect(sparkGroups.map((g) => g.Properties.SecurityGroupEgress.map((e: any) => e.FromPort))).toEqual([[443]]);
-    // THEN: the consumer's stack adds the egress to the store's group on the store's port
-    prod.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+    // THEN: the egress to the store's group on the store's port is held with the ingress (FeatureStore stack)
+    const store = template('prod', 'FeatureStore');
+    store.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    store.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       FromPort: 6380,
       ToPort: 6380,
       IpProtocol: 'tcp',
       GroupId: {
         'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-Data', OutputName: Match.stringLikeRegexp('Spark') }),
       },
-      DestinationSecurityGroupId: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'MlPlatform-prod-FeatureStore' }) },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OnlineStore'), 'GroupId'] },
     });
+    prod.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
   });
 
   test('prod logical ID of the offline table never changes; it is retained', () => {

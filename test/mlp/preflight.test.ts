@@ -8,6 +8,7 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ec2InstanceSpec } from '../../lib/catalog';
 import { ENVIRONMENTS } from '../../lib/config';
 import { configuredImages, configuredRoleArns } from '../../mlp/commands/preflight';
 import { BOOTSTRAP, EC2_VCPU_QUOTAS, SERVICE_LINKED_ROLES, SPOT_SERVICE_LINKED_ROLE } from '../../mlp/preflight/tables';
@@ -117,7 +118,11 @@ test('an account with what dev needs passes (exit 0), and --json says so', async
 });
 
 test('a quota below what config needs is a problem with the increase command', async () => {
-  // GIVEN everything, but 8 vCPUs of Standard On-Demand (dev's system group needs 4 x m7i.xlarge = 16)
+  // GIVEN everything, but 8 vCPUs of Standard On-Demand (dev's system group needs more at its
+  // maximum size: maxSize x the vCPUs of its instance type, 6 x m7i.large = 12 today)
+  const system = dev.cluster.nodeGroups.find((g) => g.name === 'system')!;
+  const need = system.maxSize * ec2InstanceSpec(system.instanceTypes[0])!.vcpus;
+  expect(need).toBeGreaterThan(8);
   await seedWhatDevNeeds();
   await moto.seedQuotas([{ ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', Value: 8 }]);
   // WHEN
@@ -125,7 +130,9 @@ test('a quota below what config needs is a problem with the increase command', a
   // THEN
   expect(run.code).toBe(5);
   expect(run.stdout).toMatch(
-    /PROBLEM {2}quotas: EC2 ".*" \(L-1216C47A\) is 8 vCPUs; node groups system need 16 at maximum size\. Fix: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value 16/,
+    new RegExp(
+      `PROBLEM {2}quotas: EC2 ".*" \\(L-1216C47A\\) is 8 vCPUs; node groups system need ${need} at maximum size\\. Fix: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value ${need}`,
+    ),
   );
   expect(run.stdout).toMatch(/\n1 problem found\.\n$/);
 });

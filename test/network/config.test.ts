@@ -37,6 +37,18 @@ describe('network rules', () => {
     ],
     ['zero NAT gateways', 'dev', (c: any) => (c.network.natGateways = 0), 'dev.network.natGateways: 0 is not allowed'],
     [
+      'prod without interface endpoints',
+      'prod',
+      (c: any) => (c.network.interfaceEndpoints = false),
+      'prod.network.interfaceEndpoints: false is not allowed; staging and prod reach AWS APIs through interface endpoints',
+    ],
+    [
+      'interface endpoints not a boolean',
+      'dev',
+      (c: any) => (c.network.interfaceEndpoints = 'no'),
+      "dev.network.interfaceEndpoints: 'no' is not allowed; expected true or false",
+    ],
+    [
       'prod with one NAT gateway',
       'prod',
       (c: any) => (c.network.natGateways = 1),

@@ -106,6 +106,14 @@ describe('Network stack', () => {
     },
   );
 
+  test('dev: no interface endpoints (config), only the free S3 and DynamoDB gateway endpoints; egress through its NAT', () => {
+    // THEN
+    expect(ENVIRONMENTS.dev.network.interfaceEndpoints).toBe(false);
+    dev.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    expect(Object.keys(dev.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))).toEqual([]);
+    expect(JSON.stringify(dev.findResources('AWS::EC2::SecurityGroup'))).not.toContain('Interface VPC endpoints');
+  });
+
   test('interface endpoints admit only HTTPS from inside the VPC', () => {
     // THEN
     prod.hasResourceProperties('AWS::EC2::SecurityGroup', {

@@ -29,10 +29,13 @@ const PINNED: Record<string, Record<string, string>> = {
     LakeFeaturesDatabaseB098210B: 'AWS::Glue::Database',
     LakeModelsBucketAB4E6A9E: 'AWS::S3::Bucket',
     LakeModelsDatabase5B13B679: 'AWS::Glue::Database',
+    SparkJobLogsE7D7039D: 'AWS::Logs::LogGroup',
+  },
+  // Moved from MlPlatform-prod-Data under the same construct id (issue 11 item 12): same logical IDs.
+  'MlPlatform-prod-Streaming': {
     StreamingBrokerLogs4B48B51C: 'AWS::Logs::LogGroup',
     StreamingE5CA015B: 'AWS::MSK::Cluster',
     StreamingBootstrapBrokersLogs82220E38: 'AWS::Logs::LogGroup',
-    SparkJobLogsE7D7039D: 'AWS::Logs::LogGroup',
   },
   'MlPlatform-prod-Serving': {
     MlflowE97BC70F: 'AWS::SageMaker::MlflowTrackingServer',
@@ -59,9 +62,13 @@ const PINNED: Record<string, Record<string, string>> = {
     ClusterKubectlProviderHandlerLogGroup190F6FEE: 'AWS::Logs::LogGroup',
     ClusterKubectlProviderframeworkonEventLogGroup05BF3811: 'AWS::Logs::LogGroup',
   },
-  'MlPlatform-prod-FeatureGroups': {
+  // One stack per feature group (was MlPlatform-prod-FeatureGroups; same construct id, same logical ID).
+  'MlPlatform-prod-FeatureGroup-applicant-txn-aggregates': {
     ApplicantTxnAggregatesOfflineTable1810CAE2: 'AWS::Glue::Table',
   },
+  // One stack per team: roles, Pod Identity associations and manifests, nothing stateful.
+  'MlPlatform-prod-Team-credit-risk': {},
+  'MlPlatform-prod-Team-fraud': {},
 };
 
 describe('stateful logical IDs in prod', () => {
