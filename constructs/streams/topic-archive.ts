@@ -7,7 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KafkaClusterRef } from './event-streams';
 import { TOPIC_NAME } from './event-streams';
-import { acknowledgeWildcardResources } from './private/acknowledge';
+import { acknowledgeWildcards } from '../private/acknowledge';
 
 /** What the Firehose role may do on the MSK cluster, topic and groups (Firehose's MSK-source policy). */
 export const FIREHOSE_MSK_ACTIONS = {
@@ -231,12 +231,17 @@ export class TopicArchive extends Construct {
     // Firehose checks its role's permissions when the stream is created.
     this.deliveryStream.node.addDependency(this.policy);
 
-    acknowledgeWildcardResources(
-      this.policy,
-      ['Groups', 'ArchiveObjects'],
-      'Firehose names its own consumer group (it may only describe groups of this cluster), and writes objects under the ' +
-        'archive and error prefixes with generated keys (objects are scoped to those two prefixes of one bucket).',
-    );
+    // Only the wildcards this construct wrote: objects under its two prefixes, and groups of its cluster.
+    const prefixes = [this.prefix, this.errorPrefix];
+    acknowledgeWildcards(this.policy, (finding) => {
+      if (prefixes.some((prefix) => finding.endsWith(`/${prefix}*`))) {
+        return 'Firehose writes objects with generated keys under the archive and error prefixes (objects are scoped to those two prefixes of one bucket).';
+      }
+      if (finding.startsWith('Resource::') && finding.includes(':group/') && finding.endsWith('/*')) {
+        return 'Firehose names its own consumer group; it may only describe groups of this one cluster.';
+      }
+      return undefined;
+    });
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason:

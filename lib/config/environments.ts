@@ -4,6 +4,7 @@ import { FEATURE_STORE } from '../feature-store/config';
 import { NETWORK } from '../network/config';
 import { AUDIT, LOGGING } from '../security/config';
 import { SERVING } from '../serving/config';
+import { FEATURES } from '../features/config';
 import { STREAMING } from '../streaming/config';
 import { ACCOUNTS } from './accounts';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName, type TagsConfig } from './types';
@@ -56,6 +57,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     tags,
     cluster: CLUSTER[name],
     featureStore: FEATURE_STORE[name],
+    features: FEATURES[name],
   };
 }
 

@@ -1,6 +1,7 @@
 import { checkCompute } from '../compute/rules';
 import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
+import { checkFeatures } from '../features/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
 import { checkSecurity } from '../security/rules';
 import { checkModelServers } from '../serving/model-server-rules';
@@ -24,6 +25,7 @@ const RULES: readonly Rule[] = [
   checkData,
   checkStreamingSection,
   checkFeatureStore,
+  checkFeatures,
   checkServing,
   checkCompute,
   checkModelServers,

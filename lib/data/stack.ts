@@ -73,6 +73,8 @@ export class DataStack extends PlatformStack {
       logsKey: keys.logs,
       logRetention,
       removalPolicy,
+      // The Firehose archive of the topics (Features stack) reaches the brokers privately.
+      ...(config.features.topics.some((t) => t.archive) ? { privateConnectivityFor: ['firehose.amazonaws.com'] } : {}),
     });
 
     const sp = config.spark;

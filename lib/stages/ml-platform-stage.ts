@@ -7,6 +7,7 @@ import { DataStack } from '../data/stack';
 import { FeatureGroupsStack } from '../feature-store/feature-groups-stack';
 import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
+import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
 import { ServingStack } from '../serving/stack';
@@ -27,6 +28,7 @@ export class MlPlatformStage extends Stage {
   readonly compute: ComputeStack;
   readonly featureStore: FeatureStoreStack;
   readonly featureGroups: FeatureGroupsStack;
+  readonly features: FeaturesStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -66,12 +68,25 @@ export class MlPlatformStage extends Stage {
       modelsBucket: this.data.lake.bucket('models'),
       featureStore: this.featureStore.onlineStore,
     });
-    this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', {
+    this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', { config, lake: this.data.lake });
+    // The feature pipelines wire what the slow stacks created (topics on MSK, the archive into the
+    // lake, jobs on Spark, consumers on EKS writing the store), so they deploy after all of them.
+    const kubectl = this.compute.mlCluster.cluster.kubectlProvider;
+    if (!kubectl) throw new Error(`${config.name}: the EKS cluster has no kubectl provider; the feature consumers apply through it`);
+    this.features = new FeaturesStack(this, 'Features', {
       config,
+      vpc: this.network.network.vpc,
       lake: this.data.lake,
       spark: this.data.spark,
       streaming: this.data.streaming,
       onlineStore: this.featureStore.onlineStore,
+      logsKey: this.security.keys.logs,
+      cluster: {
+        clusterName: this.compute.mlCluster.cluster.clusterName,
+        clusterSecurityGroupId: this.compute.mlCluster.cluster.clusterSecurityGroupId,
+        kubectlServiceToken: kubectl.serviceToken,
+        kubectlRoleArn: kubectl.role?.roleArn,
+      },
     });
 
     Tags.of(this).add('platform', 'ml-platform');

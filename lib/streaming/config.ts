@@ -29,15 +29,16 @@ export interface ProvisionedStreamingConfig {
 export type StreamingConfig = ServerlessStreamingConfig | ProvisionedStreamingConfig;
 
 /**
- * The MSK cluster of each environment. Dev: two small brokers (one per AZ) cost less than MSK
- * Serverless and behave like prod (broker logs, configuration, customer-managed key);
- * `{ mode: 'serverless' }` is the alternative.
+ * The MSK cluster of each environment. Dev: two brokers (one per AZ) behave like prod (broker logs,
+ * configuration, customer-managed key). They are kafka.m7g.large, not kafka.t3.small: the topic
+ * archive (Firehose with an MSK source) needs multi-VPC private connectivity, which MSK does not
+ * offer on t3.small (cost accepted by the lead; features rules reject t3.small with an archive).
  */
 export const STREAMING: Readonly<Record<EnvironmentName, StreamingConfig>> = {
   dev: {
     mode: 'provisioned',
     kafkaVersion: '3.8.x',
-    brokerInstanceType: 'kafka.t3.small',
+    brokerInstanceType: 'kafka.m7g.large',
     brokerCount: 2,
     volumeSizeGiB: 20,
     monitoring: 'DEFAULT',
