@@ -8,8 +8,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { acknowledgeWildcards } from '../private/acknowledge';
+import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
 /** Feature group names (also Glue table names and S3 prefixes). */
 export const FEATURE_GROUP_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -234,7 +234,16 @@ export class FeatureJobs extends Construct {
     const view = asset(shared, 'View', files.view);
     const schema = asset(shared, 'Schema', files.schema);
     const modules = BUNDLE_PY_FILES.map((f) => asset(shared, pascalFile(f), join(props.bundle.directory, f)));
-    const sharedArgs = ['--sql', sql.s3ObjectUrl, '--view', view.s3ObjectUrl, '--schema', schema.s3ObjectUrl, '--events', s3Uri(props.rawEvents)];
+    const sharedArgs = [
+      '--sql',
+      sql.s3ObjectUrl,
+      '--view',
+      view.s3ObjectUrl,
+      '--schema',
+      schema.s3ObjectUrl,
+      '--events',
+      s3Uri(props.rawEvents),
+    ];
 
     const job = (
       jobId: string,
@@ -343,7 +352,11 @@ export class FeatureJobs extends Construct {
       'training-set',
       join(props.bundle.directory, BUNDLE_ENTRY_POINTS.trainingSet),
       'Training set',
-      [...readPrefix('Labels', props.labels), ...readPrefix('TrainingSets', groupTrainingSets), writePrefix('TrainingSets', groupTrainingSets)],
+      [
+        ...readPrefix('Labels', props.labels),
+        ...readPrefix('TrainingSets', groupTrainingSets),
+        writePrefix('TrainingSets', groupTrainingSets),
+      ],
       ['--labels', s3Uri(props.labels), '--output', this.trainingSetsUri],
       ['--dead-letter'],
     );

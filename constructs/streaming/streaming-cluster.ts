@@ -297,7 +297,9 @@ export class StreamingCluster extends StreamingClusterBase {
       }
       for (const principal of privateFor) {
         if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(principal)) {
-          throw new Error(`StreamingCluster privateConnectivityFor must be AWS service principals like firehose.amazonaws.com, got '${principal}'`);
+          throw new Error(
+            `StreamingCluster privateConnectivityFor must be AWS service principals like firehose.amazonaws.com, got '${principal}'`,
+          );
         }
       }
     }

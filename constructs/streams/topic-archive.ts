@@ -5,9 +5,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import type { KafkaClusterRef } from './event-streams';
 import { TOPIC_NAME } from './event-streams';
-import { acknowledgeWildcards } from '../private/acknowledge';
 
 /** What the Firehose role may do on the MSK cluster, topic and groups (Firehose's MSK-source policy). */
 export const FIREHOSE_MSK_ACTIONS = {

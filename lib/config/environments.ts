@@ -1,10 +1,10 @@
 import { CLUSTER } from '../compute/config';
 import { LAKE, SPARK } from '../data/config';
 import { FEATURE_STORE } from '../feature-store/config';
+import { FEATURES } from '../features/config';
 import { NETWORK } from '../network/config';
 import { AUDIT, LOGGING } from '../security/config';
 import { SERVING } from '../serving/config';
-import { FEATURES } from '../features/config';
 import { STREAMING } from '../streaming/config';
 import { ACCOUNTS } from './accounts';
 import { ENVIRONMENT_NAMES, type EnvironmentConfig, type EnvironmentName, type TagsConfig } from './types';

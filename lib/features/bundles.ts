@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import type { FeatureView } from '../../jobs/features/definition';
 import { writeJobBundle } from '../../jobs/features/batch/bundle';
+import type { FeatureView } from '../../jobs/features/definition';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Entry point of the streaming consumer on EKS (bundled into one file). */

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { eventTopicProblems, NO_MULTI_VPC_INSTANCE_TYPES } from '../../constructs';
-import { DIGEST_PINNED_IMAGE } from '../../k8s/charts/feature-stream';
 import { featureViewProblems } from '../../jobs/features/definition';
+import { DIGEST_PINNED_IMAGE } from '../../k8s/charts/feature-stream';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig } from '../config/types';
 import { DEAD_LETTER_SCHEMA_FILE, DEAD_LETTER_SUFFIX, type FeaturesConfig, type TopicConfig } from './config';
@@ -34,10 +34,10 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
     );
     p.check(typeof t.archive === 'boolean', `${at}.archive`, t.archive, 'is not allowed; expected true or false');
     if (!p.integer(`${at}.retentionHours`, t.retentionHours, 1, 87_600)) return;
-    for (const line of eventTopicProblems(topicOptions(t))) p.add(`${at}.${fieldOf(line)}`, valueOf(line), allowedOf(line));
+    for (const line of eventTopicProblems(topicOptions(t))) p.add(`${at}.${fieldOf(line)}`, valueIn(line), allowedOf(line));
     if (p.integer(`${at}.deadLetter.retentionHours`, t.deadLetter?.retentionHours, 1, 87_600)) {
       for (const line of eventTopicProblems(deadLetterOptions(t))) {
-        p.add(`${at}.deadLetter.${fieldOf(line)}`, valueOf(line), allowedOf(line));
+        p.add(`${at}.deadLetter.${fieldOf(line)}`, valueIn(line), allowedOf(line));
       }
     }
     const s = c.streaming;
@@ -50,10 +50,19 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
       );
     }
     if (c.name !== 'dev') {
-      p.check(t.replicationFactor === 3, `${at}.replicationFactor`, t.replicationFactor, `is not allowed; ${c.name} replicates topics 3 times`);
+      p.check(
+        t.replicationFactor === 3,
+        `${at}.replicationFactor`,
+        t.replicationFactor,
+        `is not allowed; ${c.name} replicates topics 3 times`,
+      );
     }
     if (t.archive === true && s?.mode === 'serverless') {
-      p.add(`${at}.archive`, true, 'is not allowed with streaming.mode serverless; the Firehose archive needs a provisioned cluster with multi-VPC connectivity');
+      p.add(
+        `${at}.archive`,
+        true,
+        'is not allowed with streaming.mode serverless; the Firehose archive needs a provisioned cluster with multi-VPC connectivity',
+      );
     }
     if (t.archive === true && s?.mode === 'provisioned' && NO_MULTI_VPC_INSTANCE_TYPES.includes(s.brokerInstanceType)) {
       p.add(
@@ -77,7 +86,12 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
 
   const k = f.consumer;
   if (!p.section('features.consumer', k)) return;
-  p.matches('features.consumer.namespace', k.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace name (DNS-1123 label)');
+  p.matches(
+    'features.consumer.namespace',
+    k.namespace,
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    'a Kubernetes namespace name (DNS-1123 label)',
+  );
   p.integer('features.consumer.replicas', k.replicas, 1, 100);
   p.number('features.consumer.cpu', k.cpu, 0.1, 16);
   p.integer('features.consumer.memoryMiB', k.memoryMiB, 128, 65_536);
@@ -130,7 +144,7 @@ const fieldOf = (line: string) => {
   return CONFIG_FIELD[field] ?? field;
 };
 const rest = (line: string) => line.slice(line.indexOf(':') + 2);
-const valueOf = (line: string): unknown => {
+const valueIn = (line: string): unknown => {
   const r = rest(line);
   const quoted = /^'([^']*)'/.exec(r);
   if (quoted) return quoted[1];

@@ -103,7 +103,11 @@ export class FeaturesStack extends PlatformStack {
       kind: 'Namespace',
       metadata: {
         name: namespace,
-        labels: { 'app.kubernetes.io/part-of': 'ml-platform', 'platform/env': config.name, 'pod-security.kubernetes.io/enforce': 'restricted' },
+        labels: {
+          'app.kubernetes.io/part-of': 'ml-platform',
+          'platform/env': config.name,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
       },
     });
 

@@ -195,11 +195,23 @@ describe('EventStreams', () => {
 
   describe('bad props give one clear error', () => {
     const bad: Array<[string, Partial<EventTopicOptions>, RegExp]> = [
-      ['topic name with a space', { topicName: 'card transactions' }, /topicName: 'card transactions' is not allowed; expected 1-249 letters/],
+      [
+        'topic name with a space',
+        { topicName: 'card transactions' },
+        /topicName: 'card transactions' is not allowed; expected 1-249 letters/,
+      ],
       ['topic name ..', { topicName: '..' }, /not '\.' or '\.\.'/],
-      ['0 partitions', { partitions: 0 }, /topic 'card-transactions': partitions: 0 is not allowed; expected a whole number from 1 to 1000/],
+      [
+        '0 partitions',
+        { partitions: 0 },
+        /topic 'card-transactions': partitions: 0 is not allowed; expected a whole number from 1 to 1000/,
+      ],
       ['fractional partitions', { partitions: 2.5 }, /partitions: 2.5 is not allowed; expected a whole number from 1 to 1000/],
-      ['retention under an hour', { retention: Duration.minutes(30) }, /retention: 30 minutes is not allowed; expected 1 hour to 3650 days/],
+      [
+        'retention under an hour',
+        { retention: Duration.minutes(30) },
+        /retention: 30 minutes is not allowed; expected 1 hour to 3650 days/,
+      ],
       ['replication 4', { replicationFactor: 4 }, /replicationFactor: 4 is not allowed; expected a whole number from 1 to 3/],
       [
         'unknown cleanup policy',

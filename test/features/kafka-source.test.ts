@@ -3,9 +3,9 @@ import { type RunningRedis, startRedis } from '../../jobs/features/local-redis';
 import { FeatureReader, OnlineWriter } from '../../jobs/features/online/store';
 import {
   consumeTopic,
-  KafkaDeadLetterSink,
   type KafkaBatchPayload,
   type KafkaConsumerLike,
+  KafkaDeadLetterSink,
   type KafkaProducerLike,
 } from '../../jobs/features/stream/kafka-source';
 import { StreamProcessor } from '../../jobs/features/stream/processor';
@@ -20,7 +20,10 @@ class FakeConsumer implements KafkaConsumerLike {
     this.log.push(`subscribe ${o.topics.join(',')}`);
   }
   async run(o: Parameters<KafkaConsumerLike['run']>[0]) {
-    expect({ autoCommit: o.autoCommit, eachBatchAutoResolve: o.eachBatchAutoResolve }).toEqual({ autoCommit: false, eachBatchAutoResolve: false });
+    expect({ autoCommit: o.autoCommit, eachBatchAutoResolve: o.eachBatchAutoResolve }).toEqual({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+    });
     for (const batch of this.batches) {
       await o.eachBatch({ batch, heartbeat: async () => {}, isRunning: () => true, isStale: () => false });
     }

@@ -27,11 +27,7 @@ export interface KafkaBatchPayload {
 /** kafkajs `Consumer`, the methods used. */
 export interface KafkaConsumerLike {
   subscribe(options: { topics: string[]; fromBeginning: boolean }): Promise<void>;
-  run(options: {
-    autoCommit: false;
-    eachBatchAutoResolve: false;
-    eachBatch: (payload: KafkaBatchPayload) => Promise<void>;
-  }): Promise<void>;
+  run(options: { autoCommit: false; eachBatchAutoResolve: false; eachBatch: (payload: KafkaBatchPayload) => Promise<void> }): Promise<void>;
   commitOffsets(offsets: Array<{ topic: string; partition: number; offset: string }>): Promise<void>;
 }
 

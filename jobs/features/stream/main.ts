@@ -11,8 +11,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Cluster } from 'iovalkey';
 import { Kafka, logLevel } from 'kafkajs';
-import { featureViewProblems } from '../definition';
 import { FEATURE_VIEWS } from '../../../lib/features/views';
+import { featureViewProblems } from '../definition';
 import { OnlineWriter } from '../online/store';
 import { consumeTopic, type KafkaConsumerLike, KafkaDeadLetterSink } from './kafka-source';
 import { StreamProcessor } from './processor';
@@ -35,7 +35,14 @@ const REQUIRED = [
 async function elastiCacheToken(region: string, replicationGroup: string, user: string): Promise<string> {
   const signer = new SignatureV4({ service: 'elasticache', region, credentials: defaultProvider(), sha256: Sha256 });
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: replicationGroup, path: '/', query: { Action: 'connect', User: user }, headers: { host: replicationGroup } },
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: replicationGroup,
+      path: '/',
+      query: { Action: 'connect', User: user },
+      headers: { host: replicationGroup },
+    },
     { expiresIn: 900 },
   );
   const query = Object.entries(signed.query ?? {})
@@ -47,9 +54,13 @@ async function elastiCacheToken(region: string, replicationGroup: string, user: 
 async function main(): Promise<void> {
   const env = Object.fromEntries(REQUIRED.map((k) => [k, process.env[k] ?? '']));
   const missing = REQUIRED.filter((k) => env[k] === '');
-  if (missing.length > 0) throw new Error(`feature-stream: ${missing.join(', ')} not set; the chart sets them (k8s/charts/feature-stream.ts)`);
+  if (missing.length > 0)
+    throw new Error(`feature-stream: ${missing.join(', ')} not set; the chart sets them (k8s/charts/feature-stream.ts)`);
   const view = FEATURE_VIEWS.find((v) => v.name === env.FEATURE_VIEW);
-  if (!view) throw new Error(`feature-stream: FEATURE_VIEW '${env.FEATURE_VIEW}' is not a view; allowed ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`);
+  if (!view)
+    throw new Error(
+      `feature-stream: FEATURE_VIEW '${env.FEATURE_VIEW}' is not a view; allowed ${FEATURE_VIEWS.map((v) => v.name).join(', ')}`,
+    );
   const problems = featureViewProblems(view);
   if (problems.length > 0) throw new Error(`feature-stream: ${problems.join('; ')}`);
   const region = env.AWS_REGION;
@@ -67,9 +78,12 @@ async function main(): Promise<void> {
   });
   // New connections (failover, resharding, reconnects) authenticate with a fresh token.
   const refresh = setInterval(() => {
-    token().then((t) => {
-      if (store.options.redisOptions) store.options.redisOptions.password = t;
-    }, (err) => console.error(`feature-stream: cannot refresh the store token: ${(err as Error).message}`));
+    token().then(
+      (t) => {
+        if (store.options.redisOptions) store.options.redisOptions.password = t;
+      },
+      (err) => console.error(`feature-stream: cannot refresh the store token: ${(err as Error).message}`),
+    );
   }, 10 * 60_000);
 
   const kafka = new Kafka({
