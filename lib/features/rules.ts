@@ -26,7 +26,7 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
   f.topics.forEach((t, i) => {
     const at = `features.topics[${i}]`;
     p.check(topicNames.indexOf(t.name) === i, `${at}.name`, t.name, 'is declared twice; topic names must be unique');
-    p.check(
+    const schemaPathOk = p.check(
       /^schemas\/topics\/[a-z0-9._-]+\.schema\.json$/.test(t.schemaFile),
       `${at}.schemaFile`,
       t.schemaFile,
@@ -34,7 +34,13 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
     );
     p.check(typeof t.archive === 'boolean', `${at}.archive`, t.archive, 'is not allowed; expected true or false');
     if (!p.integer(`${at}.retentionHours`, t.retentionHours, 1, 87_600)) return;
-    for (const line of eventTopicProblems(topicOptions(t))) p.add(`${at}.${fieldOf(line)}`, valueIn(line), allowedOf(line));
+    for (const line of eventTopicProblems(topicOptions(t))) {
+      const field = fieldOf(line);
+      // The schema file is named as configured (the construct sees the resolved path).
+      if (field === 'schemaFile') {
+        if (schemaPathOk) p.add(`${at}.schemaFile`, t.schemaFile, allowedOf(line));
+      } else p.add(`${at}.${field}`, valueIn(line), allowedOf(line));
+    }
     if (p.integer(`${at}.deadLetter.retentionHours`, t.deadLetter?.retentionHours, 1, 87_600)) {
       for (const line of eventTopicProblems(deadLetterOptions(t))) {
         p.add(`${at}.deadLetter.${fieldOf(line)}`, valueIn(line), allowedOf(line));
