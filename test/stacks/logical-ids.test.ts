@@ -53,6 +53,14 @@ const PINNED: Record<string, Record<string, string>> = {
   'MlPlatform-prod-FeatureGroups': {
     ApplicantTxnAggregatesOfflineTable1810CAE2: 'AWS::Glue::Table',
   },
+  'MlPlatform-prod-Features': {
+    StreamsRegistryB4D72AA2: 'AWS::Glue::Registry',
+    Streamscardtransactions2A5EAD5B: 'AWS::MSK::Topic',
+    StreamscardtransactionsSchemaEEC62657: 'AWS::Glue::Schema',
+    Streamscardtransactionsdlq36879028: 'AWS::MSK::Topic',
+    StreamscardtransactionsdlqSchema2B6BF740: 'AWS::Glue::Schema',
+    ArchivecardtransactionsLogs8B08D968: 'AWS::Logs::LogGroup',
+  },
 };
 
 describe('stateful logical IDs in prod', () => {
