@@ -164,13 +164,13 @@ describe('DataStack in staging and dev', () => {
     expect(stack.terminationProtection).toBe(false);
   });
 
-  test('dev runs two small brokers, one per AZ, with a short retention', () => {
+  test('dev runs two brokers, one per AZ, the smallest type with multi-VPC connectivity (the archive), with a short retention', () => {
     // GIVEN
     const t = template('dev', 'Data');
     // THEN
     t.hasResourceProperties('AWS::MSK::Cluster', {
       NumberOfBrokerNodes: 2,
-      BrokerNodeGroupInfo: { InstanceType: 'kafka.t3.small' },
+      BrokerNodeGroupInfo: { InstanceType: 'kafka.m7g.large' },
       EnhancedMonitoring: 'DEFAULT',
     });
     t.hasResourceProperties('AWS::MSK::Configuration', {
@@ -179,9 +179,12 @@ describe('DataStack in staging and dev', () => {
     t.hasResourceProperties('AWS::EMRServerless::Application', { InitialCapacity: Match.absent() });
   });
 
-  test('dev can run MSK Serverless instead, chosen in config', () => {
+  test('dev can run MSK Serverless instead, chosen in config (its topics then not archived)', () => {
     // GIVEN
-    const config = configWith('dev', (c) => (c.streaming = { mode: 'serverless' }));
+    const config = configWith('dev', (c) => {
+      c.streaming = { mode: 'serverless' };
+      c.features.topics = c.features.topics.map((t: any) => ({ ...t, archive: false }));
+    });
     const stages = buildPlatformApp(testApp(), { compliance: false, only: ['dev'], environments: environmentsWith(config) });
     const t = Template.fromStack(stages.dev!.node.findChild('Data') as DataStack);
     // THEN
