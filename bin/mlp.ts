@@ -5,9 +5,6 @@
  */
 import { main } from '../mlp/cli';
 
-// The AWS SDK warns on every run that it will drop Node 20 in 2027; keep CLI output clean.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -8,6 +8,7 @@ export * from './features';
 export * from './featurestore';
 export * from './lake';
 export * from './network';
+export * from './observability';
 export * from './security';
 export * from './serving';
 export * from './spark';

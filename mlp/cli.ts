@@ -2,13 +2,22 @@
  * `mlp`: argument parsing (node's util.parseArgs), help, dispatch and the error boundary.
  * `main` never throws and never prints a stack trace (unless MLP_DEBUG=1): it returns the exit code.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SageMaker } from './aws';
+import { type AwsOptions, checkProfile, DEFAULT_REQUEST_TIMEOUT_MS, SageMaker } from './aws';
 import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, rollback, rollout, status } from './commands/endpoints';
 import { approveModel, listModels, registerModel, rejectModel } from './commands/models';
+import { explain as oncallExplain, status as oncallStatus, withCloudWatch } from './commands/oncall';
+import { preflight } from './commands/preflight';
 import type { Context, OptionValues } from './context';
 import { CliError, ExitCode, UsageError } from './errors';
 import { Output, type Stream } from './output';
+import { formatDuration, parseDuration } from './values';
+
+/** --request-timeout: one HTTP request; a server that accepts and never answers fails within it. */
+export const REQUEST_TIMEOUT_BOUNDS = { minMs: 1000, maxMs: 5 * 60_000 } as const;
 
 interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -21,7 +30,8 @@ interface OptionSpec {
 }
 
 interface CommandSpec {
-  readonly group: 'models' | 'endpoints';
+  readonly group: 'models' | 'endpoints' | 'preflight' | 'oncall';
+  /** '' for a command that is its group (`mlp preflight`). */
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
@@ -34,22 +44,35 @@ interface CommandSpec {
 const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   region: { type: 'string', value: 'REGION', help: 'AWS region (default: AWS_REGION or the profile’s region)' },
   profile: { type: 'string', value: 'NAME', help: 'AWS shared-config profile (default: AWS_PROFILE or default)' },
-  'endpoint-url': { type: 'string', value: 'URL', help: 'SageMaker API endpoint, e.g. http://localhost:5000 for moto' },
+  'endpoint-url': { type: 'string', value: 'URL', help: 'AWS API endpoint (every service), e.g. http://localhost:5000 for moto' },
+  'request-timeout': {
+    type: 'string',
+    value: 'DURATION',
+    help: `limit per HTTP request, retried by the SDK (default ${formatDuration(DEFAULT_REQUEST_TIMEOUT_MS)}, ${formatDuration(REQUEST_TIMEOUT_BOUNDS.minMs)} to ${formatDuration(REQUEST_TIMEOUT_BOUNDS.maxMs)})`,
+  },
   json: { type: 'boolean', help: 'print the result as JSON on stdout (steps and progress stay on stderr)' },
   help: { type: 'boolean', short: 'h', help: 'show help' },
+  version: { type: 'boolean', help: 'print the version of mlp' },
 };
 
 const WAIT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   timeout: { type: 'string', value: 'DURATION', help: `give up waiting after this long, e.g. 900, 15m, 1h (default ${DEFAULT_TIMEOUT})` },
-  'poll-interval': { type: 'string', value: 'DURATION', help: `time between DescribeEndpoint polls (default ${DEFAULT_POLL_INTERVAL})` },
+  'poll-interval': {
+    type: 'string',
+    value: 'DURATION',
+    help: `time between DescribeEndpoint polls, 1s to 5m (default ${DEFAULT_POLL_INTERVAL})`,
+  },
 };
 
 const EXIT_CODES = `Exit codes:
   0  success
-  2  usage error: unknown command or option, missing or malformed value (nothing was called)
-  3  AWS error: an API call failed (not found, access denied, throttled, endpoint unreachable)
+  2  usage error: unknown command or option, repeated option, missing or malformed value (nothing was called)
+  3  AWS error: an API call failed (not found, access denied, throttled, no answer, endpoint unreachable)
   4  rollout or rollback not done: nothing approved to deploy, endpoint not InService, no previous
-     config, update failed or timed out; the previous endpoint config keeps serving
+     config, the update failed (SageMaker then serves the previous config: the message says which), or
+     --timeout passed: before UpdateEndpoint nothing changed; after it the outcome is unknown (the update
+     may still finish or roll back): check with 'mlp endpoints status --endpoint NAME'
+  5  preflight found problems (one line each, with how to fix them)
   1  internal error (a bug in mlp; MLP_DEBUG=1 prints the stack trace)`;
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -131,7 +154,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'async/serverless settings) with the new model, records the current config as the rollback target\n' +
       '(tag mlp:previous-endpoint-config), calls UpdateEndpoint keeping the deployment guardrails\n' +
       '(RetainDeploymentConfig) and waits until the endpoint is InService on the new config. If the update\n' +
-      'fails or times out, the previous config keeps serving (SageMaker rolls back automatically): exit 4.\n' +
+      'fails, SageMaker rolls back to the previous config: exit 4. If --timeout passes after UpdateEndpoint,\n' +
+      'the outcome is unknown (the update may still finish or roll back): exit 4; check with endpoints status.\n' +
       'If the endpoint already serves the package, nothing is done (exit 0).',
     options: {
       endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint to update (must be InService)' },
@@ -170,11 +194,64 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['mlp endpoints rollback --endpoint credit-scoring'],
     run: rollback,
   },
+  {
+    group: 'preflight',
+    name: '',
+    summary: 'check, read-only, what a deploy of an environment needs and CloudFormation cannot create',
+    usage: 'mlp preflight --env NAME [--json]',
+    description:
+      'Checks with read-only AWS calls: the caller account and region match config; CDK bootstrap (stack\n' +
+      'CDKToolkit, SSM /cdk-bootstrap/hnb659fds/version); the IAM roles config names; the service-linked roles\n' +
+      'the platform needs; service quotas for the configured instance types (EC2 vCPU, SageMaker endpoint\n' +
+      'instances, MSK brokers); capacity reservations config names; the container images config references.\n' +
+      'Prints one line per problem with how to fix it; exit 5 if any. A check that cannot run (an API the\n' +
+      'endpoint lacks, access denied) is a problem too: "could not check <what>: <reason>".',
+    options: {
+      env: { type: 'string', value: 'NAME', required: true, help: 'environment of lib/config (dev, staging, prod)' },
+    },
+    examples: ['mlp preflight --env dev --profile dev-admin', 'mlp preflight --env prod --json'],
+    run: preflight,
+  },
+  {
+    group: 'oncall',
+    name: 'explain',
+    summary: "print an alarm's runbook (offline)",
+    usage: 'mlp oncall explain --alarm NAME',
+    options: {
+      alarm: { type: 'string', value: 'NAME', required: true, help: 'alarm name (e.g. prod-msk-offline-partitions) or runbook key' },
+    },
+    examples: ['mlp oncall explain --alarm prod-msk-offline-partitions', 'mlp oncall explain --alarm scoring-latency-slo'],
+    run: withCloudWatch(oncallExplain),
+  },
+  {
+    group: 'oncall',
+    name: 'status',
+    summary: 'list the alarms of an environment in ALARM with severity, owner and runbook',
+    usage: 'mlp oncall status --env NAME',
+    options: {
+      env: { type: 'string', value: 'NAME', required: true, help: 'environment (alarm name prefix), e.g. prod' },
+    },
+    examples: ['mlp oncall status --env prod', 'mlp oncall status --env prod --json'],
+    run: withCloudWatch(oncallStatus),
+  },
 ];
+
+/** `models list`, or `preflight` for a command that is its group. */
+export function commandPath(c: Pick<CommandSpec, 'group' | 'name'>): string {
+  return c.name ? `${c.group} ${c.name}` : c.group;
+}
+
+/** The package's version, from package.json (one source of truth). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const GROUPS = {
   models: 'register, approve and reject model versions in the SageMaker model registry',
   endpoints: 'roll SageMaker endpoints to approved model versions, watch them, roll them back',
+  preflight: 'check an account before the first deploy of an environment',
+  oncall: 'triage: alarms in ALARM and their runbooks',
 } as const;
 
 // ------------------------------------------------------------------------------------ help
@@ -189,14 +266,16 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string {
 }
 
 export function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => `${c.group} ${c.name}`.length));
-  return `mlp — model operations on SageMaker: registry approvals and endpoint rollouts
+  const width = Math.max(...COMMANDS.map((c) => commandPath(c).length));
+  return `mlp — model operations on SageMaker: registry approvals and endpoint rollouts; deploy preflight
 
 Usage: mlp <group> <command> [options]
        mlp <group> <command> --help
+       mlp preflight --env NAME
+       mlp --version
 
 Commands:
-${COMMANDS.map((c) => `  ${`${c.group} ${c.name}`.padEnd(width)}  ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${commandPath(c).padEnd(width)}  ${c.summary}`).join('\n')}
 
 Global options (every command):
 ${optionLines(GLOBAL_OPTIONS)}
@@ -227,7 +306,7 @@ ${EXIT_CODES}
 }
 
 export function commandHelp(c: CommandSpec): string {
-  return `mlp ${c.group} ${c.name} — ${c.summary}
+  return `mlp ${commandPath(c)} — ${c.summary}
 
 Usage: ${c.usage}
 ${c.description ? `\n${c.description}\n` : ''}
@@ -276,29 +355,38 @@ export function parse(argv: readonly string[]): Parsed {
   }
   const [groupWord, commandWord] = loose.positionals;
   const wantsHelp = loose.values.help === true;
+  if (loose.values.version === true && !wantsHelp) return { kind: 'help', text: `mlp ${version()}\n` };
   if (groupWord === undefined || (groupWord === 'help' && commandWord === undefined)) {
     if (wantsHelp || groupWord === 'help') return { kind: 'help', text: mainHelp() };
-    throw new UsageError(`a command is required (${Object.keys(GROUPS).join(' or ')})`);
+    throw new UsageError(`a command is required (${Object.keys(GROUPS).join(', ')})`);
   }
   if (groupWord === 'help') return parse([...loose.positionals.slice(1), '--help']);
   if (!(groupWord in GROUPS)) {
     throw new UsageError(`unknown command '${groupWord}' (allowed: ${Object.keys(GROUPS).join(', ')})`);
   }
   const group = groupWord as keyof typeof GROUPS;
-  if (commandWord === undefined) {
+  const standalone = COMMANDS.find((c) => c.group === group && c.name === '');
+  if (commandWord === undefined && !standalone) {
     if (wantsHelp) return { kind: 'help', text: groupHelp(group) };
     throw new UsageError(`'mlp ${group}' needs a command (${names(group)})`, group);
   }
-  const command = COMMANDS.find((c) => c.group === group && c.name === commandWord);
+  const command = standalone ?? COMMANDS.find((c) => c.group === group && c.name === commandWord);
   if (!command) throw new UsageError(`unknown command 'mlp ${group} ${commandWord}' (allowed: ${names(group)})`, group);
-  const path = `${group} ${command.name}`;
+  const path = commandPath(command);
+  const words = command.name ? 2 : 1;
   if (wantsHelp) return { kind: 'help', text: commandHelp(command) };
 
   // Pass 2, strict: this command's options and the global ones, nothing else.
   const options = { ...GLOBAL_OPTIONS, ...command.options };
-  let strict: { values: OptionValues; positionals: string[] };
+  let strict: { values: OptionValues; positionals: string[]; tokens: { kind: string; name?: string; value?: string }[] };
   try {
-    strict = parseArgs({ args: [...argv], options: toParseArgs(options), strict: true, allowPositionals: true }) as typeof strict;
+    strict = parseArgs({
+      args: [...argv],
+      options: toParseArgs(options),
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }) as typeof strict;
   } catch (err) {
     const message = parseArgsMessage(err);
     const allowed = message.startsWith('Unknown option')
@@ -308,19 +396,32 @@ export function parse(argv: readonly string[]): Parsed {
       : '';
     throw new UsageError(`${message}${allowed}`, path);
   }
-  const extra = strict.positionals.slice(2);
+  const extra = strict.positionals.slice(words);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`, path);
+  // parseArgs keeps the last of a repeated option: a typo'd second --endpoint would silently win.
+  const seen = new Map<string, string | undefined>();
+  for (const t of strict.tokens) {
+    if (t.kind !== 'option' || t.name === undefined || options[t.name]?.multiple) continue;
+    if (seen.has(t.name)) {
+      const values = options[t.name].type === 'string' ? ` ('${seen.get(t.name)}' and '${t.value}')` : '';
+      throw new UsageError(`--${t.name} is given more than once${values}; give it once`, path);
+    }
+    seen.set(t.name, t.value);
+  }
   for (const [name, spec] of Object.entries(command.options)) {
     const v = strict.values[name];
     if (spec.required && (v === undefined || v === '')) throw new UsageError(`--${name} is required`, path);
     if (spec.type === 'string' && !spec.multiple && v === '') throw new UsageError(`--${name} needs a value`, path);
   }
-  for (const name of ['region', 'profile', 'endpoint-url']) {
+  for (const name of ['region', 'profile', 'endpoint-url', 'request-timeout']) {
     if (strict.values[name] === '') throw new UsageError(`--${name} needs a value`, path);
   }
   const url = strict.values['endpoint-url'] as string | undefined;
   if (url !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
     throw new UsageError(`--endpoint-url: '${url}' is not an http(s) URL (e.g. http://localhost:5000)`, path);
+  }
+  if (strict.values['request-timeout'] !== undefined) {
+    parseDuration('--request-timeout', strict.values['request-timeout'] as string, path, REQUEST_TIMEOUT_BOUNDS);
   }
   return { kind: 'run', command, values: strict.values };
 }
@@ -356,26 +457,31 @@ export async function main(argv: readonly string[], io: MainIo): Promise<ExitCod
   const json = argv.includes('--json');
   const out = new Output(io.stdout, io.stderr, json);
   let client: SageMaker | undefined;
-  let commandPath: string | undefined;
+  let runningPath: string | undefined;
   try {
     const parsed = parse(argv);
     if (parsed.kind === 'help') {
       io.stdout.write(parsed.text);
       return ExitCode.Ok;
     }
-    commandPath = `${parsed.command.group} ${parsed.command.name}`;
+    runningPath = commandPath(parsed.command);
     const v = parsed.values;
+    const aws: AwsOptions = {
+      region: v.region as string | undefined,
+      profile: v.profile as string | undefined,
+      endpointUrl: v['endpoint-url'] as string | undefined,
+      requestTimeoutMs:
+        v['request-timeout'] === undefined ? undefined : parseDuration('--request-timeout', v['request-timeout'] as string, runningPath),
+    };
+    if (aws.profile !== undefined) await checkProfile(aws.profile);
     const ctx: Context = {
+      aws,
       out,
       progressStream: io.stderr,
       now: io.now ?? (() => new Date()),
       sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       sagemaker: () => {
-        client ??= new SageMaker({
-          region: v.region as string | undefined,
-          profile: v.profile as string | undefined,
-          endpointUrl: v['endpoint-url'] as string | undefined,
-        });
+        client ??= new SageMaker(aws);
         return client;
       },
     };
@@ -383,9 +489,9 @@ export async function main(argv: readonly string[], io: MainIo): Promise<ExitCod
     return ExitCode.Ok;
   } catch (err) {
     if (err instanceof CliError) {
-      const help = err instanceof UsageError ? (err.command ?? commandPath) : undefined;
+      const help = err instanceof UsageError ? (err.command ?? runningPath) : undefined;
       out.error(err.message, err instanceof UsageError ? `Run 'mlp ${help ? `${help} ` : ''}--help' for usage.` : undefined);
-      if (json) {
+      if (json && !('reported' in err)) {
         io.stdout.write(
           `${JSON.stringify({ error: { kind: err.kind, exitCode: err.exitCode, message: err.message, ...err.details } }, null, 2)}\n`,
         );

@@ -3,6 +3,8 @@
  * classes, so `main` can print one clear line (never a stack trace) and exit with the right code.
  */
 
+const MAX_ATTEMPTS_NOTE = 'each request bounded by --request-timeout, retried by the SDK';
+
 export const ExitCode = {
   /** The command did what was asked. */
   Ok: 0,
@@ -12,8 +14,13 @@ export const ExitCode = {
   Usage: 2,
   /** AWS (or the emulator) refused or failed a call: not found, access denied, throttled, unreachable. */
   Aws: 3,
-  /** A rollout or rollback did not happen or did not finish; the previous endpoint config keeps serving. */
+  /**
+   * A rollout or rollback did not happen, failed, or did not finish in time. After a failure SageMaker
+   * serves the previous config; after a timeout the outcome is unknown (see the message).
+   */
   Rollout: 4,
+  /** `mlp preflight` found something a deploy needs that is missing (or could not check it). */
+  Preflight: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -53,6 +60,29 @@ export class RolloutError extends CliError {
   readonly kind = 'rollout';
 }
 
+/**
+ * A command's own deadline (`--timeout`) passed while `operation` was in flight or about to start.
+ * Commands that wait turn it into a RolloutError that says what is known; elsewhere it is exit 4.
+ */
+export class DeadlineExceeded extends CliError {
+  readonly exitCode = ExitCode.Rollout;
+  readonly kind = 'timeout';
+  constructor(
+    readonly operation: string,
+    readonly label: string,
+  ) {
+    super(`${label} reached while waiting for ${operation}`, { operation });
+  }
+}
+
+/** Where a failed call went, for messages. */
+export interface CallSite {
+  readonly endpointUrl?: string;
+  readonly profile?: string;
+  /** e.g. "SageMaker", "STS". @default 'AWS' */
+  readonly service?: string;
+}
+
 interface SdkLikeError {
   name?: string;
   message?: string;
@@ -66,15 +96,22 @@ interface SdkLikeError {
  * Turns whatever an AWS SDK call threw into an AwsError with one readable line, e.g.
  * `DescribeEndpoint failed: ValidationException: Could not find endpoint "arn:…"`.
  */
-export function awsError(operation: string, err: unknown, endpointUrl?: string): CliError {
+export function awsError(operation: string, err: unknown, site: CallSite = {}): CliError {
   if (err instanceof CliError) return err;
   const e = (err ?? {}) as SdkLikeError;
   const name = e.name ?? 'Error';
   const message = (e.message ?? String(err)).trim();
-  const where = endpointUrl ? ` at ${endpointUrl}` : '';
+  const where = site.endpointUrl ? ` at ${site.endpointUrl}` : '';
+  const service = site.service ?? 'AWS';
   // Region and credentials are configuration problems the user fixes on the command line.
   if (/Region is missing/i.test(message)) {
     return new UsageError('No AWS region: pass --region or set AWS_REGION (or a region in your --profile).');
+  }
+  if (name === 'TimeoutError' || /timed out|timeout/i.test(message)) {
+    return new AwsError(
+      `${operation} failed: no answer from the ${service} API${where} in time (${firstLine(message)}; ${MAX_ATTEMPTS_NOTE}). Use --request-timeout to wait longer per request.`,
+      { operation, awsErrorName: 'TimeoutError' },
+    );
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new AwsError(`${operation} failed: no AWS credentials found (${firstLine(message)}). Use --profile or set AWS credentials.`, {
@@ -84,7 +121,7 @@ export function awsError(operation: string, err: unknown, endpointUrl?: string):
   }
   const network = /\b(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)\b/.exec(`${e.code ?? ''} ${message}`);
   if (network) {
-    return new AwsError(`${operation} failed: cannot reach the SageMaker API${where} (${network[1]}).`, {
+    return new AwsError(`${operation} failed: cannot reach the ${service} API${where} (${network[1]}).`, {
       operation,
       awsErrorName: network[1],
     });

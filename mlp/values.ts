@@ -9,7 +9,7 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** SageMaker resource names (models, endpoint configs, endpoints, groups): 1-63, alphanumerics and hyphens. */
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}(\/\d+)?$/;
+const PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}\/\d+$/;
 /** [registry[:port]/]path[/path…][:tag|@sha256:digest], path components as Docker allows them. */
 const IMAGE =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::\w[\w.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
@@ -97,15 +97,34 @@ export function parseMetadata(option: string, pairs: readonly string[], command?
   return result;
 }
 
-/** `90`, `90s`, `15m`, `1h`, `0.5` (seconds) -> milliseconds. */
-export function parseDuration(option: string, value: string, command?: string): number {
+export interface DurationBounds {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** `90`, `90s`, `15m`, `1h`, `0.5` (seconds) -> milliseconds, within `bounds` when given. */
+export function parseDuration(option: string, value: string, command?: string, bounds?: DurationBounds): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
   const ms = match ? Number(match[1]) * factor[(match[2] ?? 's') as keyof typeof factor] : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new UsageError(`${option}: '${value}' is not a positive duration (e.g. 90, 90s, 15m, 1h)`, command);
   }
+  if (bounds && (ms < bounds.minMs || ms > bounds.maxMs)) {
+    throw new UsageError(
+      `${option}: '${value}' is out of range (allowed: ${formatDuration(bounds.minMs)} to ${formatDuration(bounds.maxMs)})`,
+      command,
+    );
+  }
   return ms;
+}
+
+/** 1000 -> 1s, 300000 -> 5m, 86400000 -> 24h. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 /** 2026-11-22T17:05:09.123Z -> 20261122-170509 */

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full check (`npm test`): type-check, lint, unit tests, synth of every environment twice
+# The full check (`npm test`): type-check, lint, unit tests, proof that a type error fails synth,
+# synth of every environment twice
 # (offline, and compared for determinism), cfn-lint. Ends with `tests: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,20 @@ read -r passed failed < <(node -e '
 rm -f "$report"
 
 synth_ok=1
+step "synth type-checks first: a type error fails cdk synth (cdk.json app runs tsc --noEmit)"
+probe=bin/typecheck-probe.ts
+trap 'rm -f "$probe"' EXIT
+printf '// written and removed by scripts/check.sh\nexport const probe: number = "not a number";\n' > "$probe"
+probe_out=$(mktemp -d)
+if npx cdk synth --quiet --output "$probe_out" >/dev/null 2>&1; then
+  echo "synth succeeded despite a type error in $probe" >&2
+  checks_failed=$((checks_failed + 1))
+else
+  echo "ok: synth failed on the type error"
+fi
+rm -f "$probe"
+rm -rf "$probe_out"
+
 step "synth all environments, offline (no AWS credentials, proxy to a closed port)"
 offline_synth() {
   env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
@@ -52,8 +67,8 @@ fi
 
 step "summary"
 if [ "$synth_ok" -eq 0 ]; then failed=$((failed + 1)); echo "synth / determinism / cfn-lint: FAILED"; else passed=$((passed + 1)); echo "synth / determinism / cfn-lint: ok"; fi
-# type-check and lint count as one check each.
-passed=$((passed + 2 - checks_failed))
+# type-check, lint and the synth type-check probe count as one check each.
+passed=$((passed + 3 - checks_failed))
 failed=$((failed + checks_failed))
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$jest_rc" -eq 0 ] && [ "$synth_ok" -eq 1 ] && [ "$checks_failed" -eq 0 ]

@@ -32,9 +32,6 @@ const NOT_MODELLED = `What the emulator does NOT model (a green local deploy is 
     endpoint here serves nothing; Updating/InService are simulated by the launcher)
 The local profile deploys only: KMS key, S3 bucket, IAM role, SageMaker model, endpoint config, endpoint.`;
 
-// This script's own SDK client: no maintenance notice about Node 20 in the demo output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const children = new Set<ChildProcess>();
 let moto: ChildProcess | undefined;
 let workDir: string | undefined;
@@ -96,7 +93,6 @@ async function demo(): Promise<void> {
     AWS_DEFAULT_REGION: REGION,
     AWS_ENDPOINT_URL: url,
     CDK_DISABLE_CLI_TELEMETRY: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 
   banner(`1. Start the emulator (moto + scripts/moto_launcher.py) on ${url}`);

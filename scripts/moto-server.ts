@@ -25,6 +25,8 @@ export interface MotoLaunchOptions {
   readonly updatingPolls: number;
   /** @default 60000 */
   readonly timeoutMs?: number;
+  /** moto's account (MOTO_ACCOUNT_ID). @default '123456789012' */
+  readonly accountId?: string;
 }
 
 /**
@@ -34,7 +36,11 @@ export interface MotoLaunchOptions {
 export async function startMotoLauncher(port: number, options: MotoLaunchOptions): Promise<ChildProcess> {
   const proc = spawn('python3', [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MLP_MOTO_UPDATING_POLLS: String(options.updatingPolls) },
+    env: {
+      ...process.env,
+      MLP_MOTO_UPDATING_POLLS: String(options.updatingPolls),
+      ...(options.accountId ? { MOTO_ACCOUNT_ID: options.accountId } : {}),
+    },
   });
   let stderr = '';
   proc.stderr?.on('data', (d) => {

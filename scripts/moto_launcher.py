@@ -13,7 +13,11 @@ Adds, in this process only (moto itself is not modified):
   * CreateModel keeps EnableNetworkIsolation (moto drops it), also from CloudFormation.
   * CloudFormation uses the names a template gives SageMaker models, endpoint configs and
     endpoints (ModelName, EndpointConfigName, EndpointName); moto generates names instead.
+  * Service Quotas: ListServiceQuotas, and GetServiceQuota for quotas seeded through the control
+    below (moto 5.2 knows only the VPC defaults and has no ListServiceQuotas).
   * Test controls (not AWS APIs), all POST:
+      /mlp-test/service-quotas     body {"quotas": [{"ServiceCode", "QuotaCode", "QuotaName", "Value"}]}
+          applied quotas the preflight reads (added to what was seeded before)
       /mlp-test/fail-next-update   body {"mode": "rollback" | "failed", "reason": "..."} (optional)
           rollback (default): Updating -> RollingBack -> InService on the OLD config with
           FailureReason set, which is what SageMaker does when an update fails.
@@ -37,6 +41,9 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, Model, SageM
 from moto.sagemaker.responses import SageMakerResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
+from moto.servicequotas.exceptions import NoSuchResource
+from moto.servicequotas.models import ServiceQuotasBackend
+from moto.servicequotas.responses import ServiceQuotasResponse
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
@@ -247,6 +254,51 @@ SageMakerResponse.delete_model_package_group = _delete_model_package_group_respo
 SageMakerResponse.create_model = _create_model_response  # type: ignore[method-assign]
 
 
+# ---------------------------------------------------------------- Service Quotas
+
+# Seeded applied quotas: (service code, quota code) -> quota. Process-wide, cleared on reset.
+_quotas: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _seed_quotas(quotas: list[dict[str, Any]]) -> None:
+    with _lock:
+        for q in quotas:
+            quota = {
+                "ServiceCode": q["ServiceCode"],
+                "QuotaCode": q["QuotaCode"],
+                "QuotaName": q.get("QuotaName", q["QuotaCode"]),
+                "Value": float(q["Value"]),
+                "Unit": "None",
+                "Adjustable": True,
+                "GlobalQuota": False,
+            }
+            _quotas[(q["ServiceCode"], q["QuotaCode"])] = quota
+
+
+_original_get_service_quota = ServiceQuotasBackend.get_service_quota
+
+
+def get_service_quota(self: ServiceQuotasBackend, service_code: str, quota_code: str) -> dict[str, Any]:
+    with _lock:
+        seeded = _quotas.get((service_code, quota_code))
+    if seeded is not None:
+        return seeded
+    return _original_get_service_quota(self, service_code, quota_code)
+
+
+def _list_service_quotas_response(self: ServiceQuotasResponse) -> str:
+    service_code = str(json.loads(self.body).get("ServiceCode"))
+    with _lock:
+        quotas = [q for (code, _), q in _quotas.items() if code == service_code]
+    if not quotas:
+        raise NoSuchResource
+    return json.dumps({"Quotas": quotas})
+
+
+ServiceQuotasBackend.get_service_quota = get_service_quota  # type: ignore[method-assign]
+ServiceQuotasResponse.list_service_quotas = _list_service_quotas_response  # type: ignore[attr-defined]
+
+
 # ---------------------------------------------------------------- CloudFormation
 
 FakeEndpoint.cloudformation_name_type = staticmethod(lambda: "EndpointName")  # type: ignore[method-assign]
@@ -281,6 +333,8 @@ class Controls:
             return self.control(Request(environ))(environ, start_response)
         if path == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             _set_next_outcome(None)
+            with _lock:
+                _quotas.clear()
         return self.app(environ, start_response)
 
     def control(self, request: Request) -> Response:
@@ -297,6 +351,11 @@ class Controls:
             if mode not in ("rollback", "failed"):
                 return Response(f"mode must be rollback or failed, got {mode!r}\n", status=400)
             _set_next_outcome({"mode": mode, "reason": body.get("reason", DEFAULT_FAILURE)})
+        elif request.path == "/mlp-test/service-quotas":
+            quotas = body.get("quotas")
+            if not isinstance(quotas, list) or not all(isinstance(q, dict) and {"ServiceCode", "QuotaCode", "Value"} <= q.keys() for q in quotas):
+                return Response("body must be {\"quotas\": [{\"ServiceCode\", \"QuotaCode\", \"Value\", ...}]}\n", status=400)
+            _seed_quotas(quotas)
         elif request.path == "/mlp-test/hang-next-update":
             _set_next_outcome({"mode": "hang", "reason": ""})
         else:

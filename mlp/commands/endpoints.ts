@@ -14,9 +14,9 @@ import {
   type Tag,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import type { SageMaker } from '../aws';
+import { Deadline, type SageMaker } from '../aws';
 import type { Context, OptionValues } from '../context';
-import { CliError, RolloutError, UsageError } from '../errors';
+import { AwsError, CliError, DeadlineExceeded, RolloutError, UsageError } from '../errors';
 import { isoDate, table } from '../output';
 import { PACKAGE_TAG, PREVIOUS_CONFIG_TAG, planEndpointConfig, planModel, tagValue } from '../plan';
 import { Progress } from '../progress';
@@ -24,6 +24,10 @@ import { checkName, checkPackageArn, derivedName, packageVersion, parseDuration,
 
 export const DEFAULT_TIMEOUT = '60m';
 export const DEFAULT_POLL_INTERVAL = '15s';
+/** --poll-interval: often enough to follow an update, rarely enough not to be throttled. */
+export const POLL_INTERVAL_BOUNDS = { minMs: 1000, maxMs: 5 * 60_000 } as const;
+/** --timeout: SageMaker's own update limits are hours, not days. */
+export const TIMEOUT_BOUNDS = { minMs: 1000, maxMs: 24 * 3_600_000 } as const;
 
 // ------------------------------------------------------------------------------------ rollout
 
@@ -35,6 +39,26 @@ export async function rollout(ctx: Context, o: OptionValues): Promise<void> {
   if (!group && !packageArn) throw new UsageError('--group is required (or give the package with --package)', cmd);
   const wait = waitOptions(o, cmd);
   const sm = ctx.sagemaker();
+  sm.deadline = new Deadline(wait.timeoutMs, wait.label);
+  const state: UpdateState = { updateCalled: false };
+  try {
+    await rolloutSteps(ctx, sm, { endpointName, group, packageArn, wait, state });
+  } catch (err) {
+    throw timeoutOutcome(err, 'Rollout', endpointName, state);
+  }
+}
+
+interface RolloutSteps {
+  readonly endpointName: string;
+  readonly group: string | undefined;
+  readonly packageArn: string | undefined;
+  readonly wait: WaitOptions;
+  readonly state: UpdateState;
+}
+
+async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promise<void> {
+  const { endpointName, group, packageArn, wait, state } = r;
+  const cmd = 'endpoints rollout';
   const out = ctx.out;
 
   const pkg = await choosePackage(sm, group, packageArn, cmd);
@@ -80,6 +104,7 @@ export async function rollout(ctx: Context, o: OptionValues): Promise<void> {
     target: configInput.EndpointConfigName!,
     previous: currentConfig.EndpointConfigName!,
     ...wait,
+    state,
     extra: { package: pkg.ModelPackageArn, version, model: modelInput.ModelName },
   });
 }
@@ -128,7 +153,23 @@ export async function rollback(ctx: Context, o: OptionValues): Promise<void> {
   const to = o.to === undefined ? undefined : checkName('--to', o.to as string, cmd);
   const wait = waitOptions(o, cmd);
   const sm = ctx.sagemaker();
+  sm.deadline = new Deadline(wait.timeoutMs, wait.label);
+  const state: UpdateState = { updateCalled: false };
+  try {
+    await rollbackSteps(ctx, sm, endpointName, to, wait, state);
+  } catch (err) {
+    throw timeoutOutcome(err, 'Rollback', endpointName, state);
+  }
+}
 
+async function rollbackSteps(
+  ctx: Context,
+  sm: SageMaker,
+  endpointName: string,
+  to: string | undefined,
+  wait: WaitOptions,
+  state: UpdateState,
+): Promise<void> {
   const endpoint = await describeEndpoint(sm, endpointName);
   requireInService(endpoint, 'roll back');
   const current = await describeEndpointConfig(sm, endpoint.EndpointConfigName!);
@@ -145,7 +186,7 @@ export async function rollback(ctx: Context, o: OptionValues): Promise<void> {
   }
   await describeEndpointConfig(sm, target); // a clear "Could not find endpoint configuration" before updating
   ctx.out.step(`Endpoint ${endpointName} is InService on ${current.EndpointConfigName}; rolling back to ${target}`);
-  await update(ctx, sm, { verb: 'Rollback', endpointName, target, previous: current.EndpointConfigName!, ...wait, extra: {} });
+  await update(ctx, sm, { verb: 'Rollback', endpointName, target, previous: current.EndpointConfigName!, ...wait, state, extra: {} });
 }
 
 // ------------------------------------------------------------------------------------ status
@@ -222,13 +263,56 @@ export async function status(ctx: Context, o: OptionValues): Promise<void> {
 interface WaitOptions {
   readonly timeoutMs: number;
   readonly pollMs: number;
+  /** e.g. "--timeout 5s", for messages. */
+  readonly label: string;
 }
 
 function waitOptions(o: OptionValues, cmd: string): WaitOptions {
+  const timeout = (o.timeout as string | undefined) ?? DEFAULT_TIMEOUT;
   return {
-    timeoutMs: parseDuration('--timeout', (o.timeout as string | undefined) ?? DEFAULT_TIMEOUT, cmd),
-    pollMs: parseDuration('--poll-interval', (o['poll-interval'] as string | undefined) ?? DEFAULT_POLL_INTERVAL, cmd),
+    timeoutMs: parseDuration('--timeout', timeout, cmd, TIMEOUT_BOUNDS),
+    pollMs: parseDuration(
+      '--poll-interval',
+      (o['poll-interval'] as string | undefined) ?? DEFAULT_POLL_INTERVAL,
+      cmd,
+      POLL_INTERVAL_BOUNDS,
+    ),
+    label: `--timeout ${timeout}`,
   };
+}
+
+/** Whether UpdateEndpoint was sent: before it, a timeout changed nothing; after it, the outcome is unknown. */
+export interface UpdateState {
+  updateCalled: boolean;
+}
+
+/**
+ * What a timeout means for the endpoint, said as a RolloutError: the command's deadline (before or
+ * after UpdateEndpoint), or a request that got no answer after UpdateEndpoint was sent (it may have
+ * been applied). Other errors pass through unchanged.
+ */
+export function timeoutOutcome(err: unknown, verb: 'Rollout' | 'Rollback', endpointName: string, state: UpdateState): unknown {
+  if (err instanceof AwsError && err.details.awsErrorName === 'TimeoutError' && state.updateCalled) {
+    return unknownOutcome(verb, endpointName, `no answer to ${err.details.operation}`, { waitingFor: err.details.operation });
+  }
+  if (!(err instanceof DeadlineExceeded)) return err;
+  if (!state.updateCalled) {
+    return new RolloutError(
+      `${verb} of ${endpointName} stopped: ${err.label} reached while waiting for ${err.operation}. ` +
+        `UpdateEndpoint was not called, so the endpoint still serves its current config.`,
+      { endpoint: endpointName, outcome: 'not-started', waitingFor: err.operation },
+    );
+  }
+  return unknownOutcome(verb, endpointName, `${err.label} reached while waiting for ${err.operation}`, { waitingFor: err.operation });
+}
+
+/** After UpdateEndpoint was sent and the wait ended without a final state: say that nothing is known. */
+function unknownOutcome(verb: string, endpointName: string, why: string, details: Record<string, unknown>): RolloutError {
+  return new RolloutError(
+    `${verb} of ${endpointName} timed out (${why}). Its outcome is unknown: the update may still be in progress, ` +
+      `may finish, or may fail and be rolled back by SageMaker. Check with: mlp endpoints status --endpoint ${endpointName}`,
+    { endpoint: endpointName, outcome: 'timeout', ...details },
+  );
 }
 
 function describeEndpoint(sm: SageMaker, name: string): Promise<DescribeEndpointOutput> {
@@ -260,6 +344,7 @@ function requireInService(e: DescribeEndpointOutput, action: string): void {
 }
 
 interface UpdatePlan extends WaitOptions {
+  readonly state: UpdateState;
   readonly verb: 'Rollout' | 'Rollback';
   readonly endpointName: string;
   readonly target: string;
@@ -274,6 +359,7 @@ interface UpdatePlan extends WaitOptions {
  * an endpoint that is InService on the *previous* config after an update is a failed update.
  */
 async function update(ctx: Context, sm: SageMaker, p: UpdatePlan): Promise<void> {
+  p.state.updateCalled = true; // from here on, a request that gets no answer may still have been applied
   await sm.call('UpdateEndpoint', (c) =>
     c.send(new UpdateEndpointCommand({ EndpointName: p.endpointName, EndpointConfigName: p.target, RetainDeploymentConfig: true })),
   );
@@ -293,12 +379,7 @@ async function update(ctx: Context, sm: SageMaker, p: UpdatePlan): Promise<void>
     const remaining = p.timeoutMs - (ctx.now().getTime() - started);
     if (remaining <= 0) {
       progress.done();
-      throw new RolloutError(
-        `${p.verb} of ${p.endpointName} timed out after ${progress.elapsed()} (status ${status}). ` +
-          `The previous endpoint config ${p.previous} keeps serving while the update is in progress, and SageMaker rolls back to it automatically if the update fails. ` +
-          `Check with: mlp endpoints status --endpoint ${p.endpointName}`,
-        { ...base, outcome: 'timeout', status },
-      );
+      throw unknownOutcome(p.verb, p.endpointName, `after ${progress.elapsed()}, last status ${status}`, { ...base, status });
     }
     const stopAnimation = progress.animate();
     try {

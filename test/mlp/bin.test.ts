@@ -32,5 +32,14 @@ test('the process exits with the CLI codes and prints no stack trace', async () 
   expect([usage.code, usage.stderr]).toEqual([2, "mlp: --group is required\nRun 'mlp models list --help' for usage.\n"]);
   const aws = await bin(['endpoints', 'status', '--endpoint', 'nope', '--endpoint-url', moto.url, '--region', 'us-east-1']);
   expect(aws.code).toBe(3);
-  expect(aws.stderr).toMatch(/^mlp: DescribeEndpoint failed: ValidationException: Could not find endpoint .*\n$/);
+  expect(aws.stderr).toMatch(/^mlp: DescribeEndpoint failed: ValidationException: Could not find endpoint .*\n$/m); // (Node < 22: the SDK's Node-version notice comes first)
+});
+
+test('mlp --version prints the package version', async () => {
+  // GIVEN the version in package.json
+  const { version } = require('../../package.json') as { version: string };
+  // WHEN
+  const run = await bin(['--version']);
+  // THEN
+  expect([run.code, run.stdout]).toEqual([0, `mlp ${version}\n`]);
 });

@@ -1,18 +1,21 @@
-import { COMMANDS, parse } from '../../mlp/cli';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMANDS, commandPath, parse } from '../../mlp/cli';
 import { mlp } from './moto';
 
 describe('help', () => {
   test('mlp --help lists every command, the global options and the exit codes', async () => {
     const run = await mlp(undefined, ['--help']);
     expect(run.code).toBe(0);
-    for (const c of COMMANDS) expect(run.stdout).toContain(`${c.group} ${c.name}`);
+    for (const c of COMMANDS) expect(run.stdout).toContain(commandPath(c));
     for (const o of ['--region', '--profile', '--endpoint-url', '--json', '--help']) expect(run.stdout).toContain(o);
     expect(run.stdout).toMatch(
       /Exit codes:\n {2}0 {2}success\n {2}2 {2}usage error.*\n {2}3 {2}AWS error.*\n {2}4 {2}rollout or rollback not done/,
     );
   });
 
-  test.each(COMMANDS.map((c) => [`${c.group} ${c.name}`]))('mlp %s --help shows its usage, options and exit codes', async (path) => {
+  test.each(COMMANDS.map((c) => [commandPath(c)]))('mlp %s --help shows its usage, options and exit codes', async (path) => {
     const run = await mlp(undefined, [...path.split(' '), '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Usage: mlp ${path}`);
@@ -30,8 +33,28 @@ describe('help', () => {
 
 describe('usage errors exit 2 with one message and a pointer to help', () => {
   test.each([
-    [[], /^mlp: a command is required \(models or endpoints\)\nRun 'mlp --help' for usage\.\n$/],
-    [['deploy'], /unknown command 'deploy' \(allowed: models, endpoints\)/],
+    [[], /^mlp: a command is required \(models, endpoints, preflight, oncall\)\nRun 'mlp --help' for usage\.\n$/],
+    [['deploy'], /unknown command 'deploy' \(allowed: models, endpoints, preflight, oncall\)/],
+    [
+      ['endpoints', 'status', '--endpoint', 'a', '--endpoint', 'b'],
+      /^mlp: --endpoint is given more than once \('a' and 'b'\); give it once\nRun 'mlp endpoints status --help'/,
+    ],
+    [
+      ['endpoints', 'rollout', '--endpoint', 'e', '--group', 'g', '--poll-interval', '1ms'],
+      /--poll-interval: '1ms' is out of range \(allowed: 1s to 5m\)/,
+    ],
+    [['endpoints', 'rollout', '--endpoint', 'e', '--group', 'g', '--poll-interval', '6m'], /--poll-interval: '6m' is out of range/],
+    [['endpoints', 'rollback', '--endpoint', 'e', '--timeout', '25h'], /--timeout: '25h' is out of range \(allowed: 1s to 24h\)/],
+    [
+      ['endpoints', 'status', '--endpoint', 'e', '--request-timeout', '10ms'],
+      /--request-timeout: '10ms' is out of range \(allowed: 1s to 5m\)/,
+    ],
+    [
+      ['models', 'approve', '--package', 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-risk', '--reason', 'ok'],
+      /--package: '.*model-package\/credit-risk' is not a versioned model package ARN \(expected .*\/<group>\/<version>\)/,
+    ],
+    [['preflight', '--env', 'qa'], /--env: 'qa' is not an environment \(allowed: dev, staging, prod\)/],
+    [['preflight'], /--env is required\nRun 'mlp preflight --help'/],
     [['models'], /'mlp models' needs a command \(list, register, approve, reject\)\nRun 'mlp models --help'/],
     [['models', 'delete'], /unknown command 'mlp models delete' \(allowed: list, register, approve, reject\)/],
     [['models', 'list'], /--group is required\nRun 'mlp models list --help' for usage/],
@@ -55,6 +78,44 @@ describe('usage errors exit 2 with one message and a pointer to help', () => {
     const run = await mlp(undefined, ['models', 'list', '--json']);
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toEqual({ error: { kind: 'usage', exitCode: 2, message: '--group is required' } });
+  });
+});
+
+describe('--profile', () => {
+  const saved = { config: process.env.AWS_CONFIG_FILE, credentials: process.env.AWS_SHARED_CREDENTIALS_FILE };
+  afterEach(() => {
+    for (const [k, v] of [
+      ['AWS_CONFIG_FILE', saved.config],
+      ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  test('a profile that does not exist is named, with the profiles that do (exit 2, nothing called)', async () => {
+    // GIVEN shared config files with profiles dev and default
+    const dir = mkdtempSync(join(tmpdir(), 'mlp-profile-'));
+    writeFileSync(join(dir, 'config'), '[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-west-1\n');
+    writeFileSync(join(dir, 'credentials'), '[dev]\naws_access_key_id = x\naws_secret_access_key = y\n');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    // WHEN
+    const run = await mlp(undefined, [
+      'endpoints',
+      'status',
+      '--endpoint',
+      'e',
+      '--profile',
+      'nope',
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+    ]);
+    // THEN
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^mlp: --profile: profile 'nope' does not exist in the shared AWS config files .*; profiles there: default, dev\n/,
+    );
   });
 });
 

@@ -11,8 +11,9 @@ import {
   UpdateEndpointCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import { GetServiceQuotaCommand, ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { servingEndpoint } from './fixtures';
-import { useMoto } from './moto';
+import { REGION, useMoto } from './moto';
 
 const moto = useMoto();
 
@@ -133,4 +134,26 @@ describe('model packages', () => {
 test('CreateModel keeps EnableNetworkIsolation', async () => {
   await servingEndpoint(moto.client);
   expect((await moto.client.send(new DescribeModelCommand({ ModelName: 'scoring-initial' }))).EnableNetworkIsolation).toBe(true);
+});
+
+describe('Service Quotas', () => {
+  test('seeded quotas answer GetServiceQuota and ListServiceQuotas; a reset clears them', async () => {
+    // GIVEN
+    const quotas = new ServiceQuotasClient({ region: REGION, endpoint: moto.url });
+    try {
+      await moto.seedQuotas([{ ServiceCode: 'kafka', QuotaCode: 'L-TEST', QuotaName: 'Number of brokers per account', Value: 90 }]);
+      // WHEN / THEN
+      const got = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: 'kafka', QuotaCode: 'L-TEST' }));
+      expect([got.Quota?.QuotaName, got.Quota?.Value]).toEqual(['Number of brokers per account', 90]);
+      const listed = await quotas.send(new ListServiceQuotasCommand({ ServiceCode: 'kafka' }));
+      expect(listed.Quotas?.map((q) => [q.QuotaCode, q.Value])).toEqual([['L-TEST', 90]]);
+      await fetch(`${moto.url}/moto-api/reset`, { method: 'POST' });
+      await expect(quotas.send(new ListServiceQuotasCommand({ ServiceCode: 'kafka' }))).rejects.toThrow(/not available/);
+      // moto's own VPC defaults still answer
+      const vpc = await quotas.send(new GetServiceQuotaCommand({ ServiceCode: 'vpc', QuotaCode: 'L-F678F1CE' }));
+      expect(vpc.Quota?.QuotaCode).toBe('L-F678F1CE');
+    } finally {
+      quotas.destroy();
+    }
+  });
 });

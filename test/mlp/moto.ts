@@ -14,7 +14,6 @@ export const ACCOUNT = '123456789012';
 // moto accepts any credentials; the SDK needs some. No other AWS configuration leaks in.
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_ENDPOINT_URL;
 
@@ -27,6 +26,8 @@ export interface Moto {
   failNextUpdate(mode?: 'rollback' | 'failed', reason?: string): Promise<void>;
   /** The next UpdateEndpoint stays Updating forever. */
   hangNextUpdate(): Promise<void>;
+  /** Applied quotas for Service Quotas GetServiceQuota / ListServiceQuotas. */
+  seedQuotas(quotas: readonly SeededQuota[]): Promise<void>;
 }
 
 async function post(url: string, body?: unknown): Promise<void> {
@@ -34,13 +35,13 @@ async function post(url: string, body?: unknown): Promise<void> {
   if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text()}`);
 }
 
-async function start(): Promise<{ proc: ChildProcess; url: string }> {
+async function start(accountId?: string): Promise<{ proc: ChildProcess; url: string }> {
   // A port found free may be taken before the launcher binds it: try a few.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      return { proc: await startMotoLauncher(port, { updatingPolls: 2 }), url: `http://127.0.0.1:${port}` };
+      return { proc: await startMotoLauncher(port, { updatingPolls: 2, accountId }), url: `http://127.0.0.1:${port}` };
     } catch (err) {
       lastError = err;
     }
@@ -48,12 +49,20 @@ async function start(): Promise<{ proc: ChildProcess; url: string }> {
   throw lastError;
 }
 
-export function useMoto(): Moto {
+/** Seeds applied Service Quotas (the launcher's /mlp-test/service-quotas). */
+export interface SeededQuota {
+  readonly ServiceCode: string;
+  readonly QuotaCode: string;
+  readonly QuotaName?: string;
+  readonly Value: number;
+}
+
+export function useMoto(options: { readonly accountId?: string } = {}): Moto {
   let proc: ChildProcess | undefined;
   let url = '';
   let client: SageMakerClient | undefined;
   beforeAll(async () => {
-    ({ proc, url } = await start());
+    ({ proc, url } = await start(options.accountId));
     client = new SageMakerClient({ region: REGION, endpoint: url });
   }, 90_000);
   beforeEach(async () => {
@@ -76,6 +85,7 @@ export function useMoto(): Moto {
     },
     failNextUpdate: (mode = 'rollback', reason) => post(`${url}/mlp-test/fail-next-update`, { mode, ...(reason ? { reason } : {}) }),
     hangNextUpdate: () => post(`${url}/mlp-test/hang-next-update`),
+    seedQuotas: (quotas) => post(`${url}/mlp-test/service-quotas`, { quotas }),
   };
 }
 

@@ -66,6 +66,9 @@ describe('checks', () => {
     for (const bad of [
       'credit-scoring/7',
       'arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/credit-scoring',
+      // unversioned: names a package outside a group, or a group; rollouts need <group>/<version>
+      'arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring',
+      'arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/',
       'arn:aws:s3:::b/k',
     ]) {
       expect(() => checkPackageArn('--package', bad)).toThrow(/is not a versioned model package ARN/);

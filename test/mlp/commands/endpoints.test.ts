@@ -103,7 +103,7 @@ describe('mlp endpoints rollout', () => {
     expect(run.stderr).toMatch(/keeps the previous endpoint config scoring-initial serving/);
   });
 
-  test('--timeout: an update that does not finish in time exits 4 and says the previous config keeps serving', async () => {
+  test('--timeout: an update that does not finish in time exits 4 and says its outcome is unknown', async () => {
     await servingEndpoint(moto.client);
     await modelPackage(moto.client, '1.1.0', 'Approved');
     await moto.hangNextUpdate();
@@ -123,8 +123,9 @@ describe('mlp endpoints rollout', () => {
     // polls at 0, 30, 60, 90, 120 simulated seconds, then gives up
     expect(run.stderr.match(/scoring: Updating/g)).toHaveLength(5);
     expect(run.stderr).toMatch(
-      /Rollout of scoring timed out after 2m00s \(status Updating\)\. The previous endpoint config scoring-initial keeps serving/,
+      /Rollout of scoring timed out \(after 2m00s, last status Updating\)\. Its outcome is unknown: the update may still be in progress, may finish, or may fail and be rolled back by SageMaker\. Check with: mlp endpoints status --endpoint scoring/,
     );
+    expect(run.stderr).not.toMatch(/keeps serving/);
     expect((await endpoint()).EndpointStatus).toBe('Updating');
   });
 

@@ -68,7 +68,9 @@ describe('mlp models register', () => {
     [['--metadata', 'novalue'], /--metadata: 'novalue' is not key=value/],
     [['--metadata', 'a=1', '--metadata', 'a=2'], /--metadata: key 'a' is given twice/],
   ])('bad input %j is a usage error (exit 2) before any AWS call', async (extra, message) => {
-    const args = ['models', 'register', '--group', 'scoring', '--image', IMAGE, '--artifact', 's3://ml-models/m.tar.gz', ...extra];
+    // a given --artifact replaces the good one (repeating an option is itself a usage error)
+    const artifact = extra[0] === '--artifact' ? [] : ['--artifact', 's3://ml-models/m.tar.gz'];
+    const args = ['models', 'register', '--group', 'scoring', '--image', IMAGE, ...artifact, ...extra];
     const run = await mlp(moto, args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
