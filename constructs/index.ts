@@ -7,6 +7,7 @@ export * from './compute';
 export * from './features';
 export * from './featurestore';
 export * from './lake';
+export * from './lifecycle';
 export * from './network';
 export * from './observability';
 export * from './security';

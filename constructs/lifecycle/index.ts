@@ -1,0 +1,5 @@
+export * from './model-approval';
+export * from './model-promotion';
+export * from './retraining-trigger';
+export * from './team-airflow';
+export * from './training-pipeline';

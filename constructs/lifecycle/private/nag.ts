@@ -1,0 +1,53 @@
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import type { IConstruct } from 'constructs';
+
+/** A family of wildcard findings (`Action::…` / `Resource::…`, as cdk-nag names them) and why it is by design. */
+export interface WildcardReason {
+  readonly finding: RegExp;
+  readonly reason: string;
+}
+
+/** The wildcard findings of an IAM policy resource, computed as cdk-nag computes them. */
+function wildcardFindings(policy: IConstruct): string[] {
+  if (!(policy instanceof iam.CfnPolicy || policy instanceof iam.CfnManagedPolicy)) return [];
+  const document = Stack.of(policy).resolve(policy.policyDocument);
+  const findings = new Set<string>();
+  for (const statement of document?.Statement ?? []) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of [statement.Action].flat()) if (String(action).includes('*')) findings.add(`Action::${action}`);
+    for (const resource of [statement.Resource].flat()) {
+      const flat = flattenCfnReference(resource);
+      if (flat.includes('*')) findings.add(`Resource::${flat}`);
+    }
+  }
+  return [...findings];
+}
+
+/**
+ * Acknowledges, on every IAM policy under `scope`, the AwsSolutions-IAM5 findings that match one of
+ * `reasons` (at validation time, when references are resolved). Any other wildcard stays a finding.
+ */
+export function acknowledgeWildcards(scope: IConstruct, reasons: readonly WildcardReason[]): void {
+  scope.node.addValidation({
+    validate: () => {
+      for (const construct of scope.node.findAll()) {
+        if (!CfnResource.isCfnResource(construct)) continue;
+        for (const finding of wildcardFindings(construct)) {
+          const match = reasons.find((r) => r.finding.test(finding));
+          if (match) Validations.of(construct).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: match.reason });
+        }
+      }
+      return [];
+    },
+  });
+}
+
+/** Wildcards every lifecycle construct causes through aws-cdk-lib's bucket and key grants. */
+export const GRANT_WILDCARDS: readonly WildcardReason[] = [
+  {
+    finding: /^Action::(s3:(GetBucket|GetObject|List|Abort|DeleteObject|PutObject)\*|kms:(GenerateDataKey|ReEncrypt)\*)$/,
+    reason: "aws-cdk-lib's grantRead/grantReadWrite/grantEncryptDecrypt action families, on resources scoped to one prefix and one key",
+  },
+];

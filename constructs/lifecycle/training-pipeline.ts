@@ -1,0 +1,908 @@
+import * as path from 'node:path';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import {
+  assertPattern,
+  assertRange,
+  COLUMN,
+  COLUMN_ALLOWED,
+  KEY_PREFIX,
+  KEY_PREFIX_ALLOWED,
+  MODEL_NAME,
+  MODEL_NAME_ALLOWED,
+} from './private/checks';
+import { allowLogsToUseKey } from './private/logs-key';
+import { ManagedPolicyRole } from './private/managed-policy-role';
+import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+
+/** Risk tier of a model (model-risk management): tier 1 is the most material (e.g. credit decisions). */
+export type ModelTier = 1 | 2 | 3;
+
+/** How the candidate is trained: a SageMaker training job. */
+export interface TrainingJobOptions {
+  /** The training container image (ECR URI). */
+  readonly imageUri: string;
+  /**
+   * Instance type.
+   * @default 'ml.m5.xlarge'
+   */
+  readonly instanceType?: string;
+  /**
+   * Number of instances.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * Size of each instance's (KMS-encrypted) volume.
+   * @default 50
+   */
+  readonly volumeSizeGb?: number;
+  /**
+   * Longest a training job may run.
+   * @default Duration.hours(4)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Hyperparameters, recorded in the model package and its model card (their JSON must fit 256 characters).
+   * @default {}
+   */
+  readonly hyperparameters?: Record<string, string>;
+}
+
+/** The evaluation gate: holdout metrics of the candidate and the comparison with production. */
+export interface EvaluationGateOptions {
+  /** Lowest holdout AUC a candidate may have (0.5 to 1). */
+  readonly minAuc: number;
+  /** Lowest holdout Kolmogorov-Smirnov statistic a candidate may have (0 to 1). */
+  readonly minKs: number;
+  /**
+   * Largest AUC drop below the current production version (the newest Approved package) that is tolerated.
+   * @default 0 - a candidate must be at least as good as production
+   */
+  readonly maxAucDropVsProduction?: number;
+  /** Name of the label column (1 = bad / positive class) in the holdout CSV. */
+  readonly labelColumn: string;
+  /**
+   * Score above which the model decides "positive": the predicted label the bias check uses.
+   * @default 0.5
+   */
+  readonly decisionThreshold?: number;
+  /**
+   * Image of the evaluation job: Python 3 with the model's own `model_scoring` module (see
+   * jobs/lifecycle/README.md), plus `mlflow` and `sagemaker-mlflow` if an MLflow server is given.
+   * @default - the training image
+   */
+  readonly imageUri?: string;
+  /**
+   * Instance type of the evaluation job.
+   * @default 'ml.m5.large'
+   */
+  readonly instanceType?: string;
+}
+
+/** The bias gate: adverse impact ratio of the model's decisions on a declared attribute (SageMaker Clarify). */
+export interface BiasGateOptions {
+  /** The SageMaker Clarify processing image of the region (`sagemaker.image_uris.retrieve('clarify', region)`). */
+  readonly clarifyImageUri: string;
+  /** The declared (protected or proxy) attribute column in the holdout set. */
+  readonly attribute: string;
+  /** Values of the attribute that form the group whose outcome is compared (Clarify's facet values). */
+  readonly disadvantagedValues: readonly (string | number)[];
+  /**
+   * The label value that counts as the favourable outcome for the applicant.
+   * @default 0 - the model predicts default (1); approval is the favourable outcome
+   */
+  readonly favourableLabel?: number;
+  /**
+   * Lowest adverse impact ratio (Clarify's disparate impact, DI) a candidate may have.
+   * @default 0.8 - the four-fifths rule
+   */
+  readonly minAdverseImpactRatio?: number;
+  /**
+   * Instance type of the Clarify job.
+   * @default 'ml.m5.large'
+   */
+  readonly instanceType?: string;
+}
+
+export interface TrainingPipelineProps {
+  /** The model (also the prefix of its job names): 1 to 20 lower-case letters, digits, hyphens. */
+  readonly modelName: string;
+  /**
+   * What the model does (model card, package description).
+   * @default - the model name
+   */
+  readonly description?: string;
+  /**
+   * Risk tier; recorded on every version. Every version waits for human approval whatever the tier.
+   * @default 1
+   */
+  readonly tier?: ModelTier;
+  /** The model package group the pipeline registers into (`<env>-<model>` of the ModelRegistry). */
+  readonly modelPackageGroupName: string;
+  /** Bucket of the point-in-time training sets (the features zone). */
+  readonly trainingSetBucket: s3.IBucket;
+  /**
+   * Prefix under which this model's training sets live; an execution's `trainingSetUri` must be
+   * `s3://<bucket>/<prefix><version>/` with `train/` and `holdout/` below it.
+   * @default 'training-sets/<modelName>/'
+   */
+  readonly trainingSetPrefix?: string;
+  /** Bucket of model artifacts, evaluation reports and bias reports. */
+  readonly artifactBucket: s3.IBucket;
+  /**
+   * Prefix of this model's pipeline runs in the artifact bucket.
+   * @default 'pipelines/<modelName>/'
+   */
+  readonly artifactPrefix?: string;
+  /** Key of job volumes, job outputs, the state machine and its logs. */
+  readonly encryptionKey: kms.IKey;
+  /** Network of the jobs (private subnets; training runs with network isolation). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the jobs.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  readonly training: TrainingJobOptions;
+  readonly evaluation: EvaluationGateOptions;
+  readonly bias: BiasGateOptions;
+  /** Serving image of the registered model package. */
+  readonly inferenceImageUri: string;
+  /**
+   * ARN of the SageMaker managed MLflow tracking server the evaluation job logs the run to.
+   * @default - no MLflow logging
+   */
+  readonly mlflowTrackingServerArn?: string;
+  /**
+   * Retention of the state machine's execution log.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the execution log when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** A string as a literal inside a regular expression. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where the evaluation job's script is shipped from. */
+const JOBS_DIR = path.join(__dirname, '..', '..', 'jobs', 'lifecycle');
+const CODE_DIR = '/opt/ml/processing/input/code';
+
+/** Names of the states a test or an operator may look for (a failed gate ends in one of the Fail states). */
+export const TRAINING_PIPELINE_STATES = {
+  train: 'Train',
+  evaluate: 'Evaluate',
+  readEvaluation: 'ReadEvaluation',
+  writeBiasConfig: 'WriteBiasConfig',
+  checkBias: 'CheckBias',
+  readBias: 'ReadBias',
+  findProduction: 'FindProductionVersion',
+  describeProduction: 'DescribeProductionVersion',
+  register: 'RegisterModelPackage',
+  invalidInput: 'InvalidInput',
+  trainingFailed: 'TrainingFailed',
+  evaluationFailed: 'EvaluationFailed',
+  biasFailed: 'BiasCheckFailed',
+  jobFailed: 'PipelineStepFailed',
+  registrationFailed: 'RegistrationFailed',
+} as const;
+
+/**
+ * One model's training pipeline, a Step Functions state machine:
+ *
+ * validate input → train (SageMaker training job) → find the production version → evaluate
+ * (processing job: holdout AUC/KS, comparison with production, MLflow logging) → evaluation gate →
+ * bias check (SageMaker Clarify: adverse impact ratio on the declared attribute) → bias gate →
+ * register a model package as PendingManualApproval with metrics, lineage and a model card.
+ *
+ * A failing step or gate ends the execution in a Fail state whose Error names the gate and whose
+ * Cause holds the measured values; nothing is registered. Execution input:
+ * `{ "trainingSetUri": "s3://…/<version>/", "trainingSetVersion": "…", "codeVersion": "<git sha>" }`.
+ *
+ * @example
+ * declare const features: s3.IBucket;
+ * new TrainingPipeline(this, 'CreditRisk', {
+ *   modelName: 'credit-risk',
+ *   modelPackageGroupName: 'prod-credit-risk',
+ *   tier: 1,
+ *   trainingSetBucket: features,
+ *   artifactBucket: models,
+ *   encryptionKey,
+ *   vpc,
+ *   training: { imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-risk-train:1.4.0' },
+ *   evaluation: { minAuc: 0.75, minKs: 0.3, labelColumn: 'defaulted' },
+ *   bias: { clarifyImageUri: imageUri, attribute: 'age_band', disadvantagedValues: ['18-25'] },
+ *   inferenceImageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-risk-inference:1.4.0',
+ * });
+ */
+export class TrainingPipeline extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  /** The role of the training, evaluation and Clarify jobs. */
+  readonly jobRole: iam.Role;
+  /** Security group of the jobs (egress only). */
+  readonly jobSecurityGroup: ec2.SecurityGroup;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    const C = 'TrainingPipeline';
+    const model = props.modelName;
+    assertPattern(C, 'modelName', model, MODEL_NAME, MODEL_NAME_ALLOWED);
+    const tier = props.tier ?? 1;
+    if (![1, 2, 3].includes(tier)) throw new Error(`${C} tier of '${model}' must be 1, 2 or 3, got ${tier}`);
+    const trainingSetPrefix = props.trainingSetPrefix ?? `training-sets/${model}/`;
+    const artifactPrefix = props.artifactPrefix ?? `pipelines/${model}/`;
+    assertPattern(C, 'trainingSetPrefix', trainingSetPrefix, KEY_PREFIX, KEY_PREFIX_ALLOWED);
+    assertPattern(C, 'artifactPrefix', artifactPrefix, KEY_PREFIX, KEY_PREFIX_ALLOWED);
+    const ev = props.evaluation;
+    assertRange(C, 'evaluation.minAuc', ev.minAuc, 0.5, 1);
+    assertRange(C, 'evaluation.minKs', ev.minKs, 0, 1);
+    const maxDrop = ev.maxAucDropVsProduction ?? 0;
+    assertRange(C, 'evaluation.maxAucDropVsProduction', maxDrop, 0, 0.5);
+    const threshold = ev.decisionThreshold ?? 0.5;
+    assertRange(C, 'evaluation.decisionThreshold', threshold, 0, 1);
+    assertPattern(C, 'evaluation.labelColumn', ev.labelColumn, COLUMN, COLUMN_ALLOWED);
+    const bias = props.bias;
+    assertPattern(C, 'bias.attribute', bias.attribute, COLUMN, COLUMN_ALLOWED);
+    if (bias.disadvantagedValues.length === 0)
+      throw new Error(`${C} bias.disadvantagedValues of '${model}' must list at least one value, got none`);
+    const minAir = bias.minAdverseImpactRatio ?? 0.8;
+    assertRange(C, 'bias.minAdverseImpactRatio', minAir, 0.5, 1);
+    const favourable = bias.favourableLabel ?? 0;
+    const tr = props.training;
+    const instanceType = (field: string, value: string) =>
+      assertPattern(C, field, value, /^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "a SageMaker instance type 'ml.<family>.<size>'");
+    const trainingInstance = tr.instanceType ?? 'ml.m5.xlarge';
+    instanceType('training.instanceType', trainingInstance);
+    const evalInstance = ev.instanceType ?? 'ml.m5.large';
+    instanceType('evaluation.instanceType', evalInstance);
+    const biasInstance = bias.instanceType ?? 'ml.m5.large';
+    instanceType('bias.instanceType', biasInstance);
+    const instanceCount = tr.instanceCount ?? 1;
+    assertRange(C, 'training.instanceCount', instanceCount, 1, 100);
+    const volumeSizeGb = tr.volumeSizeGb ?? 50;
+    assertRange(C, 'training.volumeSizeGb', volumeSizeGb, 1, 16384);
+    const hyperparameters = tr.hyperparameters ?? {};
+    const hyperparametersJson = JSON.stringify(hyperparameters);
+    if (hyperparametersJson.length > 256) {
+      throw new Error(
+        `${C} training.hyperparameters of '${model}' must serialize to at most 256 characters of JSON (a model package metadata value), got ${hyperparametersJson.length}`,
+      );
+    }
+    if (props.mlflowTrackingServerArn !== undefined && !Token.isUnresolved(props.mlflowTrackingServerArn)) {
+      assertPattern(
+        C,
+        'mlflowTrackingServerArn',
+        props.mlflowTrackingServerArn,
+        /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:mlflow-tracking-server\/.+$/,
+        'an MLflow tracking server ARN',
+      );
+    }
+    const description = props.description ?? model;
+
+    const stack = Stack.of(this);
+    const key = props.encryptionKey;
+    const artifacts = props.artifactBucket;
+    const artifactsUri = (suffix: string) => `s3://${artifacts.bucketName}/${artifactPrefix}${suffix}`;
+
+    // --- The jobs' role and network ------------------------------------------------------------
+    this.jobSecurityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
+      vpc: props.vpc,
+      description: `Training, evaluation and bias jobs of ${model} (egress only)`,
+      allowAllOutbound: true,
+    });
+    const subnetIds = props.vpc.selectSubnets(props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+    this.jobRole = new ManagedPolicyRole(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker jobs of the ${model} training pipeline`,
+    });
+    props.trainingSetBucket.grantRead(this.jobRole, `${trainingSetPrefix}*`);
+    artifacts.grantReadWrite(this.jobRole, `${artifactPrefix}*`);
+    key.grantEncryptDecrypt(this.jobRole);
+    key.grant(this.jobRole, 'kms:CreateGrant', 'kms:DescribeKey');
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:CreateLogGroup', 'logs:DescribeLogStreams'],
+        resources: ['TrainingJobs', 'ProcessingJobs'].map((kind) =>
+          stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `/aws/sagemaker/${kind}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+      }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PullImagesToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PullImages',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })],
+      }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobNetworkDescribe',
+        actions: [
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+        ],
+        resources: [stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
+        conditions: { ArnEquals: { 'ec2:Vpc': stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId }) } },
+      }),
+    );
+    const attach = new iam.PolicyStatement({
+      sid: 'JobNetworkAttach',
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [
+        ...subnetIds.map((s) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s })),
+        stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: this.jobSecurityGroup.securityGroupId }),
+      ],
+    });
+    this.jobRole.addToPrincipalPolicy(attach);
+    if (props.mlflowTrackingServerArn !== undefined) {
+      this.jobRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'LogRunsToMlflow',
+          actions: [
+            'sagemaker-mlflow:CreateExperiment',
+            'sagemaker-mlflow:GetExperimentByName',
+            'sagemaker-mlflow:CreateRun',
+            'sagemaker-mlflow:UpdateRun',
+            'sagemaker-mlflow:LogBatch',
+            'sagemaker-mlflow:LogMetric',
+            'sagemaker-mlflow:LogParam',
+            'sagemaker-mlflow:SetTag',
+            'sagemaker-mlflow:GetRun',
+          ],
+          resources: [props.mlflowTrackingServerArn],
+        }),
+      );
+    }
+    const script = new s3assets.Asset(this, 'EvaluateScript', { path: path.join(JOBS_DIR, 'evaluate.py') });
+    script.grantRead(this.jobRole);
+
+    // --- States ----------------------------------------------------------------------------------
+    const S = TRAINING_PIPELINE_STATES;
+    const invalidInput = new sfn.Fail(this, S.invalidInput, {
+      error: 'InvalidInput',
+      cause: `input must have trainingSetUri 's3://${props.trainingSetBucket.bucketName}/${trainingSetPrefix}<version>/', trainingSetVersion and codeVersion (strings)`,
+    });
+    const stepFailed = (name: string, error: string) => new sfn.Fail(this, name, { error, causePath: '$.error.Cause' });
+    const trainingFailed = stepFailed(S.trainingFailed, 'TrainingFailed');
+    const jobFailed = stepFailed(S.jobFailed, 'PipelineStepFailed');
+    const registrationFailed = stepFailed(S.registrationFailed, 'RegistrationFailed');
+    const evaluationFailed = new sfn.Fail(this, S.evaluationFailed, { error: 'EvaluationGateFailed', causePath: '$.failure.cause' });
+    const biasFailed = new sfn.Fail(this, S.biasFailed, { error: 'BiasGateFailed', causePath: '$.failure.cause' });
+    const catchTo = (state: sfn.TaskStateBase | sfn.CustomState, target: sfn.IChainable) =>
+      state.addCatch(target, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    const validate = new sfn.Choice(this, 'ValidateInput');
+    const inputOk = sfn.Condition.and(
+      sfn.Condition.isPresent('$.trainingSetUri'),
+      sfn.Condition.isString('$.trainingSetUri'),
+      sfn.Condition.stringMatches('$.trainingSetUri', `s3://${props.trainingSetBucket.bucketName}/${trainingSetPrefix}*/`),
+      sfn.Condition.isPresent('$.trainingSetVersion'),
+      sfn.Condition.isString('$.trainingSetVersion'),
+      sfn.Condition.isPresent('$.codeVersion'),
+      sfn.Condition.isString('$.codeVersion'),
+    );
+    const prepare = new sfn.Pass(this, 'Prepare', {
+      parameters: {
+        'trainingSetUri.$': '$.trainingSetUri',
+        'trainingSetVersion.$': '$.trainingSetVersion',
+        'codeVersion.$': '$.codeVersion',
+      },
+    });
+    const newRun = new sfn.Pass(this, 'NewRun', { resultPath: '$.run', parameters: { 'id.$': 'States.UUID()' } });
+    const runPaths = new sfn.Pass(this, 'RunPaths', {
+      resultPath: '$.paths',
+      parameters: {
+        'trainUri.$': "States.Format('{}train/', $.trainingSetUri)",
+        'holdoutUri.$': "States.Format('{}holdout/', $.trainingSetUri)",
+        'evaluationUri.$': `States.Format('${artifactsUri('runs/{}/evaluation/')}', $.run.id)`,
+        'evaluationKey.$': `States.Format('${artifactPrefix}runs/{}/evaluation/evaluation.json', $.run.id)`,
+        'biasConfigUri.$': `States.Format('${artifactsUri('runs/{}/bias-config/')}', $.run.id)`,
+        'biasConfigKey.$': `States.Format('${artifactPrefix}runs/{}/bias-config/analysis_config.json', $.run.id)`,
+        'biasUri.$': `States.Format('${artifactsUri('runs/{}/bias/')}', $.run.id)`,
+        'biasKey.$': `States.Format('${artifactPrefix}runs/{}/bias/analysis.json', $.run.id)`,
+        'trainJobName.$': `States.Format('${model}-train-{}', $.run.id)`,
+        'evalJobName.$': `States.Format('${model}-eval-{}', $.run.id)`,
+        'biasJobName.$': `States.Format('${model}-bias-{}', $.run.id)`,
+      },
+    });
+
+    const train = new tasks.SageMakerCreateTrainingJob(this, S.train, {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      trainingJobName: sfn.JsonPath.stringAt('$.paths.trainJobName'),
+      role: this.jobRole,
+      algorithmSpecification: {
+        trainingImage: tasks.DockerImage.fromRegistry(tr.imageUri),
+        trainingInputMode: tasks.InputMode.FILE,
+      },
+      inputDataConfig: [
+        { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.paths.trainUri') } } },
+      ],
+      outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(artifacts, `${artifactPrefix}training/`), encryptionKey: key },
+      resourceConfig: {
+        instanceCount,
+        instanceType: new ec2.InstanceType(trainingInstance.replace(/^ml\./, '')),
+        volumeSize: Size.gibibytes(volumeSizeGb),
+        volumeEncryptionKey: key,
+      },
+      stoppingCondition: { maxRuntime: tr.maxRuntime ?? Duration.hours(4) },
+      hyperparameters,
+      enableNetworkIsolation: true,
+      vpcConfig: { vpc: props.vpc, subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } },
+      resultSelector: {
+        'modelDataUrl.$': '$.ModelArtifacts.S3ModelArtifacts',
+        'trainingJobArn.$': '$.TrainingJobArn',
+      },
+      resultPath: '$.training',
+    });
+    catchTo(train, trainingFailed);
+    // The training task brings its own security group (aws-stepfunctions-tasks creates one per VPC task).
+    attach.addResources(
+      ...train.connections.securityGroups.map((sg) =>
+        stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId }),
+      ),
+    );
+
+    const groupArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'model-package-group',
+      resourceName: props.modelPackageGroupName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const packagesArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'model-package',
+      resourceName: `${props.modelPackageGroupName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const findProduction = new tasks.CallAwsService(this, S.findProduction, {
+      service: 'sagemaker',
+      action: 'listModelPackages',
+      // ListModelPackages has no resource type: it can only be granted on '*' (read-only listing).
+      iamResources: ['*'],
+      parameters: {
+        ModelPackageGroupName: props.modelPackageGroupName,
+        ModelApprovalStatus: 'Approved',
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 1,
+      },
+      resultSelector: { 'list.$': '$.ModelPackageSummaryList' },
+      resultPath: '$.production',
+    });
+    catchTo(findProduction, jobFailed);
+    const describeProduction = new tasks.CallAwsService(this, S.describeProduction, {
+      service: 'sagemaker',
+      action: 'describeModelPackage',
+      iamResources: [packagesArn],
+      parameters: { 'ModelPackageName.$': '$.production.list[0].ModelPackageArn' },
+      resultSelector: {
+        present: true,
+        'modelPackageArn.$': '$.ModelPackageArn',
+        'modelDataUrl.$': '$.InferenceSpecification.Containers[0].ModelDataUrl',
+      },
+      resultPath: '$.champion',
+    });
+    catchTo(describeProduction, jobFailed);
+    const noProduction = new sfn.Pass(this, 'NoProductionVersion', {
+      // The candidate stands in as its own champion; the job is told there is none.
+      parameters: { present: false, modelPackageArn: 'none', 'modelDataUrl.$': '$.training.modelDataUrl' },
+      resultPath: '$.champion',
+    });
+
+    const processingInput = (name: string, uri: Record<string, string>, local: string) => ({
+      InputName: name,
+      S3Input: { ...uri, LocalPath: local, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated' },
+    });
+    const networkConfig = {
+      EnableNetworkIsolation: props.mlflowTrackingServerArn === undefined,
+      EnableInterContainerTrafficEncryption: true,
+      VpcConfig: { SecurityGroupIds: [this.jobSecurityGroup.securityGroupId], Subnets: subnetIds },
+    };
+    const cluster = (type: string) => ({ InstanceCount: 1, InstanceType: type, VolumeSizeInGB: 30, VolumeKmsKeyId: key.keyArn });
+    const evaluate = new sfn.CustomState(this, S.evaluate, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${stack.partition}:states:::sagemaker:createProcessingJob.sync`,
+        Parameters: {
+          'ProcessingJobName.$': '$.paths.evalJobName',
+          RoleArn: this.jobRole.roleArn,
+          AppSpecification: {
+            ImageUri: ev.imageUri ?? tr.imageUri,
+            ContainerEntrypoint: ['python3', `${CODE_DIR}/evaluate.py`],
+          },
+          ProcessingResources: { ClusterConfig: cluster(evalInstance) },
+          ProcessingInputs: [
+            processingInput('code', { S3Uri: script.s3ObjectUrl }, CODE_DIR),
+            processingInput('holdout', { 'S3Uri.$': '$.paths.holdoutUri' }, '/opt/ml/processing/input/holdout'),
+            processingInput('candidate', { 'S3Uri.$': '$.training.modelDataUrl' }, '/opt/ml/processing/input/candidate'),
+            processingInput('champion', { 'S3Uri.$': '$.champion.modelDataUrl' }, '/opt/ml/processing/input/champion'),
+          ],
+          ProcessingOutputConfig: {
+            KmsKeyId: key.keyArn,
+            Outputs: [
+              {
+                OutputName: 'evaluation',
+                S3Output: {
+                  'S3Uri.$': '$.paths.evaluationUri',
+                  LocalPath: '/opt/ml/processing/output/evaluation',
+                  S3UploadMode: 'EndOfJob',
+                },
+              },
+            ],
+          },
+          Environment: {
+            MODEL_NAME: model,
+            LABEL_COLUMN: ev.labelColumn,
+            ATTRIBUTE_COLUMN: bias.attribute,
+            DECISION_THRESHOLD: String(threshold),
+            HYPERPARAMETERS: hyperparametersJson,
+            MLFLOW_TRACKING_ARN: props.mlflowTrackingServerArn ?? '',
+            'CHAMPION_PRESENT.$': "States.Format('{}', $.champion.present)",
+            'CHAMPION_MODEL_PACKAGE_ARN.$': '$.champion.modelPackageArn',
+            'TRAINING_JOB_ARN.$': '$.training.trainingJobArn',
+            'TRAINING_SET_URI.$': '$.trainingSetUri',
+            'TRAINING_SET_VERSION.$': '$.trainingSetVersion',
+            'CODE_VERSION.$': '$.codeVersion',
+            'RUN_ID.$': '$.run.id',
+          },
+          NetworkConfig: networkConfig,
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+        },
+        ResultSelector: { 'processingJobArn.$': '$.ProcessingJobArn' },
+        ResultPath: '$.evaluationJob',
+      },
+    });
+    catchTo(evaluate, jobFailed);
+    const readEvaluation = new tasks.CallAwsService(this, S.readEvaluation, {
+      service: 's3',
+      action: 'getObject',
+      iamResources: [artifacts.arnForObjects(`${artifactPrefix}runs/*`)],
+      parameters: { Bucket: artifacts.bucketName, 'Key.$': '$.paths.evaluationKey' },
+      resultSelector: { 'metrics.$': 'States.StringToJson($.Body)' },
+      resultPath: '$.evaluation',
+    });
+    catchTo(readEvaluation, jobFailed);
+    const m = '$.evaluation.metrics';
+    const evaluationGate = new sfn.Choice(this, 'EvaluationGate');
+    const evaluationBad = sfn.Condition.or(
+      sfn.Condition.not(sfn.Condition.isPresent(`${m}.auc`)),
+      sfn.Condition.not(sfn.Condition.isNumeric(`${m}.auc`)),
+      sfn.Condition.not(sfn.Condition.isPresent(`${m}.ks`)),
+      sfn.Condition.not(sfn.Condition.isNumeric(`${m}.ks`)),
+      sfn.Condition.numberLessThan(`${m}.auc`, ev.minAuc),
+      sfn.Condition.numberLessThan(`${m}.ks`, ev.minKs),
+      sfn.Condition.and(
+        sfn.Condition.isPresent(`${m}.aucDeltaVsProduction`),
+        sfn.Condition.isNumeric(`${m}.aucDeltaVsProduction`),
+        sfn.Condition.numberLessThan(`${m}.aucDeltaVsProduction`, -maxDrop),
+      ),
+    );
+    const evaluationRejected = new sfn.Pass(this, 'EvaluationRejected', {
+      resultPath: '$.failure',
+      parameters: {
+        'cause.$': `States.Format('{}; required: AUC >= ${ev.minAuc}, KS >= ${ev.minKs}, AUC change vs production >= -${maxDrop}; nothing registered', ${m}.summary)`,
+      },
+    });
+
+    const analysisConfig = {
+      dataset_type: 'text/csv',
+      headers: [bias.attribute, ev.labelColumn, 'predicted_label'],
+      label: ev.labelColumn,
+      predicted_label: 'predicted_label',
+      label_values_or_threshold: [favourable],
+      facet: [{ name_or_index: bias.attribute, value_or_threshold: [...bias.disadvantagedValues] }],
+      methods: { post_training_bias: { methods: ['DI'] }, report: { name: 'report', title: `Bias report of ${model}` } },
+    };
+    const writeBiasConfig = new tasks.CallAwsService(this, S.writeBiasConfig, {
+      service: 's3',
+      action: 'putObject',
+      iamResources: [artifacts.arnForObjects(`${artifactPrefix}runs/*`)],
+      parameters: { Bucket: artifacts.bucketName, 'Key.$': '$.paths.biasConfigKey', Body: JSON.stringify(analysisConfig) },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    catchTo(writeBiasConfig, jobFailed);
+    const checkBias = new sfn.CustomState(this, S.checkBias, {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${stack.partition}:states:::sagemaker:createProcessingJob.sync`,
+        Parameters: {
+          'ProcessingJobName.$': '$.paths.biasJobName',
+          RoleArn: this.jobRole.roleArn,
+          AppSpecification: { ImageUri: bias.clarifyImageUri },
+          ProcessingResources: { ClusterConfig: cluster(biasInstance) },
+          ProcessingInputs: [
+            processingInput('analysis_config', { 'S3Uri.$': '$.paths.biasConfigUri' }, '/opt/ml/processing/input/config'),
+            processingInput(
+              'dataset',
+              { 'S3Uri.$': "States.Format('{}predictions.csv', $.paths.evaluationUri)" },
+              '/opt/ml/processing/input/data',
+            ),
+          ],
+          ProcessingOutputConfig: {
+            KmsKeyId: key.keyArn,
+            Outputs: [
+              {
+                OutputName: 'analysis_result',
+                S3Output: { 'S3Uri.$': '$.paths.biasUri', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' },
+              },
+            ],
+          },
+          NetworkConfig: { ...networkConfig, EnableNetworkIsolation: true },
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+        },
+        ResultSelector: { 'processingJobArn.$': '$.ProcessingJobArn' },
+        ResultPath: '$.biasJob',
+      },
+    });
+    catchTo(checkBias, jobFailed);
+    const readBias = new tasks.CallAwsService(this, S.readBias, {
+      service: 's3',
+      action: 'getObject',
+      iamResources: [artifacts.arnForObjects(`${artifactPrefix}runs/*`)],
+      parameters: { Bucket: artifacts.bucketName, 'Key.$': '$.paths.biasKey' },
+      resultSelector: { 'report.$': 'States.StringToJson($.Body)' },
+      resultPath: '$.biasReport',
+    });
+    catchTo(readBias, jobFailed);
+    const air = '$.bias.adverseImpactRatio';
+    const summarizeBias = new sfn.Pass(this, 'SummarizeBias', {
+      resultPath: '$.bias',
+      parameters: {
+        attribute: bias.attribute,
+        'facets.$': `$.biasReport.report.post_training_bias_metrics.facets.${bias.attribute}`,
+      },
+    });
+    const pickRatio = new sfn.Pass(this, 'PickAdverseImpactRatio', {
+      resultPath: '$.bias',
+      parameters: { attribute: bias.attribute, 'adverseImpactRatio.$': '$.bias.facets[0].metrics[0].value' },
+    });
+    const biasGate = new sfn.Choice(this, 'BiasGate');
+    const biasBad = sfn.Condition.or(sfn.Condition.not(sfn.Condition.isNumeric(air)), sfn.Condition.numberLessThan(air, minAir));
+    const biasRejected = new sfn.Pass(this, 'BiasRejected', {
+      resultPath: '$.failure',
+      parameters: {
+        'cause.$': `States.Format('adverse impact ratio on ${bias.attribute} is {}; required >= ${minAir}; nothing registered', ${air})`,
+      },
+    });
+
+    const num = (p: string) => `States.Format('{}', ${p})`;
+    const buildModelCard = new sfn.Pass(this, 'BuildModelCard', {
+      resultPath: '$.modelCard',
+      parameters: {
+        model_overview: {
+          model_description: description,
+          model_creator: 'ml-platform training pipeline',
+          'model_artifact.$': 'States.Array($.training.modelDataUrl)',
+        },
+        intended_uses: { purpose_of_model: description, risk_rating: tier === 1 ? 'High' : tier === 2 ? 'Medium' : 'Low' },
+        training_details: {
+          training_job_details: {
+            'training_arn.$': '$.training.trainingJobArn',
+            'training_datasets.$': 'States.Array($.trainingSetUri)',
+            hyper_parameters: Object.entries(hyperparameters).map(([name, value]) => ({ name, value })),
+          },
+        },
+        evaluation_details: [
+          {
+            name: 'holdout',
+            'datasets.$': 'States.Array($.paths.holdoutUri)',
+            metric_groups: [
+              {
+                name: 'gates',
+                metric_data: [
+                  { name: 'auc', type: 'number', 'value.$': `${m}.auc` },
+                  { name: 'ks', type: 'number', 'value.$': `${m}.ks` },
+                  { name: `adverse_impact_ratio_${bias.attribute}`, type: 'number', 'value.$': air },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const register = new tasks.CallAwsService(this, S.register, {
+      service: 'sagemaker',
+      action: 'createModelPackage',
+      iamResources: [groupArn, packagesArn],
+      parameters: {
+        ModelPackageGroupName: props.modelPackageGroupName,
+        'ModelPackageDescription.$': `States.Format('${model} trained on training set {} at code {}', $.trainingSetVersion, $.codeVersion)`,
+        ModelApprovalStatus: 'PendingManualApproval',
+        InferenceSpecification: {
+          Containers: [{ Image: props.inferenceImageUri, 'ModelDataUrl.$': '$.training.modelDataUrl' }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: { ContentType: 'application/json', 'S3Uri.$': `States.Format('{}evaluation.json', $.paths.evaluationUri)` },
+          },
+          Bias: { PostTrainingReport: { ContentType: 'application/json', 'S3Uri.$': `States.Format('{}analysis.json', $.paths.biasUri)` } },
+        },
+        MetadataProperties: { 'CommitId.$': '$.codeVersion', 'GeneratedBy.$': '$$.Execution.Id', ProjectId: model },
+        CustomerMetadataProperties: {
+          'trainingSetUri.$': '$.trainingSetUri',
+          'trainingSetVersion.$': '$.trainingSetVersion',
+          'codeVersion.$': '$.codeVersion',
+          'trainingJobArn.$': '$.training.trainingJobArn',
+          hyperparameters: hyperparametersJson,
+          'mlflowRunId.$': `${m}.mlflowRunId`,
+          'auc.$': num(`${m}.auc`),
+          'ks.$': num(`${m}.ks`),
+          'adverseImpactRatio.$': num(air),
+          tier: String(tier),
+          'pipelineExecution.$': '$$.Execution.Id',
+        },
+        ModelCard: { ModelCardStatus: 'Draft', 'ModelCardContent.$': 'States.JsonToString($.modelCard)' },
+      },
+      resultSelector: { 'modelPackageArn.$': '$.ModelPackageArn' },
+      resultPath: '$.registered',
+    });
+    catchTo(register, registrationFailed);
+    const done = new sfn.Succeed(this, 'Registered', { outputPath: '$.registered' });
+
+    const hasProduction = new sfn.Choice(this, 'HasProductionVersion')
+      .when(sfn.Condition.isPresent('$.production.list[0]'), describeProduction)
+      .otherwise(noProduction);
+    describeProduction.next(evaluate);
+    noProduction.next(evaluate);
+    evaluate.next(readEvaluation).next(evaluationGate);
+    evaluationGate.when(evaluationBad, evaluationRejected.next(evaluationFailed)).otherwise(writeBiasConfig);
+    writeBiasConfig.next(checkBias).next(readBias).next(summarizeBias).next(pickRatio).next(biasGate);
+    biasGate.when(biasBad, biasRejected.next(biasFailed)).otherwise(buildModelCard.next(register).next(done));
+    const definition = validate
+      .when(inputOk, prepare.next(newRun).next(runPaths).next(train).next(findProduction).next(hasProduction))
+      .otherwise(invalidInput);
+
+    // --- The state machine ---------------------------------------------------------------------
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
+      encryptionKey: key,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    allowLogsToUseKey(this, key);
+    const role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `Runs the ${model} training pipeline`,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      role,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      comment: `Training pipeline of ${model}: train, evaluate, bias check, register (PendingManualApproval)`,
+      tracingEnabled: true,
+      timeout: Duration.hours(12),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key),
+    });
+    // CreateModelPackage only as PendingManualApproval: the pipeline can never approve its own output.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverApprove',
+        effect: iam.Effect.DENY,
+        actions: ['sagemaker:CreateModelPackage'],
+        resources: [groupArn, packagesArn],
+        conditions: { StringNotEquals: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverUpdatePackages',
+        effect: iam.Effect.DENY,
+        actions: ['sagemaker:UpdateModelPackage'],
+        resources: ['*'],
+      }),
+    );
+    const processingJobs = stack.formatArn({ service: 'sagemaker', resource: 'processing-job', resourceName: `${model}-*` });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunProcessingJobs',
+        actions: ['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags'],
+        resources: [processingJobs],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WatchProcessingJobs',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerProcessingJobsRule' }),
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassJobRole',
+        actions: ['iam:PassRole'],
+        resources: [this.jobRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    key.grantEncryptDecrypt(role);
+
+    acknowledgeWildcards(this, [
+      ...GRANT_WILDCARDS,
+      {
+        finding: new RegExp(
+          `^Resource::<[A-Za-z0-9]+\\.Arn>/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
+        ),
+        reason: "Objects of this model's training sets and of its pipeline runs (one prefix each; run keys carry a per-run UUID)",
+      },
+      {
+        finding: /^Resource::arn:aws:s3:::cdk-[a-z0-9]+-assets-\d{12}-[a-z0-9-]+\/\*$/,
+        reason: 'Reading the evaluation script asset from the CDK bootstrap bucket (grant of s3-assets)',
+      },
+      {
+        finding: /^Resource::arn:[^:]+:logs:[^:]*:[^:]*:log-group:\/aws\/sagemaker\/(TrainingJobs|ProcessingJobs):\*$/,
+        reason: 'The log streams of SageMaker training and processing jobs (named by SageMaker per job)',
+      },
+      {
+        finding: new RegExp(
+          `^Resource::arn:[^:]+:sagemaker:[^:]*:[^:]*:(training-job/\\*|processing-job/${model}-\\*|model-package/${escapeRegExp(props.modelPackageGroupName)}/\\*)$`,
+        ),
+        reason:
+          "Job names carry a per-run UUID (aws-stepfunctions-tasks scopes a JSONPath-named training job to training-job/*); versions of this model's package group",
+      },
+      {
+        finding: /^Resource::arn:[^:]+:(ecr:[^:]*:[^:]*:repository|ec2:[^:]*:[^:]*:network-interface)\/\*$/,
+        reason:
+          'Image layers of the job images (ECR, any repository of the account); ENIs SageMaker creates for the jobs, limited by condition to the pipeline VPC',
+      },
+      {
+        finding: /^Resource::\*$/,
+        reason:
+          'Actions without a resource type: sagemaker:ListModelPackages, sagemaker:ListTags (aws-stepfunctions-tasks), ecr:GetAuthorizationToken, ec2:Describe*, cloudwatch:PutMetricData (conditioned on the SageMaker namespace), KMS key policy statements',
+      },
+    ]);
+  }
+
+  /** Lets a principal start (and read) executions of this pipeline: the retraining trigger, MWAA, operators. */
+  grantStart(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+}

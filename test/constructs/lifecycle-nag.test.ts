@@ -1,0 +1,49 @@
+import type { App } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TrainingPipeline } from '../../constructs';
+import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
+
+describe('lifecycle constructs under the three cdk-nag packs', () => {
+  test('TrainingPipeline in a minimal stack has no unacknowledged finding', () => {
+    // GIVEN
+    const f = lifecycleStack(true);
+    // WHEN
+    new TrainingPipeline(f.stack, 'CreditRisk', pipelineProps(f));
+    // THEN
+    expect(() => (f.stack.node.root as App).synth()).not.toThrow();
+  });
+});
+
+test('ModelApproval in a minimal stack has no unacknowledged finding', () => {
+  const f = lifecycleStack(true);
+  new ModelApproval(f.stack, 'Approval', {
+    models: [{ modelPackageGroupName: 'prod-credit-risk' }],
+    approvers: new iam.AccountRootPrincipal(),
+  });
+  expect(() => (f.stack.node.root as App).synth()).not.toThrow();
+});
+
+test('RetrainingTrigger and ModelPromotion in a minimal stack have no unacknowledged finding', () => {
+  const f = lifecycleStack(true);
+  new RetrainingTrigger(f.stack, 'Retrain', {
+    modelName: 'credit-risk',
+    pipeline: sfn.StateMachine.fromStateMachineName(f.stack, 'Pipeline', 'credit-risk-training'),
+    driftAlarms: [cloudwatch.Alarm.fromAlarmArn(f.stack, 'Drift', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:drift')],
+    latestTrainingSet: ssm.StringParameter.fromStringParameterName(f.stack, 'Latest', '/prod/training-sets/credit-risk/latest'),
+    codeVersion: 'c',
+    encryptionKey: f.key,
+  });
+  new ModelPromotion(f.stack, 'Promotion', {
+    sourceEnvironment: 'dev',
+    targetEnvironment: 'staging',
+    modelPackageGroupNames: ['dev-credit-risk'],
+    target: PromotionTarget.stateMachine(
+      sfn.StateMachine.fromStateMachineArn(f.stack, 'Rollout', 'arn:aws:states:eu-west-1:123456789012:stateMachine:rollout'),
+    ),
+    encryptionKey: f.key,
+  });
+  expect(() => (f.stack.node.root as App).synth()).not.toThrow();
+});
