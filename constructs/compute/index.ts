@@ -1,3 +1,4 @@
+export * from './cluster-access-host';
 export * from './cluster-add-ons';
 export * from './gpu';
 export * from './ml-cluster';

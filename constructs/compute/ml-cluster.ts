@@ -1,4 +1,3 @@
-import { KubectlV34Layer } from '@aws-cdk/lambda-layer-kubectl-v34';
 import { ArnFormat, type CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -8,12 +7,28 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { isPrivate, parseCidr } from '../core/patterns';
+import { type Cidr, contains, isPrivate, parseCidr } from '../core/patterns';
 import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
-import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_VERSIONS, type EksAddonName, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+import { DEFAULT_KUBERNETES_VERSION, type EksAddonName, kubernetesRelease, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
+
+/** Documentation ranges (RFC 5737): examples in text, never anyone's real address. */
+const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
+
+/** Kubernetes permissions of a namespace-scoped access entry, by EKS access policy. */
+export const NAMESPACE_ACCESS_POLICIES = { edit: 'AmazonEKSEditPolicy', view: 'AmazonEKSViewPolicy' } as const;
+
+/** A role's access to some namespaces of the cluster (an EKS access entry with a namespace-scoped policy). */
+export interface NamespaceAccess {
+  /** IAM role ARN (for people: their IAM Identity Center permission set's role). */
+  readonly roleArn: string;
+  /** `edit` (AmazonEKSEditPolicy) or `view` (AmazonEKSViewPolicy). */
+  readonly access: keyof typeof NAMESPACE_ACCESS_POLICIES;
+  /** The namespaces the policy applies to. */
+  readonly namespaces: readonly string[];
+}
 
 /** The narrowest prefix a CIDR allowed to reach the public API endpoint may have. */
 export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
@@ -24,8 +39,14 @@ export const PUBLIC_ACCESS_CIDR_MIN_PREFIX = 16;
  */
 export function publicAccessCidrProblems(text: string): string[] {
   const cidr = parseCidr(text);
-  if (!cidr) return ['is not an IPv4 CIDR like 203.0.113.0/24'];
+  if (!cidr) return ['is not an IPv4 CIDR (a.b.c.d/nn)'];
   const problems: string[] = [];
+  const documentation = DOCUMENTATION_RANGES.find((r) => contains(parseCidr(r) as Cidr, cidr));
+  if (documentation) {
+    problems.push(
+      `is a documentation range (TEST-NET, ${documentation}, RFC 5737) that no client has; use your egress range, or keep the endpoint private and use the Session Manager host`,
+    );
+  }
   if (cidr.prefix < PUBLIC_ACCESS_CIDR_MIN_PREFIX) {
     problems.push(`is too wide; public endpoint CIDRs must be /${PUBLIC_ACCESS_CIDR_MIN_PREFIX} or narrower`);
   }
@@ -39,13 +60,14 @@ export interface MlClusterProps {
   /** The VPC; the control plane ENIs and the nodes go into its private subnets with egress. */
   readonly vpc: ec2.IVpc;
   /**
-   * Kubernetes version, `major.minor`.
-   * @default '1.34'
+   * Kubernetes version, `major.minor`: a row of KUBERNETES_RELEASES; the kubectl layer and the
+   * managed add-on versions follow it.
+   * @default DEFAULT_KUBERNETES_VERSION
    */
   readonly kubernetesVersion?: string;
   /**
    * Layer with kubectl and helm for the kubectl provider; must match `kubernetesVersion`.
-   * @default - KubectlV34Layer
+   * @default - the layer of `kubernetesVersion` in KUBERNETES_RELEASES
    */
   readonly kubectlLayer?: lambda.ILayerVersion;
   /**
@@ -61,6 +83,12 @@ export interface MlClusterProps {
    * @default - none
    */
   readonly adminRoleArns?: readonly string[];
+  /**
+   * Roles with namespace-scoped access (edit or view) through EKS access entries. A role that is
+   * also an admin keeps one access entry with both policies.
+   * @default - none
+   */
+  readonly namespaceAccess?: readonly NamespaceAccess[];
   /**
    * Key of the control-plane log group (its key policy must admit CloudWatch Logs).
    * @default - CloudWatch Logs' own encryption
@@ -81,8 +109,8 @@ export interface MlClusterProps {
    */
   readonly nodeGroups: Record<string, MlNodeGroupOptions>;
   /**
-   * Versions of the EKS managed add-ons.
-   * @default EKS_ADDON_VERSIONS
+   * Versions of the EKS managed add-ons (overrides of single add-ons).
+   * @default - the add-on versions of `kubernetesVersion` in KUBERNETES_RELEASES
    */
   readonly addonVersions?: Partial<Record<EksAddonName, string>>;
   /**
@@ -129,6 +157,7 @@ export class MlCluster extends Construct {
     super(scope, id);
     validateCluster(props);
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    const release = kubernetesRelease(this.kubernetesVersion);
     const publicCidrs = [...(props.publicAccessCidrs ?? [])];
     const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
@@ -162,7 +191,7 @@ export class MlCluster extends Construct {
       // The deploying principal is not made a permanent cluster admin; the admin roles are.
       bootstrapClusterCreatorAdminPermissions: false,
       kubectlProviderOptions: {
-        kubectlLayer: props.kubectlLayer ?? new KubectlV34Layer(this, 'KubectlLayer'),
+        kubectlLayer: props.kubectlLayer ?? release.kubectlLayer(this, 'KubectlLayer'),
       },
       outputConfigCommand: false,
     });
@@ -173,9 +202,17 @@ export class MlCluster extends Construct {
     (props.adminRoleArns ?? []).forEach((arn) => {
       this.cluster.grantClusterAdmin(`Admin${adminId(arn)}`, arn);
     });
+    for (const grant of props.namespaceAccess ?? []) {
+      this.cluster.grantAccess(`Access${adminId(grant.roleArn)}`, grant.roleArn, [
+        eks.AccessPolicy.fromAccessPolicyName(NAMESPACE_ACCESS_POLICIES[grant.access], {
+          accessScopeType: eks.AccessScopeType.NAMESPACE,
+          namespaces: [...grant.namespaces],
+        }),
+      ]);
+    }
 
     // Networking add-ons and the pod identity agent come before nodes (nodes need a CNI to be Ready).
-    const versions = { ...EKS_ADDON_VERSIONS, ...props.addonVersions };
+    const versions = { ...release.addons, ...props.addonVersions };
     const addon = (name: EksAddonName, constructId: string, configurationValues?: Record<string, unknown>): eks.Addon => {
       const created = new eks.Addon(this, constructId, {
         cluster: this.cluster,
@@ -317,40 +354,54 @@ export class MlCluster extends Construct {
   }
 
   /**
-   * The key-policy statement that lets EC2 Auto Scaling (which launches the managed node groups)
+   * The key-policy statements that let EC2 Auto Scaling (which launches the managed node groups)
    * use a customer-managed key for the nodes' root volumes, as AWS documents for encrypted EBS
-   * volumes launched by Auto Scaling. Add it to the key that encrypts the volumes.
+   * volumes launched by Auto Scaling. Add them to the key that encrypts the volumes.
+   *
+   * The Auto Scaling service-linked role exists only after an account's first Auto Scaling group,
+   * and KMS rejects a key policy whose Principal does not exist; so the principal is `*`, narrowed
+   * by conditions KMS does not resolve at policy time: the caller's ARN is that role's
+   * (`aws:PrincipalArn`) and the caller is in this account (`kms:CallerAccount`). Once the role
+   * exists (AWS creates it with the first node group's Auto Scaling group), it gets exactly what
+   * the named principal got. (No `kms:ViaService`: AWS documents these statements without it, and
+   * a wrong service would stop nodes from launching, which only a real account would show.)
    */
   static allowNodeVolumeEncryption(key: kms.Key): void {
     const stack = Stack.of(key);
-    const autoscaling = new iam.ArnPrincipal(
-      stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'role',
-        resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
-    );
+    const autoscalingRoleArn = stack.formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: AUTOSCALING_SERVICE_LINKED_ROLE,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const onlyAutoScaling = {
+      ArnEquals: { 'aws:PrincipalArn': autoscalingRoleArn },
+      StringEquals: { 'kms:CallerAccount': stack.account },
+    };
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAutoScalingToUseTheKeyForNodeVolumes',
-        principals: [autoscaling],
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         resources: ['*'],
+        conditions: onlyAutoScaling,
       }),
     );
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAutoScalingToGrantTheKeyToEbs',
-        principals: [autoscaling],
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:CreateGrant'],
         resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        conditions: { ...onlyAutoScaling, Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
   }
 }
+
+/** Path and name of EC2 Auto Scaling's service-linked role (created by AWS on first use). */
+const AUTOSCALING_SERVICE_LINKED_ROLE = 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
 
 /** A stable construct-id suffix from a role ARN: its name, alphanumerics only. */
 function adminId(arn: string): string {
@@ -379,6 +430,21 @@ function validateCluster(props: MlClusterProps): void {
     if (Token.isUnresolved(arn)) continue;
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) {
       throw new Error(`MlCluster: adminRoleArns entry '${arn}' is not an IAM role ARN like arn:aws:iam::111111111111:role/PlatformAdmin`);
+    }
+  }
+  for (const grant of props.namespaceAccess ?? []) {
+    if (!Token.isUnresolved(grant.roleArn) && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(grant.roleArn)) {
+      throw new Error(
+        `MlCluster: namespaceAccess roleArn '${grant.roleArn}' is not an IAM role ARN like arn:aws:iam::111111111111:role/Developer`,
+      );
+    }
+    if (!Object.hasOwn(NAMESPACE_ACCESS_POLICIES, grant.access)) {
+      throw new Error(
+        `MlCluster: namespaceAccess access '${grant.access}' is not one of ${Object.keys(NAMESPACE_ACCESS_POLICIES).join(', ')}`,
+      );
+    }
+    if (grant.namespaces.length === 0) {
+      throw new Error(`MlCluster: namespaceAccess for '${grant.roleArn}' names no namespace; list the namespaces it may ${grant.access}`);
     }
   }
   const groups = Object.entries(props.nodeGroups);

@@ -1,28 +1,69 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+
 /**
- * THE one place where the versions of what runs on the cluster are pinned: the Kubernetes
- * version, the EKS managed add-ons and the Helm charts. Upgrading means changing a line here,
+ * THE one place where the versions of what runs on the cluster are pinned: per Kubernetes
+ * version, the kubectl layer and the EKS managed add-ons; then the Helm charts. Upgrading a
+ * cluster is one config field (`cluster.kubernetesVersion`): the layer and add-ons follow it from
+ * KUBERNETES_RELEASES. A new version means a new row here (with its kubectl layer package),
  * reading the projects' release notes, and re-running the tests (which assert these pins).
  *
- * EKS add-on versions are those published for Kubernetes 1.34; confirm with
- * `aws eks describe-addon-versions --kubernetes-version 1.34 --addon-name <name>` before a deploy.
+ * EKS add-on versions: confirm with
+ * `aws eks describe-addon-versions --kubernetes-version <version> --addon-name <name>` before a deploy.
  */
 
-/** Kubernetes version of new clusters; the kubectl layer (@aws-cdk/lambda-layer-kubectl-v34) matches it. */
-export const DEFAULT_KUBERNETES_VERSION = '1.34';
+/** EKS managed add-ons the cluster installs. */
+export const EKS_ADDON_NAMES = ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent', 'coredns', 'aws-ebs-csi-driver'] as const;
 
-/** Kubernetes versions for which a matching kubectl layer is installed. */
-export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ['1.34'];
+export type EksAddonName = (typeof EKS_ADDON_NAMES)[number];
 
-/** EKS managed add-ons, by add-on name. */
-export const EKS_ADDON_VERSIONS = {
-  'vpc-cni': 'v1.20.4-eksbuild.1',
-  'kube-proxy': 'v1.34.1-eksbuild.2',
-  'eks-pod-identity-agent': 'v1.3.9-eksbuild.3',
-  coredns: 'v1.12.4-eksbuild.1',
-  'aws-ebs-csi-driver': 'v1.51.1-eksbuild.1',
-} as const;
+/** What follows from one Kubernetes version. */
+export interface KubernetesRelease {
+  /** The kubectl/helm layer of the kubectl provider, matching the version. */
+  readonly kubectlLayer: (scope: Construct, id: string) => lambda.ILayerVersion;
+  /** EKS managed add-on versions published for the version. */
+  readonly addons: Readonly<Record<EksAddonName, string>>;
+}
 
-export type EksAddonName = keyof typeof EKS_ADDON_VERSIONS;
+/**
+ * Supported Kubernetes versions (`major.minor`) and what follows from each. 1.35: EKS standard
+ * support until 2027-03-27 (1.34 left it on 2026-12-02; its layer package is no longer installed).
+ */
+export const KUBERNETES_RELEASES: Readonly<Record<string, KubernetesRelease>> = {
+  '1.35': {
+    kubectlLayer: (scope, id) => new KubectlV35Layer(scope, id),
+    addons: {
+      'vpc-cni': 'v1.20.4-eksbuild.1',
+      'kube-proxy': 'v1.35.0-eksbuild.2',
+      'eks-pod-identity-agent': 'v1.3.9-eksbuild.3',
+      coredns: 'v1.13.1-eksbuild.1',
+      'aws-ebs-csi-driver': 'v1.51.1-eksbuild.1',
+    },
+  },
+};
+
+/** Kubernetes versions for which a release (kubectl layer and add-ons) is pinned. */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_RELEASES);
+
+/** Kubernetes version of new clusters. */
+export const DEFAULT_KUBERNETES_VERSION = '1.35';
+
+/** EKS managed add-on versions of the default Kubernetes version. */
+export const EKS_ADDON_VERSIONS: Readonly<Record<EksAddonName, string>> = KUBERNETES_RELEASES[DEFAULT_KUBERNETES_VERSION].addons;
+
+/**
+ * The release of a Kubernetes version; throws a clear error for one that has no row.
+ */
+export function kubernetesRelease(version: string): KubernetesRelease {
+  const release = Object.hasOwn(KUBERNETES_RELEASES, version) ? KUBERNETES_RELEASES[version] : undefined;
+  if (!release) {
+    throw new Error(
+      `kubernetesVersion '${version}' is not supported; expected one of ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')} (a row in KUBERNETES_RELEASES with its kubectl layer and add-on versions)`,
+    );
+  }
+  return release;
+}
 
 /** A Helm chart pinned to one version. */
 export interface HelmChartPin {

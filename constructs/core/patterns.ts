@@ -43,7 +43,16 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.first < b.first + b.size && b.first < a.first + a.size;
 }
 
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => parseCidr(c) as Cidr);
+/** RFC 1918 private ranges. */
+export const PRIVATE_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** Addresses that are never the public address of an AWS API: RFC 1918, shared (RFC 6598) and link-local. */
+export const NON_PUBLIC_CIDRS: readonly string[] = [...PRIVATE_CIDRS, '100.64.0.0/10', '169.254.0.0/16'];
+const PRIVATE_RANGES = PRIVATE_CIDRS.map((c) => parseCidr(c) as Cidr);
+
+/** True if `inner` lies entirely inside `outer`. */
+export function contains(outer: Cidr, inner: Cidr): boolean {
+  return inner.first >= outer.first && inner.first + inner.size <= outer.first + outer.size;
+}
 
 /** True if the CIDR lies inside one RFC 1918 private range. */
 export function isPrivate(c: Cidr): boolean {

@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { LOG_GROUP_DISCOVERY_ACTIONS, LOG_GROUP_DISCOVERY_REASON, LOG_STREAM_WRITE_ACTIONS } from '../core/perms';
 import { acknowledgeWildcards } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
@@ -33,8 +34,8 @@ export const JOB_GLUE_ACTIONS = {
   ],
 } as const;
 
-/** What EMR Serverless needs to write a job's driver and executor logs to CloudWatch Logs. */
-export const JOB_LOG_ACTIONS = ['logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+/** What EMR Serverless needs to write a job's driver and executor logs in the application's log group. */
+export const JOB_LOG_ACTIONS = [...LOG_STREAM_WRITE_ACTIONS];
 
 /** The EMR Serverless application the jobs run on (the platform's `SparkApplication` fits). */
 export interface FeatureJobsApplication {
@@ -284,6 +285,8 @@ export class FeatureJobs extends Construct {
             conditions: { StringEquals: { 'kms:ViaService': [`s3.${stack.region}.amazonaws.com`, `glue.${stack.region}.amazonaws.com`] } },
           }),
           new iam.PolicyStatement({ sid: 'Logs', actions: JOB_LOG_ACTIONS, resources: [props.application.logGroup.logGroupArn] }),
+          // DescribeLogGroups has no resource type: scoped to the log group it would match nothing.
+          new iam.PolicyStatement({ sid: 'LogGroupDiscovery', actions: [...LOG_GROUP_DISCOVERY_ACTIONS], resources: ['*'] }),
           // Spark's Glue metastore client reads the `default` database when a session starts.
           new iam.PolicyStatement({
             sid: 'GlueDefaultDatabase',
@@ -296,12 +299,13 @@ export class FeatureJobs extends Construct {
         ],
       });
       const prefixesOfJob = [props.rawEvents, deadLetter, ...[features, props.labels, groupTrainingSets]].map((l) => `/${l.prefix}*`);
-      acknowledgeWildcards(policy, (finding) =>
-        finding.startsWith('Resource::') && prefixesOfJob.some((suffix) => finding.endsWith(suffix))
+      acknowledgeWildcards(policy, (finding) => {
+        if (finding === 'Resource::*') return onlyLogGroupDiscoveryOnStar(policy) ? LOG_GROUP_DISCOVERY_REASON : undefined;
+        return finding.startsWith('Resource::') && prefixesOfJob.some((suffix) => finding.endsWith(suffix))
           ? 'A Spark job reads and writes many objects with generated names: object access is scoped to the prefixes of the ' +
-            'lake its statements name (its topic, its dead letters, the group, its labels, its training sets), never a whole bucket.'
-          : undefined,
-      );
+              'lake its statements name (its topic, its dead letters, the group, its labels, its training sets), never a whole bucket.'
+          : undefined;
+      });
       const request: FeatureJobRunRequest = {
         name: `${group}-${slug}`,
         applicationId: props.application.applicationId,
@@ -386,6 +390,12 @@ export class FeatureJobs extends Construct {
         }),
       );
   }
+}
+
+/** Whether the only statements of `policy` on resource `*` are the log-group discovery (which has no resource type). */
+function onlyLogGroupDiscoveryOnStar(policy: iam.ManagedPolicy): boolean {
+  const onStar = (policy.document.toJSON()?.Statement ?? []).filter((st: { Resource?: unknown }) => [st.Resource].flat().includes('*'));
+  return onStar.every((st: { Action?: unknown }) => [st.Action].flat().every((a) => LOG_GROUP_DISCOVERY_ACTIONS.includes(a as string)));
 }
 
 /** The bundle's files of `group` in `dir` (throws naming what is missing). */

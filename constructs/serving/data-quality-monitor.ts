@@ -191,7 +191,7 @@ export class DataQualityMonitor extends Construct {
       ec2.Port.tcp(443),
       'HTTPS to S3 and AWS APIs (captured data, baseline, reports, metrics)',
     );
-    access.allowVpc(endpoint.subnets, [securityGroup]);
+    access.allowVpc(endpoint.vpc, endpoint.subnets, [securityGroup]);
 
     const schedule = SCHEDULES[frequency];
     this.jobDefinition = new sagemaker.CfnDataQualityJobDefinition(this, 'JobDefinition', {

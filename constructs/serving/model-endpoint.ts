@@ -250,7 +250,7 @@ export class ModelEndpoint extends Construct {
     if (props.vpc) {
       this.subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets;
       this.securityGroups = props.securityGroups ? [...props.securityGroups] : [this.defaultSecurityGroup(props.vpc)];
-      execution.allowVpc(this.subnets, this.securityGroups);
+      execution.allowVpc(props.vpc, this.subnets, this.securityGroups);
       vpcConfig = {
         subnets: this.subnets.map((s) => s.subnetId),
         securityGroupIds: this.securityGroups.map((g) => g.securityGroupId),

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { LOG_GROUP_DISCOVERY_ACTIONS, LOG_GROUP_DISCOVERY_REASON, LOG_STREAM_WRITE_ACTIONS } from '../core/perms';
 import { acknowledgeWildcards, when } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 
@@ -298,10 +299,9 @@ export class SparkApplication extends SparkApplicationBase {
     this.jobPolicy = new iam.ManagedPolicy(this, 'JobPolicy', {
       description: 'Grants of the EMR Serverless Spark jobs',
       statements: [
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'],
-          resources: [this.logGroup.logGroupArn],
-        }),
+        new iam.PolicyStatement({ actions: [...LOG_STREAM_WRITE_ACTIONS], resources: [this.logGroup.logGroupArn] }),
+        // DescribeLogGroups has no resource type: scoped to a log group it would match nothing.
+        new iam.PolicyStatement({ actions: [...LOG_GROUP_DISCOVERY_ACTIONS], resources: ['*'] }),
         // Spark's Glue metastore client reads the `default` database when a session starts.
         new iam.PolicyStatement({
           actions: ['glue:GetDatabase'],
@@ -314,6 +314,7 @@ export class SparkApplication extends SparkApplicationBase {
     });
     this.jobRole.addManagedPolicy(this.jobPolicy);
     // The job role receives data grants (lake zones, MSK topics): each wildcard stays inside one resource.
+    acknowledgeWildcards(this.jobPolicy, when(/^Resource::\*$/, LOG_GROUP_DISCOVERY_REASON));
     acknowledgeWildcards(
       this.jobPolicy,
       when(

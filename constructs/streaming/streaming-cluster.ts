@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
-import { acknowledge, packs } from '../private/acknowledge';
+import { acknowledge, acknowledgeWildcards, packs, when } from '../private/acknowledge';
 
 /** The port of IAM-authenticated, TLS-encrypted client traffic (provisioned and serverless). */
 export const KAFKA_IAM_PORT = 9098;
@@ -390,7 +390,7 @@ export class StreamingCluster extends StreamingClusterBase {
 
   /**
    * CloudFormation exposes no bootstrap brokers for MSK: a custom resource calls
-   * kafka:GetBootstrapBrokers on this cluster only, through a role with a customer-managed policy
+   * kafka:GetBootstrapBrokers for this cluster (the action has no resource type), through a role with a customer-managed policy
    * and a KMS-encrypted log group.
    */
   private lookUpBootstrapBrokers(props: StreamingClusterProps, removalPolicy: RemovalPolicy): string {
@@ -403,14 +403,22 @@ export class StreamingCluster extends StreamingClusterBase {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Looks up the bootstrap brokers of MSK ${this.clusterName}`,
     });
-    role.addManagedPolicy(
-      new iam.ManagedPolicy(this, 'BootstrapBrokersPolicy', {
-        statements: [
-          new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
-          new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-        ],
-      }),
+    const policy = new iam.ManagedPolicy(this, 'BootstrapBrokersPolicy', {
+      statements: [
+        // kafka:GetBootstrapBrokers supports no resource type (Service Authorization Reference):
+        // scoped to the cluster's ARN it is denied, and the lookup fails the deploy.
+        new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: ['*'] }),
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      ],
+    });
+    acknowledgeWildcards(
+      policy,
+      when(
+        /^Resource::\*$/,
+        'kafka:GetBootstrapBrokers supports no resource type, so its resource is *; it returns broker host names only (no data, no write), and the role is assumed only by the deploy-time lookup of this cluster.',
+      ),
     );
+    role.addManagedPolicy(policy);
     const call: cr.AwsSdkCall = {
       service: 'Kafka',
       action: 'getBootstrapBrokers',
@@ -433,7 +441,7 @@ export class StreamingCluster extends StreamingClusterBase {
     if (lookupFunction) {
       acknowledge(
         lookupFunction,
-        'Deploy-time custom resource that only calls the regional MSK control-plane API (kafka:GetBootstrapBrokers on one cluster ARN); it touches no data and no VPC resource, and placing it in the VPC would add ENI permissions on * to its role.',
+        'Deploy-time custom resource that only calls the regional MSK control-plane API (kafka:GetBootstrapBrokers for one cluster ARN); it touches no data and no VPC resource, and placing it in the VPC would add ENI permissions on * to its role.',
         ...packs.both('LambdaInsideVPC'),
       );
       acknowledge(

@@ -11,7 +11,9 @@ import { TOPIC_NAME } from './event-streams';
 
 /** What the Firehose role may do on the MSK cluster, topic and groups (Firehose's MSK-source policy). */
 export const FIREHOSE_MSK_ACTIONS = {
-  cluster: ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+  cluster: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+  /** No resource type (Service Authorization Reference): granted on `*`, scoped to a cluster it is denied. */
+  bootstrap: ['kafka:GetBootstrapBrokers'],
   topic: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
   /** Firehose names its own consumer group: describing groups of this cluster only. */
   group: ['kafka-cluster:DescribeGroup'],
@@ -156,6 +158,7 @@ export class TopicArchive extends Construct {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ sid: 'Cluster', actions: [...FIREHOSE_MSK_ACTIONS.cluster], resources: [props.cluster.clusterArn] }),
+        new iam.PolicyStatement({ sid: 'BootstrapBrokers', actions: [...FIREHOSE_MSK_ACTIONS.bootstrap], resources: ['*'] }),
         new iam.PolicyStatement({
           sid: 'Topic',
           actions: [...FIREHOSE_MSK_ACTIONS.topic],
@@ -234,6 +237,15 @@ export class TopicArchive extends Construct {
     // Only the wildcards this construct wrote: objects under its two prefixes, and groups of its cluster.
     const prefixes = [this.prefix, this.errorPrefix];
     acknowledgeWildcards(this.policy, (finding) => {
+      if (finding === 'Resource::*') {
+        // Only if GetBootstrapBrokers is the one action on '*'.
+        const onStar = (this.policy.document.toJSON()?.Statement ?? []).filter((st: { Resource?: unknown }) =>
+          [st.Resource].flat().includes('*'),
+        );
+        return onStar.every((st: { Action?: unknown }) => [st.Action].flat().every((a) => a === 'kafka:GetBootstrapBrokers'))
+          ? 'kafka:GetBootstrapBrokers supports no resource type, so its resource is *; it returns broker host names only (no data, no write).'
+          : undefined;
+      }
       if (prefixes.some((prefix) => finding.endsWith(`/${prefix}*`))) {
         return 'Firehose writes objects with generated keys under the archive and error prefixes (objects are scoped to those two prefixes of one bucket).';
       }

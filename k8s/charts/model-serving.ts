@@ -65,6 +65,11 @@ export interface ModelServingProps extends ChartProps {
   readonly team: string;
   /** Environment name, for the `platform/env` label. */
   readonly environment: string;
+  /**
+   * AWS region of the cluster, as `AWS_REGION` and `AWS_DEFAULT_REGION`: the server's SDK clients
+   * sign requests (S3, IAM auth tokens for the feature store) for it.
+   */
+  readonly region: string;
   /** Model-server image (pin a tag or digest). */
   readonly image: string;
   /**
@@ -175,7 +180,7 @@ const RUN_AS = 65532;
  *
  * @example
  * new ModelServingChart(app, 'credit-risk-server', {
- *   name: 'credit-risk-server', team: 'credit-risk', environment: 'prod',
+ *   name: 'credit-risk-server', team: 'credit-risk', environment: 'prod', region: 'eu-west-1',
  *   image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/credit-risk-server:1.0.0',
  *   modelUri: 's3://models-bucket/credit-risk/1.0.0/',
  *   cpu: 2, memoryMiB: 4096, replicas: { min: 3, max: 12 },
@@ -254,6 +259,8 @@ export class ModelServingChart extends Chart {
                 }),
               ]),
             ),
+            AWS_REGION: kplus.EnvValue.fromValue(props.region),
+            AWS_DEFAULT_REGION: kplus.EnvValue.fromValue(props.region),
             MODEL_URI: kplus.EnvValue.fromValue(props.modelUri),
             MODEL_DIR: kplus.EnvValue.fromValue(MODEL_CACHE_PATH),
             PORT: kplus.EnvValue.fromValue(`${port}`),
@@ -383,6 +390,10 @@ export class ModelServingChart extends Chart {
   }
 }
 
+/** Environment variables the chart sets itself. */
+const CHART_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'MODEL_URI', 'MODEL_DIR', 'PORT'];
+const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 function validateModelServing(props: ModelServingProps): void {
   const where = `ModelServingChart '${props.name}'`;
   const fail = (message: string): never => {
@@ -439,12 +450,11 @@ function validateModelServing(props: ModelServingProps): void {
     if (!parseCidr(cidr)) fail(`featureStore.cidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${cidr}'`);
   }
   for (const name of [...Object.keys(props.env ?? {}), ...Object.keys(props.configMapEnv ?? {})]) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || ['MODEL_URI', 'MODEL_DIR', 'PORT'].includes(name)) {
-      fail(
-        `environment variable '${name}' is not allowed; expected a C identifier other than MODEL_URI, MODEL_DIR and PORT (set by the chart)`,
-      );
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || CHART_ENV.includes(name)) {
+      fail(`environment variable '${name}' is not allowed; expected a C identifier other than ${CHART_ENV.join(', ')} (set by the chart)`);
     }
   }
+  if (!AWS_REGION_NAME.test(props.region)) fail(`region must be an AWS region such as eu-west-1, got '${props.region}'`);
   const timeout = (props.startupTimeout ?? MODEL_SERVER_DEFAULTS.startupTimeout).toSeconds();
   if (timeout < 10 || timeout > 3600) fail(`startupTimeout must be from 10 seconds to 1 hour, got ${timeout} seconds`);
 }

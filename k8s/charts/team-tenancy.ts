@@ -2,7 +2,7 @@ import { Chart, type ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-34';
 import type { Construct } from 'constructs';
 import { GPU_RESOURCE } from '../../constructs/compute/gpu';
-import { DNS_LABEL } from '../../constructs/core/patterns';
+import { type Cidr, contains, DNS_LABEL, isPrivate, NON_PUBLIC_CIDRS, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
 
 /** What one team may request in its namespace, in total. */
@@ -32,11 +32,28 @@ export interface TeamTenancyProps extends ChartProps {
    */
   readonly serviceAccountName?: string;
   /**
-   * Allow egress HTTPS (443) anywhere and the EKS Pod Identity agent: AWS APIs (S3 lake, STS,
+   * Allow egress HTTPS (443) to AWS APIs and the EKS Pod Identity agent: AWS APIs (S3 lake, STS,
    * ECR) are reached over HTTPS; without it pods cannot use their AWS identity.
    * @default true
    */
   readonly allowAwsApis?: boolean;
+  /**
+   * Where AWS APIs are (the `allow-aws-apis` policy's HTTPS destinations).
+   * @default - anywhere (0.0.0.0/0)
+   */
+  readonly awsApis?: AwsApiDestinations;
+}
+
+/** Where a namespace's pods reach AWS APIs over HTTPS. */
+export interface AwsApiDestinations {
+  /** The VPC's CIDR: the interface VPC endpoints (STS, ECR, KMS, Logs, ...) live there. */
+  readonly vpcCidr: string;
+  /**
+   * Public CIDRs reached through the NAT gateway or a gateway endpoint (S3; with no interface
+   * endpoints, every AWS API). Non-public ranges inside them (RFC 1918, 100.64/10, link-local) are
+   * excepted, so pods cannot reach other VPCs, peered or on-premises networks on 443.
+   */
+  readonly outside: readonly string[];
 }
 
 /** Address of the EKS Pod Identity agent on every node (link-local). */
@@ -133,7 +150,15 @@ export class TeamTenancyChart extends Chart {
 
     if (props.allowAwsApis ?? true) {
       const aws = new kplus.NetworkPolicy(this, 'AllowAwsApis', { metadata: meta('allow-aws-apis'), selector: allPods });
-      aws.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
+      const https = [kplus.NetworkPolicyPort.tcp(443)];
+      if (props.awsApis) {
+        aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'VpcEndpoints', props.awsApis.vpcCidr), https);
+        props.awsApis.outside.forEach((cidr, i) => {
+          aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, `Outside${i}`, cidr, nonPublicWithin(cidr)), https);
+        });
+      } else {
+        aws.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), https);
+      }
       aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'PodIdentityAgent', POD_IDENTITY_AGENT_CIDR), [
         kplus.NetworkPolicyPort.tcp(80),
       ]);
@@ -146,10 +171,37 @@ export class TeamTenancyChart extends Chart {
   }
 }
 
+/**
+ * What is wrong with one `outside` destination of AwsApiDestinations (empty when nothing is): the
+ * check the chart and the compute config rules both run.
+ */
+export function outsideCidrProblems(text: string): string[] {
+  const cidr = parseCidr(text);
+  if (!cidr) return ["is not a network-aligned IPv4 CIDR like '52.218.0.0/17'"];
+  if (isPrivate(cidr)) return ['is a private (RFC 1918) range; private destinations are reached in the VPC (vpcCidr), not through NAT'];
+  return [];
+}
+
+/** The non-public ranges inside a CIDR (what an `outside` destination excepts). */
+function nonPublicWithin(text: string): string[] | undefined {
+  const cidr = parseCidr(text);
+  const within = NON_PUBLIC_CIDRS.filter((r) => cidr && contains(cidr, parseCidr(r) as Cidr));
+  return within.length > 0 ? within : undefined;
+}
+
 function validateTenancy(props: TeamTenancyProps): void {
   const where = `TeamTenancyChart '${props.team}'`;
   if (!DNS_LABEL.test(props.team)) {
     throw new Error(`${where}: team must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${props.team}'`);
+  }
+  if (props.awsApis) {
+    if (!parseCidr(props.awsApis.vpcCidr)) {
+      throw new Error(`${where}: awsApis.vpcCidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${props.awsApis.vpcCidr}'`);
+    }
+    props.awsApis.outside.forEach((cidr, i) => {
+      const [problem] = outsideCidrProblems(cidr);
+      if (problem) throw new Error(`${where}: awsApis.outside[${i}] '${cidr}' ${problem}`);
+    });
   }
   const q = props.quota;
   const checks: Array<[string, number, boolean]> = [

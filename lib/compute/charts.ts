@@ -12,7 +12,9 @@ import type { EnvironmentConfig, ModelServerConfig } from '../config';
  * these, so the manifests GitOps users get are the ones CDK applies.
  */
 export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {
-  return config.cluster.teams.map((t) => ({ team: t.name, environment: config.name, quota: t.quota }));
+  // HTTPS to AWS APIs: the interface endpoints in the VPC, and what leaves through NAT or a gateway endpoint.
+  const awsApis = { vpcCidr: config.network.vpcCidr, outside: config.cluster.podHttpsEgressCidrs };
+  return config.cluster.teams.map((t) => ({ team: t.name, environment: config.name, quota: t.quota, awsApis }));
 }
 
 /** The charts the cluster runs (applied by the Compute stack): runtimes and team tenancy. */
@@ -82,6 +84,7 @@ export function modelServingProps(
     name: server.name,
     team: server.team,
     environment: config.name,
+    region: config.region,
     image: server.image,
     port: server.port,
     args: server.args ? [...server.args] : undefined,

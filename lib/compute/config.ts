@@ -1,4 +1,4 @@
-import type { NodeCapacityType } from '../../constructs/compute';
+import type { NamespaceAccess, NodeCapacityType } from '../../constructs/compute';
 import { ACCOUNTS } from '../config/accounts';
 import type { EnvironmentName } from '../config/types';
 
@@ -36,15 +36,42 @@ export interface TeamConfig {
   readonly lake: { readonly readPrefixes: readonly string[]; readonly writePrefixes: readonly string[] };
 }
 
+/**
+ * Who may use the cluster, in ONE place (`mlp preflight` checks that these roles exist: an access
+ * entry's principal must exist when it is created). People come in through IAM Identity Center
+ * permission sets; list each permission set's role here.
+ */
+export interface ClusterAccessConfig {
+  /** Platform admins: cluster-admin (AmazonEKSClusterAdminPolicy, cluster scope). */
+  readonly admins: readonly string[];
+  /** Everyone else: edit or view on named team namespaces. */
+  readonly namespaces: readonly NamespaceAccess[];
+  /**
+   * The Session Manager host through which operators reach the private API endpoint (port
+   * forwarding; see docs/compute.md, "kubectl access").
+   */
+  readonly sessionHost: { readonly instanceType: string };
+}
+
 export interface ClusterConfig {
-  /** Kubernetes version, `major.minor` (a kubectl layer for it must be installed: 1.34). */
+  /** Kubernetes version, `major.minor`: THE upgrade field; the kubectl layer and add-on versions follow it (constructs/compute/versions.ts KUBERNETES_RELEASES). */
   readonly kubernetesVersion: string;
-  /** 'private' (VPC only; required in staging and prod) or 'publicAndPrivate' (dev, CIDR-restricted). */
+  /** 'private' (VPC only; every environment, reached through the Session Manager host) or 'publicAndPrivate' (dev only, CIDR-restricted). */
   readonly endpointAccess: 'private' | 'publicAndPrivate';
   /** CIDRs allowed to the public endpoint; empty unless endpointAccess is 'publicAndPrivate'. */
   readonly publicAccessCidrs: readonly string[];
-  /** IAM role ARNs that get cluster-admin through EKS access entries. */
-  readonly adminRoleArns: readonly string[];
+  /** Who may use the cluster: access entries and the Session Manager host. */
+  readonly access: ClusterAccessConfig;
+  /**
+   * Public CIDRs team pods may reach on HTTPS besides the VPC (whose CIDR holds the interface
+   * endpoints): what must leave through the NAT gateway or the S3 gateway endpoint (S3, and AWS
+   * APIs without an interface endpoint, e.g. Glue, Athena, EMR Serverless). Private, shared and
+   * link-local ranges are always excepted: pods cannot reach other VPCs or on-premises networks
+   * on 443. `0.0.0.0/0` keeps every public AWS API reachable; narrow it to the region's AWS ranges
+   * (https://ip-ranges.amazonaws.com/ip-ranges.json, service AMAZON, the region) when those are
+   * pinned, since a missing range breaks calls only at run time.
+   */
+  readonly podHttpsEgressCidrs: readonly string[];
   /** Explicit opt-in for Spot capacity in training node groups. */
   readonly allowSpotTraining: boolean;
   readonly nodeGroups: readonly NodeGroupConfig[];
@@ -52,8 +79,27 @@ export interface ClusterConfig {
   readonly teams: readonly TeamConfig[];
 }
 
-/** Admin role of an account (created by the account baseline, outside this repository). */
-const adminRole = (env: EnvironmentName): string => `arn:aws:iam::${ACCOUNTS[env].account}:role/MlPlatformAdmin`;
+/** A role of an account's baseline (created outside this repository; `mlp preflight` checks it exists). */
+const role = (env: EnvironmentName, name: string): string => `arn:aws:iam::${ACCOUNTS[env].account}:role/${name}`;
+
+/**
+ * The baseline's roles: platform admins (cluster-admin), each team's developers (edit on their
+ * namespace) and read-only viewers (view on every team namespace).
+ */
+const access = (env: EnvironmentName, teams: readonly string[], developersEdit: boolean): ClusterAccessConfig => ({
+  admins: [role(env, 'MlPlatformAdmin')],
+  namespaces: [
+    ...teams.map(
+      (t): NamespaceAccess => ({
+        roleArn: role(env, `MlPlatformDeveloper-${t}`),
+        access: developersEdit ? 'edit' : 'view',
+        namespaces: [t],
+      }),
+    ),
+    { roleArn: role(env, 'MlPlatformViewer'), access: 'view', namespaces: [...teams] },
+  ],
+  sessionHost: { instanceType: 'm7g.medium' },
+});
 
 /**
  * A team with the lake convention: prefixes are `<zone>/<key prefix>`; a team reads the curated
@@ -79,11 +125,12 @@ const nodes = (
 /** The EKS cluster of each environment: endpoint, node groups and teams. */
 export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
   dev: {
-    kubernetesVersion: '1.34',
-    // Developers reach the API from the office egress range; nodes use the private endpoint.
-    endpointAccess: 'publicAndPrivate',
-    publicAccessCidrs: ['203.0.113.0/24'],
-    adminRoleArns: [adminRole('dev')],
+    kubernetesVersion: '1.35',
+    // Private like staging and prod: operators come in through the Session Manager host.
+    endpointAccess: 'private',
+    publicAccessCidrs: [],
+    access: access('dev', ['credit-risk', 'fraud'], true),
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: true,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50),
@@ -95,10 +142,11 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     ],
   },
   staging: {
-    kubernetesVersion: '1.34',
+    kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
-    adminRoleArns: [adminRole('staging')],
+    access: access('staging', ['credit-risk', 'fraud'], true),
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: false,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [3, 3, 6], 50),
@@ -111,10 +159,12 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     ],
   },
   prod: {
-    kubernetesVersion: '1.34',
+    kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
-    adminRoleArns: [adminRole('prod')],
+    // In prod developers read; changes come through the platform's deploys.
+    access: access('prod', ['credit-risk', 'fraud'], false),
+    podHttpsEgressCidrs: ['0.0.0.0/0'],
     allowSpotTraining: false,
     nodeGroups: [
       nodes('system', false, 'system', ['m7i.2xlarge'], 'ON_DEMAND', [3, 3, 9], 100),

@@ -1,7 +1,9 @@
 import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
-import { publicAccessCidrProblems } from '../../constructs/compute/ml-cluster';
+import { NAMESPACE_ACCESS_POLICIES, publicAccessCidrProblems } from '../../constructs/compute/ml-cluster';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
 import { DNS_LABEL, S3_PREFIX as LAKE_PREFIX } from '../../constructs/core/patterns';
+import { outsideCidrProblems } from '../../k8s/charts/team-tenancy';
+import { ec2InstanceSpec, ec2UnknownReason } from '../catalog';
 import type { Problems } from '../config/problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
 
@@ -55,11 +57,12 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
     for (const problem of publicAccessCidrProblems(text)) p.check(false, field, text, problem);
   });
 
-  // Admins.
-  p.check(k.adminRoleArns.length > 0, 'cluster.adminRoleArns', k.adminRoleArns, 'is empty; at least one admin role needs cluster access');
-  k.adminRoleArns.forEach((arn, i) => {
-    p.matches(`cluster.adminRoleArns[${i}]`, arn, ROLE_ARN, 'an IAM role ARN like arn:aws:iam::111111111111:role/MlPlatformAdmin');
+  // Pods' HTTPS egress beyond the VPC.
+  k.podHttpsEgressCidrs.forEach((text, i) => {
+    for (const problem of outsideCidrProblems(text)) p.check(false, `cluster.podHttpsEgressCidrs[${i}]`, text, problem);
   });
+
+  checkAccess(c, p);
 
   // Node groups.
   const groupNames = k.nodeGroups.map((g) => g.name);
@@ -95,6 +98,38 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
       'is used by another team; team names (namespaces) must be unique',
     );
   });
+}
+
+/** The `cluster.access` section: admins, namespace access, the Session Manager host. */
+function checkAccess(c: EnvironmentConfig, p: Problems): void {
+  const a = c.cluster.access;
+  if (!p.section('cluster.access', a)) return;
+  p.check(a.admins.length > 0, 'cluster.access.admins', a.admins, 'is empty; at least one admin role needs cluster access');
+  a.admins.forEach((arn, i) => {
+    p.matches(`cluster.access.admins[${i}]`, arn, ROLE_ARN, 'an IAM role ARN like arn:aws:iam::111111111111:role/MlPlatformAdmin');
+  });
+  const teams = c.cluster.teams.map((t) => t.name);
+  a.namespaces.forEach((grant, i) => {
+    const at = `cluster.access.namespaces[${i}]`;
+    p.matches(`${at}.roleArn`, grant.roleArn, ROLE_ARN, 'an IAM role ARN like arn:aws:iam::111111111111:role/MlPlatformDeveloper-fraud');
+    p.oneOf(`${at}.access`, grant.access, Object.keys(NAMESPACE_ACCESS_POLICIES) as Array<keyof typeof NAMESPACE_ACCESS_POLICIES>);
+    p.check(grant.namespaces.length > 0, `${at}.namespaces`, grant.namespaces, 'is empty; list the team namespaces the role may use');
+    grant.namespaces.forEach((ns, j) => {
+      p.check(teams.includes(ns), `${at}.namespaces[${j}]`, ns, `is not a team namespace; expected one of ${teams.join(', ')}`);
+    });
+  });
+  const type = a.sessionHost?.instanceType;
+  if (p.section('cluster.access.sessionHost', a.sessionHost)) {
+    const spec = ec2InstanceSpec(type);
+    if (!spec) p.add('cluster.access.sessionHost.instanceType', type, ec2UnknownReason(type));
+    else
+      p.check(
+        spec.gpus === 0,
+        'cluster.access.sessionHost.instanceType',
+        type,
+        'is a GPU type; the host only relays sessions (e.g. m7g.medium)',
+      );
+  }
 }
 
 function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p: Problems): void {

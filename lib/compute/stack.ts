@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  ClusterAccessHost,
   MlCluster,
   type MlNodeGroupOptions,
   ModelServerIdentity,
@@ -92,6 +93,7 @@ export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Re
  */
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
+  readonly accessHost: ClusterAccessHost;
   readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
   readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
 
@@ -125,13 +127,25 @@ export class ComputeStack extends PlatformStack {
       kubernetesVersion: k.kubernetesVersion,
       publicAccessCidrs: k.endpointAccess === 'publicAndPrivate' ? k.publicAccessCidrs : [],
       secretsEncryptionKey: keys.compute,
-      adminRoleArns: k.adminRoleArns,
+      adminRoleArns: k.access.admins,
+      namespaceAccess: k.access.namespaces,
       logEncryptionKey: keys.logs,
       logRetention: config.logging.retentionDays as logs.RetentionDays,
       removalPolicy: this.statefulRemovalPolicy,
       nodeGroups,
     });
     const cluster = this.mlCluster.cluster;
+
+    // The audited way in to the private API endpoint (Session Manager port forwarding).
+    this.accessHost = new ClusterAccessHost(this, 'AccessHost', {
+      cluster,
+      vpc: props.vpc,
+      instanceType: new ec2.InstanceType(k.access.sessionHost.instanceType),
+      volumeEncryptionKey: keys.compute,
+      logEncryptionKey: keys.logs,
+      logRetention: config.logging.retentionDays as logs.RetentionDays,
+      removalPolicy: this.statefulRemovalPolicy,
+    });
 
     // The same charts `npm run synth:k8s` writes to dist/k8s/<env>/platform.
     const charts = addPlatformCharts(new Cdk8sApp(), config);

@@ -3,7 +3,7 @@ import { LAKE, SPARK } from '../data/config';
 import { FEATURE_STORE } from '../feature-store/config';
 import { FEATURES } from '../features/config';
 import { NETWORK } from '../network/config';
-import { AUDIT, LOGGING } from '../security/config';
+import { AUDIT, LOGGING, ONCALL } from '../security/config';
 import { SERVING } from '../serving/config';
 import { STREAMING } from '../streaming/config';
 import { ACCOUNTS } from './accounts';
@@ -50,6 +50,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     network: NETWORK[name],
     logging: LOGGING[name],
     audit: AUDIT[name],
+    oncall: ONCALL[name],
     serving: SERVING[name],
     lake: LAKE[name],
     streaming: STREAMING[name],

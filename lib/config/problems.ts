@@ -13,6 +13,11 @@ export class Problems {
     this.lines.push(`${this.env}.${field}: ${show(value)} ${message}`);
   }
 
+  /** Records a line a construct's own check wrote as `<field>: <value> <message>` (gets the environment). */
+  addLine(line: string): void {
+    this.lines.push(`${this.env}.${line}`);
+  }
+
   /** Records a problem unless `ok`. Returns `ok`, so checks can be chained. */
   check(ok: boolean, field: string, value: unknown, message: string): boolean {
     if (!ok) this.add(field, value, message);

@@ -9,7 +9,7 @@ import type { LakeConfig, SparkConfig } from '../data/config';
 import type { FeatureStoreConfig } from '../feature-store/config';
 import type { FeaturesConfig } from '../features/config';
 import type { NetworkConfig } from '../network/config';
-import type { AuditConfig, LoggingConfig } from '../security/config';
+import type { AuditConfig, LoggingConfig, OnCallConfig } from '../security/config';
 import type { ServingConfig } from '../serving/config';
 import type { StreamingConfig } from '../streaming/config';
 
@@ -62,6 +62,8 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly logging: LoggingConfig;
   readonly audit: AuditConfig;
+  /** Who is told when alarms fire. */
+  readonly oncall: OnCallConfig;
   /** Model registry, MLflow and SageMaker endpoints. */
   readonly serving: ServingConfig;
   readonly lake: LakeConfig;

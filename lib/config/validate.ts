@@ -1,3 +1,4 @@
+import { checkAgainstCatalog } from '../catalog/rules';
 import { checkCompute } from '../compute/rules';
 import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
@@ -29,6 +30,7 @@ const RULES: readonly Rule[] = [
   checkServing,
   checkCompute,
   checkModelServers,
+  checkAgainstCatalog,
 ];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */

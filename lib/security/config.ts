@@ -1,3 +1,4 @@
+import type { OnCallSubscriptions } from '../../constructs/observability/on-call-topics';
 import type { EnvironmentName } from '../config/types';
 
 export interface LoggingConfig {
@@ -24,4 +25,26 @@ export const AUDIT: Readonly<Record<EnvironmentName, AuditConfig>> = {
   dev: { transitionToGlacierDays: 30, expirationDays: 365 },
   staging: { transitionToGlacierDays: 90, expirationDays: 400 },
   prod: { transitionToGlacierDays: 90, expirationDays: 2557 },
+};
+
+/** Who is told when the platform's alarms fire (the shape of OnCallTopics' subscriptions). */
+export interface OnCallConfig {
+  /**
+   * Who is paged: e-mail addresses (each confirms once) and `https://` pager endpoints. The
+   * serving alarm topic delivers to them; staging and prod need at least one.
+   */
+  readonly page: OnCallSubscriptions;
+}
+
+/**
+ * On-call subscriptions of each environment. Like the account ids in lib/config/accounts.ts these
+ * are placeholders (reserved example.com addresses): put the team's addresses and the pager's
+ * HTTPS integration URL here before the first deploy.
+ */
+export const ONCALL: Readonly<Record<EnvironmentName, OnCallConfig>> = {
+  dev: { page: { emails: ['ml-platform-dev@example.com'] } },
+  staging: { page: { emails: ['ml-platform-oncall@example.com'] } },
+  prod: {
+    page: { emails: ['ml-platform-oncall@example.com'], httpsEndpoints: ['https://pager.example.com/integrations/ml-platform-prod'] },
+  },
 };

@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { subscriptionProblems } from '../../constructs/observability/on-call-topics';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig } from '../config/types';
 
@@ -7,8 +8,9 @@ export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays
   .filter((v): v is number => typeof v === 'number' && v > 0)
   .sort((a, b) => a - b);
 
-/** Rules of the `logging` and `audit` sections: log retention and the audit trail's lifecycle. */
+/** Rules of the `logging`, `audit` and `oncall` sections. */
 export function checkSecurity(c: EnvironmentConfig, p: Problems): void {
+  checkOnCall(c, p);
   if (p.section('logging', c.logging)) {
     p.oneOf('logging.retentionDays', c.logging.retentionDays, LOG_RETENTION_DAYS);
     if (c.name === 'prod') {
@@ -29,4 +31,19 @@ export function checkSecurity(c: EnvironmentConfig, p: Problems): void {
       c.audit.transitionToGlacierDays,
       `must be less than audit.expirationDays (${c.audit.expirationDays})`,
     );
+}
+
+/** Pages must reach someone: well-formed subscriptions, and at least one outside dev. */
+function checkOnCall(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('oncall', c.oncall)) return;
+  for (const line of subscriptionProblems('oncall.page', c.oncall.page)) p.addLine(line);
+  if (c.name !== 'dev') {
+    const count = (c.oncall.page?.emails?.length ?? 0) + (c.oncall.page?.httpsEndpoints?.length ?? 0);
+    p.check(
+      count > 0,
+      'oncall.page',
+      c.oncall.page,
+      `has no subscription; ${c.name}'s alarms would notify nobody (add an e-mail address or an https:// pager endpoint)`,
+    );
+  }
 }

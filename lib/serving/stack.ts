@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DataQualityMonitor, MlflowTrackingServer, ModelEndpoint, ModelRegistry, ModelSource } from '../../constructs';
 import type { ServingEndpointConfig } from '../config';
@@ -77,6 +78,11 @@ export class ServingStack extends PlatformStack {
         conditions: { StringEquals: { 'aws:SourceAccount': config.account } },
       }),
     );
+    // Who is paged (config `oncall.page`): e-mail addresses and HTTPS pager endpoints.
+    for (const email of config.oncall.page.emails ?? []) this.alarmTopic.addSubscription(new subs.EmailSubscription(email));
+    for (const url of config.oncall.page.httpsEndpoints ?? []) {
+      this.alarmTopic.addSubscription(new subs.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    }
     const alarmAction = new cwActions.SnsAction(this.alarmTopic);
 
     const endpoints: Record<string, ModelEndpoint> = {};

@@ -215,14 +215,12 @@ const bootstrap: Check = async (env, c) => {
   return findings;
 };
 
-/** Role ARNs config names: cluster admins, and operator roles where config has them. */
+/** Role ARNs config names, all in `cluster.access`: the admins and the namespace-scoped roles. */
 export function configuredRoleArns(env: EnvironmentConfig): { readonly field: string; readonly arn: string }[] {
-  const cluster = env.cluster as EnvironmentConfig['cluster'] & { readonly operatorRoleArns?: readonly string[] };
-  const access = (env as { readonly access?: { readonly operatorRoleArns?: readonly string[] } }).access;
+  const access = env.cluster?.access;
   return [
-    ...(cluster.adminRoleArns ?? []).map((arn, i) => ({ field: `cluster.adminRoleArns[${i}]`, arn })),
-    ...(cluster.operatorRoleArns ?? []).map((arn, i) => ({ field: `cluster.operatorRoleArns[${i}]`, arn })),
-    ...(access?.operatorRoleArns ?? []).map((arn, i) => ({ field: `access.operatorRoleArns[${i}]`, arn })),
+    ...(access?.admins ?? []).map((arn, i) => ({ field: `cluster.access.admins[${i}]`, arn })),
+    ...(access?.namespaces ?? []).map((n, i) => ({ field: `cluster.access.namespaces[${i}].roleArn`, arn: n.roleArn })),
   ];
 }
 

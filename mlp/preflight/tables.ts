@@ -91,9 +91,9 @@ export const NAMED_QUOTAS = {
 } as const;
 
 /**
- * Service-linked roles the platform's services need. Most services create theirs on first use, but
- * a first deploy can reference one before that (e.g. a KMS key policy naming the Auto Scaling role
- * fails while the role does not exist). Source: each service's "Using service-linked roles" page.
+ * Service-linked roles the platform's services need. Most services create theirs on first use;
+ * checking them first shows what a fresh account will create on its first deploy. Source: each
+ * service's "Using service-linked roles" page.
  */
 export const SERVICE_LINKED_ROLES: readonly { readonly role: string; readonly service: string; readonly why: string }[] = [
   { role: 'AWSServiceRoleForAmazonEKS', service: 'eks.amazonaws.com', why: 'EKS clusters' },
@@ -101,7 +101,7 @@ export const SERVICE_LINKED_ROLES: readonly { readonly role: string; readonly se
   {
     role: 'AWSServiceRoleForAutoScaling',
     service: 'autoscaling.amazonaws.com',
-    why: 'the Auto Scaling groups of EKS node groups; a KMS key policy that names it fails while it is missing',
+    why: 'the Auto Scaling groups of EKS node groups (the compute key admits it by an aws:PrincipalArn condition, so its absence no longer fails the Security stack)',
   },
   { role: 'AWSServiceRoleForElastiCache', service: 'elasticache.amazonaws.com', why: 'the online feature store' },
   { role: 'AWSServiceRoleForKafka', service: 'kafka.amazonaws.com', why: 'MSK' },

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag'
 import type { IConstruct } from 'constructs';
 import {
   AuditBucket,
+  ClusterAccessHost,
   DataLake,
   DataQualityMonitor,
   EventStreams,
@@ -205,6 +206,17 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
   MlCluster: () => {
     const { stack, vpc, logsKey } = dataFixture();
     return { stack, construct: new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey, { logEncryptionKey: logsKey })) };
+  },
+  ClusterAccessHost: () => {
+    const { stack, vpc, logsKey, dataKey } = dataFixture();
+    const cluster = new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey));
+    const host = new ClusterAccessHost(stack, 'AccessHost', {
+      cluster: cluster.cluster,
+      vpc,
+      volumeEncryptionKey: dataKey,
+      logEncryptionKey: logsKey,
+    });
+    return { stack, construct: host };
   },
   TeamWorkloadIdentity: () => {
     const { stack, vpc, logsKey, dataKey } = dataFixture();

@@ -16,11 +16,19 @@ describe('committed cluster configuration', () => {
     expect(validate(ENVIRONMENTS)).toEqual([]);
   });
 
-  test('prod and staging endpoints are private; dev is public only from its CIDRs', () => {
+  test('every endpoint is private (operators come in through the Session Manager host)', () => {
     // THEN
-    expect(ENVIRONMENTS.prod.cluster.endpointAccess).toBe('private');
-    expect(ENVIRONMENTS.staging.cluster.endpointAccess).toBe('private');
-    expect(ENVIRONMENTS.dev.cluster.publicAccessCidrs.length).toBeGreaterThan(0);
+    for (const env of ['dev', 'staging', 'prod'] as const) {
+      expect(ENVIRONMENTS[env].cluster.endpointAccess).toBe('private');
+      expect(ENVIRONMENTS[env].cluster.publicAccessCidrs).toEqual([]);
+    }
+  });
+
+  test('no committed CIDR anywhere in the cluster config is a documentation (TEST-NET) range', () => {
+    // GIVEN
+    const testNet = /\b(192\.0\.2|198\.51\.100|203\.0\.113)\.\d+/;
+    // THEN
+    for (const env of ['dev', 'staging', 'prod'] as const) expect(JSON.stringify(ENVIRONMENTS[env].cluster)).not.toMatch(testNet);
   });
 
   test('every environment has a CPU system group and a GPU group; dev GPUs scale to zero', () => {
@@ -45,7 +53,13 @@ describe('compute rules', () => {
       'unsupported Kubernetes version',
       'dev',
       (c) => (c.cluster.kubernetesVersion = '1.30'),
-      "dev.cluster.kubernetesVersion: '1.30' is not allowed; expected one of '1.34'",
+      "dev.cluster.kubernetesVersion: '1.30' is not allowed; expected one of '1.35'",
+    ],
+    [
+      'a private range as HTTPS egress beyond the VPC',
+      'prod',
+      (c) => (c.cluster.podHttpsEgressCidrs = ['10.20.0.0/16']),
+      "prod.cluster.podHttpsEgressCidrs[0]: '10.20.0.0/16' is a private (RFC 1918) range; private destinations are reached in the VPC (vpcCidr), not through NAT",
     ],
     [
       'unknown endpoint access',
@@ -58,7 +72,7 @@ describe('compute rules', () => {
       'prod',
       (c) => {
         c.cluster.endpointAccess = 'publicAndPrivate';
-        c.cluster.publicAccessCidrs = ['203.0.113.0/24'];
+        c.cluster.publicAccessCidrs = ['52.94.76.0/24'];
       },
       "prod.cluster.endpointAccess: 'publicAndPrivate' is not allowed; prod's API endpoint must be 'private'",
     ],
@@ -67,21 +81,24 @@ describe('compute rules', () => {
       'staging',
       (c) => {
         c.cluster.endpointAccess = 'publicAndPrivate';
-        c.cluster.publicAccessCidrs = ['203.0.113.0/24'];
+        c.cluster.publicAccessCidrs = ['52.94.76.0/24'];
       },
       "staging.cluster.endpointAccess: 'publicAndPrivate' is not allowed; staging's API endpoint must be 'private'",
     ],
     [
       'public endpoint without CIDRs',
       'dev',
-      (c) => (c.cluster.publicAccessCidrs = []),
+      (c) => {
+        c.cluster.endpointAccess = 'publicAndPrivate';
+        c.cluster.publicAccessCidrs = [];
+      },
       'dev.cluster.publicAccessCidrs: [] is empty; a public endpoint must be restricted to CIDRs',
     ],
     [
       'CIDRs with a private endpoint',
       'prod',
-      (c) => (c.cluster.publicAccessCidrs = ['203.0.113.0/24']),
-      'prod.cluster.publicAccessCidrs: ["203.0.113.0/24"] must be empty when endpointAccess is \'private\'',
+      (c) => (c.cluster.publicAccessCidrs = ['52.94.76.0/24']),
+      'prod.cluster.publicAccessCidrs: ["52.94.76.0/24"] must be empty when endpointAccess is \'private\'',
     ],
     [
       'malformed public CIDR',
@@ -102,16 +119,58 @@ describe('compute rules', () => {
       "dev.cluster.publicAccessCidrs[0]: '10.1.0.0/16' is a private (RFC 1918) range",
     ],
     [
+      'a documentation range as the public endpoint CIDR',
+      'dev',
+      (c) => {
+        c.cluster.endpointAccess = 'publicAndPrivate';
+        c.cluster.publicAccessCidrs = ['203.0.113.0/24'];
+      },
+      "dev.cluster.publicAccessCidrs[0]: '203.0.113.0/24' is a documentation range (TEST-NET, 203.0.113.0/24, RFC 5737) that no client has; use your egress range, or keep the endpoint private and use the Session Manager host",
+    ],
+    [
+      'a TEST-NET-2 subnet as the public endpoint CIDR',
+      'dev',
+      (c) => {
+        c.cluster.endpointAccess = 'publicAndPrivate';
+        c.cluster.publicAccessCidrs = ['198.51.100.128/25'];
+      },
+      "dev.cluster.publicAccessCidrs[0]: '198.51.100.128/25' is a documentation range (TEST-NET, 198.51.100.0/24, RFC 5737)",
+    ],
+    [
       'no admin role',
       'prod',
-      (c) => (c.cluster.adminRoleArns = []),
-      'prod.cluster.adminRoleArns: [] is empty; at least one admin role needs cluster access',
+      (c) => (c.cluster.access.admins = []),
+      'prod.cluster.access.admins: [] is empty; at least one admin role needs cluster access',
     ],
     [
       'admin that is a user',
       'prod',
-      (c) => (c.cluster.adminRoleArns = ['arn:aws:iam::333333333333:user/alice']),
-      "prod.cluster.adminRoleArns[0]: 'arn:aws:iam::333333333333:user/alice' is not allowed; expected an IAM role ARN",
+      (c) => (c.cluster.access.admins = ['arn:aws:iam::333333333333:user/alice']),
+      "prod.cluster.access.admins[0]: 'arn:aws:iam::333333333333:user/alice' is not allowed; expected an IAM role ARN",
+    ],
+    [
+      'namespace access to a namespace that is no team',
+      'staging',
+      (c) => (c.cluster.access.namespaces[0].namespaces = ['payments']),
+      "staging.cluster.access.namespaces[0].namespaces[0]: 'payments' is not a team namespace; expected one of credit-risk, fraud",
+    ],
+    [
+      'namespace access that is neither edit nor view',
+      'dev',
+      (c) => (c.cluster.access.namespaces[0].access = 'admin'),
+      "dev.cluster.access.namespaces[0].access: 'admin' is not allowed; expected one of 'edit', 'view'",
+    ],
+    [
+      'a session host size no family has',
+      'prod',
+      (c) => (c.cluster.access.sessionHost.instanceType = 'm7g.3xlarge'),
+      "prod.cluster.access.sessionHost.instanceType: 'm7g.3xlarge' is not an EC2 instance type; m7g comes in",
+    ],
+    [
+      'a missing access section',
+      'prod',
+      (c) => delete c.cluster.access,
+      'prod.cluster.access: undefined is not allowed; the section is required',
     ],
     [
       'invalid node group name',

@@ -40,7 +40,7 @@ describe('ComputeStack', () => {
     // THEN
     prod.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'prod-ml-platform',
-      Version: '1.34',
+      Version: '1.35',
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
       EncryptionConfig: [Match.objectLike({ Resources: ['secrets'], Provider: { KeyArn: Match.anyValue() } })],
     });
@@ -48,15 +48,75 @@ describe('ComputeStack', () => {
     expect(keyArn).toMatch(/ComputeKey/);
   });
 
-  test('dev: public endpoint restricted to the configured CIDRs', () => {
+  test.each(ENVIRONMENT_NAMES)('%s: private endpoint; every role of cluster.access has its access entry', (env) => {
+    // GIVEN
+    const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
+    const access = ENVIRONMENTS[env].cluster.access;
     // THEN
-    dev.hasResourceProperties('AWS::EKS::Cluster', {
-      ResourcesVpcConfig: Match.objectLike({
-        EndpointPublicAccess: true,
-        PublicAccessCidrs: [...ENVIRONMENTS.dev.cluster.publicAccessCidrs],
-      }),
-    });
+    t.hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false }) });
+    const entries = Object.values(t.findResources('AWS::EKS::AccessEntry')).map((e: any) => e.Properties);
+    // (besides the kubectl provider's own entry, which aws-eks-v2 creates)
+    const principals = entries
+      .map((e) => e.PrincipalArn)
+      .filter((p) => typeof p === 'string')
+      .sort();
+    expect(principals).toEqual([...new Set([...access.admins, ...access.namespaces.map((n) => n.roleArn)])].sort());
+    for (const grant of access.namespaces) {
+      const entry = entries.find((e) => e.PrincipalArn === grant.roleArn);
+      expect(entry.AccessPolicies).toContainEqual({
+        AccessScope: { Type: 'namespace', Namespaces: [...grant.namespaces] },
+        PolicyArn: expect.objectContaining({
+          'Fn::Join': [
+            '',
+            expect.arrayContaining([expect.stringMatching(grant.access === 'edit' ? /AmazonEKSEditPolicy$/ : /AmazonEKSViewPolicy$/)]),
+          ],
+        }),
+      });
+    }
   });
+
+  test.each(ENVIRONMENT_NAMES)(
+    '%s: a Session Manager host reaches the private API: private subnet, IMDSv2, encrypted, no key, no inbound, logged sessions',
+    (env) => {
+      // GIVEN
+      const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
+      // THEN: the instance
+      const [instance] = Object.values(t.findResources('AWS::EC2::Instance')) as any[];
+      expect(instance.Properties).toMatchObject({
+        InstanceType: ENVIRONMENTS[env].cluster.access.sessionHost.instanceType,
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{ Ebs: { Encrypted: true, KmsKeyId: expect.anything() } }],
+        SubnetId: expect.anything(),
+      });
+      expect(instance.Properties.KeyName).toBeUndefined();
+      expect(instance.Properties.NetworkInterfaces).toBeUndefined();
+      // its security group: no inbound, HTTPS out only
+      const groups = Object.values(t.findResources('AWS::EC2::SecurityGroup')).map((g: any) => g.Properties);
+      const hostGroup = groups.find((g) => String(g.GroupDescription).startsWith('Session Manager host'));
+      expect(hostGroup.SecurityGroupIngress).toBeUndefined();
+      expect(hostGroup.SecurityGroupEgress).toEqual([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      ]);
+      // the cluster's security group admits it on 443
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AccessHostSecurityGroup'), 'GroupId'] },
+        FromPort: 443,
+        ToPort: 443,
+      });
+      // shell sessions are logged to an encrypted log group
+      t.hasResourceProperties('AWS::SSM::Document', {
+        DocumentType: 'Session',
+        Content: Match.objectLike({
+          inputs: Match.objectLike({
+            cloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('^AccessHostSessionLogs') },
+            cloudWatchEncryptionEnabled: true,
+          }),
+        }),
+      });
+      t.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue() });
+    },
+  );
 
   test.each(ENVIRONMENT_NAMES)('%s: one node group per configured group, GPU groups with the NVIDIA AMI and the GPU taint', (env) => {
     // GIVEN
@@ -114,7 +174,7 @@ describe('ComputeStack', () => {
   });
 
   test('admin roles from config get access entries', () => {
-    for (const arn of ENVIRONMENTS.prod.cluster.adminRoleArns) prod.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: arn });
+    for (const arn of ENVIRONMENTS.prod.cluster.access.admins) prod.hasResourceProperties('AWS::EKS::AccessEntry', { PrincipalArn: arn });
   });
 
   test('applies the tenancy of every team and the training runtime; each manifest passes schema validation', () => {

@@ -1,18 +1,18 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { EKS_ADDON_VERSIONS, MlCluster } from '../../constructs';
+import { EKS_ADDON_VERSIONS, KUBERNETES_RELEASES, kubernetesRelease, MlCluster } from '../../constructs';
 import { clusterProps, computeFixture, newCluster } from './compute-fixture';
 
 describe('MlCluster defaults', () => {
-  // GIVEN / WHEN: the defaults (private endpoint, Kubernetes 1.34)
+  // GIVEN / WHEN: the defaults (private endpoint, Kubernetes 1.35)
   const { stack } = newCluster({ adminRoleArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'] });
   const template = Template.fromStack(stack);
 
-  test('Kubernetes 1.34, private endpoint only, private subnets, API authentication without the creator as admin', () => {
+  test('Kubernetes 1.35, private endpoint only, private subnets, API authentication without the creator as admin', () => {
     template.hasResourceProperties('AWS::EKS::Cluster', {
       Name: 'test-ml',
-      Version: '1.34',
+      Version: '1.35',
       ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false, EndpointPrivateAccess: true }),
       AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
       BootstrapSelfManagedAddons: false,
@@ -52,6 +52,32 @@ describe('MlCluster defaults', () => {
         },
       ],
     });
+  });
+
+  test('namespace access: edit or view on the named namespaces only, one access entry per role', () => {
+    // GIVEN / WHEN
+    const { stack: s } = newCluster({
+      adminRoleArns: ['arn:aws:iam::123456789012:role/PlatformAdmin'],
+      namespaceAccess: [
+        { roleArn: 'arn:aws:iam::123456789012:role/RiskDev', access: 'edit', namespaces: ['risk'] },
+        { roleArn: 'arn:aws:iam::123456789012:role/Viewer', access: 'view', namespaces: ['risk', 'fraud'] },
+      ],
+    });
+    // THEN
+    const t = Template.fromStack(s);
+    const policy = (name: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([`:eks::aws:cluster-access-policy/${name}`])] });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/RiskDev',
+      AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['risk'] }, PolicyArn: policy('AmazonEKSEditPolicy') }],
+    });
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      PrincipalArn: 'arn:aws:iam::123456789012:role/Viewer',
+      AccessPolicies: [{ AccessScope: { Type: 'namespace', Namespaces: ['risk', 'fraud'] }, PolicyArn: policy('AmazonEKSViewPolicy') }],
+    });
+    const people = Object.values(t.findResources('AWS::EKS::AccessEntry')).filter(
+      (e: any) => typeof e.Properties.PrincipalArn === 'string',
+    );
+    expect(people).toHaveLength(3); // (plus the kubectl provider's own entry)
   });
 
   test.each(Object.entries(EKS_ADDON_VERSIONS))('managed add-on %s at the pinned version %s', (name, version) => {
@@ -106,13 +132,13 @@ describe('MlCluster defaults', () => {
 describe('MlCluster options', () => {
   test('public and private endpoint restricted to the given CIDRs', () => {
     // GIVEN / WHEN
-    const { stack } = newCluster({ publicAccessCidrs: ['203.0.113.0/24'] });
+    const { stack } = newCluster({ publicAccessCidrs: ['52.94.76.0/24'] });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({
         EndpointPublicAccess: true,
         EndpointPrivateAccess: true,
-        PublicAccessCidrs: ['203.0.113.0/24'],
+        PublicAccessCidrs: ['52.94.76.0/24'],
       }),
     });
   });
@@ -134,20 +160,27 @@ describe('MlCluster options', () => {
     }
   });
 
-  test('allowNodeVolumeEncryption lets EC2 Auto Scaling use the key for EBS only through grants for AWS resources', () => {
+  test('allowNodeVolumeEncryption lets EC2 Auto Scaling use the key for EBS only through grants for AWS resources, without naming its service-linked role as a principal', () => {
     // GIVEN
     const { stack, key } = computeFixture();
     // WHEN
     MlCluster.allowNodeVolumeEncryption(key);
-    // THEN
+    // THEN: the role is matched by condition (KMS rejects a Principal that does not exist yet)
+    const slr = 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+    const onlyAutoScaling = { ArnEquals: { 'aws:PrincipalArn': slr }, StringEquals: { 'kms:CallerAccount': '123456789012' } };
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
+            Sid: 'AllowAutoScalingToUseTheKeyForNodeVolumes',
+            Principal: { AWS: '*' },
+            Condition: onlyAutoScaling,
+          }),
+          Match.objectLike({
             Sid: 'AllowAutoScalingToGrantTheKeyToEbs',
             Action: 'kms:CreateGrant',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-            Principal: { AWS: 'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' },
+            Principal: { AWS: '*' },
+            Condition: { ...onlyAutoScaling, Bool: { 'kms:GrantIsForAWSResource': true } },
           }),
         ]),
       },
@@ -155,12 +188,48 @@ describe('MlCluster options', () => {
   });
 });
 
+describe('MlCluster follows one Kubernetes version', () => {
+  test.each(Object.keys(KUBERNETES_RELEASES))(
+    '%s: the cluster, its kubectl layer and every managed add-on follow kubernetesVersion',
+    (version) => {
+      // GIVEN: only the version is set
+      // WHEN
+      const { stack } = newCluster({ kubernetesVersion: version });
+      // THEN: the cluster runs it, the layer's kubectl is that minor, the add-ons are that row's
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::EKS::Cluster', { Version: version });
+      const layers = Object.values(template.findResources('AWS::Lambda::LayerVersion')).map((l: any) => l.Properties.Description);
+      expect(layers).toContainEqual(expect.stringMatching(new RegExp(`kubectl/kubectl ${version.replace('.', '\\.')}\\.\\d+`)));
+      const addons = Object.fromEntries(
+        Object.values(template.findResources('AWS::EKS::Addon')).map((a: any) => [a.Properties.AddonName, a.Properties.AddonVersion]),
+      );
+      expect(addons).toEqual(KUBERNETES_RELEASES[version].addons);
+      expect(addons['kube-proxy']).toMatch(new RegExp(`^v${version.replace('.', '\\.')}\\.`));
+    },
+  );
+
+  test('an unsupported version is one clear error naming the value and the supported ones', () => {
+    // GIVEN / WHEN / THEN
+    expect(() => kubernetesRelease('1.36')).toThrow(/^kubernetesVersion '1.36' is not supported; expected one of 1\.35 /);
+  });
+});
+
 describe('MlCluster validation', () => {
   test.each([
-    ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.34/],
+    ['an unsupported Kubernetes version', { kubernetesVersion: '1.29' }, /kubernetesVersion '1.29' is not supported; expected one of 1.35/],
     ['an invalid cluster name', { clusterName: 'my cluster' }, /clusterName must be .* got 'my cluster'/],
     ['an open public endpoint', { publicAccessCidrs: ['0.0.0.0/0'] }, /publicAccessCidrs entry '0.0.0.0\/0' is too wide/],
-    ['a malformed CIDR', { publicAccessCidrs: ['203.0.113.0'] }, /publicAccessCidrs entry '203.0.113.0' is not an IPv4 CIDR/],
+    ['a malformed CIDR', { publicAccessCidrs: ['52.94.76.0'] }, /publicAccessCidrs entry '52.94.76.0' is not an IPv4 CIDR/],
+    [
+      'a documentation range (TEST-NET-3)',
+      { publicAccessCidrs: ['203.0.113.0/24'] },
+      /publicAccessCidrs entry '203.0.113.0\/24' is a documentation range \(TEST-NET, 203.0.113.0\/24, RFC 5737\)/,
+    ],
+    [
+      'namespace access without namespaces',
+      { namespaceAccess: [{ roleArn: 'arn:aws:iam::123456789012:role/Dev', access: 'edit', namespaces: [] }] },
+      /namespaceAccess for 'arn:aws:iam::123456789012:role\/Dev' names no namespace/,
+    ],
     // The same limit and words as the compute config rule (one implementation: publicAccessCidrProblems).
     [
       'a public range wider than /16',

@@ -87,6 +87,7 @@ describe('FeatureJobs', () => {
         'GlueDefaultDatabase',
         'LakeKeyThroughS3AndGlue',
         'ListRawEvents',
+        'LogGroupDiscovery',
         'Logs',
         'ReadRawEvents',
         'WriteDeadLetters',
@@ -123,9 +124,11 @@ describe('FeatureJobs', () => {
     });
     expect(s.Logs).toEqual({
       Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       Resource: arn('SparkLogs'),
     });
+    // DescribeLogGroups has no resource type (the one '*', acknowledged with its reason)
+    expect(s.LogGroupDiscovery).toEqual({ Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' });
     // exactly its bundle's objects (entry point, SQL, definition, schema, two modules), nothing else in the asset bucket
     expect(s.Bundle.Action).toBe('s3:GetObject');
     expect(s.Bundle.Resource).toHaveLength(6);
@@ -149,6 +152,7 @@ describe('FeatureJobs', () => {
         'ListLabels',
         'ListRawEvents',
         'ListTrainingSets',
+        'LogGroupDiscovery',
         'Logs',
         'ReadLabels',
         'ReadRawEvents',

@@ -47,6 +47,29 @@ describe('ModelEndpoint', () => {
     });
   });
 
+  test("the execution role deletes and shares only network interfaces in the endpoint's VPC and subnets (ec2:Vpc, ec2:Subnet)", () => {
+    // GIVEN / WHEN
+    const { t } = endpoint();
+    // THEN: no ENI action on network-interface/* goes unconditioned, except creation, which names the subnets
+    const statements = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const onEnis = statements.filter((s: any) => JSON.stringify(s.Resource).includes(':network-interface/*'));
+    expect(onEnis.length).toBeGreaterThan(0);
+    for (const s of onEnis) {
+      if ([s.Action].flat().includes('ec2:CreateNetworkInterface')) {
+        expect(JSON.stringify(s.Resource)).toMatch(/:subnet\//);
+        continue;
+      }
+      expect(s.Condition).toEqual({
+        ArnEquals: {
+          'ec2:Vpc': expect.objectContaining({
+            'Fn::Join': ['', expect.arrayContaining([':vpc/', { Ref: expect.stringMatching(/^Vpc/) }])],
+          }),
+          'ec2:Subnet': expect.arrayContaining([expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([':subnet/'])] })]),
+        },
+      });
+    }
+  });
+
   test('an endpoint config with the instance variant, the KMS key and data capture', () => {
     // GIVEN / WHEN
     const { t } = endpoint();

@@ -92,16 +92,17 @@ describe('SparkApplication', () => {
     });
   });
 
-  test('the job role writes its logs to its log group only and reads the default Glue database, nothing more', () => {
+  test('the job role writes its logs to its log group only (DescribeLogGroups, which has no resource type, on *) and reads the default Glue database, nothing more', () => {
     const { stack } = sparkWith();
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: [
           {
             Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+            Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SparkJobLogs'), 'Arn'] },
           },
+          { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
           {
             Effect: 'Allow',
             Action: 'glue:GetDatabase',

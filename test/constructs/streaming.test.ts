@@ -232,7 +232,7 @@ describe('StreamingCluster bootstrap brokers', () => {
     t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: [
-          { Effect: 'Allow', Action: 'kafka:GetBootstrapBrokers', Resource: CLUSTER_ARN },
+          { Effect: 'Allow', Action: 'kafka:GetBootstrapBrokers', Resource: '*' },
           {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],

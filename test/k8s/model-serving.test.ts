@@ -8,6 +8,7 @@ const BASE: ModelServingProps = {
   name: 'risk-server',
   team: 'risk',
   environment: 'prod',
+  region: 'eu-west-1',
   image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/risk-server:1.0.0',
   modelUri: 's3://models-bucket/risk/1.0.0/',
   cpu: 2,
@@ -256,6 +257,8 @@ describe('ModelServingChart', () => {
       /featureStore.cidr must be a network-aligned IPv4 CIDR like 10.30.0.0\/16, got '10.0.0.0'/,
     ],
     ['a reserved variable', { env: { PORT: '1' } }, /environment variable 'PORT' is not allowed/],
+    ['a region variable (the chart sets it)', { env: { AWS_REGION: 'us-east-1' } }, /environment variable 'AWS_REGION' is not allowed/],
+    ['a region that is not one', { region: 'Ireland' }, /region must be an AWS region such as eu-west-1, got 'Ireland'/],
   ])('rejects %s', (_, change, message) => {
     expect(() => synth(change)).toThrow(message);
   });
@@ -308,6 +311,9 @@ describe.each(ENVIRONMENT_NAMES)('%s model servers', (env) => {
         expect(envVars).toContainEqual({ name, valueFrom: { configMapKeyRef: { name: SERVING_CONFIG_MAP.name, key, optional: true } } });
       }
       expect(envVars).toContainEqual({ name: 'MODEL_URI', value: `s3://$(MODELS_BUCKET)/${server.modelPath}` });
+      // The SDK signs S3 requests and the feature store's IAM auth tokens for the cluster's region.
+      expect(envVars).toContainEqual({ name: 'AWS_REGION', value: ENVIRONMENTS[env].region });
+      expect(envVars).toContainEqual({ name: 'AWS_DEFAULT_REGION', value: ENVIRONMENTS[env].region });
       const policy = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === server.name);
       expect(policy.spec.egress).toContainEqual({
         to: [{ ipBlock: { cidr: ENVIRONMENTS[env].network.vpcCidr } }],

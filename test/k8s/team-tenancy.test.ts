@@ -1,5 +1,8 @@
 import { Testing } from 'cdk8s';
+import { type Cidr, contains, parseCidr } from '../../constructs/core/patterns';
 import { POD_IDENTITY_AGENT_CIDR, TeamTenancyChart, type TeamTenancyProps } from '../../k8s/charts/team-tenancy';
+import { addPlatformCharts } from '../../lib/compute/charts';
+import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 
 const props: TeamTenancyProps = { team: 'risk', environment: 'dev', quota: { cpu: 16, memoryGiB: 64, gpus: 2 } };
 
@@ -76,6 +79,48 @@ describe('TeamTenancyChart', () => {
     expect(find(synth({ ...props, allowAwsApis: false }), 'NetworkPolicy', 'allow-aws-apis')).toEqual([]);
   });
 
+  test('with awsApis: HTTPS to the VPC (interface endpoints) and to public ranges outside it, private ranges excepted', () => {
+    // GIVEN / WHEN
+    const [aws] = find(
+      synth({ ...props, awsApis: { vpcCidr: '10.30.0.0/16', outside: ['0.0.0.0/0', '52.218.0.0/17'] } }),
+      'NetworkPolicy',
+      'allow-aws-apis',
+    );
+    // THEN
+    const https = [{ port: 443, protocol: 'TCP' }];
+    expect(aws.spec.egress).toEqual([
+      { ports: https, to: [{ ipBlock: { cidr: '10.30.0.0/16' } }] },
+      {
+        ports: https,
+        to: [
+          { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } },
+        ],
+      },
+      { ports: https, to: [{ ipBlock: { cidr: '52.218.0.0/17' } }] },
+      { ports: [{ port: 80, protocol: 'TCP' }], to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }] },
+    ]);
+  });
+
+  test.each([
+    [
+      'a private outside range',
+      { vpcCidr: '10.30.0.0/16', outside: ['10.20.0.0/16'] },
+      /awsApis.outside\[0\] '10.20.0.0\/16' is a private \(RFC 1918\) range/,
+    ],
+    [
+      'a malformed outside range',
+      { vpcCidr: '10.30.0.0/16', outside: ['52.218.0.1/17'] },
+      /awsApis.outside\[0\] '52.218.0.1\/17' is not a network-aligned IPv4 CIDR/,
+    ],
+    [
+      'a malformed VPC CIDR',
+      { vpcCidr: '10.30.0.0', outside: [] },
+      /awsApis.vpcCidr must be a network-aligned IPv4 CIDR like 10.30.0.0\/16, got '10.30.0.0'/,
+    ],
+  ])('rejects %s', (_title, awsApis, message) => {
+    expect(() => synth({ ...props, awsApis })).toThrow(message);
+  });
+
   test('service account for the workloads, token not mounted', () => {
     const [sa] = find(synth(), 'ServiceAccount');
     expect(sa).toMatchObject({ metadata: { name: 'risk-workloads', namespace: 'risk' }, automountServiceAccountToken: false });
@@ -88,5 +133,40 @@ describe('TeamTenancyChart', () => {
     ['a quota below one default container', { ...props, quota: { cpu: 4, memoryGiB: 1, gpus: 0 } }, /must admit one default container/],
   ])('rejects %s', (_name, bad, message) => {
     expect(() => synth(bad as TeamTenancyProps)).toThrow(message);
+  });
+});
+
+/** True if an ipBlock peer admits every address of a CIDR (its `except` ranges taken out). */
+function admits(block: { cidr: string; except?: string[] }, target: Cidr): boolean {
+  const cidr = parseCidr(block.cidr) as Cidr;
+  if (!contains(cidr, target)) return false;
+  return !(block.except ?? []).some((e) => {
+    const ex = parseCidr(e) as Cidr;
+    return ex.first < target.first + target.size && target.first < ex.first + ex.size;
+  });
+}
+
+describe.each(ENVIRONMENT_NAMES)('%s team namespaces reach AWS APIs, not other networks', (env) => {
+  test("allow-aws-apis admits the VPC on 443 and no other environment's VPC or private network", () => {
+    // GIVEN: the committed environment's team charts
+    const charts = addPlatformCharts(Testing.app(), ENVIRONMENTS[env]).tenancy;
+    for (const chart of Object.values(charts)) {
+      // WHEN
+      const [aws] = find(chart.toJson(), 'NetworkPolicy', 'allow-aws-apis');
+      const blocks = aws.spec.egress
+        .filter((r: any) => r.ports.some((p: any) => p.port === 443))
+        .flatMap((r: any) => r.to.map((t: any) => t.ipBlock));
+      // THEN
+      expect(blocks.some((b: any) => admits(b, parseCidr(ENVIRONMENTS[env].network.vpcCidr) as Cidr))).toBe(true);
+      const elsewhere = [
+        ...ENVIRONMENT_NAMES.filter((other) => other !== env).map((other) => ENVIRONMENTS[other].network.vpcCidr),
+        '192.168.0.0/24',
+        '172.16.0.0/24',
+        '169.254.169.254/32',
+      ];
+      for (const target of elsewhere) {
+        expect({ target, admitted: blocks.some((b: any) => admits(b, parseCidr(target) as Cidr)) }).toEqual({ target, admitted: false });
+      }
+    }
   });
 });

@@ -9,7 +9,7 @@ import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/cl
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ENVIRONMENTS } from '../../lib/config';
-import { configuredImages } from '../../mlp/commands/preflight';
+import { configuredImages, configuredRoleArns } from '../../mlp/commands/preflight';
 import { BOOTSTRAP, EC2_VCPU_QUOTAS, SERVICE_LINKED_ROLES, SPOT_SERVICE_LINKED_ROLE } from '../../mlp/preflight/tables';
 import { mlp, useMoto } from './moto';
 
@@ -36,7 +36,7 @@ async function seedWhatDevNeeds(): Promise<void> {
     await ssm.send(
       new PutParameterCommand({ Name: BOOTSTRAP.versionParameter, Value: String(BOOTSTRAP.cliTemplateVersion), Type: 'String' }),
     );
-    for (const arn of dev.cluster.adminRoleArns) {
+    for (const { arn } of configuredRoleArns(dev)) {
       await iam.send(
         new CreateRoleCommand({ RoleName: arn.split('/').pop(), AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }),
       );
@@ -88,7 +88,7 @@ test('an empty account fails with one line per missing thing, each with its fix 
     /PROBLEM {2}bootstrap: stack CDKToolkit not found: .* Fix: npx cdk bootstrap aws:\/\/111111111111\/eu-west-1 --trust/,
   );
   expect(run.stdout).toMatch(
-    /PROBLEM {2}roles: dev\.cluster\.adminRoleArns\[0\]: role arn:aws:iam::111111111111:role\/MlPlatformAdmin does not exist/,
+    /PROBLEM {2}roles: dev\.cluster\.access\.admins\[0\]: role arn:aws:iam::111111111111:role\/MlPlatformAdmin does not exist/,
   );
   expect(run.stdout).toMatch(
     /PROBLEM {2}service-linked-roles: AWSServiceRoleForAutoScaling does not exist .* Fix: aws iam create-service-linked-role --aws-service-name autoscaling\.amazonaws\.com/,

@@ -23,6 +23,25 @@ describe('security rules', () => {
       'prod.logging.retentionDays: 90 is too short; prod keeps logs at least 365 days',
     ],
     [
+      'prod alarms that page nobody',
+      'prod',
+      (c: any) => (c.oncall.page = { emails: [], httpsEndpoints: [] }),
+      'prod.oncall.page: {"emails":[],"httpsEndpoints":[]} has no subscription; prod\'s alarms would notify nobody (add an e-mail address or an https:// pager endpoint)',
+    ],
+    [
+      'a pager endpoint without TLS',
+      'staging',
+      (c: any) => (c.oncall.page = { httpsEndpoints: ['http://pager.example.com/x'] }),
+      "staging.oncall.page.httpsEndpoints[0]: 'http://pager.example.com/x' is not an https:// URL (only TLS endpoints are allowed)",
+    ],
+    [
+      'a malformed e-mail address',
+      'dev',
+      (c: any) => (c.oncall.page = { emails: ['oncall'] }),
+      "dev.oncall.page.emails[0]: 'oncall' is not an e-mail address",
+    ],
+    ['a missing oncall section', 'dev', (c: any) => delete c.oncall, 'dev.oncall: undefined is not allowed; the section is required'],
+    [
       'audit expiring before a year',
       'staging',
       (c: any) => (c.audit.expirationDays = 100),

@@ -100,6 +100,22 @@ describe('ServingStack', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocation5XXErrors' });
   });
 
+  test.each(ENVS)('%s: the alarm topic delivers to every page subscription of config (e-mail and HTTPS), and to nothing else', (env) => {
+    // GIVEN
+    const t = template(env, 'Serving');
+    const page = ENVIRONMENTS[env].oncall.page;
+    // WHEN
+    const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription')).map((r: any) => r.Properties);
+    // THEN
+    const expected = [
+      ...(page.emails ?? []).map((e) => ({ Protocol: 'email', Endpoint: e })),
+      ...(page.httpsEndpoints ?? []).map((u) => ({ Protocol: 'https', Endpoint: u })),
+    ];
+    expect(expected.length).toBeGreaterThan(0);
+    expect(subscriptions.map((s) => ({ Protocol: s.Protocol, Endpoint: s.Endpoint }))).toEqual(expected);
+    for (const s of subscriptions) expect(s.TopicArn).toEqual({ Ref: expect.stringMatching(/^AlarmTopic/) });
+  });
+
   test('dev: no deployment guardrails (all-at-once updates)', () => {
     template('dev', 'Serving').hasResourceProperties('AWS::SageMaker::Endpoint', {
       EndpointName: 'dev-credit-risk',

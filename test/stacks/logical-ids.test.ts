@@ -46,6 +46,7 @@ const PINNED: Record<string, Record<string, string>> = {
     OnlineStore74D88D63: 'AWS::ElastiCache::ReplicationGroup',
   },
   'MlPlatform-prod-Compute': {
+    AccessHostSessionLogs51FEF1D6: 'AWS::Logs::LogGroup',
     ClusterControlPlaneLogsDCEEB876: 'AWS::Logs::LogGroup',
     ClusterKubectlProviderHandlerLogGroup190F6FEE: 'AWS::Logs::LogGroup',
     ClusterKubectlProviderframeworkonEventLogGroup05BF3811: 'AWS::Logs::LogGroup',

@@ -121,10 +121,12 @@ export class SageMakerRole {
   }
 
   /**
-   * Elastic network interfaces in the given subnets and security groups: what SageMaker needs to
-   * place a model or job in a VPC. The Describe* actions support no resource-level scoping.
+   * Elastic network interfaces in the given VPC, subnets and security groups: what SageMaker needs
+   * to place a model or job in a VPC. The Describe* actions support no resource-level scoping;
+   * actions on existing interfaces are conditioned on their VPC and subnet (`ec2:Vpc`,
+   * `ec2:Subnet`), so the role cannot delete or share any other interface of the account.
    */
-  allowVpc(subnets: readonly ec2.ISubnet[], securityGroups: readonly ec2.ISecurityGroup[]): void {
+  allowVpc(vpc: ec2.IVpc, subnets: readonly ec2.ISubnet[], securityGroups: readonly ec2.ISecurityGroup[]): void {
     const stack = Stack.of(this.role);
     // Pseudo-parameters rather than the stack's account and region: the same policy text (and the
     // same compliance finding id) in every environment.
@@ -138,13 +140,15 @@ export class SageMakerRole {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       });
     const enis = ec2Arn('network-interface', '*');
+    const subnetArns = subnets.map((s) => ec2Arn('subnet', s.subnetId));
+    const inTheseSubnets = { ArnEquals: { 'ec2:Vpc': ec2Arn('vpc', vpc.vpcId), 'ec2:Subnet': subnetArns } };
     this.acknowledgeWildcard(
       'Resource::*',
       'The ec2:Describe* calls SageMaker makes to place the model or job in the VPC have no resource-level permissions; ENI creation is scoped.',
     );
     this.acknowledgeWildcard(
       `Resource::arn:aws:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*`,
-      'SageMaker creates and deletes the network interfaces of endpoints and monitoring jobs in the VPC; their ids are not known in advance. Creation is also bounded to the configured subnets and security groups.',
+      'SageMaker creates and deletes the network interfaces of endpoints and monitoring jobs in the VPC; their ids are not known in advance. Creation is bounded to the configured subnets and security groups; deleting and sharing them is conditioned on the VPC and those subnets (ec2:Vpc, ec2:Subnet).',
     );
     this.add(
       new iam.PolicyStatement({
@@ -157,17 +161,17 @@ export class SageMakerRole {
         ],
         resources: ['*'],
       }),
+      // Creation names the configured subnets and security groups: AWS authorizes every resource
+      // of the request, so the new interface can only land there (a network interface being
+      // created has no ec2:Vpc/ec2:Subnet keys yet).
       new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterface'],
-        resources: [
-          enis,
-          ...subnets.map((s) => ec2Arn('subnet', s.subnetId)),
-          ...securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId)),
-        ],
+        resources: [enis, ...subnetArns, ...securityGroups.map((g) => ec2Arn('security-group', g.securityGroupId))],
       }),
       new iam.PolicyStatement({
         actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
         resources: [enis],
+        conditions: inTheseSubnets,
       }),
     );
   }
