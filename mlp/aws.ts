@@ -117,3 +117,30 @@ export async function checkProfile(profile: string): Promise<void> {
       `or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE); profiles there: ${known.length > 0 ? known.join(', ') : 'none'}`,
   );
 }
+
+/**
+ * Any other AWS SDK v3 client of the CLI (SSM, Application Auto Scaling) with the same bounds and
+ * one-line errors as `SageMaker`: every call under the command's deadline, failures as AwsErrors.
+ */
+export class AwsService<C extends { destroy(): void }> {
+  deadline: Deadline | undefined;
+
+  constructor(
+    readonly client: C,
+    /** For messages, e.g. "SSM". */
+    readonly service: string,
+    readonly options: AwsOptions,
+  ) {}
+
+  async call<T>(operation: string, fn: (client: C) => Promise<T>): Promise<T> {
+    try {
+      return await withinDeadline(operation, this.deadline, () => fn(this.client));
+    } catch (err) {
+      throw awsError(operation, err, { endpointUrl: this.options.endpointUrl, profile: this.options.profile, service: this.service });
+    }
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}

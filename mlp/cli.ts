@@ -146,25 +146,35 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     group: 'endpoints',
     name: 'rollout',
-    summary: 'deploy the newest Approved package of a group (or --package) to an endpoint and wait',
-    usage: 'mlp endpoints rollout --endpoint NAME --group NAME [--package ARN] [--timeout DURATION] [--poll-interval DURATION]',
+    summary: 'deploy the newest Approved package of a group (or --package) to an endpoint, creating it the first time, and wait',
+    usage:
+      'mlp endpoints rollout --endpoint NAME --group NAME [--package ARN] [--spec PARAMETER] [--timeout DURATION] [--poll-interval DURATION]',
     description:
-      'Creates a model (execution role, VPC config and network isolation copied from the model the endpoint\n' +
-      'serves now) and a new endpoint config copying the current one (variants, data capture, KMS key,\n' +
-      'async/serverless settings) with the new model, records the current config as the rollback target\n' +
-      '(tag mlp:previous-endpoint-config), calls UpdateEndpoint keeping the deployment guardrails\n' +
-      '(RetainDeploymentConfig) and waits until the endpoint is InService on the new config. If the update\n' +
-      'fails, SageMaker rolls back to the previous config: exit 4. If --timeout passes after UpdateEndpoint,\n' +
-      'the outcome is unknown (the update may still finish or roll back): exit 4; check with endpoints status.\n' +
-      'If the endpoint already serves the package, nothing is done (exit 0).',
+      'mlp owns the endpoint; CloudFormation never declares it (a cdk deploy never changes what serves).\n' +
+      'First version (the endpoint does not exist): reads the endpoint spec the model stack keeps in SSM\n' +
+      '(--spec, default /mlp/<env>/endpoints/<name>/spec for an endpoint <env>-<name>), creates the model\n' +
+      '(execution role, VPC, network isolation from the spec), the endpoint config (instances or serverless,\n' +
+      "KMS key, data capture) and the endpoint with the spec's deployment guardrails, waits until InService,\n" +
+      'then registers autoscaling and the data-quality monitoring schedule.\n' +
+      'Later versions: creates a model (execution role, VPC config and network isolation copied from the\n' +
+      'model the endpoint serves now) and a new endpoint config copying the current one (variants, data\n' +
+      'capture, KMS key, async/serverless settings) with the new model, records the current config as the\n' +
+      'rollback target (tag mlp:previous-endpoint-config), calls UpdateEndpoint keeping the deployment\n' +
+      'guardrails (RetainDeploymentConfig) and waits until the endpoint is InService on the new config. If the\n' +
+      'update fails, SageMaker rolls back to the previous config: exit 4. If --timeout passes after\n' +
+      'UpdateEndpoint (or CreateEndpoint), the outcome is unknown: exit 4; check with endpoints status.\n' +
+      'If the endpoint already serves the package, nothing is rolled out (exit 0); missing autoscaling or\n' +
+      'monitoring of a first rollout is completed.',
     options: {
-      endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint to update (must be InService)' },
+      endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint to create or update (must be InService to update)' },
       group: { type: 'string', value: 'NAME', help: 'model package group to take the newest Approved package from' },
       package: { type: 'string', value: 'ARN', help: 'deploy this Approved package instead of the newest' },
+      spec: { type: 'string', value: 'PARAMETER', help: 'SSM parameter of the endpoint spec (default /mlp/<env>/endpoints/<name>/spec)' },
       ...WAIT_OPTIONS,
     },
     examples: [
-      'mlp endpoints rollout --endpoint credit-scoring --group credit-scoring',
+      'mlp endpoints rollout --endpoint prod-credit-risk --group prod-credit-risk',
+      'mlp endpoints rollout --endpoint credit-scoring --group credit-scoring --spec /mlp/local/endpoints/credit-scoring/spec',
       'mlp endpoints rollout --endpoint credit-scoring --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/7 --timeout 30m',
     ],
     run: rollout,

@@ -5,7 +5,7 @@
  * (k8s/imports/schemas/<group>_<kind>_<version>.json). The generated files are committed; the CRD
  * files are not, so neither tests nor synth depend on ../shared.
  *
- *   npx tsx scripts/import-crds.ts [crd-folder]
+ *   npx tsx scripts/import-crds.ts [crd-folder [group ...]]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,22 @@ const OUT = join(ROOT, 'k8s', 'imports');
 const GROUPS: Record<string, readonly string[]> = {
   'ray.io': ['ray.io_rayclusters.yaml', 'ray.io_rayjobs.yaml', 'ray.io_rayservices.yaml'],
   'trainer.kubeflow.org': ['trainer.kubeflow.org_trainjobs.yaml', 'trainer.kubeflow.org_clustertrainingruntimes.yaml'],
+  'karpenter.sh': ['karpenter.sh_nodepools.yaml'],
+  'karpenter.k8s.aws': ['karpenter.k8s.aws_ec2nodeclasses.yaml'],
+  'kueue.x-k8s.io': [
+    'kueue.x-k8s.io_clusterqueues.yaml',
+    'kueue.x-k8s.io_localqueues.yaml',
+    'kueue.x-k8s.io_resourceflavors.yaml',
+    'kueue.x-k8s.io_cohorts.yaml',
+    'kueue.x-k8s.io_workloadpriorityclasses.yaml',
+  ],
+  // KEDA is not in ../shared/crds: take config/crd/bases/keda.sh_*.yaml of kedacore/keda at the
+  // release tag pinned in HELM_CHARTS into the same folder before running this script.
+  'keda.sh': ['keda.sh_scaledobjects.yaml', 'keda.sh_triggerauthentications.yaml'],
 };
+
+/** Only these groups, when named after the folder (`… crds karpenter.sh kueue.x-k8s.io`); default all. */
+const ONLY = process.argv.slice(3);
 
 /** Removes documentation from a schema (it is most of the bytes and plays no part in validation). */
 function strip(node: unknown): unknown {
@@ -29,7 +44,8 @@ function strip(node: unknown): unknown {
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'description') continue;
+      // Documentation is a string; a property *named* description (an object schema) stays.
+      if (key === 'description' && typeof value === 'string') continue;
       out[key] = strip(value);
     }
     return out;
@@ -41,6 +57,7 @@ mkdirSync(join(OUT, 'schemas'), { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'crds-'));
 try {
   for (const [group, files] of Object.entries(GROUPS)) {
+    if (ONLY.length > 0 && !ONLY.includes(group)) continue;
     const crds = files
       .flatMap((f) => parseAllDocuments(readFileSync(join(SOURCE, f), 'utf8')).map((d) => d.toJS()))
       .filter((crd) => crd?.kind === 'CustomResourceDefinition');

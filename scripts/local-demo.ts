@@ -3,10 +3,11 @@
  *
  *  1. starts moto (scripts/moto_launcher.py) on a free port,
  *  2. `cdk bootstrap` + `cdk deploy` of the LOCAL profile app (bin/local.ts: KMS key, S3 bucket,
- *     IAM role, SageMaker model, endpoint config and endpoint),
- *  3. registers, approves and rolls out a model with `mlp`, shows a failed rollout that leaves the
- *     previous config serving, and rolls back,
- *  4. stops the emulator and removes its temporary files, whatever happened.
+ *     IAM role and the endpoint spec in SSM; no endpoint: the platform deploys with no model),
+ *  3. registers and approves a model with `mlp`; the first rollout creates the endpoint from the
+ *     spec, the second updates it, a failed rollout leaves the previous config serving, rollback,
+ *  4. deploys the profile again (a stack update) and shows the endpoint still serves what was rolled out,
+ *  5. stops the emulator and removes its temporary files, whatever happened.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,14 +24,16 @@ const REGION = 'us-east-1';
 const NOT_MODELLED = `What the emulator does NOT model (a green local deploy is no coverage of these):
   - EKS clusters, node groups, add-ons and the Kubernetes workloads (no API server locally)
   - MSK (Kafka), ElastiCache (feature store online cache), EMR Serverless, Glue databases/tables
-  - Application Auto Scaling of endpoints, CloudWatch alarms and dashboards
+  - Application Auto Scaling beyond recording the target and policy (nothing scales), CloudWatch
+    alarms and dashboards, Model Monitor jobs (the schedule is recorded by the launcher, nothing runs)
   - SageMaker model package groups via CloudFormation (moto skips the type; the demo creates the
-    group through the API), MLflow tracking servers, deployment guardrails (blue/green, canary)
+    group through the API), MLflow, deployment guardrails (blue/green, canary: recorded, not run)
   - S3 bucket policies (e.g. TLS-only), KMS key policies and grants, IAM policy evaluation:
     moto accepts every call from any credentials, so no least-privilege check happens here
   - Secrets Manager secrets, VPC endpoints / private networking, real model containers (an
     endpoint here serves nothing; Updating/InService are simulated by the launcher)
-The local profile deploys only: KMS key, S3 bucket, IAM role, SageMaker model, endpoint config, endpoint.`;
+The local profile deploys only: KMS key, S3 bucket, IAM role, the endpoint spec (SSM parameter).
+mlp creates the SageMaker model, endpoint config and endpoint (and autoscaling, monitoring schedule).`;
 
 const children = new Set<ChildProcess>();
 let moto: ChildProcess | undefined;
@@ -108,6 +111,7 @@ async function demo(): Promise<void> {
   const outputs = JSON.parse(readFileSync(outputsFile, 'utf8'))[STACK] as Record<string, string>;
   const endpoint = outputs.EndpointName;
   const bucket = outputs.ArtifactBucket;
+  const spec = outputs.SpecParameter;
   const group = endpoint;
 
   banner(`3. Model package group ${group} (created via the API: moto's CloudFormation skips this type)`);
@@ -120,54 +124,51 @@ async function demo(): Promise<void> {
   const image = (v: string) => `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${endpoint}:${v}`;
   const wait = ['--poll-interval', '1s', '--timeout', '2m'];
 
-  banner('4. The endpoint as deployed');
-  await mlp(['endpoints', 'status', '--endpoint', endpoint]);
+  const register = async (version: string, metadata: string[] = []) =>
+    (
+      await mlp([
+        'models',
+        'register',
+        '--group',
+        group,
+        '--image',
+        image(version),
+        '--artifact',
+        `s3://${bucket}/models/${endpoint}/${version}/model.tar.gz`,
+        ...metadata,
+      ])
+    ).trim();
+  const rollout = ['endpoints', 'rollout', '--endpoint', endpoint, '--group', group, '--spec', spec, ...wait];
 
-  banner('5. Register version 1.0.0 (pending manual approval), list, approve');
-  const v1 = (
-    await mlp([
-      'models',
-      'register',
-      '--group',
-      group,
-      '--image',
-      image('1.0.0'),
-      '--artifact',
-      `s3://${bucket}/models/${endpoint}/1.0.0/model.tar.gz`,
-      '--metadata',
-      'git_sha=4f2c1e9',
-      '--metadata',
-      'auc=0.87',
-    ])
-  ).trim();
+  banner('4. Register version 1.0.0 (pending manual approval), list, approve');
+  const v1 = await register('1.0.0', ['--metadata', 'git_sha=4f2c1e9', '--metadata', 'auc=0.87']);
   await mlp(['models', 'list', '--group', group]);
   await mlp(['models', 'approve', '--package', v1, '--reason', 'AUC 0.87 on the Q3 holdout; fairness review FR-112 passed']);
 
-  banner('6. Roll the endpoint out to the newest approved version');
-  await mlp(['endpoints', 'rollout', '--endpoint', endpoint, '--group', group, ...wait]);
+  banner(`5. First rollout: the endpoint does not exist yet; mlp creates it from the spec ${spec}`);
+  await mlp(rollout);
   await mlp(['endpoints', 'status', '--endpoint', endpoint]);
 
-  banner('7. A failed rollout: version 1.1.0 fails its health check (switch in the launcher)');
-  const v2 = (
-    await mlp([
-      'models',
-      'register',
-      '--group',
-      group,
-      '--image',
-      image('1.1.0'),
-      '--artifact',
-      `s3://${bucket}/models/${endpoint}/1.1.0/model.tar.gz`,
-    ])
-  ).trim();
+  banner('6. Version 1.1.0: the rollout updates the endpoint (blue/green), recording the previous config');
+  const v2 = await register('1.1.0');
   await mlp(['models', 'approve', '--package', v2, '--reason', 'candidate for the November release']);
+  await mlp(rollout);
+
+  banner('7. A failed rollout: version 1.2.0 fails its health check (switch in the launcher)');
+  const v3 = await register('1.2.0');
+  await mlp(['models', 'approve', '--package', v3, '--reason', 'candidate for the December release']);
   await fetch(`http://127.0.0.1:${port}/mlp-test/fail-next-update`, { method: 'POST' });
-  await mlp(['endpoints', 'rollout', '--endpoint', endpoint, '--group', group, ...wait], 4);
-  process.stdout.write('Exit code 4 as expected: the previous config keeps serving.\n');
+  await mlp(rollout, 4);
+  process.stdout.write('Exit code 4 as expected: SageMaker rolled back, the previous config (1.1.0) keeps serving.\n');
   await mlp(['endpoints', 'status', '--endpoint', endpoint]);
 
-  banner('8. Roll back to the config before 1.0.0 (the one CloudFormation created)');
+  banner('8. Roll back to the config before 1.1.0 (the one the first rollout created)');
   await mlp(['endpoints', 'rollback', '--endpoint', endpoint, ...wait]);
+
+  banner('9. cdk deploy of the LOCAL profile again, with a change (data-capture sampling 50%): a stack update');
+  await run(cdk, ['deploy', STACK, ...app, '--require-approval', 'never', '--method=direct', '-c', 'samplingPercentage=50'], env);
+  process.stdout.write('CloudFormation does not declare the endpoint: it still serves what mlp rolled out.\n');
+  await mlp(['endpoints', 'status', '--endpoint', endpoint]);
   await mlp(['models', 'list', '--group', group, '--json']);
 
   banner(`Demo finished in ${Math.round((Date.now() - started) / 1000)}s`);

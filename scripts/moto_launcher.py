@@ -11,6 +11,9 @@ Adds, in this process only (moto itself is not modified):
   * CreateModelPackage in a group without ModelApprovalStatus -> PendingManualApproval (as AWS).
   * UpdateModelPackage keeps the fields a request leaves out (moto wipes them).
   * CreateModel keeps EnableNetworkIsolation (moto drops it), also from CloudFormation.
+  * CreateEndpoint keeps its DeploymentConfig (reported as LastDeploymentConfig; moto drops it).
+  * CreateMonitoringSchedule, DescribeMonitoringSchedule and DeleteMonitoringSchedule (moto 5.2
+    has the job definitions but not the schedules): kept in memory per backend, status Scheduled.
   * CloudFormation uses the names a template gives SageMaker models, endpoint configs and
     endpoints (ModelName, EndpointConfigName, EndpointName); moto generates names instead.
   * Service Quotas: ListServiceQuotas, and GetServiceQuota for quotas seeded through the control
@@ -248,6 +251,69 @@ def _create_model_response(self: SageMakerResponse) -> ActionResult:
     return result
 
 
+def _schedules(backend: SageMakerModelBackend) -> dict[str, dict[str, Any]]:
+    # An attribute of the backend: moto's reset builds new backends, so the schedules go with it.
+    if not hasattr(backend, "_mlp_monitoring_schedules"):
+        backend._mlp_monitoring_schedules = {}  # type: ignore[attr-defined]
+    return backend._mlp_monitoring_schedules  # type: ignore[attr-defined]
+
+
+def _create_monitoring_schedule_response(self: SageMakerResponse) -> ActionResult:
+    backend = self.sagemaker_backend
+    name = self._get_param("MonitoringScheduleName")
+    schedules = _schedules(backend)
+    arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:monitoring-schedule/{name.lower()}"
+    if name in schedules:
+        raise ValidationError(message=f"Monitoring schedule {arn} already exists.")
+    config = self._get_param("MonitoringScheduleConfig") or {}
+    definition = config.get("MonitoringJobDefinitionName")
+    if definition:
+        backend.describe_data_quality_job_definition(definition)  # raises when it does not exist
+    now = utcnow()
+    schedules[name] = {
+        "MonitoringScheduleArn": arn,
+        "MonitoringScheduleName": name,
+        "MonitoringScheduleStatus": "Scheduled",
+        "MonitoringType": config.get("MonitoringType", "DataQuality"),
+        "CreationTime": now,
+        "LastModifiedTime": now,
+        "MonitoringScheduleConfig": config,
+        "EndpointName": self._get_param("EndpointName") or config.get("EndpointName"),
+    }
+    return ActionResult({"MonitoringScheduleArn": arn})
+
+
+def _describe_monitoring_schedule_response(self: SageMakerResponse) -> ActionResult:
+    name = self._get_param("MonitoringScheduleName")
+    schedule = _schedules(self.sagemaker_backend).get(name)
+    if schedule is None:
+        raise ValidationError(message=f"Monitoring schedule {name} does not exist.")
+    return ActionResult({k: v for k, v in schedule.items() if v is not None})
+
+
+def _delete_monitoring_schedule_response(self: SageMakerResponse) -> EmptyResult:
+    name = self._get_param("MonitoringScheduleName")
+    if _schedules(self.sagemaker_backend).pop(name, None) is None:
+        raise ValidationError(message=f"Monitoring schedule {name} does not exist.")
+    return EmptyResult()
+
+
+_original_create_endpoint_response = SageMakerResponse.create_endpoint
+
+
+def _create_endpoint_response(self: SageMakerResponse) -> ActionResult:
+    # moto drops CreateEndpoint's DeploymentConfig; SageMaker reports it as LastDeploymentConfig.
+    result = _original_create_endpoint_response(self)
+    deployment_config = self._get_param("DeploymentConfig")
+    if deployment_config:
+        _endpoint(self.sagemaker_backend, self._get_param("EndpointName")).last_deployment_config = deployment_config  # type: ignore[attr-defined]
+    return result
+
+
+SageMakerResponse.create_endpoint = _create_endpoint_response  # type: ignore[method-assign]
+SageMakerResponse.create_monitoring_schedule = _create_monitoring_schedule_response  # type: ignore[attr-defined]
+SageMakerResponse.describe_monitoring_schedule = _describe_monitoring_schedule_response  # type: ignore[attr-defined]
+SageMakerResponse.delete_monitoring_schedule = _delete_monitoring_schedule_response  # type: ignore[attr-defined]
 SageMakerResponse.update_endpoint = _update_endpoint_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_model_package = _delete_model_package_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_model_package_group = _delete_model_package_group_response  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { type Cidr, contains, isPrivate, parseCidr } from '../core/patterns';
 import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
+import { Karpenter, type KarpenterProps } from './karpenter';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
 import { podIdentityPrincipal } from './team-workload-identity';
 import { DEFAULT_KUBERNETES_VERSION, type EksAddonName, kubernetesRelease, SUPPORTED_KUBERNETES_VERSIONS } from './versions';
@@ -114,11 +115,20 @@ export interface MlClusterProps {
    */
   readonly addonVersions?: Partial<Record<EksAddonName, string>>;
   /**
-   * Helm add-ons (NVIDIA device plugin, KubeRay, Kubeflow Trainer, metrics-server, Cluster Autoscaler).
+   * Helm add-ons (NVIDIA device plugin, KubeRay, Kubeflow Trainer, metrics-server).
    * @default - all, at the versions pinned in HELM_CHARTS
    */
   readonly addOns?: MlClusterAddOnsOptions;
+  /**
+   * Karpenter, which launches the workload nodes (the managed node groups run the add-ons and
+   * Karpenter itself): the key of its nodes' volumes, chart pins, extra values.
+   * @default - Karpenter at KARPENTER_CHARTS, volumes with the account's default EBS key
+   */
+  readonly karpenter?: MlClusterKarpenterOptions;
 }
+
+/** What MlCluster passes through to its Karpenter (the cluster, its name and the ordering are its own). */
+export type MlClusterKarpenterOptions = Omit<KarpenterProps, 'cluster' | 'clusterName' | 'after'>;
 
 /** CloudWatch Logs retention values are checked by aws-logs; CIDRs here. */
 
@@ -131,7 +141,8 @@ export interface MlClusterProps {
  *   pre-created, retained, encrypted log group;
  * - managed add-ons vpc-cni (with network policy enforcement), kube-proxy, eks-pod-identity-agent,
  *   coredns and aws-ebs-csi-driver at pinned versions;
- * - managed node groups (CPU system group, GPU groups) and Helm add-ons (see MlClusterAddOns).
+ * - managed node groups (the CPU system group) and Helm add-ons (see MlClusterAddOns);
+ * - Karpenter, which launches the workload nodes (CPU and GPU NodePools, see Karpenter).
  *
  * @example
  * const cluster = new MlCluster(this, 'Cluster', {
@@ -151,6 +162,7 @@ export class MlCluster extends Construct {
   readonly nodeGroups: Record<string, MlNodeGroup> = {};
   readonly addons: Partial<Record<EksAddonName, eks.Addon>> = {};
   readonly helmAddOns: MlClusterAddOns;
+  readonly karpenter: Karpenter;
   readonly kubernetesVersion: string;
 
   constructor(scope: Construct, id: string, props: MlClusterProps) {
@@ -258,6 +270,13 @@ export class MlCluster extends Construct {
 
     this.helmAddOns = new MlClusterAddOns(this, 'AddOns', {
       ...props.addOns,
+      cluster: this.cluster,
+      after: [coreDns, podIdentityAgent, ...nodeGroups],
+    });
+
+    // Workload nodes: Karpenter, running on the managed (system) nodes it never manages.
+    this.karpenter = new Karpenter(this, 'Karpenter', {
+      ...props.karpenter,
       cluster: this.cluster,
       clusterName: props.clusterName,
       after: [coreDns, podIdentityAgent, ...nodeGroups],

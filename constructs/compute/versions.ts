@@ -107,11 +107,4 @@ export const HELM_CHARTS = {
     version: '3.13.1',
     namespace: 'kube-system',
   },
-  /** Cluster Autoscaler 1.34.x: scales the managed node groups between their min and max. */
-  clusterAutoscaler: {
-    chart: 'cluster-autoscaler',
-    repository: 'https://kubernetes.github.io/autoscaler',
-    version: '9.53.0',
-    namespace: 'kube-system',
-  },
 } as const satisfies Record<string, HelmChartPin>;

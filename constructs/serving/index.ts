@@ -1,4 +1,5 @@
 export * from './data-quality-monitor';
+export * from './endpoint-spec';
 export * from './mlflow-tracking-server';
 export * from './model-endpoint';
 export * from './model-registry';

@@ -299,6 +299,9 @@ export class ModelServingChart extends Chart {
       whenUnsatisfiable,
       labelSelector: { matchLabels: podLabels },
       matchLabelKeys: ['pod-template-hash'],
+      // A lost zone's nodes carry taints the pods do not tolerate: they stop counting, so
+      // replacements and scale-out land in the surviving zones instead of staying Pending.
+      nodeTaintsPolicy: 'Honor',
     });
     deploymentObject.addJsonPatch(
       JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { GPU_RESOURCE } from '../../constructs/compute/gpu';
 import { type Cidr, contains, DNS_LABEL, isPrivate, NON_PUBLIC_CIDRS, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
+import { RayOperatorAccess } from './ray-operator-access';
 
 /** What one team may request in its namespace, in total. */
 export interface TeamQuota {
@@ -67,7 +68,8 @@ export function teamServiceAccountName(team: string): string {
 /**
  * The tenancy of one team: its namespace; a ResourceQuota over CPU, memory, GPUs and pods; a
  * LimitRange that gives containers without requests sane defaults (so the quota can be enforced);
- * a default-deny NetworkPolicy plus allowances for same-namespace traffic, DNS and AWS APIs; and
+ * a default-deny NetworkPolicy plus allowances for same-namespace traffic, DNS, AWS APIs and the
+ * KubeRay operator to the Ray heads; Pod Security "restricted" enforced; and
  * the service account its workloads use (token not auto-mounted: the workloads do not call the
  * Kubernetes API).
  *
@@ -88,8 +90,14 @@ export class TeamTenancyChart extends Chart {
     this.teamNamespace = new kplus.Namespace(this, 'Namespace', {
       metadata: {
         name: ns,
-        // Pod Security Admission: team pods run as restricted as ML images allow.
-        labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' },
+        // Pod Security Admission: every team pod must pass "restricted" (the platform's runtimes
+        // and templates do); the version is pinned so a cluster upgrade cannot change the rules.
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'v1.34',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
       },
     });
 
@@ -163,6 +171,9 @@ export class TeamTenancyChart extends Chart {
         kplus.NetworkPolicyPort.tcp(80),
       ]);
     }
+
+    // The KubeRay operator (another namespace) reaches the team's Ray heads through the default deny.
+    new RayOperatorAccess(this, 'RayOperatorAccess', { namespace: ns });
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: meta(props.serviceAccountName ?? teamServiceAccountName(ns)),

@@ -89,3 +89,8 @@ export function ec2UnknownReason(instanceType: string): string {
     ? `is not an EC2 instance type; ${family} comes in ${Object.keys(sizes).join(', ')}`
     : `is not an EC2 instance type the platform knows; families: ${Object.keys(FAMILIES).join(', ')}`;
 }
+
+/** The instance types of a family the table knows (`g6` -> `g6.xlarge`, …), empty for an unknown family. */
+export function ec2InstanceTypesOf(family: string): string[] {
+  return Object.keys(FAMILIES[family] ?? {}).map((size) => `${family}.${size}`);
+}

@@ -1,6 +1,6 @@
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig, NodeGroupConfig } from '../config/types';
-import { ec2InstanceSpec, ec2UnknownReason } from './ec2';
+import { ec2InstanceSpec, ec2InstanceTypesOf, ec2UnknownReason } from './ec2';
 import { availabilityZonesOf } from './regions';
 import {
   ELASTICACHE_NODE_TYPES,
@@ -122,32 +122,49 @@ function checkCapacity(c: EnvironmentConfig, p: Problems): void {
       );
     });
   }
-  const supply = (of: 'gpus' | 'vcpus', groups: readonly NodeGroupConfig[]) =>
+  // What the cluster can ever run: its managed node groups at maxSize, plus Karpenter's pools up to their limits.
+  const pools = k.karpenter?.nodePools ?? [];
+  const poolTypes = (pool: (typeof pools)[number]) => [
+    ...(pool.instanceTypes ?? []),
+    ...(pool.instanceFamilies ?? []).flatMap(ec2InstanceTypesOf),
+  ];
+  const poolPerNode = (pool: (typeof pools)[number], of: 'gpus' | 'vcpus') =>
+    Math.max(0, ...poolTypes(pool).map((t) => ec2InstanceSpec(t)?.[of] ?? 0));
+  const groupSupply = (of: 'gpus' | 'vcpus', groups: readonly NodeGroupConfig[]) =>
     groups.reduce((sum, g) => sum + g.maxSize * perNode(g, of), 0);
-  const gpuGroups = k.nodeGroups.filter((g) => g.gpu);
-  const gpuSupply = supply('gpus', gpuGroups);
-  const cpuSupply = supply('vcpus', k.nodeGroups);
+  const gpuSupply =
+    groupSupply(
+      'gpus',
+      k.nodeGroups.filter((g) => g.gpu),
+    ) + pools.reduce((sum, pool) => sum + (pool.gpu ? (pool.limits.gpus ?? 0) : 0), 0);
+  const cpuSupply = groupSupply('vcpus', k.nodeGroups) + pools.reduce((sum, pool) => sum + pool.limits.cpu, 0);
   k.teams.forEach((t, i) => {
     p.check(
       t.quota.gpus <= gpuSupply,
       `cluster.teams[${i}].quota.gpus`,
       t.quota.gpus,
-      `is more than the GPU node groups can ever supply (${gpuSupply} GPUs at their maxSize); raise a group's maxSize or lower the quota`,
+      `is more than the cluster can ever supply (${gpuSupply} GPUs: GPU node groups at maxSize and GPU NodePools at their limits); raise a limit or lower the quota`,
     );
     p.check(
       t.quota.cpu <= cpuSupply,
       `cluster.teams[${i}].quota.cpu`,
       t.quota.cpu,
-      `is more than the node groups can ever supply (${cpuSupply} vCPUs at their maxSize); raise a group's maxSize or lower the quota`,
+      `is more than the cluster can ever supply (${cpuSupply} vCPUs: node groups at maxSize and NodePools at their limits); raise a limit or lower the quota`,
     );
   });
   // A pod fits on one node or never runs: model servers against the nodes they may land on.
-  const inference = gpuGroups.filter((g) => g.workload === 'inference');
-  const mostGpus = Math.max(0, ...inference.map((g) => perNode(g, 'gpus')));
+  const inferenceGroups = k.nodeGroups.filter((g) => g.gpu && g.workload === 'inference');
+  const inferencePools = pools.filter((pool) => pool.gpu && pool.workload === 'inference');
+  const mostGpus = Math.max(
+    0,
+    ...inferenceGroups.map((g) => perNode(g, 'gpus')),
+    ...inferencePools.map((pool) => poolPerNode(pool, 'gpus')),
+  );
   (c.serving?.modelServers ?? []).forEach((s, i) => {
-    const nodes = s.gpu ? inference : k.nodeGroups.filter((g) => !g.gpu);
-    const mostCpus = Math.max(0, ...nodes.map((g) => perNode(g, 'vcpus')));
-    if (s.gpu && inference.length > 0) {
+    const groups = s.gpu ? inferenceGroups : k.nodeGroups.filter((g) => !g.gpu);
+    const poolsOfKind = s.gpu ? inferencePools : pools.filter((pool) => !pool.gpu);
+    const mostCpus = Math.max(0, ...groups.map((g) => perNode(g, 'vcpus')), ...poolsOfKind.map((pool) => poolPerNode(pool, 'vcpus')));
+    if (s.gpu && inferenceGroups.length + inferencePools.length > 0) {
       p.check(
         s.gpu.count <= mostGpus,
         `serving.modelServers[${i}].gpu.count`,
@@ -155,7 +172,7 @@ function checkCapacity(c: EnvironmentConfig, p: Problems): void {
         `is more than any GPU inference node offers (at most ${mostGpus} GPUs per node); no pod of it could be scheduled`,
       );
     }
-    if (nodes.length > 0) {
+    if (groups.length + poolsOfKind.length > 0) {
       p.check(
         s.cpu <= mostCpus,
         `serving.modelServers[${i}].cpu`,

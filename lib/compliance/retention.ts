@@ -3,7 +3,8 @@ import type { IConstruct } from 'constructs';
 
 /**
  * CloudFormation types that hold data (or keys to data). In an environment that retains stateful
- * resources each of them must carry `DeletionPolicy: Retain`.
+ * resources each of them must carry `DeletionPolicy: Retain` or `RetainExceptOnCreate` (named
+ * resources: a failed first create then leaves nothing behind that blocks the retry).
  */
 export const STATEFUL_TYPES: readonly string[] = [
   'AWS::S3::Bucket',
@@ -19,6 +20,8 @@ export const STATEFUL_TYPES: readonly string[] = [
   'AWS::Glue::Schema',
   'AWS::SageMaker::ModelPackageGroup',
   'AWS::SageMaker::MlflowTrackingServer',
+  'AWS::SageMaker::MlflowApp',
+  'AWS::ECR::Repository',
   'AWS::SecretsManager::Secret',
 ];
 
@@ -35,7 +38,7 @@ export class RetainStatefulResources implements IAspect {
   visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || !STATEFUL_TYPES.includes(node.cfnResourceType)) return;
     const policy = node.cfnOptions.deletionPolicy;
-    if (policy !== CfnDeletionPolicy.RETAIN) {
+    if (policy !== CfnDeletionPolicy.RETAIN && policy !== CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE) {
       Annotations.of(node).addError(
         `${node.cfnResourceType} ${node.node.path} has DeletionPolicy ${policy ?? 'Delete'}; stateful resources must be retained in this environment (retainStatefulResources: true)`,
       );

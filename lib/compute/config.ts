@@ -1,4 +1,5 @@
 import type { NamespaceAccess, NodeCapacityType } from '../../constructs/compute';
+import type { KarpenterCapacityType, NodePoolWorkload } from '../../k8s/charts/karpenter-node-pools';
 import { ACCOUNTS } from '../config/accounts';
 import type { EnvironmentName } from '../config/types';
 
@@ -27,8 +28,16 @@ export interface NodeGroupConfig {
 export interface TeamConfig {
   /** Team name = its namespace (a DNS label, not a system namespace). */
   readonly name: string;
-  /** Namespace quota: CPU cores, memory GiB and GPUs (`requests.nvidia.com/gpu`). */
+  /**
+   * Namespace quota: CPU cores, memory GiB and GPUs (`requests.nvidia.com/gpu`). The GPUs cover the
+   * team's queued jobs (its own and borrowed) and its GPU model servers.
+   */
   readonly quota: { readonly cpu: number; readonly memoryGiB: number; readonly gpus: number };
+  /**
+   * The team's Kueue ClusterQueue: GPUs it owns per GPU training NodePool (by pool name), and GPUs
+   * it may borrow there from teams that leave theirs unused (taken back by preemption).
+   */
+  readonly queue: { readonly gpus: Readonly<Record<string, number>>; readonly borrowGpus: Readonly<Record<string, number>> };
   /**
    * Lake key prefixes (in every lake bucket, ending in '/'): read-only, and read-write. Write
    * prefixes live under `teams/<name>/` (the lake's convention for team-owned data).
@@ -72,11 +81,66 @@ export interface ClusterConfig {
    * pinned, since a missing range breaks calls only at run time.
    */
   readonly podHttpsEgressCidrs: readonly string[];
-  /** Explicit opt-in for Spot capacity in training node groups. */
+  /** Explicit opt-in for Spot capacity in training node pools. */
   readonly allowSpotTraining: boolean;
+  /** Managed node groups: only the system group (add-ons and Karpenter); workload nodes come from Karpenter. */
   readonly nodeGroups: readonly NodeGroupConfig[];
+  /** Karpenter: the AMI release of its nodes and the NodePools of workload nodes. */
+  readonly karpenter: KarpenterConfig;
+  /**
+   * Multi-node EFA training (p5/p4d): its NodePool's nodes in one zone with a cluster placement
+   * group and capacity reservations, the EFA device plugin, and FSx for Lustre linked to the lake.
+   * @default - no EFA training
+   */
+  readonly efaTraining?: EfaTrainingConfig;
+  /**
+   * Images of the platform's runtimes and templates, in the platform's ECR (mirrored from their
+   * projects, scanned there): distributed PyTorch (with aws-ofi-nccl for EFA), Ray, vLLM, AWS CLI.
+   */
+  readonly images: { readonly training: string; readonly ray: string; readonly vllm: string; readonly awsCli: string };
   /** Teams of this environment, each with a namespace, quota and lake access. */
   readonly teams: readonly TeamConfig[];
+}
+
+/** One Karpenter NodePool of workload nodes. */
+export interface NodePoolConfig {
+  /** Name (a DNS label): the `platform/node-group` label of its nodes. */
+  readonly name: string;
+  /** 'general' (CPU), 'inference' or 'training' (GPU): the `platform/workload` label. */
+  readonly workload: NodePoolWorkload;
+  readonly gpu: boolean;
+  /** Instance families Karpenter chooses sizes from (mixing sizes is fine: it packs pending pods). */
+  readonly instanceFamilies?: readonly string[];
+  /** Exact instance types (e.g. p5.48xlarge for EFA training). */
+  readonly instanceTypes?: readonly string[];
+  /** on-demand, spot (where allowed), reserved (capacity reservations of efaTraining). */
+  readonly capacityTypes: readonly KarpenterCapacityType[];
+  /** Most capacity of the pool: CPU cores, memory GiB, GPUs. */
+  readonly limits: { readonly cpu: number; readonly memoryGiB: number; readonly gpus?: number };
+  /** Root volume in GiB. */
+  readonly diskSizeGiB: number;
+}
+
+export interface KarpenterConfig {
+  /** EKS optimized AL2023 release of the nodes, pinned (`al2023@v<yyyymmdd>`); Karpenter picks the NVIDIA variant for GPUs. */
+  readonly amiAlias: string;
+  readonly nodePools: readonly NodePoolConfig[];
+}
+
+export interface EfaTrainingConfig {
+  /** The NodePool of EFA training nodes (its instance types must support EFA). */
+  readonly nodePool: string;
+  /** The one AZ of the training nodes, their placement group and the file system. */
+  readonly zone: string;
+  /** EFA interfaces each training pod requests (p5.48xlarge: 32, p4d.24xlarge: 4). */
+  readonly efaInterfacesPerNode: number;
+  /**
+   * On-demand capacity reservations or Capacity Blocks for ML (`cr-…`) the nodes launch into first.
+   * Account-specific: the committed ids are placeholders, like the accounts.
+   */
+  readonly capacityReservationIds: readonly string[];
+  /** FSx for Lustre (PERSISTENT_2): GiB (1200, 2400 or a multiple of 2400) and MB/s per TiB. */
+  readonly storage: { readonly storageCapacityGiB: number; readonly throughputPerTiB: number };
 }
 
 /** A role of an account's baseline (created outside this repository; `mlp preflight` checks it exists). */
@@ -105,11 +169,50 @@ const access = (env: EnvironmentName, teams: readonly string[], developersEdit: 
  * A team with the lake convention: prefixes are `<zone>/<key prefix>`; a team reads the curated
  * data it names and writes only under `teams/<name>/` of the features and models zones.
  */
-const team = (name: string, quota: TeamConfig['quota'], readPrefixes: readonly string[]): TeamConfig => ({
+const team = (
+  name: string,
+  quota: TeamConfig['quota'],
+  readPrefixes: readonly string[],
+  queue: TeamConfig['queue'] = { gpus: {}, borrowGpus: {} },
+): TeamConfig => ({
   name,
   quota,
+  queue,
   lake: { readPrefixes, writePrefixes: [`features/teams/${name}/`, `models/teams/${name}/`] },
 });
+
+/** A NodePool: `pool(name, workload, families or types, capacity types, limits, disk GiB)`. */
+const pool = (
+  name: string,
+  workload: NodePoolWorkload,
+  instances: { readonly families?: readonly string[]; readonly types?: readonly string[] },
+  capacityTypes: readonly KarpenterCapacityType[],
+  limits: NodePoolConfig['limits'],
+  diskSizeGiB: number,
+): NodePoolConfig => ({
+  name,
+  workload,
+  gpu: workload !== 'general',
+  instanceFamilies: instances.families,
+  instanceTypes: instances.types,
+  capacityTypes,
+  limits,
+  diskSizeGiB,
+});
+
+/** The platform's mirrors in an environment's ECR. */
+const images = (env: EnvironmentName): ClusterConfig['images'] => {
+  const registry = `${ACCOUNTS[env].account}.dkr.ecr.${ACCOUNTS[env].region}.amazonaws.com/mlp`;
+  return {
+    training: `${registry}/pytorch-training:2.8.0-cuda12.8-efa`,
+    ray: `${registry}/ray:2.49.2-py311-gpu`,
+    vllm: `${registry}/vllm-openai:v0.11.0`,
+    awsCli: `${registry}/aws-cli:2.27.0`,
+  };
+};
+
+/** The EKS optimized AL2023 release Karpenter's nodes run (confirm with the SSM parameter before a deploy). */
+const AMI = 'al2023@v20251120';
 
 /** A node group: `nodes(name, gpu, workload, instance types, capacity, [min, desired, max], disk GiB)`. */
 const nodes = (
@@ -131,14 +234,26 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     publicAccessCidrs: [],
     access: access('dev', ['credit-risk', 'fraud'], true),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
+    images: images('dev'),
     allowSpotTraining: true,
-    nodeGroups: [
-      nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50),
-      nodes('gpu-g6', true, 'training', ['g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'], 'SPOT', [0, 0, 4], 200),
-    ],
+    nodeGroups: [nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [2, 2, 4], 50)],
+    karpenter: {
+      amiAlias: AMI,
+      nodePools: [
+        pool('cpu', 'general', { families: ['m7i', 'c7i', 'r7i'] }, ['spot', 'on-demand'], { cpu: 64, memoryGiB: 256 }, 50),
+        // One pool of several sizes and families: Karpenter picks what fits (Cluster Autoscaler could not).
+        pool('gpu-training', 'training', { families: ['g6', 'g5'] }, ['spot', 'on-demand'], { cpu: 64, memoryGiB: 256, gpus: 4 }, 200),
+      ],
+    },
     teams: [
-      team('credit-risk', { cpu: 32, memoryGiB: 128, gpus: 2 }, ['curated/credit/']),
-      team('fraud', { cpu: 32, memoryGiB: 128, gpus: 2 }, ['curated/transactions/']),
+      team('credit-risk', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/credit/'], {
+        gpus: { 'gpu-training': 2 },
+        borrowGpus: { 'gpu-training': 2 },
+      }),
+      team('fraud', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/transactions/'], {
+        gpus: { 'gpu-training': 2 },
+        borrowGpus: { 'gpu-training': 2 },
+      }),
     ],
   },
   staging: {
@@ -147,15 +262,26 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     publicAccessCidrs: [],
     access: access('staging', ['credit-risk', 'fraud'], true),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
+    images: images('staging'),
     allowSpotTraining: false,
-    nodeGroups: [
-      nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [3, 3, 6], 50),
-      nodes('gpu-g6e', true, 'training', ['g6e.12xlarge'], 'ON_DEMAND', [0, 0, 4], 500),
-      nodes('gpu-inference', true, 'inference', ['g6.2xlarge', 'g5.2xlarge'], 'SPOT', [0, 0, 4], 200),
-    ],
+    nodeGroups: [nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [3, 3, 6], 50)],
+    karpenter: {
+      amiAlias: AMI,
+      nodePools: [
+        pool('cpu', 'general', { families: ['m7i', 'c7i', 'r7i'] }, ['spot', 'on-demand'], { cpu: 128, memoryGiB: 512 }, 50),
+        pool('gpu-training', 'training', { families: ['g6e'] }, ['on-demand'], { cpu: 192, memoryGiB: 1536, gpus: 16 }, 500),
+        pool('gpu-inference', 'inference', { families: ['g6', 'g5'] }, ['spot', 'on-demand'], { cpu: 64, memoryGiB: 256, gpus: 4 }, 200),
+      ],
+    },
     teams: [
-      team('credit-risk', { cpu: 64, memoryGiB: 256, gpus: 8 }, ['curated/credit/']),
-      team('fraud', { cpu: 64, memoryGiB: 256, gpus: 4 }, ['curated/transactions/']),
+      team('credit-risk', { cpu: 64, memoryGiB: 256, gpus: 12 }, ['curated/credit/'], {
+        gpus: { 'gpu-training': 8 },
+        borrowGpus: { 'gpu-training': 4 },
+      }),
+      team('fraud', { cpu: 64, memoryGiB: 256, gpus: 8 }, ['curated/transactions/'], {
+        gpus: { 'gpu-training': 4 },
+        borrowGpus: { 'gpu-training': 2 },
+      }),
     ],
   },
   prod: {
@@ -165,15 +291,44 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     // In prod developers read; changes come through the platform's deploys.
     access: access('prod', ['credit-risk', 'fraud'], false),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
+    images: images('prod'),
     allowSpotTraining: false,
-    nodeGroups: [
-      nodes('system', false, 'system', ['m7i.2xlarge'], 'ON_DEMAND', [3, 3, 9], 100),
-      nodes('gpu-p5', true, 'training', ['p5.48xlarge'], 'ON_DEMAND', [0, 0, 4], 1000),
-      nodes('gpu-inference', true, 'inference', ['g6.4xlarge', 'g6e.4xlarge'], 'ON_DEMAND', [2, 2, 8], 200),
-    ],
+    nodeGroups: [nodes('system', false, 'system', ['m7i.2xlarge'], 'ON_DEMAND', [3, 3, 9], 100)],
+    karpenter: {
+      amiAlias: AMI,
+      nodePools: [
+        pool('cpu', 'general', { families: ['m7i', 'c7i', 'r7i'] }, ['on-demand'], { cpu: 512, memoryGiB: 2048 }, 100),
+        // EFA training: p5.48xlarge (8 H100, 32 EFA) in one zone, reserved capacity first.
+        pool(
+          'gpu-training',
+          'training',
+          { types: ['p5.48xlarge'] },
+          ['reserved', 'on-demand'],
+          { cpu: 768, memoryGiB: 8192, gpus: 32 },
+          1000,
+        ),
+        // Room for every GPU server at its most replicas, in the zones left after losing one.
+        pool('gpu-inference', 'inference', { families: ['g6', 'g6e'] }, ['on-demand'], { cpu: 256, memoryGiB: 1024, gpus: 16 }, 200),
+      ],
+    },
+    efaTraining: {
+      nodePool: 'gpu-training',
+      zone: `${ACCOUNTS.prod.region}a`,
+      efaInterfacesPerNode: 32,
+      // Placeholder: the capacity reservation or Capacity Block bought for the p5 nodes.
+      capacityReservationIds: ['cr-0123456789abcdef0'],
+      storage: { storageCapacityGiB: 2400, throughputPerTiB: 500 },
+    },
     teams: [
-      team('credit-risk', { cpu: 256, memoryGiB: 2048, gpus: 32 }, ['curated/credit/']),
-      team('fraud', { cpu: 128, memoryGiB: 1024, gpus: 16 }, ['curated/transactions/']),
+      // Quotas hold a 2-node x 8-GPU job on p5.48xlarge (2 x 176 CPU, 2 x 1800 GiB) and borrowing.
+      team('credit-risk', { cpu: 640, memoryGiB: 6144, gpus: 32 }, ['curated/credit/'], {
+        gpus: { 'gpu-training': 16 },
+        borrowGpus: { 'gpu-training': 8 },
+      }),
+      team('fraud', { cpu: 448, memoryGiB: 4096, gpus: 20 }, ['curated/transactions/'], {
+        gpus: { 'gpu-training': 8 },
+        borrowGpus: { 'gpu-training': 8 },
+      }),
     ],
   },
 };

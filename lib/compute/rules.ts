@@ -1,11 +1,18 @@
-import { GPU_FAMILIES_UNKNOWN_TO_EKS_L2, instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
+import { instanceFamily, isGpuInstanceType } from '../../constructs/compute/gpu';
 import { NAMESPACE_ACCESS_POLICIES, publicAccessCidrProblems } from '../../constructs/compute/ml-cluster';
+import { trainingFileSystemProblems } from '../../constructs/compute/training-storage';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../constructs/compute/versions';
 import { DNS_LABEL, S3_PREFIX as LAKE_PREFIX } from '../../constructs/core/patterns';
+import { karpenterNodePoolProblems } from '../../k8s/charts/karpenter-node-pools';
+import { kueueQueueProblems } from '../../k8s/charts/kueue-queues';
 import { outsideCidrProblems } from '../../k8s/charts/team-tenancy';
+import { EFA_INTERFACES } from '../../k8s/charts/torch-node';
 import { ec2InstanceSpec, ec2UnknownReason } from '../catalog';
 import type { Problems } from '../config/problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
+import { checkEcrImage } from '../serving/ecr';
+
+import { karpenterNodePoolsProps, kueueQueuesProps, placeholderResolution, trainingPools } from './charts';
 
 const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -78,12 +85,21 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
     groupNames,
     "has no system group; add a CPU group with workload 'system' for the cluster add-ons",
   );
-  p.check(
-    k.nodeGroups.some((g) => g.gpu),
-    'cluster.nodeGroups',
-    groupNames,
-    'has no GPU group; add a group with gpu: true',
-  );
+  k.nodeGroups.forEach((g, i) => {
+    p.check(
+      !g.gpu && g.workload === 'system',
+      `cluster.nodeGroups[${i}]`,
+      g.name,
+      "is not allowed; managed node groups run only the system add-ons and Karpenter (CPU, workload 'system'): workload nodes belong in cluster.karpenter.nodePools",
+    );
+  });
+
+  for (const [name, uri] of Object.entries(k.images ?? {})) {
+    checkEcrImage(c, p, `cluster.images.${name}`, uri, 'the cluster');
+  }
+  checkKarpenter(c, p);
+  checkEfaTraining(c, p);
+  checkQueues(c, p);
 
   // Teams.
   const teamNames = k.teams.map((t) => t.name);
@@ -132,6 +148,127 @@ function checkAccess(c: EnvironmentConfig, p: Problems): void {
   }
 }
 
+/** Karpenter's NodePools: the construct's own checks over the layout the stack builds, plus Spot and GPU rules. */
+function checkKarpenter(c: EnvironmentConfig, p: Problems): void {
+  if (!p.section('cluster.karpenter', c.cluster.karpenter)) return;
+  const pools = c.cluster.karpenter.nodePools;
+  const layout = karpenterNodePoolsProps(c, placeholderResolution(c));
+  // The chart reports pools and node classes by name; node classes are named after their pools.
+  p.addAll(
+    karpenterNodePoolProblems('cluster.karpenter', layout.nodeClasses, layout.nodePools).map((line) =>
+      line.replace(/^cluster\.karpenter\.nodeClasses\[/, 'cluster.karpenter.nodePools['),
+    ),
+  );
+  pools.forEach((pool, i) => {
+    const at = `cluster.karpenter.nodePools[${i}]`;
+    p.integer(`${at}.diskSizeGiB`, pool.diskSizeGiB, pool.gpu ? 100 : 20, 16384);
+    if (pool.workload === 'training' && pool.capacityTypes.includes('spot')) {
+      p.check(
+        c.cluster.allowSpotTraining,
+        `${at}.capacityTypes`,
+        pool.capacityTypes,
+        'is not allowed; Spot in a training pool needs cluster.allowSpotTraining (Spot interruptions kill training steps)',
+      );
+    }
+    if (c.name === 'prod') {
+      p.check(
+        !pool.capacityTypes.includes('spot') || pool.workload === 'general',
+        `${at}.capacityTypes`,
+        pool.capacityTypes,
+        'is not allowed; prod GPU pools do not use Spot (interruptions stop serving and training)',
+      );
+    }
+  });
+  p.check(
+    pools.some((pool) => pool.gpu && pool.workload === 'training'),
+    'cluster.karpenter.nodePools',
+    pools.map((pool) => pool.name),
+    "has no GPU training pool; add a pool with workload 'training'",
+  );
+  p.check(
+    pools.some((pool) => !pool.gpu),
+    'cluster.karpenter.nodePools',
+    pools.map((pool) => pool.name),
+    "has no CPU pool; add a pool with workload 'general' for Ray heads, CPU workers and CPU model servers",
+  );
+}
+
+/** Multi-node EFA training: its pool, zone, EFA interfaces, reservations and file systems. */
+function checkEfaTraining(c: EnvironmentConfig, p: Problems): void {
+  const efa = c.cluster.efaTraining;
+  if (!efa) return;
+  const pool = c.cluster.karpenter?.nodePools.find((x) => x.name === efa.nodePool);
+  if (
+    !p.check(
+      pool?.gpu === true && pool.workload === 'training',
+      'cluster.efaTraining.nodePool',
+      efa.nodePool,
+      'is not a GPU training pool of cluster.karpenter.nodePools',
+    )
+  ) {
+    return;
+  }
+  p.check(
+    c.availabilityZones.includes(efa.zone),
+    'cluster.efaTraining.zone',
+    efa.zone,
+    `is not one of the environment's AZs (${c.availabilityZones.join(', ')})`,
+  );
+  const types = pool!.instanceTypes ?? [];
+  p.check(
+    types.length > 0 && types.every((t) => EFA_INTERFACES[t] !== undefined) && (pool!.instanceFamilies ?? []).length === 0,
+    `cluster.karpenter.nodePools[${efa.nodePool}].instanceTypes`,
+    types,
+    `is not allowed for EFA training; list exact EFA types (${Object.keys(EFA_INTERFACES).join(', ')}) and no families`,
+  );
+  const fewest = Math.min(...types.map((t) => EFA_INTERFACES[t] ?? 0));
+  if (p.integer('cluster.efaTraining.efaInterfacesPerNode', efa.efaInterfacesPerNode, 1, 32) && types.length > 0) {
+    p.check(
+      efa.efaInterfacesPerNode <= fewest,
+      'cluster.efaTraining.efaInterfacesPerNode',
+      efa.efaInterfacesPerNode,
+      `is more than ${types.join(', ')} ${types.length === 1 ? 'has' : 'have'} (${fewest})`,
+    );
+  }
+  p.check(
+    efa.capacityReservationIds.length === 0 || pool!.capacityTypes.includes('reserved'),
+    `cluster.karpenter.nodePools[${efa.nodePool}].capacityTypes`,
+    pool!.capacityTypes,
+    "does not include 'reserved'; the capacity reservations of cluster.efaTraining would go unused",
+  );
+  p.addAll(
+    trainingFileSystemProblems('cluster.efaTraining.storage', {
+      ...efa.storage,
+      links: [{ fileSystemPath: '/features', s3Uri: 's3://bucket/teams/x/', direction: 'import' }],
+    }),
+  );
+}
+
+/** Kueue: each team's GPUs per training pool, within its namespace quota and the pool's limit. */
+function checkQueues(c: EnvironmentConfig, p: Problems): void {
+  if (!c.cluster.karpenter) return;
+  const props = kueueQueuesProps(c);
+  p.addAll(kueueQueueProblems('cluster.queues', props.gpuFlavors, props.teams));
+  c.cluster.teams.forEach((t, i) => {
+    const queued = [...Object.values(t.queue.gpus), ...Object.values(t.queue.borrowGpus)].reduce((a, b) => a + b, 0);
+    p.check(
+      queued <= t.quota.gpus,
+      `cluster.teams[${i}].quota.gpus`,
+      t.quota.gpus,
+      `is less than the team's queued GPUs, own and borrowed (${queued}); Kueue would admit jobs the namespace quota then rejects`,
+    );
+  });
+  for (const pool of trainingPools(c)) {
+    const owned = c.cluster.teams.reduce((sum, t) => sum + (t.queue.gpus[pool.name] ?? 0), 0);
+    p.check(
+      owned <= (pool.limits.gpus ?? 0),
+      `cluster.karpenter.nodePools[${pool.name}].limits.gpus`,
+      pool.limits.gpus,
+      `is less than the GPUs the teams own in it (${owned}); their queues would admit jobs Karpenter cannot place`,
+    );
+  }
+}
+
 function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p: Problems): void {
   p.matches(`${at}.name`, g.name, NODE_GROUP_NAME, "a lower-case DNS label of 1 to 30 characters (a-z, 0-9, '-') starting with a letter");
   const workloadOk = p.oneOf(`${at}.workload`, g.workload, ['system', 'training', 'inference'] as const);
@@ -140,27 +277,9 @@ function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p:
   p.check(g.instanceTypes.length > 0, `${at}.instanceTypes`, g.instanceTypes, 'is empty; list at least one instance type');
   g.instanceTypes.forEach((type, j) => {
     const field = `${at}.instanceTypes[${j}]`;
-    if (!p.check(instanceFamily(type) !== undefined, field, type, "is not an EC2 instance type like 'g6.2xlarge'")) return;
-    if (g.gpu) {
-      p.check(
-        isGpuInstanceType(type),
-        field,
-        type,
-        'is not allowed in a GPU group; expected an NVIDIA GPU family (g4dn, g5, g6, g6e, p4d, p5, p5e, ...)',
-      );
-    } else {
-      p.check(!isGpuInstanceType(type), field, type, 'is a GPU instance type in a CPU group; set gpu: true or use a CPU type');
-    }
+    if (!p.check(instanceFamily(type) !== undefined, field, type, "is not an EC2 instance type like 'm7i.xlarge'")) return;
+    p.check(!isGpuInstanceType(type), field, type, 'is a GPU instance type; GPU nodes come from cluster.karpenter.nodePools');
   });
-
-  const unknown = g.instanceTypes.filter((t) => GPU_FAMILIES_UNKNOWN_TO_EKS_L2.includes(instanceFamily(t) ?? ''));
-  if (g.gpu && unknown.length > 0 && unknown.length < g.instanceTypes.length) {
-    p.add(
-      `${at}.instanceTypes`,
-      g.instanceTypes,
-      `mixes ${unknown.join(', ')} with other GPU families; ${GPU_FAMILIES_UNKNOWN_TO_EKS_L2.join('/')} types need a node group of their own`,
-    );
-  }
   const sizesOk = [
     p.integer(`${at}.minSize`, g.minSize, 0, 1000),
     p.integer(`${at}.desiredSize`, g.desiredSize, 0, 1000),
@@ -173,9 +292,6 @@ function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p:
       g.desiredSize,
       `is not allowed; sizes must satisfy minSize <= desiredSize <= maxSize (${g.minSize} <= ${g.desiredSize} <= ${g.maxSize})`,
     );
-    if (c.name === 'dev' && g.gpu) {
-      p.check(g.minSize === 0, `${at}.minSize`, g.minSize, 'is not allowed; dev GPU groups scale to zero (minSize 0)');
-    }
     if (workloadOk && g.workload === 'system') {
       const least = c.name === 'dev' ? 1 : c.availabilityZones.length;
       p.check(
@@ -193,23 +309,7 @@ function checkNodeGroup(c: EnvironmentConfig, g: NodeGroupConfig, at: string, p:
       p.check(g.capacityType === 'ON_DEMAND', `${at}.capacityType`, g.capacityType, "is not allowed for the system group; use 'ON_DEMAND'");
     }
   }
-  if (workloadOk && capacityOk && g.workload === 'training' && g.capacityType === 'SPOT') {
-    p.check(
-      c.cluster.allowSpotTraining,
-      `${at}.capacityType`,
-      g.capacityType,
-      'is not allowed for a training group unless cluster.allowSpotTraining is true (Spot interruptions kill training steps)',
-    );
-  }
-
-  if (p.integer(`${at}.diskSizeGiB`, g.diskSizeGiB, 20, 16384) && g.gpu) {
-    p.check(
-      g.diskSizeGiB >= 100,
-      `${at}.diskSizeGiB`,
-      g.diskSizeGiB,
-      'is too small for a GPU group; CUDA and model images need at least 100 GiB',
-    );
-  }
+  p.integer(`${at}.diskSizeGiB`, g.diskSizeGiB, 20, 16384);
 }
 
 function checkTeam(t: TeamConfig, at: string, p: Problems): void {

@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
+  allowKarpenterNodeVolumeEncryption,
   ClusterAccessHost,
   MlCluster,
   type MlNodeGroupOptions,
@@ -13,11 +14,14 @@ import {
   type PlatformKeys,
   type TeamLakeAccess,
   TeamWorkloadIdentity,
+  TrainingAddOns,
+  TrainingFileSystem,
 } from '../../constructs';
 import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
-import { addPlatformCharts, addServingCharts, servingConfigMap } from './charts';
+import { addKarpenterChart, addPlatformCharts, addServingCharts, servingConfigMap, trainingDataVolume } from './charts';
+import type { EfaTrainingConfig } from './config';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
@@ -35,6 +39,11 @@ export interface ComputeStackProps extends PlatformStackProps {
    * @default - model servers get no model access and no ConfigMap (their pods wait for it)
    */
   readonly modelsBucket?: s3.IBucket;
+  /**
+   * The lake's features bucket (Data stack): EFA training file systems import the teams' features from it.
+   * @default - EFA environments cannot link training storage (synth fails with the reason)
+   */
+  readonly featuresBucket?: s3.IBucket;
   /**
    * The online feature store: model servers connect to it as its reader (IAM authentication);
    * given its `connections`, the cluster's security group is admitted on its port; given its
@@ -94,6 +103,7 @@ export function teamLakeAccess(lake: TeamConfig['lake'], bucketArns: Readonly<Re
 export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly accessHost: ClusterAccessHost;
+  readonly trainingAddOns: TrainingAddOns;
   readonly teamIdentities: Record<string, TeamWorkloadIdentity> = {};
   readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
 
@@ -118,8 +128,10 @@ export class ComputeStack extends PlatformStack {
       };
     }
 
-    // The compute key encrypts the node volumes that EC2 Auto Scaling launches.
+    // The compute key encrypts the node volumes that EC2 Auto Scaling (system group) and EC2
+    // Fleet/Spot (Karpenter's nodes) launch.
     MlCluster.allowNodeVolumeEncryption(keys.compute);
+    allowKarpenterNodeVolumeEncryption(keys.compute);
 
     this.mlCluster = new MlCluster(this, 'Cluster', {
       clusterName: clusterName(config),
@@ -133,8 +145,37 @@ export class ComputeStack extends PlatformStack {
       logRetention: config.logging.retentionDays as logs.RetentionDays,
       removalPolicy: this.statefulRemovalPolicy,
       nodeGroups,
+      karpenter: { volumeEncryptionKey: keys.compute },
     });
     const cluster = this.mlCluster.cluster;
+    const karpenter = this.mlCluster.karpenter;
+    const efa = k.efaTraining;
+
+    // EFA training nodes launch into one cluster placement group (lowest latency between them).
+    const placementGroup = efa ? new ec2.CfnPlacementGroup(this, 'TrainingPlacementGroup', { strategy: 'cluster' }) : undefined;
+
+    // Karpenter's EC2NodeClasses and NodePools name this environment's subnets, key and profile.
+    const subnetIdsByZone = Object.fromEntries(
+      props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets.map((sn) => [sn.availabilityZone, sn.subnetId]),
+    );
+    const nodePools = cluster.addCdk8sChart(
+      'KarpenterNodePools',
+      addKarpenterChart(new Cdk8sApp(), config, {
+        subnetIdsByZone,
+        securityGroupId: cluster.clusterSecurityGroupId,
+        volumeKmsKeyId: keys.compute.keyArn,
+        instanceProfile: karpenter.instanceProfileName,
+        placementGroupName: placementGroup?.ref,
+      }),
+    );
+    nodePools.node.addDependency(karpenter.chart);
+
+    // Kueue and KEDA everywhere; the EFA device plugin and the FSx CSI driver where EFA training runs.
+    this.trainingAddOns = new TrainingAddOns(this, 'TrainingAddOns', {
+      cluster,
+      install: { efaDevicePlugin: efa !== undefined, fsxCsiDriver: efa !== undefined },
+      after: [karpenter.chart],
+    });
 
     // The audited way in to the private API endpoint (Session Manager port forwarding).
     this.accessHost = new ClusterAccessHost(this, 'AccessHost', {
@@ -166,7 +207,59 @@ export class ComputeStack extends PlatformStack {
       });
     }
 
+    const queues = cluster.addCdk8sChart('KueueQueues', charts.queues);
+    queues.node.addDependency(this.trainingAddOns.charts.kueue!, ...Object.values(tenancy));
+
+    if (efa) this.addTrainingStorage(props, efa, tenancy);
     this.addModelServers(props, tenancy);
+  }
+
+  /**
+   * Per team with GPUs in the EFA pool: an FSx for Lustre file system in the EFA zone, linked to the
+   * team's prefixes only (its features imported at /features, its checkpoints under the models
+   * bucket imported and exported at /checkpoints), and a static PersistentVolume with the claim
+   * `training-data` in the team's namespace that the EFA runtime mounts. One file system per team:
+   * a Lustre mount exposes the whole file system, so sharing one would bypass the teams' separate
+   * lake permissions.
+   */
+  private addTrainingStorage(props: ComputeStackProps, efa: EfaTrainingConfig, tenancy: Record<string, Construct>): void {
+    const { config, keys } = props;
+    const cluster = this.mlCluster.cluster;
+    const subnet = props.vpc
+      .selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
+      .subnets.find((sn) => sn.availabilityZone === efa.zone);
+    if (!subnet) throw new Error(`ComputeStack: ${config.name}.cluster.efaTraining.zone '${efa.zone}' has no private subnet in the VPC`);
+    // FSx's per-file-system roles read and write the SSE-KMS lake through S3.
+    TrainingFileSystem.allowDataRepositoryAccess(keys.data);
+    const { featuresBucket, modelsBucket } = props;
+    if (!featuresBucket || !modelsBucket) {
+      throw new Error(
+        `ComputeStack: ${config.name}.cluster.efaTraining needs featuresBucket and modelsBucket (the training file systems link the teams' prefixes of them)`,
+      );
+    }
+    const scope = new Construct(this, 'TrainingStorage');
+    const clusterSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ClusterSecurityGroup', cluster.clusterSecurityGroupId);
+    for (const t of config.cluster.teams.filter((team) => (team.queue.gpus[efa.nodePool] ?? 0) > 0)) {
+      const fs = new TrainingFileSystem(scope, t.name, {
+        vpc: props.vpc,
+        subnet,
+        clientSecurityGroup: clusterSecurityGroup,
+        encryptionKey: keys.compute,
+        storageCapacityGiB: efa.storage.storageCapacityGiB,
+        throughputPerTiB: efa.storage.throughputPerTiB,
+        removalPolicy: this.statefulRemovalPolicy,
+        links: [
+          { fileSystemPath: '/features', s3Uri: `s3://${featuresBucket.bucketName}/teams/${t.name}/`, direction: 'import' },
+          {
+            fileSystemPath: '/checkpoints',
+            s3Uri: `s3://${modelsBucket.bucketName}/teams/${t.name}/checkpoints/`,
+            direction: 'importAndExport',
+          },
+        ],
+      });
+      const manifest = cluster.addManifest(`TrainingData-${t.name}`, ...trainingDataVolume(config, t.name, fs));
+      manifest.node.addDependency(tenancy[t.name], this.trainingAddOns.charts.fsxCsiDriver!);
+    }
   }
 
   /**
@@ -188,7 +281,8 @@ export class ComputeStack extends PlatformStack {
         ? { endpoint: featureStore.configurationEndpoint, port: storePort, user: featureStore.readerUserId }
         : undefined;
     if (modelsBucket || store) {
-      for (const namespace of [...new Set(servers.map((s) => s.team))]) {
+      // Every team namespace: RayJobs and LLM servers of any team find the models bucket there too.
+      for (const namespace of [...new Set([...servers.map((s) => s.team), ...config.cluster.teams.map((t) => t.name)])]) {
         const configMap = cluster.addManifest(
           `ServingConfig-${namespace}`,
           servingConfigMap(config, namespace, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),

@@ -18,6 +18,14 @@ export class Problems {
     this.lines.push(`${this.env}.${line}`);
   }
 
+  /**
+   * Records the problems a construct's own check reported, each `<field>: <value> <message>`
+   * (its `where` being the config path of the section), under the environment.
+   */
+  addAll(lines: readonly string[]): void {
+    for (const line of lines) this.lines.push(`${this.env}.${line}`);
+  }
+
   /** Records a problem unless `ok`. Returns `ok`, so checks can be chained. */
   check(ok: boolean, field: string, value: unknown, message: string): boolean {
     if (!ok) this.add(field, value, message);

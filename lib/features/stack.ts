@@ -66,10 +66,12 @@ export class FeaturesStack extends PlatformStack {
     const f = config.features;
     const removalPolicy = this.statefulRemovalPolicy;
 
+    // Topics, schemas and the registry are named: RetainExceptOnCreate where retained (a failed
+    // first create leaves no name behind to block the retry).
     this.streams = new EventStreams(this, 'Streams', {
       cluster: streaming,
       registryName: `mlp-${config.name}-events`,
-      removalPolicy,
+      removalPolicy: this.namedStatefulRemovalPolicy,
     });
     const archives: Record<string, TopicArchive> = {};
     for (const t of f.topics) {

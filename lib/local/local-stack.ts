@@ -2,28 +2,39 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { ENDPOINT_SPEC_VERSION, type EndpointSpecDocument } from '../../constructs/serving/endpoint-spec';
 
 export interface LocalServingStackProps extends StackProps {
   /** Endpoint (and model package group) name, e.g. credit-scoring. */
   readonly endpointName: string;
-  /** Image of the first model version. */
-  readonly image: string;
+  /**
+   * Data-capture sampling of the spec: change it to make a deploy that updates the stack.
+   * @default 20
+   */
+  readonly samplingPercentage?: number;
+}
+
+/** SSM parameter of the local endpoint's spec (the platform's layout: `/mlp/<env>/endpoints/<name>/spec`). */
+export function localSpecParameterName(endpointName: string): string {
+  return `/mlp/local/endpoints/${endpointName}/spec`;
 }
 
 /**
  * The LOCAL profile of the platform's serving path, limited to what the local AWS emulator (moto)
- * models: a KMS key, the model-artifact bucket, the SageMaker execution role, and a SageMaker
- * model, endpoint config and endpoint like the serving stack provisions (KMS-encrypted, data
- * capture on, network isolation). It exists for `npm run local:demo` only: it is not part of the
- * platform app (cdk.json) and is never deployed to AWS. Everything is destroyed with the emulator.
+ * models: a KMS key, the model-artifact bucket, the SageMaker execution role (reads the model's
+ * whole prefix) and the endpoint spec in SSM, as a model stack provisions them. Like the platform,
+ * it declares NO SageMaker model, endpoint config or endpoint: `mlp endpoints rollout` creates the
+ * endpoint from the spec on the first version and owns it from then on, so a deploy of this stack
+ * never changes what is serving. It exists for `npm run local:demo` and the owner test only: it is
+ * not part of the platform app (cdk.json) and is never deployed to AWS.
  */
 export class LocalServingStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly key: kms.Key;
   readonly role: iam.Role;
-  readonly endpoint: sagemaker.CfnEndpoint;
+  readonly spec: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: LocalServingStackProps) {
     super(scope, id, props);
@@ -48,48 +59,56 @@ export class LocalServingStack extends Stack {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: 'Local demo: SageMaker execution role of the scoring endpoint',
     });
-    this.bucket.grantRead(this.role, 'models/*');
+    // Every version of the model (the platform grants `<model>/*` likewise).
+    this.bucket.grantRead(this.role, `models/${props.endpointName}/*`);
     this.bucket.grantPut(this.role, 'capture/*');
 
-    const initial = `${props.endpointName}-initial`;
-    const model = new sagemaker.CfnModel(this, 'Model', {
-      modelName: initial,
-      executionRoleArn: this.role.roleArn,
-      enableNetworkIsolation: true,
-      primaryContainer: {
-        image: props.image,
-        modelDataUrl: this.bucket.s3UrlForObject(`models/${props.endpointName}/initial/model.tar.gz`),
-      },
-    });
-    model.node.addDependency(this.role);
-
-    const config = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
-      endpointConfigName: initial,
-      kmsKeyId: this.key.keyArn,
-      productionVariants: [
-        {
-          variantName: 'AllTraffic',
-          modelName: model.attrModelName,
-          initialInstanceCount: 1,
-          instanceType: 'ml.m5.large',
-          initialVariantWeight: 1,
-        },
-      ],
-      dataCaptureConfig: {
-        enableCapture: true,
-        initialSamplingPercentage: 20,
-        destinationS3Uri: this.bucket.s3UrlForObject('capture'),
-        kmsKeyId: this.key.keyArn,
-        captureOptions: [{ captureMode: 'Input' }, { captureMode: 'Output' }],
-      },
-    });
-
-    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+    const spec: EndpointSpecDocument = {
+      version: ENDPOINT_SPEC_VERSION,
       endpointName: props.endpointName,
-      endpointConfigName: config.attrEndpointConfigName,
+      variantName: 'AllTraffic',
+      modelPackageGroupName: props.endpointName,
+      executionRoleArn: this.role.roleArn,
+      kmsKeyArn: this.key.keyArn,
+      networkIsolation: true,
+      subnets: [],
+      securityGroupIds: [],
+      instances: { instanceType: 'ml.m5.large', initialInstanceCount: 1 },
+      serverless: null,
+      autoScaling: {
+        minInstances: 1,
+        maxInstances: 2,
+        targetInvocationsPerInstance: 300,
+        scaleInCooldownSeconds: 300,
+        scaleOutCooldownSeconds: 60,
+      },
+      dataCapture: { destinationS3Uri: this.bucket.s3UrlForObject('capture'), samplingPercentage: props.samplingPercentage ?? 20 },
+      guardrails: null,
+      logGroupName: `/aws/sagemaker/Endpoints/${props.endpointName}`,
+      monitoring: {
+        scheduleName: `${props.endpointName}-data-quality`,
+        scheduleExpression: 'cron(0 * ? * * *)',
+        instanceType: 'ml.m5.large',
+        maxRuntimeSeconds: 1800,
+        roleArn: this.role.roleArn,
+        analyzerImageUri: '156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer',
+        baselineS3Uri: this.bucket.s3UrlForObject(`monitoring/${props.endpointName}/baseline`),
+        reportsS3Uri: this.bucket.s3UrlForObject(`monitoring/${props.endpointName}/reports`),
+        subnets: [],
+        securityGroupIds: [],
+        driftFeatures: ['annual_income'],
+        driftThreshold: 0.1,
+        driftAlarmName: `${props.endpointName}-drift`,
+      },
+    };
+    this.spec = new ssm.StringParameter(this, 'EndpointSpec', {
+      parameterName: localSpecParameterName(props.endpointName),
+      description: `Spec of SageMaker endpoint ${props.endpointName}, read by mlp endpoints rollout`,
+      stringValue: this.toJsonString(spec),
     });
 
-    new CfnOutput(this, 'EndpointName', { value: this.endpoint.attrEndpointName });
+    new CfnOutput(this, 'EndpointName', { value: props.endpointName });
+    new CfnOutput(this, 'SpecParameter', { value: this.spec.parameterName });
     new CfnOutput(this, 'ArtifactBucket', { value: this.bucket.bucketName });
     new CfnOutput(this, 'ExecutionRoleArn', { value: this.role.roleArn });
     new CfnOutput(this, 'KeyArn', { value: this.key.keyArn });

@@ -11,9 +11,14 @@ export interface ServingModelConfig {
   readonly description: string;
 }
 
-/** The SageMaker managed MLflow tracking server of the environment. */
+/**
+ * SageMaker managed MLflow of the environment: the serverless MLflow app (no charge while idle) or
+ * a tracking server (billed per hour by size, always on).
+ */
 export interface MlflowConfig {
-  /** Server size: Small (up to 25 users), Medium (50) or Large (100). */
+  /** `app`: AWS::SageMaker::MlflowApp (serverless); `trackingServer`: AWS::SageMaker::MlflowTrackingServer. */
+  readonly kind: 'app' | 'trackingServer';
+  /** Tracking server size: Small (up to 25 users), Medium (50) or Large (100); ignored by the app. */
   readonly size: 'Small' | 'Medium' | 'Large';
   /** Weekly maintenance window start, UTC, `Ddd:HH:MM` (e.g. `Sun:02:00`). */
   readonly weeklyMaintenanceWindowStart: string;
@@ -54,16 +59,17 @@ export interface ServingMonitoringConfig {
   readonly driftThreshold: number;
 }
 
-/** One SageMaker real-time endpoint `<env>-<name>`. */
+/**
+ * One SageMaker real-time endpoint `<env>-<name>`, as a spec: CloudFormation creates what surrounds
+ * it (role, security group, log group, alarms, the SSM spec `/mlp/<env>/endpoints/<name>/spec`) in
+ * its model's stack; `mlp endpoints rollout` creates the endpoint itself from the model's approved
+ * versions (images in the model's ECR repository, artifacts under `<model>/` in the models bucket).
+ */
 export interface ServingEndpointConfig {
   /** Endpoint name suffix: the endpoint is `<env>-<name>` (the model-ops CLI uses that name). */
   readonly name: string;
   /** The registered model (a `serving.models` name) the endpoint serves. */
   readonly model: string;
-  /** Inference image: an ECR URI in the environment's region, tagged or by digest. */
-  readonly imageUri: string;
-  /** Key of the model artifact (`.tar.gz`) in the models bucket. */
-  readonly modelDataKey: string;
   /** Instance type (`ml.*`); ignored when serverless. */
   readonly instanceType: string;
   /** Instances at creation; between min and max. */
@@ -138,23 +144,18 @@ const MODELS: readonly ServingModelConfig[] = [
 ];
 
 /**
- * The example endpoint: credit-risk scoring. The image and artifact are placeholders in the
- * environment's own account and models bucket; the model-ops CLI rolls new versions from the
- * registry onto the endpoint `<env>-credit-risk`.
+ * The example endpoint: credit-risk scoring. Nothing serves until `mlp endpoints rollout` rolls the
+ * first approved version of the registry onto the endpoint `<env>-credit-risk` (it creates it).
  */
 function creditRiskEndpoint(
-  env: EnvironmentName,
   sizing: Pick<
     ServingEndpointConfig,
     'instanceType' | 'initialInstanceCount' | 'minInstances' | 'maxInstances' | 'dataCaptureSamplingPercent' | 'rollout' | 'monitoring'
   >,
 ): ServingEndpointConfig {
-  const { account, region } = ACCOUNTS[env];
   return {
     name: 'credit-risk',
     model: 'credit-risk',
-    imageUri: `${account}.dkr.ecr.${region}.amazonaws.com/credit-risk-inference:1.0.0`,
-    modelDataKey: 'credit-risk/1.0.0/model.tar.gz',
     targetInvocationsPerInstance: 300,
     alarms: { latencyP99Ms: 250, errors5xxPerMinute: 5 },
     ...sizing,
@@ -187,9 +188,10 @@ const CREDIT_RISK_FEATURES = ['annual_income', 'loan_amount', 'debt_to_income', 
 export const SERVING: Readonly<Record<EnvironmentName, ServingConfig>> = {
   dev: {
     models: MODELS,
-    mlflow: { size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    // Serverless MLflow: nothing billed while idle (dev's budget, issue 17).
+    mlflow: { kind: 'app', size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
     endpoints: [
-      creditRiskEndpoint('dev', {
+      creditRiskEndpoint({
         instanceType: 'ml.m5.large',
         initialInstanceCount: 1,
         minInstances: 1,
@@ -214,9 +216,9 @@ export const SERVING: Readonly<Record<EnvironmentName, ServingConfig>> = {
   },
   staging: {
     models: MODELS,
-    mlflow: { size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    mlflow: { kind: 'trackingServer', size: 'Small', weeklyMaintenanceWindowStart: 'Sun:02:00' },
     endpoints: [
-      creditRiskEndpoint('staging', {
+      creditRiskEndpoint({
         instanceType: 'ml.m5.xlarge',
         initialInstanceCount: 2,
         minInstances: 2,
@@ -251,9 +253,9 @@ export const SERVING: Readonly<Record<EnvironmentName, ServingConfig>> = {
   },
   prod: {
     models: MODELS,
-    mlflow: { size: 'Medium', weeklyMaintenanceWindowStart: 'Sun:02:00' },
+    mlflow: { kind: 'trackingServer', size: 'Medium', weeklyMaintenanceWindowStart: 'Sun:02:00' },
     endpoints: [
-      creditRiskEndpoint('prod', {
+      creditRiskEndpoint({
         instanceType: 'ml.c5.2xlarge',
         initialInstanceCount: 3,
         minInstances: 3,

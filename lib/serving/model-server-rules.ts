@@ -1,4 +1,5 @@
 import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, S3_PREFIX } from '../../constructs/core/patterns';
+import { replicasForZoneLoss } from '../../k8s/charts/templates/vllm-server';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig, ModelServerConfig } from '../config/types';
 import { checkEcrImage } from './ecr';
@@ -118,12 +119,23 @@ function checkCapacity(
   let gpuOk = true;
   if (s.gpu !== undefined) {
     gpuOk = p.integer(`${at}.gpu.count`, s.gpu.count, 1, MAX_GPUS_PER_POD);
-    const groups = c.cluster.nodeGroups.filter((g) => g.gpu && g.workload === 'inference').map((g) => g.name);
+    const pools = (c.cluster.karpenter?.nodePools ?? []).filter((x) => x.gpu && x.workload === 'inference');
+    gpuOk =
+      p.check(
+        pools.length > 0,
+        `${at}.gpu`,
+        s.gpu,
+        "is not allowed; the cluster has no GPU NodePool with workload 'inference' (add one to cluster.karpenter.nodePools)",
+      ) && gpuOk;
+  }
+  // Prod keeps minReplicas serving with one AZ lost: it runs ceil(min x AZs / (AZs - 1)) pods.
+  if (minOk && maxOk && c.name === 'prod' && c.availabilityZones.length >= 2) {
+    const floor = replicasForZoneLoss(s.minReplicas, c.availabilityZones.length);
     p.check(
-      groups.length > 0,
-      `${at}.gpu`,
-      s.gpu,
-      "is not allowed; the cluster has no GPU node group with workload 'inference' (add one to cluster.nodeGroups)",
+      s.maxReplicas >= floor,
+      `${at}.maxReplicas`,
+      s.maxReplicas,
+      `is not allowed; prod runs ${floor} replicas so that ${s.minReplicas} survive the loss of one of ${c.availabilityZones.length} AZs, and maxReplicas must allow them`,
     );
   }
   // The team's quota must admit the server at its largest, or the autoscaler's pods are rejected.

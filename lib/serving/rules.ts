@@ -2,7 +2,6 @@ import { WEEKLY_MAINTENANCE_WINDOW } from '../../constructs/core/patterns';
 import { SAGEMAKER_NAME_PATTERN } from '../../constructs/serving/names';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig, ServingEndpointConfig } from '../config/types';
-import { checkEcrImage } from './ecr';
 
 /** SageMaker resource names (model package groups, endpoints, schedules): the constructs' pattern. */
 export const SAGEMAKER_NAME = SAGEMAKER_NAME_PATTERN;
@@ -56,6 +55,7 @@ export function checkServing(c: EnvironmentConfig, p: Problems): void {
   });
 
   // MLflow.
+  p.oneOf('serving.mlflow.kind', s.mlflow.kind, ['app', 'trackingServer'] as const);
   p.oneOf('serving.mlflow.size', s.mlflow.size, ['Small', 'Medium', 'Large'] as const);
   p.matches(
     'serving.mlflow.weeklyMaintenanceWindowStart',
@@ -87,13 +87,6 @@ export function checkServing(c: EnvironmentConfig, p: Problems): void {
       `${at}.model`,
       e.model,
       `is not a registered model; expected one of serving.models: ${[...modelNames].map((n) => `'${n}'`).join(', ') || 'none declared'}`,
-    );
-    checkEcrImage(c, p, `${at}.imageUri`, e.imageUri, 'SageMaker');
-    p.matches(
-      `${at}.modelDataKey`,
-      e.modelDataKey,
-      /^[^/\s][^\s]*\.tar\.gz$/,
-      "an S3 key of a .tar.gz artifact in the models bucket, without a leading '/'",
     );
     p.integer(`${at}.dataCaptureSamplingPercent`, e.dataCaptureSamplingPercent, 0, 100);
     p.integer(`${at}.targetInvocationsPerInstance`, e.targetInvocationsPerInstance, 1, 100000);

@@ -10,6 +10,7 @@ import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
+import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
 
 export interface MlPlatformStageProps extends StageProps {
@@ -25,6 +26,8 @@ export class MlPlatformStage extends Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly serving: ServingStack;
+  /** One stack per registered model, by model name. */
+  readonly models: Readonly<Record<string, ModelStack>>;
   readonly compute: ComputeStack;
   readonly featureStore: FeatureStoreStack;
   readonly featureGroups: FeatureGroupsStack;
@@ -45,12 +48,26 @@ export class MlPlatformStage extends Stage {
 
     this.serving = new ServingStack(this, 'Serving', {
       config,
-      vpc: this.network.network.vpc,
       servingKey: this.security.keys.serving,
-      logsKey: this.security.keys.logs,
-      // Model artifacts, MLflow artifacts, data capture and monitoring live in the lake's models zone.
+      // MLflow artifacts live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
+    // Per model: registry group, image repository, endpoint specs (the endpoints come from rollouts).
+    const models: Record<string, ModelStack> = {};
+    for (const model of config.serving.models) {
+      models[model.name] = new ModelStack(this, modelStackId(model.name), {
+        config,
+        stackName: modelStackName(config.name, model.name),
+        model,
+        vpc: this.network.network.vpc,
+        servingKey: this.security.keys.serving,
+        logsKey: this.security.keys.logs,
+        // Model artifacts, data capture and monitoring live in the lake's models zone.
+        modelsBucket: this.data.lake.bucket('models'),
+        alarmTopic: this.serving.alarmTopic,
+      });
+    }
+    this.models = models;
     // The online store needs only Network and Security: its ~15-minute create runs beside Data's MSK.
     this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc: this.network.network.vpc, keys: this.security.keys });
     // Team roles are scoped to prefixes of the lake's zone buckets, so Compute deploys after Data;
@@ -66,6 +83,7 @@ export class MlPlatformStage extends Stage {
         models: this.data.lake.bucket('models').bucketArn,
       },
       modelsBucket: this.data.lake.bucket('models'),
+      featuresBucket: this.data.lake.bucket('features'),
       featureStore: this.featureStore.onlineStore,
     });
     this.featureGroups = new FeatureGroupsStack(this, 'FeatureGroups', { config, lake: this.data.lake });

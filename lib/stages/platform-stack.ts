@@ -27,6 +27,15 @@ export abstract class PlatformStack extends Stack {
     return [...this.config.availabilityZones];
   }
 
+  /**
+   * For NAMED stateful resources: RetainExceptOnCreate where the environment retains them (kept on
+   * update and delete, but removed when the stack's first create fails, so the retry does not
+   * collide with a leftover name), DESTROY otherwise.
+   */
+  protected get namedStatefulRemovalPolicy(): RemovalPolicy {
+    return this.config.retainStatefulResources ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
+  }
+
   /** RETAIN where the environment retains stateful resources, DESTROY otherwise (cheap dev). */
   protected get statefulRemovalPolicy(): RemovalPolicy {
     return this.config.retainStatefulResources ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;

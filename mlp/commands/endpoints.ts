@@ -1,7 +1,15 @@
-/** `mlp endpoints …`: roll an endpoint to a new approved model, watch it, roll it back. */
+/** `mlp endpoints …`: roll an endpoint to a new approved model (creating it the first time), watch it, roll it back. */
 import {
+  ApplicationAutoScalingClient,
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
+  CreateDataQualityJobDefinitionCommand,
+  CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  CreateMonitoringScheduleCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   type DescribeEndpointConfigOutput,
@@ -9,17 +17,20 @@ import {
   DescribeModelCommand,
   DescribeModelPackageCommand,
   type DescribeModelPackageOutput,
+  DescribeMonitoringScheduleCommand,
   ListModelPackagesCommand,
   ListTagsCommand,
   type Tag,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import { Deadline, type SageMaker } from '../aws';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AwsService, clientConfig, Deadline, type SageMaker } from '../aws';
 import type { Context, OptionValues } from '../context';
 import { AwsError, CliError, DeadlineExceeded, RolloutError, UsageError } from '../errors';
 import { isoDate, table } from '../output';
 import { PACKAGE_TAG, PREVIOUS_CONFIG_TAG, planEndpointConfig, planModel, tagValue } from '../plan';
 import { Progress } from '../progress';
+import { type EndpointSpec, parseSpec, planEndpoint, planFirstEndpointConfig, planFirstModel, planMonitoring } from '../spec';
 import { checkName, checkPackageArn, derivedName, packageVersion, parseDuration, timestamp } from '../values';
 
 export const DEFAULT_TIMEOUT = '60m';
@@ -38,22 +49,77 @@ export async function rollout(ctx: Context, o: OptionValues): Promise<void> {
   const packageArn = o.package === undefined ? undefined : checkPackageArn('--package', o.package as string, cmd);
   if (!group && !packageArn) throw new UsageError('--group is required (or give the package with --package)', cmd);
   const wait = waitOptions(o, cmd);
+  const specParameter = o.spec === undefined ? undefined : checkSpecParameter(o.spec as string, cmd);
   const sm = ctx.sagemaker();
-  sm.deadline = new Deadline(wait.timeoutMs, wait.label);
+  const deadline = new Deadline(wait.timeoutMs, wait.label);
+  sm.deadline = deadline;
   const state: UpdateState = { updateCalled: false };
+  const services = new Services(ctx, deadline);
   try {
-    await rolloutSteps(ctx, sm, { endpointName, group, packageArn, wait, state });
+    await rolloutSteps(ctx, sm, { endpointName, group, packageArn, specParameter, wait, state, services });
   } catch (err) {
     throw timeoutOutcome(err, 'Rollout', endpointName, state);
+  } finally {
+    services.destroy();
   }
+}
+
+/** SSM and Application Auto Scaling clients, created on first use, bounded like SageMaker's. */
+class Services {
+  private ssmService?: AwsService<SSMClient>;
+  private scalingService?: AwsService<ApplicationAutoScalingClient>;
+  constructor(
+    private readonly ctx: Context,
+    private readonly deadline: Deadline,
+  ) {}
+  ssm(): AwsService<SSMClient> {
+    this.ssmService ??= Object.assign(new AwsService(new SSMClient(clientConfig(this.ctx.aws)), 'SSM', this.ctx.aws), {
+      deadline: this.deadline,
+    });
+    return this.ssmService;
+  }
+  scaling(): AwsService<ApplicationAutoScalingClient> {
+    this.scalingService ??= Object.assign(
+      new AwsService(new ApplicationAutoScalingClient(clientConfig(this.ctx.aws)), 'Application Auto Scaling', this.ctx.aws),
+      { deadline: this.deadline },
+    );
+    return this.scalingService;
+  }
+  destroy(): void {
+    this.ssmService?.destroy();
+    this.scalingService?.destroy();
+  }
+}
+
+const SPEC_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
+
+function checkSpecParameter(value: string, cmd: string): string {
+  if (!SPEC_PARAMETER.test(value)) {
+    throw new UsageError(
+      `--spec: '${value}' is not an SSM parameter name; expected a path such as /mlp/prod/endpoints/credit-risk/spec`,
+      cmd,
+    );
+  }
+  return value;
+}
+
+/**
+ * The platform's spec parameter of an endpoint `<env>-<name>`: `/mlp/<env>/endpoints/<name>/spec`
+ * (environment names have no hyphen). Undefined when the name has no such form.
+ */
+export function defaultSpecParameter(endpointName: string): string | undefined {
+  const m = /^([a-z0-9]+)-(.+)$/.exec(endpointName);
+  return m ? `/mlp/${m[1]}/endpoints/${m[2]}/spec` : undefined;
 }
 
 interface RolloutSteps {
   readonly endpointName: string;
   readonly group: string | undefined;
   readonly packageArn: string | undefined;
+  readonly specParameter: string | undefined;
   readonly wait: WaitOptions;
   readonly state: UpdateState;
+  readonly services: Services;
 }
 
 async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promise<void> {
@@ -65,14 +131,23 @@ async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promi
   const version = pkg.ModelPackageVersion ?? packageVersion(pkg.ModelPackageArn!);
   out.step(`Package: ${pkg.ModelPackageGroupName} version ${version} (${pkg.ModelApprovalStatus}) ${pkg.ModelPackageArn}`);
 
-  const endpoint = await describeEndpoint(sm, endpointName);
+  const endpoint = await describeEndpointIfExists(sm, endpointName);
+  if (!endpoint) {
+    // First version: nothing serves yet; create the endpoint from the platform's spec.
+    await firstCreate(ctx, sm, r, pkg, version);
+    return;
+  }
   requireInService(endpoint, 'roll out');
   const currentConfig = await describeEndpointConfig(sm, endpoint.EndpointConfigName!);
   const currentTags = await listTags(sm, currentConfig.EndpointConfigArn!);
   out.step(`Endpoint ${endpointName} is InService on config ${currentConfig.EndpointConfigName}`);
 
   if (tagValue(currentTags, PACKAGE_TAG) === pkg.ModelPackageArn) {
-    out.step(`Endpoint ${endpointName} already serves this package; nothing to do.`);
+    out.step(`Endpoint ${endpointName} already serves this package; nothing to roll out.`);
+    // A first rollout whose autoscaling or monitoring step failed is finished here.
+    const parameter = r.specParameter ?? defaultSpecParameter(endpointName);
+    const spec = parameter ? await readSpecIfPresent(r.services, parameter, endpointName) : undefined;
+    if (spec) await ensureScalingAndMonitoring(ctx, sm, r.services, spec, `v${version ?? 0}-${timestamp(ctx.now())}`);
     out.result(
       { endpoint: endpointName, outcome: 'unchanged', package: pkg.ModelPackageArn, endpointConfig: currentConfig.EndpointConfigName },
       () => `${endpointName} already serves ${pkg.ModelPackageArn} (config ${currentConfig.EndpointConfigName}).`,
@@ -107,6 +182,180 @@ async function rolloutSteps(ctx: Context, sm: SageMaker, r: RolloutSteps): Promi
     state,
     extra: { package: pkg.ModelPackageArn, version, model: modelInput.ModelName },
   });
+}
+
+/**
+ * The first rollout of an endpoint: read the spec from SSM, create the model, the endpoint config
+ * and the endpoint (with the spec's guardrails), wait until InService, then register autoscaling
+ * and the data-quality monitoring schedule. A failure before CreateEndpoint leaves no endpoint.
+ */
+async function firstCreate(
+  ctx: Context,
+  sm: SageMaker,
+  r: RolloutSteps,
+  pkg: DescribeModelPackageOutput,
+  version: number | undefined,
+): Promise<void> {
+  const { endpointName, wait, state } = r;
+  const out = ctx.out;
+  const parameter = r.specParameter ?? defaultSpecParameter(endpointName);
+  if (!parameter) {
+    throw new RolloutError(
+      `Endpoint ${endpointName} does not exist and its spec parameter cannot be derived from the name; pass --spec /mlp/<env>/endpoints/<name>/spec. Nothing was changed.`,
+    );
+  }
+  const spec = await readSpec(r.services, parameter, endpointName);
+  if (pkg.ModelPackageGroupName && pkg.ModelPackageGroupName !== spec.modelPackageGroupName) {
+    throw new RolloutError(
+      `Package ${pkg.ModelPackageArn} belongs to group ${pkg.ModelPackageGroupName}; the spec ${parameter} serves group ${spec.modelPackageGroupName}. Nothing was changed.`,
+    );
+  }
+  out.step(`Endpoint ${endpointName} does not exist yet: creating it from the spec ${parameter}`);
+
+  const suffix = `v${version ?? 0}-${timestamp(ctx.now())}`;
+  const modelInput = planFirstModel(derivedName(pkg.ModelPackageGroupName ?? endpointName, suffix), pkg, spec);
+  await sm.call('CreateModel', (c) => c.send(new CreateModelCommand(modelInput)));
+  out.step(`Created model ${modelInput.ModelName} (execution role, VPC and network isolation from the spec)`);
+  const configInput = planFirstEndpointConfig(derivedName(endpointName, suffix), modelInput.ModelName!, pkg.ModelPackageArn!, spec);
+  await sm.call('CreateEndpointConfig', (c) => c.send(new CreateEndpointConfigCommand(configInput)));
+  out.step(`Created endpoint config ${configInput.EndpointConfigName}`);
+  state.updateCalled = true; // from here on, a timeout leaves an endpoint whose creation may still finish
+  await sm.call('CreateEndpoint', (c) => c.send(new CreateEndpointCommand(planEndpoint(configInput.EndpointConfigName!, spec))));
+  out.step(
+    `CreateEndpoint ${endpointName} on ${configInput.EndpointConfigName}${spec.guardrails ? ` (guardrails: canary ${spec.guardrails.canaryPercent}%, rollback on ${spec.guardrails.rollbackAlarmNames.length} alarms)` : ''}; waiting up to ${Math.round(wait.timeoutMs / 1000)}s`,
+  );
+
+  const base = {
+    endpoint: endpointName,
+    endpointConfig: configInput.EndpointConfigName,
+    package: pkg.ModelPackageArn,
+    version,
+    model: modelInput.ModelName,
+  };
+  const e = await waitForFinalState(ctx, sm, endpointName, wait, 'Creation', base);
+  if (e.EndpointStatus !== 'InService') {
+    throw new RolloutError(
+      `Creation of ${endpointName} failed (status ${e.EndpointStatus}).${e.FailureReason ? ` Reason: ${e.FailureReason}` : ''} Nothing serves; fix the cause, delete the endpoint and roll out again.`,
+      { ...base, outcome: 'failed', status: e.EndpointStatus, failureReason: e.FailureReason ?? null },
+    );
+  }
+  const extras = await ensureScalingAndMonitoring(ctx, sm, r.services, spec, suffix);
+  out.result(
+    { ...base, outcome: 'created', status: e.EndpointStatus, specParameter: parameter, ...extras },
+    () => `Rollout succeeded: created ${endpointName}, InService on ${configInput.EndpointConfigName} (${pkg.ModelPackageArn}).`,
+  );
+}
+
+/** The spec, or undefined when the parameter does not exist (endpoints the platform does not describe). */
+async function readSpecIfPresent(services: Services, parameter: string, endpointName: string): Promise<EndpointSpec | undefined> {
+  try {
+    return await readSpec(services, parameter, endpointName);
+  } catch (err) {
+    if (err instanceof RolloutError && err.details.specMissing) return undefined;
+    throw err;
+  }
+}
+
+async function readSpec(services: Services, parameter: string, endpointName: string): Promise<EndpointSpec> {
+  let value: string | undefined;
+  try {
+    const answer = await services.ssm().call('GetParameter', (c) => c.send(new GetParameterCommand({ Name: parameter })));
+    value = answer.Parameter?.Value;
+  } catch (err) {
+    if (err instanceof AwsError && err.details.awsErrorName === 'ParameterNotFound') {
+      throw new RolloutError(
+        `Endpoint ${endpointName} does not exist and its spec ${parameter} is not in SSM: deploy the model's stack first (MlPlatform-<env>-Model-<model>) or pass --spec. Nothing was changed.`,
+        { endpoint: endpointName, specParameter: parameter, specMissing: true },
+      );
+    }
+    throw err;
+  }
+  if (value === undefined) throw new RolloutError(`Endpoint spec ${parameter} has no value. Nothing was changed.`);
+  return parseSpec(parameter, value, endpointName);
+}
+
+/**
+ * Autoscaling (target tracking on invocations per instance) and the data-quality schedule of a
+ * created endpoint. Idempotent: registering a target and putting a policy overwrite; an existing
+ * schedule is kept.
+ */
+async function ensureScalingAndMonitoring(
+  ctx: Context,
+  sm: SageMaker,
+  services: Services,
+  spec: EndpointSpec,
+  suffix: string,
+): Promise<{ autoScaling: unknown; monitoringSchedule: string | null }> {
+  const out = ctx.out;
+  const a = spec.autoScaling;
+  try {
+    if (a) {
+      const resourceId = `endpoint/${spec.endpointName}/variant/${spec.variantName}`;
+      const target = {
+        ServiceNamespace: 'sagemaker',
+        ResourceId: resourceId,
+        ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      } as const;
+      await services
+        .scaling()
+        .call('RegisterScalableTarget', (c) =>
+          c.send(new RegisterScalableTargetCommand({ ...target, MinCapacity: a.minInstances, MaxCapacity: a.maxInstances })),
+        );
+      await services.scaling().call('PutScalingPolicy', (c) =>
+        c.send(
+          new PutScalingPolicyCommand({
+            ...target,
+            PolicyName: `${spec.endpointName}-invocations-per-instance`,
+            PolicyType: 'TargetTrackingScaling',
+            TargetTrackingScalingPolicyConfiguration: {
+              TargetValue: a.targetInvocationsPerInstance,
+              PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+              ScaleInCooldown: a.scaleInCooldownSeconds,
+              ScaleOutCooldown: a.scaleOutCooldownSeconds,
+            },
+          }),
+        ),
+      );
+      out.step(
+        `Autoscaling: ${resourceId} between ${a.minInstances} and ${a.maxInstances} instances, target ${a.targetInvocationsPerInstance} invocations/instance/minute`,
+      );
+    }
+    const monitoring = planMonitoring(spec, derivedName(`${spec.endpointName}-dq`, suffix));
+    if (monitoring) {
+      const name = monitoring.schedule.MonitoringScheduleName!;
+      if (await scheduleExists(sm, name)) {
+        out.step(`Monitoring schedule ${name} exists; kept`);
+      } else {
+        await sm.call('CreateDataQualityJobDefinition', (c) => c.send(new CreateDataQualityJobDefinitionCommand(monitoring.definition)));
+        await sm.call('CreateMonitoringSchedule', (c) => c.send(new CreateMonitoringScheduleCommand(monitoring.schedule)));
+        out.step(
+          `Monitoring schedule ${name} (${spec.monitoring!.scheduleExpression}) on job definition ${monitoring.definition.JobDefinitionName}`,
+        );
+      }
+    }
+    return {
+      autoScaling: a ? { minInstances: a.minInstances, maxInstances: a.maxInstances } : null,
+      monitoringSchedule: spec.monitoring?.scheduleName ?? null,
+    };
+  } catch (err) {
+    if (!(err instanceof CliError) || err instanceof DeadlineExceeded) throw err;
+    throw new RolloutError(
+      `${spec.endpointName} is InService, but its autoscaling or monitoring could not be set up: ${err.message} ` +
+        'Run the same rollout again to finish (it keeps what exists).',
+      { endpoint: spec.endpointName, outcome: 'incomplete' },
+    );
+  }
+}
+
+async function scheduleExists(sm: SageMaker, name: string): Promise<boolean> {
+  try {
+    await sm.call('DescribeMonitoringSchedule', (c) => c.send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: name })));
+    return true;
+  } catch (err) {
+    if (err instanceof AwsError && (err.details.awsErrorName === 'ResourceNotFound' || /does not exist|not found/i.test(err.message)))
+      return false;
+    throw err;
+  }
 }
 
 async function choosePackage(
@@ -313,6 +562,51 @@ function unknownOutcome(verb: string, endpointName: string, why: string, details
       `may finish, or may fail and be rolled back by SageMaker. Check with: mlp endpoints status --endpoint ${endpointName}`,
     { endpoint: endpointName, outcome: 'timeout', ...details },
   );
+}
+
+/** DescribeEndpoint, or undefined when SageMaker says the endpoint does not exist. */
+async function describeEndpointIfExists(sm: SageMaker, name: string): Promise<DescribeEndpointOutput | undefined> {
+  try {
+    return await describeEndpoint(sm, name);
+  } catch (err) {
+    if (err instanceof AwsError && err.details.awsErrorName === 'ValidationException' && /Could not find endpoint/i.test(err.message)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Polls until the endpoint is in a final state (InService, Failed, OutOfService, ...) or the timeout. */
+async function waitForFinalState(
+  ctx: Context,
+  sm: SageMaker,
+  endpointName: string,
+  wait: WaitOptions,
+  verb: string,
+  base: Record<string, unknown>,
+): Promise<DescribeEndpointOutput> {
+  const started = ctx.now().getTime();
+  const progress = new Progress({ stream: ctx.progressStream, plain: ctx.out.json, now: () => ctx.now().getTime() });
+  for (;;) {
+    const e = await describeEndpoint(sm, endpointName);
+    progress.poll(endpointName, e.EndpointStatus ?? 'unknown', e.EndpointConfigName);
+    const status = e.EndpointStatus;
+    if (status === 'InService' || status === 'Failed' || status === 'UpdateRollbackFailed' || status === 'OutOfService') {
+      progress.done();
+      return e;
+    }
+    const remaining = wait.timeoutMs - (ctx.now().getTime() - started);
+    if (remaining <= 0) {
+      progress.done();
+      throw unknownOutcome(verb, endpointName, `after ${progress.elapsed()}, last status ${status}`, { ...base, status });
+    }
+    const stopAnimation = progress.animate();
+    try {
+      await ctx.sleep(Math.min(wait.pollMs, remaining));
+    } finally {
+      stopAnimation();
+    }
+  }
 }
 
 function describeEndpoint(sm: SageMaker, name: string): Promise<DescribeEndpointOutput> {

@@ -428,12 +428,13 @@ const capacityReservations: Check = async (env, c) => {
   }
 };
 
-/** Container images config references: endpoint images and model-server images. */
+/**
+ * Container images config references: the model-server images. (SageMaker endpoint images are
+ * not in config: they come from the approved model packages, pushed to each model's ECR
+ * repository, which the model stack creates.)
+ */
 export function configuredImages(env: EnvironmentConfig): { readonly field: string; readonly uri: string }[] {
-  return [
-    ...env.serving.endpoints.map((e, i) => ({ field: `serving.endpoints[${i}].imageUri`, uri: e.imageUri })),
-    ...env.serving.modelServers.map((m, i) => ({ field: `serving.modelServers[${i}].image`, uri: m.image })),
-  ];
+  return env.serving.modelServers.map((m, i) => ({ field: `serving.modelServers[${i}].image`, uri: m.image }));
 }
 
 const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([\w][\w.-]{0,127})|@(sha256:[a-f0-9]{64}))$/;

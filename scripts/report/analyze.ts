@@ -294,6 +294,26 @@ export function estimateCost(stacks: readonly StackInput[], region: string): Cos
             );
           }
           break;
+        case 'AWS::SSM::Parameter': {
+          // An endpoint spec (/mlp/<env>/endpoints/<name>/spec): the endpoint is created by the first
+          // rollout, not by CloudFormation; counted as it will run (initial instances, up to max).
+          const spec = endpointSpec(props);
+          if (!spec?.instances) break;
+          const initial = int(spec.instances.initialInstanceCount);
+          add(
+            s.name,
+            `endpoint instance ${spec.instances.instanceType} (from the first rollout)`,
+            'instance',
+            initial,
+            Math.max(initial, int(spec.autoScaling?.maxInstances)),
+            hourly(`sagemaker:${spec.instances.instanceType}`),
+          );
+          break;
+        }
+        case 'AWS::SageMaker::MlflowApp':
+          // Serverless MLflow: no charge for the app itself (artifacts are billed as S3 storage).
+          add(s.name, 'MLflow app (serverless)', 'app', 1, 1, monthly('mlflow-app'));
+          break;
         case 'AWS::SageMaker::MlflowTrackingServer':
           add(
             s.name,
@@ -384,4 +404,21 @@ function serviceOf(serviceName: unknown): string {
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** The JSON of an endpoint-spec SSM parameter (intrinsics replaced by placeholders), or undefined. */
+function endpointSpec(props: Record<string, any>): Record<string, any> | undefined {
+  const name = typeof props.Name === 'string' ? props.Name : '';
+  if (!/^\/mlp\/[^/]+\/endpoints\/[^/]+\/spec$/.test(name)) return undefined;
+  const flat = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const join = (v as Record<string, unknown> | null)?.['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as unknown[]).map(flat).join(String(join[0]));
+    return 'token';
+  };
+  try {
+    return JSON.parse(flat(props.Value)) as Record<string, any>;
+  } catch {
+    return undefined;
+  }
 }

@@ -32,6 +32,12 @@ export const CREATION_MINUTES: Readonly<Record<string, CreationTime>> = {
     minutes: 25,
     source: 'SageMaker managed MLflow: "can take up to 25 minutes" to create a tracking server',
   },
+  'AWS::SageMaker::MlflowApp': {
+    minutes: 5,
+    source: 'estimate, not measured: serverless MLflow has no server to provision (check on the first dev deploy)',
+  },
+  'AWS::ECR::Repository': { minutes: 0.25, source: 'Amazon ECR CreateRepository: seconds' },
+  'AWS::SSM::Parameter': { minutes: 0.25, source: 'Systems Manager PutParameter: seconds' },
   'AWS::MWAA::Environment': { minutes: 30, source: 'Amazon MWAA User Guide: creating an environment takes 20-30 minutes' },
   'AWS::EC2::NatGateway': { minutes: 2, source: 'Amazon VPC: NAT gateways become available within minutes' },
   'AWS::EC2::VPCEndpoint': { minutes: 2, source: 'AWS PrivateLink: interface endpoints take 1-2 minutes' },

@@ -72,6 +72,11 @@ export const MONTHLY: Readonly<Record<string, Price>> = {
   'msk-storage-gb': p(0.1, 0.11, 'GB-month of broker storage', MSK),
   'ebs-gp3-gb': p(0.08, 0.088, 'GB-month', EC2),
   secret: p(0.4, 0.4, 'secret-month', SECRETS),
+  // Serverless MLflow apps (AWS::SageMaker::MlflowApp) carry no charge of their own; artifacts are
+  // billed as S3 storage. Source: the SageMaker AI pricing page (MLflow section) and the serverless
+  // MLflow launch announcement, "at no additional cost"; typed in from memory on this offline
+  // machine: confirm on the page before quoting a budget.
+  'mlflow-app': p(0, 0, 'app-month (serverless MLflow: no additional charge)', SAGEMAKER),
 };
 
 /** Spot instances: the report assumes this share of the on-demand price (a typical GPU discount). */

@@ -40,8 +40,8 @@ describe('config values are checked against what AWS offers (lib/catalog)', () =
     [
       'an EC2 size no family has',
       'dev',
-      (c) => (c.cluster.nodeGroups[1].instanceTypes = ['g6.3xlarge']),
-      "dev.cluster.nodeGroups[1].instanceTypes[0]: 'g6.3xlarge' is not an EC2 instance type; g6 comes in",
+      (c) => (c.cluster.nodeGroups[0].instanceTypes = ['m7i.3xlarge']),
+      "dev.cluster.nodeGroups[0].instanceTypes[0]: 'm7i.3xlarge' is not an EC2 instance type; m7i comes in",
     ],
     [
       'a SageMaker type written short',
@@ -52,26 +52,26 @@ describe('config values are checked against what AWS offers (lib/catalog)', () =
     [
       'Spot for GPU inference in prod',
       'prod',
-      (c) => (c.cluster.nodeGroups.find((g: any) => g.workload === 'inference').capacityType = 'SPOT'),
-      "prod.cluster.nodeGroups[2].capacityType: 'SPOT' is not allowed for a GPU inference group in prod; prod serves on 'ON_DEMAND' capacity",
+      (c) => (c.cluster.karpenter.nodePools.find((pool: any) => pool.workload === 'inference').capacityTypes = ['spot', 'on-demand']),
+      'prod.cluster.karpenter.nodePools[2].capacityTypes: ["spot","on-demand"] is not allowed; prod GPU pools do not use Spot',
     ],
     [
-      'a team GPU quota the GPU groups can never supply',
+      'a team GPU quota the cluster can never supply',
       'dev',
       (c) => (c.cluster.teams[0].quota.gpus = 100),
-      'dev.cluster.teams[0].quota.gpus: 100 is more than the GPU node groups can ever supply (4 GPUs at their maxSize)',
+      'dev.cluster.teams[0].quota.gpus: 100 is more than the cluster can ever supply (4 GPUs: GPU node groups at maxSize and GPU NodePools at their limits)',
     ],
     [
-      'a team CPU quota the node groups can never supply',
+      'a team CPU quota the cluster can never supply',
       'dev',
       (c) => (c.cluster.teams[1].quota.cpu = 5000),
-      'dev.cluster.teams[1].quota.cpu: 5000 is more than the node groups can ever supply',
+      'dev.cluster.teams[1].quota.cpu: 5000 is more than the cluster can ever supply',
     ],
     [
       'a model server asking for more GPUs than any inference node has',
       'prod',
-      (c) => (c.serving.modelServers[gpuServer(c)].gpu.count = 2),
-      'gpu.count: 2 is more than any GPU inference node offers (at most 1 GPUs per node); no pod of it could be scheduled',
+      (c) => (c.serving.modelServers[gpuServer(c)].gpu.count = 9),
+      'gpu.count: 9 is more than any GPU inference node offers (at most 8 GPUs per node); no pod of it could be scheduled',
     ],
   ];
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,11 +12,13 @@ import {
   ClusterAccessHost,
   DataLake,
   DataQualityMonitor,
+  EndpointSpec,
   EventStreams,
   FeatureGroup,
   FeatureJobs,
   FeatureStreamConsumer,
   MlCluster,
+  MlflowApp,
   MlflowTrackingServer,
   ModelEndpoint,
   ModelRegistry,
@@ -285,6 +288,34 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     const { stack, dataKey } = dataFixture();
     const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
     return { stack, construct: new MlflowTrackingServer(stack, 'Mlflow', { trackingServerName: 'test-mlflow', artifactBucket: models }) };
+  },
+  EndpointSpec: () => {
+    const { stack, vpc, dataKey, logsKey } = dataFixture();
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    const repository = new ecr.Repository(stack, 'Images', { encryptionKey: dataKey, imageScanOnPush: true });
+    const spec = new EndpointSpec(stack, 'CreditRisk', {
+      endpointName: 'test-credit-risk',
+      parameterName: '/mlp/test/endpoints/credit-risk/spec',
+      model: { modelPackageGroupName: 'test-credit-risk', repository, artifactsBucket: models, artifactsPrefix: 'credit-risk' },
+      encryptionKey: dataKey,
+      logEncryptionKey: logsKey,
+      alarmAction: new cwActions.SnsAction(new sns.Topic(stack, 'Alarms', { enforceSSL: true })),
+      vpc,
+      autoScaling: { minCapacity: 2, maxCapacity: 4, targetInvocationsPerInstance: 300 },
+      dataCapture: { bucket: models, prefix: 'data-capture/test-credit-risk', samplingPercentage: 20 },
+      deploymentGuardrails: { canaryPercent: 10, canaryWait: Duration.minutes(10) },
+      monitoring: {
+        baseline: { bucket: models, prefix: 'monitoring/test-credit-risk/baseline' },
+        reports: { bucket: models, prefix: 'monitoring/test-credit-risk/reports' },
+        driftFeatures: ['annual_income'],
+      },
+    });
+    return { stack, construct: spec };
+  },
+  MlflowApp: () => {
+    const { stack, dataKey } = dataFixture();
+    const models = new s3.Bucket(stack, 'Models', { encryptionKey: dataKey });
+    return { stack, construct: new MlflowApp(stack, 'Mlflow', { appName: 'test-mlflow', artifactBucket: models }) };
   },
   ModelRegistry: () => {
     const { stack } = dataFixture();

@@ -141,7 +141,7 @@ describe('compliance gates (the whole app)', () => {
       const endpoint = c.serving.endpoints[0];
       c.serving.models.push({ name: 'churn', description: 'Likelihood that a borrower repays early' });
       for (const n of ['fraud', 'churn']) {
-        c.serving.endpoints.push({ ...structuredClone(endpoint), name: n, model: n, modelDataKey: `${n}/1.0.0/model.tar.gz` });
+        c.serving.endpoints.push({ ...structuredClone(endpoint), name: n, model: n });
       }
       const team = c.cluster.teams[0];
       for (const n of ['growth', 'collections']) {
@@ -151,6 +151,8 @@ describe('compliance gates (the whole app)', () => {
           lake: { readPrefixes: [`curated/${n}/`], writePrefixes: [`curated/teams/${n}/`] },
         });
       }
+      // (their queues own GPUs of the training pool: it grows with them)
+      for (const pool of c.cluster.karpenter.nodePools.filter((p: any) => p.workload === 'training')) pool.limits.gpus *= 2;
       const server = c.serving.modelServers[0];
       for (const n of ['fraud', 'churn']) {
         c.serving.modelServers.push({ ...structuredClone(server), name: `${server.name}-${n}`, modelPath: `${n}/v1/` });

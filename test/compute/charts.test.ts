@@ -1,6 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import { addPlatformCharts, addServingCharts, addTemplateCharts } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
+import { podSecurityProblems } from '../k8s/pod-security';
 import { schemaProblems } from '../k8s/schema';
 
 /** Every manifest `npm run synth:k8s` writes for one environment. */
@@ -39,14 +40,30 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
     }
   });
 
-  test('contains the distributed PyTorch runtime, a RayCluster and a TrainJob', () => {
+  test('contains the distributed PyTorch runtime, Kueue queues and the templates (RayCluster, TrainJob, RayJob, RayService, vLLM)', () => {
     // THEN
-    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterTrainingRuntime', 'RayCluster', 'TrainJob']));
+    expect(manifests.map((m) => m.kind)).toEqual(
+      expect.arrayContaining([
+        'ClusterTrainingRuntime',
+        'ClusterQueue',
+        'LocalQueue',
+        'RayCluster',
+        'TrainJob',
+        'RayJob',
+        'RayService',
+        'ScaledObject',
+      ]),
+    );
+  });
+
+  test('every pod passes Pod Security restricted (team namespaces enforce it)', () => {
+    expect(manifests.flatMap((m) => podSecurityProblems(m))).toEqual([]);
   });
 
   test('contains a model server (Deployment, Service, HPA) per configured server', () => {
     // GIVEN
-    const deployments = manifests.filter((m) => m.kind === 'Deployment').map((m) => m.metadata.name);
+    // (the LLM templates, `<team>-llm`, are Deployments too)
+    const deployments = manifests.filter((m) => m.kind === 'Deployment' && !m.metadata.name.endsWith('-llm')).map((m) => m.metadata.name);
     // THEN
     expect(deployments.sort()).toEqual(ENVIRONMENTS[env].serving.modelServers.map((s) => s.name).sort());
   });

@@ -8,7 +8,8 @@ function problemsOf(name: Env, change: (c: any) => void): string[] {
   return validate(environmentsWith(configWith(name, change)));
 }
 
-const gpuIndex = (c: any): number => c.cluster.nodeGroups.findIndex((g: any) => g.gpu && g.workload === 'training');
+/** Index of a NodePool in an environment's Karpenter config. */
+const poolIndex = (c: any, name: string): number => c.cluster.karpenter.nodePools.findIndex((p: any) => p.name === name);
 
 describe('committed cluster configuration', () => {
   test('every environment is valid', () => {
@@ -31,19 +32,22 @@ describe('committed cluster configuration', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) expect(JSON.stringify(ENVIRONMENTS[env].cluster)).not.toMatch(testNet);
   });
 
-  test('every environment has a CPU system group and a GPU group; dev GPUs scale to zero', () => {
+  test('every environment: one managed CPU system group; workload nodes from Karpenter NodePools (CPU, GPU training)', () => {
     // THEN
     for (const c of Object.values(ENVIRONMENTS)) {
-      expect(c.cluster.nodeGroups.some((g) => g.workload === 'system' && !g.gpu)).toBe(true);
-      expect(c.cluster.nodeGroups.some((g) => g.gpu)).toBe(true);
+      expect(c.cluster.nodeGroups.map((g) => [g.workload, g.gpu])).toEqual([['system', false]]);
+      expect(c.cluster.karpenter.nodePools.some((p) => !p.gpu)).toBe(true);
+      expect(c.cluster.karpenter.nodePools.some((p) => p.gpu && p.workload === 'training')).toBe(true);
     }
-    for (const g of ENVIRONMENTS.dev.cluster.nodeGroups.filter((x) => x.gpu)) expect(g.minSize).toBe(0);
   });
 
-  test('prod trains on demand', () => {
+  test('prod trains on demand or reserved capacity (never Spot); only prod has EFA training', () => {
     // THEN
     expect(ENVIRONMENTS.prod.cluster.allowSpotTraining).toBe(false);
-    for (const g of ENVIRONMENTS.prod.cluster.nodeGroups) expect(g.capacityType).toBe('ON_DEMAND');
+    for (const p of ENVIRONMENTS.prod.cluster.karpenter.nodePools) expect(p.capacityTypes).not.toContain('spot');
+    expect(ENVIRONMENTS.prod.cluster.efaTraining).toMatchObject({ nodePool: 'gpu-training', efaInterfacesPerNode: 32 });
+    expect(ENVIRONMENTS.dev.cluster.efaTraining).toBeUndefined();
+    expect(ENVIRONMENTS.staging.cluster.efaTraining).toBeUndefined();
   });
 });
 
@@ -179,24 +183,6 @@ describe('compute rules', () => {
       "dev.cluster.nodeGroups[0].name: 'System_1' is not allowed; expected a lower-case DNS label",
     ],
     [
-      'duplicate node group name',
-      'dev',
-      (c) => (c.cluster.nodeGroups[1].name = c.cluster.nodeGroups[0].name),
-      "dev.cluster.nodeGroups[1].name: 'system' is used by another node group; names must be unique",
-    ],
-    [
-      'unknown workload',
-      'dev',
-      (c) => (c.cluster.nodeGroups[1].workload = 'batch'),
-      "dev.cluster.nodeGroups[1].workload: 'batch' is not allowed; expected one of 'system', 'training', 'inference'",
-    ],
-    [
-      'unknown capacity type',
-      'dev',
-      (c) => (c.cluster.nodeGroups[1].capacityType = 'RESERVED'),
-      "dev.cluster.nodeGroups[1].capacityType: 'RESERVED' is not allowed; expected one of 'ON_DEMAND', 'SPOT'",
-    ],
-    [
       'no instance types',
       'dev',
       (c) => (c.cluster.nodeGroups[0].instanceTypes = []),
@@ -206,31 +192,13 @@ describe('compute rules', () => {
       'malformed instance type',
       'dev',
       (c) => (c.cluster.nodeGroups[0].instanceTypes = ['xlarge']),
-      "dev.cluster.nodeGroups[0].instanceTypes[0]: 'xlarge' is not an EC2 instance type like 'g6.2xlarge'",
-    ],
-    [
-      'CPU type in a GPU group',
-      'prod',
-      (c) => (c.cluster.nodeGroups[gpuIndex(c)].instanceTypes = ['m7i.48xlarge']),
-      "prod.cluster.nodeGroups[1].instanceTypes[0]: 'm7i.48xlarge' is not allowed in a GPU group; expected an NVIDIA GPU family",
-    ],
-    [
-      'Arm GPU type (not supported by the x86 NVIDIA AMI)',
-      'dev',
-      (c) => (c.cluster.nodeGroups[gpuIndex(c)].instanceTypes = ['g5g.2xlarge']),
-      "dev.cluster.nodeGroups[1].instanceTypes[0]: 'g5g.2xlarge' is not allowed in a GPU group",
+      "dev.cluster.nodeGroups[0].instanceTypes[0]: 'xlarge' is not an EC2 instance type like 'm7i.xlarge'",
     ],
     [
       'GPU type in a CPU group',
       'dev',
       (c) => (c.cluster.nodeGroups[0].instanceTypes = ['g6.xlarge']),
-      "dev.cluster.nodeGroups[0].instanceTypes[0]: 'g6.xlarge' is a GPU instance type in a CPU group",
-    ],
-    [
-      'p5 mixed with other GPU families',
-      'prod',
-      (c) => (c.cluster.nodeGroups[gpuIndex(c)].instanceTypes = ['p5.48xlarge', 'p4d.24xlarge']),
-      'prod.cluster.nodeGroups[1].instanceTypes: ["p5.48xlarge","p4d.24xlarge"] mixes p5.48xlarge with other GPU families',
+      "dev.cluster.nodeGroups[0].instanceTypes[0]: 'g6.xlarge' is a GPU instance type; GPU nodes come from cluster.karpenter.nodePools",
     ],
     [
       'negative size',
@@ -239,25 +207,10 @@ describe('compute rules', () => {
       'dev.cluster.nodeGroups[0].minSize: -1 is not allowed; expected a whole number from 0 to 1000',
     ],
     [
-      'max of zero',
-      'dev',
-      (c) => (c.cluster.nodeGroups[1].maxSize = 0),
-      'dev.cluster.nodeGroups[1].maxSize: 0 is not allowed; expected a whole number from 1 to 1000',
-    ],
-    [
       'desired above max',
       'staging',
       (c) => (c.cluster.nodeGroups[0].desiredSize = 7),
       'staging.cluster.nodeGroups[0].desiredSize: 7 is not allowed; sizes must satisfy minSize <= desiredSize <= maxSize (3 <= 7 <= 6)',
-    ],
-    [
-      'dev GPU group not scaling to zero',
-      'dev',
-      (c) => {
-        c.cluster.nodeGroups[1].minSize = 1;
-        c.cluster.nodeGroups[1].desiredSize = 1;
-      },
-      'dev.cluster.nodeGroups[1].minSize: 1 is not allowed; dev GPU groups scale to zero (minSize 0)',
     ],
     [
       'prod system group smaller than the AZs',
@@ -269,22 +222,10 @@ describe('compute rules', () => {
       'prod.cluster.nodeGroups[0].minSize: 2 is too small; the prod system group needs at least 3 nodes (one per AZ)',
     ],
     [
-      'GPU system group',
-      'dev',
-      (c) => (c.cluster.nodeGroups[1].workload = 'system'),
-      "dev.cluster.nodeGroups[1].gpu: true is not allowed for workload 'system'",
-    ],
-    [
       'Spot system group',
       'dev',
       (c) => (c.cluster.nodeGroups[0].capacityType = 'SPOT'),
       "dev.cluster.nodeGroups[0].capacityType: 'SPOT' is not allowed for the system group; use 'ON_DEMAND'",
-    ],
-    [
-      'Spot training in prod without the opt-in',
-      'prod',
-      (c) => (c.cluster.nodeGroups[gpuIndex(c)].capacityType = 'SPOT'),
-      "prod.cluster.nodeGroups[1].capacityType: 'SPOT' is not allowed for a training group unless cluster.allowSpotTraining is true",
     ],
     [
       'disk too small',
@@ -293,22 +234,113 @@ describe('compute rules', () => {
       'dev.cluster.nodeGroups[0].diskSizeGiB: 8 is not allowed; expected a whole number from 20 to 16384',
     ],
     [
-      'GPU disk too small for images',
+      'a GPU managed node group (GPU nodes come from Karpenter)',
       'dev',
-      (c) => (c.cluster.nodeGroups[1].diskSizeGiB = 50),
-      'dev.cluster.nodeGroups[1].diskSizeGiB: 50 is too small for a GPU group',
+      (c) =>
+        c.cluster.nodeGroups.push({
+          ...c.cluster.nodeGroups[0],
+          name: 'gpu-g6',
+          gpu: true,
+          workload: 'training',
+          instanceTypes: ['g6.2xlarge'],
+        }),
+      "dev.cluster.nodeGroups[1]: 'gpu-g6' is not allowed; managed node groups run only the system add-ons and Karpenter",
     ],
     [
       'no system group',
       'dev',
-      (c) => (c.cluster.nodeGroups = c.cluster.nodeGroups.filter((g: any) => g.gpu)),
-      'dev.cluster.nodeGroups: ["gpu-g6"] has no system group; add a CPU group with workload \'system\'',
+      (c) => (c.cluster.nodeGroups = []),
+      "dev.cluster.nodeGroups: [] has no system group; add a CPU group with workload 'system'",
     ],
     [
-      'no GPU group',
+      'an unpinned AMI',
       'dev',
-      (c) => (c.cluster.nodeGroups = c.cluster.nodeGroups.filter((g: any) => !g.gpu)),
-      'dev.cluster.nodeGroups: ["system"] has no GPU group; add a group with gpu: true',
+      (c) => (c.cluster.karpenter.amiAlias = 'al2023@latest'),
+      "dev.cluster.karpenter.nodePools[cpu].amiAlias: 'al2023@latest' is not allowed; pin an AL2023 release",
+    ],
+    [
+      'a CPU family in a GPU pool',
+      'staging',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-inference')].instanceFamilies = ['m7i']),
+      "staging.cluster.karpenter.nodePools[gpu-inference]: instance family 'm7i' is not a GPU family",
+    ],
+    [
+      'Spot training in prod without the opt-in',
+      'prod',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].capacityTypes = ['spot']),
+      'prod.cluster.karpenter.nodePools[1].capacityTypes: ["spot"] is not allowed; Spot in a training pool needs cluster.allowSpotTraining',
+    ],
+    [
+      'Spot GPU inference in prod',
+      'prod',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-inference')].capacityTypes = ['spot', 'on-demand']),
+      'prod.cluster.karpenter.nodePools[2].capacityTypes: ["spot","on-demand"] is not allowed; prod GPU pools do not use Spot',
+    ],
+    [
+      'a GPU pool without a GPU limit',
+      'dev',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].limits = { cpu: 8, memoryGiB: 32 }),
+      'dev.cluster.karpenter.nodePools[gpu-training].limits.gpus: undefined is not allowed; a GPU pool caps its GPUs',
+    ],
+    [
+      'no GPU training pool',
+      'dev',
+      (c) => (c.cluster.karpenter.nodePools = c.cluster.karpenter.nodePools.filter((p: any) => !p.gpu)),
+      'dev.cluster.karpenter.nodePools: ["cpu"] has no GPU training pool',
+    ],
+    [
+      'EFA zone outside the environment',
+      'prod',
+      (c) => (c.cluster.efaTraining.zone = 'us-east-1a'),
+      "prod.cluster.efaTraining.zone: 'us-east-1a' is not one of the environment's AZs",
+    ],
+    [
+      'EFA on a family without EFA',
+      'prod',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].instanceTypes = ['g6.48xlarge']),
+      'prod.cluster.karpenter.nodePools[gpu-training].instanceTypes: ["g6.48xlarge"] is not allowed for EFA training',
+    ],
+    [
+      'more EFA interfaces than the instance has',
+      'prod',
+      (c) => (c.cluster.efaTraining.efaInterfacesPerNode = 33),
+      'prod.cluster.efaTraining.efaInterfacesPerNode: 33 is not allowed; expected a whole number from 1 to 32',
+    ],
+    [
+      'reservations the pool would not use',
+      'prod',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].capacityTypes = ['on-demand']),
+      'prod.cluster.karpenter.nodePools[gpu-training].capacityTypes: ["on-demand"] does not include \'reserved\'',
+    ],
+    [
+      'training storage of an invalid size',
+      'prod',
+      (c) => (c.cluster.efaTraining.storage.storageCapacityGiB = 3000),
+      'prod.cluster.efaTraining.storage.storageCapacityGiB: 3000 is not allowed; 1200, 2400 or a multiple of 2400',
+    ],
+    [
+      'a queue on a pool that is not a training pool',
+      'staging',
+      (c) => (c.cluster.teams[0].queue.gpus = { 'gpu-inference': 2 }),
+      "staging.cluster.queues.teams[credit-risk].gpus: flavor 'gpu-inference' is not a GPU flavor; expected one of gpu-training",
+    ],
+    [
+      'queued GPUs beyond the namespace quota',
+      'prod',
+      (c) => (c.cluster.teams[1].quota.gpus = 8),
+      "prod.cluster.teams[1].quota.gpus: 8 is less than the team's queued GPUs, own and borrowed (16)",
+    ],
+    [
+      'teams owning more GPUs than the pool may launch',
+      'prod',
+      (c) => (c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].limits.gpus = 16),
+      'prod.cluster.karpenter.nodePools[gpu-training].limits.gpus: 16 is less than the GPUs the teams own in it (24)',
+    ],
+    [
+      'a runtime image outside the environment ECR region',
+      'dev',
+      (c) => (c.cluster.images.training = 'pytorch/pytorch:2.8.0'),
+      "dev.cluster.images.training: 'pytorch/pytorch:2.8.0' is not allowed; expected an ECR image URI",
     ],
     [
       'invalid team name',
@@ -382,11 +414,11 @@ describe('compute rules', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
-  test('Spot training is allowed with the explicit opt-in', () => {
+  test('Spot training is allowed with the explicit opt-in (outside prod)', () => {
     // GIVEN / WHEN
-    const problems = problemsOf('prod', (c) => {
+    const problems = problemsOf('staging', (c) => {
       c.cluster.allowSpotTraining = true;
-      c.cluster.nodeGroups[gpuIndex(c)].capacityType = 'SPOT';
+      c.cluster.karpenter.nodePools[poolIndex(c, 'gpu-training')].capacityTypes = ['spot', 'on-demand'];
     });
     // THEN
     expect(problems).toEqual([]);

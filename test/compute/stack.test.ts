@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildPlatformApp } from '../../lib/app';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
-import { schemaProblems } from '../k8s/schema';
+import { asDeployed, schemaProblems } from '../k8s/schema';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
 
 const prod = template('prod', 'Compute');
@@ -189,7 +189,7 @@ describe('ComputeStack', () => {
       expect(quota.spec.hard['requests.nvidia.com/gpu']).toBe(`${team.quota.gpus}`);
     }
     expect(manifests.map((m) => m.kind)).toContain('ClusterTrainingRuntime');
-    const problems = manifests.flatMap((m) => schemaProblems(m).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
+    const problems = manifests.flatMap((m) => schemaProblems(asDeployed(m)).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
     expect(problems).toEqual([]);
   });
 
@@ -362,18 +362,17 @@ describe('model servers', () => {
     // THEN
     expect(policies).toContain('ReadModel');
     expect(policies).toMatch(/MlPlatform-dev-Data.*LakeModelsBucket/);
-    const configMaps = appliedManifests(dev).filter((m) => m.kind === 'ConfigMap');
-    expect(configMaps.map((m) => [m.metadata.name, m.metadata.namespace, m.data])).toEqual([
-      [
-        'ml-platform-serving',
-        'credit-risk',
-        {
-          'models-bucket': '<ref>',
-          'feature-store-endpoint': '<ref>',
-          'feature-store-port': '6380',
-          'feature-store-user': 'dev-features-reader',
-        },
-      ],
+    // One per team namespace (RayJobs and LLM servers of any team find the models bucket there).
+    const configMaps = appliedManifests(dev).filter((m) => m.kind === 'ConfigMap' && m.metadata.name === 'ml-platform-serving');
+    const data = {
+      'models-bucket': '<ref>',
+      'feature-store-endpoint': '<ref>',
+      'feature-store-port': '6380',
+      'feature-store-user': 'dev-features-reader',
+    };
+    expect(configMaps.map((m) => [m.metadata.namespace, m.data])).toEqual([
+      ['credit-risk', data],
+      ['fraud', data],
     ]);
     Annotations.fromStack(platformStage('dev').compute).hasNoWarning('*', Match.stringLikeRegexp('No modelsBucket given'));
     // ...and the online feature store: reader connect, and the store admits the cluster on its port.

@@ -125,6 +125,7 @@ const NAMESPACES: Record<string, string> = {
   cdk8s: 'cdk8s',
   kplus: 'cdk8s-plus-34',
   ec2: 'aws-cdk-lib/aws-ec2',
+  ecr: 'aws-cdk-lib/aws-ecr',
   eks: 'aws-cdk-lib/aws-eks-v2',
   iam: 'aws-cdk-lib/aws-iam',
   kms: 'aws-cdk-lib/aws-kms',

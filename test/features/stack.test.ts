@@ -34,7 +34,8 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
   const config = ENVIRONMENTS[env];
   const topic = config.features.topics[0];
   const data = `MlPlatform-${env}-Data`;
-  const retained = config.retainStatefulResources ? 'Retain' : 'Delete';
+  // Named stateful resources: RetainExceptOnCreate where the environment retains them.
+  const retained = config.retainStatefulResources ? 'RetainExceptOnCreate' : 'Delete';
 
   test('topics on the environment MSK cluster: the source topic and its dead-letter topic, from config', () => {
     // GIVEN the configured topic / WHEN synthesized / THEN both topics exist with their settings

@@ -338,7 +338,14 @@ test("a configured GPU server runs in its team's namespace on GPU nodes, scaled 
   expect(pod.tolerations).toContainEqual(expect.objectContaining({ key: 'nvidia.com/gpu' }));
   expect(pod.containers[0].ports).toContainEqual(expect.objectContaining({ containerPort: 8080 }));
   const hpa = manifests.find((m: any) => m.kind === 'HorizontalPodAutoscaler');
-  expect(hpa.spec).toMatchObject({ minReplicas: gpu.minReplicas, maxReplicas: gpu.maxReplicas });
+  // Prod runs enough replicas that minReplicas survive the loss of one of its 3 AZs: ceil(2 x 3 / 2).
+  expect(gpu.minReplicas).toBe(2);
+  expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: gpu.maxReplicas });
+  expect(deployment.spec.template.spec.topologySpreadConstraints[0]).toMatchObject({
+    topologyKey: 'topology.kubernetes.io/zone',
+    whenUnsatisfiable: 'DoNotSchedule',
+    nodeTaintsPolicy: 'Honor',
+  });
 });
 
 test('without a feature store port the server gets no egress to a store', () => {

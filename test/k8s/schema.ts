@@ -69,3 +69,21 @@ export function schemaProblems(manifest: { apiVersion: string; kind: string; [ke
     return [String((err as Error).message)];
   }
 }
+
+/**
+ * A manifest as it will be once deployed: the EC2NodeClass subnet and security-group ids that the
+ * Compute stack fills in with CloudFormation references (rendered `<ref>` in tests) get the shape
+ * of real ids, so the CRD's id patterns are checked on everything else.
+ */
+export function asDeployed(manifest: any): any {
+  if (manifest?.kind !== 'EC2NodeClass') return manifest;
+  const id = (prefix: string) => (t: any) => (t.id === '<ref>' ? { ...t, id: `${prefix}-0123abcd` } : t);
+  return {
+    ...manifest,
+    spec: {
+      ...manifest.spec,
+      subnetSelectorTerms: manifest.spec.subnetSelectorTerms.map(id('subnet')),
+      securityGroupSelectorTerms: manifest.spec.securityGroupSelectorTerms.map(id('sg')),
+    },
+  };
+}

@@ -18,7 +18,7 @@ describe('TeamTenancyChart', () => {
     // THEN
     expect(ns.metadata).toMatchObject({
       name: 'risk',
-      labels: { 'platform/team': 'risk', 'platform/env': 'dev', 'pod-security.kubernetes.io/enforce': 'baseline' },
+      labels: { 'platform/team': 'risk', 'platform/env': 'dev', 'pod-security.kubernetes.io/enforce': 'restricted' },
     });
   });
 

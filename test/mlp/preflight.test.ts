@@ -95,7 +95,7 @@ test('an empty account fails with one line per missing thing, each with its fix 
   );
   expect(run.stdout).toMatch(/PROBLEM {2}quotas: could not check EC2 quota L-1216C47A .*: NoSuchResourceException/);
   expect(run.stdout).toMatch(
-    /PROBLEM {2}images: dev\.serving\.endpoints\[0\]\.imageUri: image .*credit-risk-inference:1\.0\.0 does not exist/,
+    /PROBLEM {2}images: dev\.serving\.modelServers\[0\]\.image: image .*credit-risk-server:1\.0\.0 does not exist/,
   );
   expect(run.stdout).toMatch(/\n\d+ problems found\.\n$/);
   expect(run.stderr).toMatch(/^mlp: preflight of dev found \d+ problems; fix them before 'npx cdk deploy'\n$/);

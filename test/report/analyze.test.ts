@@ -72,6 +72,45 @@ describe('cost', () => {
     // THEN
     expect(estimateCost([s], 'eu-west-1').unpriced).toEqual(['ec2:x9.huge']);
   });
+
+  test('the serverless MLflow app costs nothing; a tracking server costs its hours', () => {
+    // GIVEN the app (dev) and a Small tracking server (staging, prod)
+    const app = stack('Serving', { Mlflow: { Type: 'AWS::SageMaker::MlflowApp', Properties: { Name: 'dev-mlflow' } } });
+    const server = stack('Serving', {
+      Mlflow: { Type: 'AWS::SageMaker::MlflowTrackingServer', Properties: { TrackingServerSize: 'Small' } },
+    });
+    // WHEN / THEN
+    const appCost = estimateCost([app], 'eu-west-1');
+    expect(appCost.idleMonthlyUsd).toBe(0);
+    expect(appCost.unpriced).toEqual([]);
+    expect(estimateCost([server], 'eu-west-1').idleMonthlyUsd).toBeCloseTo(0.67 * 730, 1);
+  });
+
+  test('an endpoint spec in SSM is priced as the endpoint its first rollout creates (initial .. max instances)', () => {
+    // GIVEN a model stack's spec parameter (role ARN and subnets are intrinsics)
+    const value = {
+      'Fn::Join': [
+        '',
+        [
+          '{"version":1,"executionRoleArn":"',
+          { 'Fn::GetAtt': ['Role', 'Arn'] },
+          '","instances":{"instanceType":"ml.c5.2xlarge","initialInstanceCount":3},"autoScaling":{"minInstances":3,"maxInstances":12}}',
+        ],
+      ],
+    };
+    const s = stack('Model-credit-risk', {
+      Spec: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/mlp/prod/endpoints/credit-risk/spec', Value: value } },
+      Other: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: '/something/else', Value: '{"instances":{"instanceType":"ml.c5.2xlarge"}}' },
+      },
+    });
+    // WHEN
+    const cost = estimateCost([s], 'eu-west-1');
+    // THEN 3 instances idle, 12 at maximum; other parameters are not endpoints
+    expect(cost.idleMonthlyUsd).toBeCloseTo(3 * 0.459 * 730, 1);
+    expect(cost.maxMonthlyUsd).toBeCloseTo(12 * 0.459 * 730, 1);
+  });
 });
 
 describe('budgets', () => {

@@ -112,24 +112,11 @@ describe('serving rules', () => {
       "prod.serving.endpoints[0].model: 'churn' is not a registered model; expected one of serving.models: 'credit-risk', 'fraud'",
     ],
     [
-      'image not in ECR',
+      'an MLflow kind that does not exist',
       'dev',
-      (c) => (ep(c).imageUri = 'docker.io/library/python:3.12'),
-      "dev.serving.endpoints[0].imageUri: 'docker.io/library/python:3.12' is not allowed; expected an ECR image URI",
+      (c) => (c.serving.mlflow.kind = 'serverless'),
+      "dev.serving.mlflow.kind: 'serverless' is not allowed; expected one of 'app', 'trackingServer'",
     ],
-    [
-      'image in another region',
-      'prod',
-      (c) => (ep(c).imageUri = '333333333333.dkr.ecr.us-east-1.amazonaws.com/credit-risk-inference:1.0.0'),
-      'is in region us-east-1; SageMaker pulls images from ECR in eu-west-1',
-    ],
-    [
-      'artifact not a tarball',
-      'dev',
-      (c) => (ep(c).modelDataKey = 'credit-risk/model.pkl'),
-      "dev.serving.endpoints[0].modelDataKey: 'credit-risk/model.pkl' is not allowed; expected an S3 key of a .tar.gz artifact",
-    ],
-    ['artifact key with a leading slash', 'dev', (c) => (ep(c).modelDataKey = '/credit-risk/model.tar.gz'), 'without a leading'],
     // Capacity.
     [
       'instance type without ml. prefix',

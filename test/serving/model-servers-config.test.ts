@@ -142,10 +142,16 @@ describe('model server rules', () => {
       'prod.serving.modelServers[1].gpu.count: 0 is not allowed; expected a whole number from 1 to 8',
     ],
     [
-      'GPU server without a GPU inference node group',
+      'GPU server without a GPU inference node pool',
       'dev',
       (c) => (cpu(c).gpu = { count: 1 }),
-      'dev.serving.modelServers[0].gpu: {"count":1} is not allowed; the cluster has no GPU node group with workload \'inference\'',
+      'dev.serving.modelServers[0].gpu: {"count":1} is not allowed; the cluster has no GPU NodePool with workload \'inference\' (add one to cluster.karpenter.nodePools)',
+    ],
+    [
+      'a prod server whose maxReplicas cannot hold the replicas that survive an AZ loss',
+      'prod',
+      (c) => (gpu(c).maxReplicas = 2),
+      'prod.serving.modelServers[1].maxReplicas: 2 is not allowed; prod runs 3 replicas so that 2 survive the loss of one of 3 AZs',
     ],
     [
       'more CPU than the team quota',
@@ -162,8 +168,8 @@ describe('model server rules', () => {
     [
       'more GPUs than the team quota',
       'staging',
-      (c) => (gpu(c).gpu.count = 4),
-      "staging.serving.modelServers[1].maxReplicas: 2 is not allowed; 2 pods × 4 GPUs exceed team 'fraud''s quota of 4 GPUs",
+      (c) => (gpu(c).gpu.count = 8),
+      "staging.serving.modelServers[1].maxReplicas: 2 is not allowed; 2 pods × 8 GPUs exceed team 'fraud''s quota of 8 GPUs",
     ],
     ['no callers', 'dev', (c) => (cpu(c).callers = []), 'dev.serving.modelServers[0].callers: [] is empty; declare at least one caller'],
     [

@@ -8,6 +8,7 @@ import {
   RayClusterSpecWorkerGroupSpecsTemplateSpecContainersResourcesLimits as WorkerQty,
 } from '../../imports/ray.io';
 import { platformLabels } from '../labels';
+import { restrictedContainer, restrictedPod } from '../restricted';
 import { teamServiceAccountName } from '../team-tenancy';
 
 export interface RayClusterTemplateProps extends ChartProps {
@@ -76,7 +77,9 @@ export class RayClusterTemplateChart extends Chart {
     }
     if (!Number.isInteger(gpus) || gpus < 1)
       throw new Error(`RayClusterTemplateChart: gpusPerWorker must be a whole number >= 1, got ${gpus}`);
-    const securityContext = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+    // Pod Security "restricted" (team namespaces enforce it): the rayproject images run as uid 1000.
+    const securityContext = restrictedContainer();
+    const podSecurityContext = restrictedPod();
     const serviceAccountName = teamServiceAccountName(props.team);
 
     this.rayCluster = new RayCluster(this, 'Resource', {
@@ -89,6 +92,7 @@ export class RayClusterTemplateChart extends Chart {
           template: {
             spec: {
               serviceAccountName,
+              securityContext: podSecurityContext,
               nodeSelector: nodeSelector('cpu'),
               containers: [
                 {
@@ -119,6 +123,7 @@ export class RayClusterTemplateChart extends Chart {
             template: {
               spec: {
                 serviceAccountName,
+                securityContext: podSecurityContext,
                 nodeSelector: nodeSelector('gpu'),
                 tolerations: [{ ...GPU_TOLERATION }],
                 containers: [

@@ -144,13 +144,14 @@ describe('mlp endpoints rollout', () => {
     expect((await endpoint()).EndpointConfigName).toBe('scoring-initial');
   });
 
-  test('an unknown endpoint is an AWS error (exit 3); missing --group and --package is a usage error (exit 2)', async () => {
+  test('an endpoint that does not exist and has no spec is not rolled out (exit 4); missing --group and --package is a usage error (exit 2)', async () => {
     await servingEndpoint(moto.client);
     await modelPackage(moto.client, '1.1.0', 'Approved');
+    // (a first rollout creates an endpoint from its spec: test/mlp/commands/first-rollout.test.ts)
     const unknown = await mlp(moto, ['endpoints', 'rollout', '--endpoint', 'nope', '--group', 'scoring']);
     expect([unknown.code, unknown.stderr]).toEqual([
-      3,
-      expect.stringMatching(/DescribeEndpoint failed: ValidationException: Could not find endpoint/),
+      4,
+      expect.stringMatching(/Endpoint nope does not exist and its spec parameter cannot be derived from the name; pass --spec/),
     ]);
     const usage = await mlp(moto, ['endpoints', 'rollout', '--endpoint', 'scoring']);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringMatching(/--group is required \(or give the package with --package\)/)]);
