@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,8 +9,8 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { LOG_GROUP_DISCOVERY_ACTIONS, LOG_GROUP_DISCOVERY_REASON, LOG_STREAM_WRITE_ACTIONS } from '../core/perms';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
-import { acknowledgeWildcardResources } from '../streams/private/acknowledge';
 
 /** Feature group names (also Glue table names and S3 prefixes). */
 export const FEATURE_GROUP_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -63,27 +64,42 @@ export interface FeatureTableLocation {
   readonly prefix?: string;
 }
 
-/** Local paths of the PySpark entry points (shipped as S3 assets). */
-export interface FeatureJobScripts {
-  /** Backfill: raw events -> point-in-time feature values in the offline table. */
-  readonly backfill: string;
-  /** Training set: labels joined with features as of each label's time. */
-  readonly trainingSet: string;
+/**
+ * The job bundle of one feature view, as `writeJobBundle(view, dir)` (jobs/features/batch/bundle.ts,
+ * `npm run features -- bundle`) writes it: `<group>.sql` (the view's generated SQL), `<group>.view.json`,
+ * the source topic's `<topic>.schema.json`, the entry points `backfill.py` and `training_set.py`, and
+ * the modules they import, `feature_job.py` and `feature_events.py`. Each file ships as its own S3
+ * asset (EMR Serverless reads plain objects, not archives).
+ */
+export interface FeatureJobBundle {
+  /** Directory holding the bundle's files. */
+  readonly directory: string;
 }
 
+/** Files of a bundle besides the view's SQL, definition and schema. */
+export const BUNDLE_ENTRY_POINTS = { backfill: 'backfill.py', trainingSet: 'training_set.py' } as const;
+export const BUNDLE_PY_FILES = ['feature_job.py', 'feature_events.py'] as const;
+
 export interface FeatureJobsProps {
-  /** The feature group, e.g. `applicant_txn_aggregates`. */
+  /** The feature group (view), e.g. `applicant_txn_aggregates`. */
   readonly groupName: string;
   readonly application: FeatureJobsApplication;
-  readonly scripts: FeatureJobScripts;
-  /** The archived events of the group's source topic (raw zone, read only). */
+  /** The view's job bundle (generated SQL, definition, schema, PySpark files). */
+  readonly bundle: FeatureJobBundle;
+  /** The archived events of the group's source topic (raw zone, read only): both jobs compute from them. */
   readonly rawEvents: LakePrefix;
+  /**
+   * Where the jobs write events that break the schema (one directory per run, under
+   * `<prefix><backfill|training-set>/`).
+   * @default - the raw events' bucket, `dead-letter/<groupName>/`
+   */
+  readonly deadLetters?: LakePrefix;
   readonly features: FeatureTableLocation;
   /** Labels the training set joins (read only). */
   readonly labels: LakePrefix;
   /**
-   * Where versioned training sets go.
-   * @default - the features bucket, `training-sets/<groupName>/`
+   * Root of the versioned training sets: the job writes `<prefix><groupName>/version=<v>/`.
+   * @default - the features bucket, `training-sets/`
    */
   readonly trainingSets?: LakePrefix;
   /** The lake's key (SSE-KMS of every zone bucket), used through S3 and Glue only. */
@@ -91,7 +107,8 @@ export interface FeatureJobsProps {
   /** Prefix of the SSM parameters that publish the StartJobRun requests, e.g. `/mlp/prod`. */
   readonly parameterPrefix: string;
   /**
-   * Extra `spark-submit` parameters (the Glue Data Catalog as metastore is always set).
+   * Extra `spark-submit` parameters (the Glue Data Catalog as metastore and the bundle's modules
+   * are always set).
    * @default - none
    */
   readonly sparkSubmitParameters?: string;
@@ -121,33 +138,45 @@ export interface FeatureJobRunRequest {
   };
 }
 
-/** One job: its role, code asset, request and where the request is published. */
+/** One job: its role, entry point asset, request and where the request is published. */
 export interface FeatureJob {
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
   readonly script: s3assets.Asset;
   readonly request: FeatureJobRunRequest;
   readonly parameter: ssm.StringParameter;
+  /**
+   * Arguments each run appends to the published request's `entryPointArguments` (`--start`/`--end`
+   * for a backfill, `--dead-letter <deadLetterUri><run id>/` for both: Spark refuses an existing directory).
+   */
+  readonly runArguments: readonly string[];
+  /** `s3://…/` under which this job's runs write their dead letters (one directory per run). */
+  readonly deadLetterUri: string;
 }
 
 const GLUE_METASTORE =
   '--conf spark.hadoop.hive.metastore.client.factory.class=com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory';
 
 /**
- * The batch jobs of one feature group on EMR Serverless: the **backfill** (archived events ->
- * point-in-time-correct values in the group's offline table) and the **training set** (labels
- * joined with features as of each label's time -> a versioned training set). Each job has:
- * - its PySpark entry point shipped as an S3 asset (the exact object is readable by its role only);
+ * The batch jobs of one feature view on EMR Serverless, both running the view's generated SQL
+ * (`featureSql(view)`, the same text DuckDB runs locally) over the archived events: the
+ * **backfill** (point-in-time-correct values into the view's offline table location) and the
+ * **training set** (labels joined with features as of each label's time -> a versioned training
+ * set). Each job has:
+ * - the bundle's files as S3 assets (entry point, modules, SQL, definition, schema), readable by
+ *   its role object by object;
  * - its own execution role, assumable by EMR Serverless for this application only, with one
- *   customer-managed policy: read/write exactly the prefixes it needs, the group's Glue table and
- *   partitions, the lake key through S3 and Glue, and its log streams;
+ *   customer-managed policy: read exactly the prefixes it reads, write exactly the prefixes it
+ *   writes, the lake key through S3 and Glue, and its log streams;
  * - its StartJobRun request, published as JSON in SSM at
- *   `<parameterPrefix>/features/<group>/<backfill|training-set>-job-run`.
+ *   `<parameterPrefix>/features/<group>/<backfill|training-set>-job-run` (a run appends
+ *   `runArguments`).
  *
  * @example
+ * declare const bundleDir: string; // writeJobBundle(view, bundleDir) at synth
  * new FeatureJobs(this, 'ApplicantTxnAggregatesJobs', {
  *   groupName: 'applicant_txn_aggregates', application: spark,
- *   scripts: { backfill: 'jobs/features/spark/backfill.py', trainingSet: 'jobs/features/spark/training_set.py' },
+ *   bundle: { directory: bundleDir },
  *   rawEvents: { bucket: lake.bucket('raw'), prefix: 'card-transactions/' },
  *   features: { bucket: lake.bucket('features'), databaseName: lake.database('features').databaseName },
  *   labels: { bucket: lake.bucket('curated'), prefix: 'labels/loan_default/' },
@@ -157,7 +186,7 @@ const GLUE_METASTORE =
 export class FeatureJobs extends Construct {
   readonly backfill: FeatureJob;
   readonly trainingSet: FeatureJob;
-  /** S3 URI of the group's offline data, and of its training sets. */
+  /** S3 URI of the group's offline data, and the root of its training sets. */
   readonly featuresUri: string;
   readonly trainingSetsUri: string;
   private readonly application: FeatureJobsApplication;
@@ -169,15 +198,13 @@ export class FeatureJobs extends Construct {
     if (!FEATURE_GROUP_NAME.test(group)) {
       throw new Error(`FeatureJobs groupName must be 1-63 lower-case letters, digits and '_', starting with a letter, got '${group}'`);
     }
-    for (const [field, path] of Object.entries(props.scripts)) {
-      if (!path.endsWith('.py') || !existsSync(path) || !statSync(path).isFile()) {
-        throw new Error(`${where}: scripts.${field} must be an existing .py file, got '${path}'`);
-      }
-    }
+    const files = bundleFiles(where, group, props.bundle.directory);
     const featuresPrefix = props.features.prefix ?? `${group}/`;
-    const trainingSets = props.trainingSets ?? { bucket: props.features.bucket, prefix: `training-sets/${group}/` };
+    const trainingSets = props.trainingSets ?? { bucket: props.features.bucket, prefix: 'training-sets/' };
+    const deadLetters = props.deadLetters ?? { bucket: props.rawEvents.bucket, prefix: `dead-letter/${group}/` };
     const prefixes: Array<[string, string]> = [
       ['rawEvents.prefix', props.rawEvents.prefix],
+      ['deadLetters.prefix', deadLetters.prefix],
       ['features.prefix', featuresPrefix],
       ['labels.prefix', props.labels.prefix],
       ['trainingSets.prefix', trainingSets.prefix],
@@ -197,13 +224,26 @@ export class FeatureJobs extends Construct {
     const stack = Stack.of(this);
     const s3Uri = (l: LakePrefix) => `s3://${l.bucket.bucketName}/${l.prefix}`;
     const features: LakePrefix = { bucket: props.features.bucket, prefix: featuresPrefix };
+    const groupTrainingSets: LakePrefix = { bucket: trainingSets.bucket, prefix: `${trainingSets.prefix}${group}/` };
     this.featuresUri = s3Uri(features);
     this.trainingSetsUri = s3Uri(trainingSets);
-    const table = `${props.features.databaseName}.${group}`;
-    const glueResources = [
-      stack.formatArn({ service: 'glue', resource: 'catalog' }),
-      stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.features.databaseName }),
-      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.features.databaseName}/${group}` }),
+
+    // The bundle's shared files (SQL, definition, schema, modules): one asset each, shared by both jobs.
+    const shared = new Construct(this, 'Bundle');
+    const asset = (scope: Construct, assetId: string, path: string) => new s3assets.Asset(scope, assetId, { path });
+    const sql = asset(shared, 'Sql', files.sql);
+    const view = asset(shared, 'View', files.view);
+    const schema = asset(shared, 'Schema', files.schema);
+    const modules = BUNDLE_PY_FILES.map((f) => asset(shared, pascalFile(f), join(props.bundle.directory, f)));
+    const sharedArgs = [
+      '--sql',
+      sql.s3ObjectUrl,
+      '--view',
+      view.s3ObjectUrl,
+      '--schema',
+      schema.s3ObjectUrl,
+      '--events',
+      s3Uri(props.rawEvents),
     ];
 
     const job = (
@@ -213,8 +253,9 @@ export class FeatureJobs extends Construct {
       describe: string,
       statements: iam.PolicyStatement[],
       args: string[],
+      runArguments: string[],
     ): FeatureJob => {
-      const asset = new s3assets.Asset(this, `${jobId}Script`, { path: script });
+      const entry = asset(this, `${jobId}Script`, script);
       const role = new iam.Role(this, `${jobId}Role`, {
         description: `${describe} of feature group ${group} (EMR Serverless job)`,
         assumedBy: new iam.ServicePrincipal('emr-serverless.amazonaws.com').withConditions({
@@ -223,11 +264,19 @@ export class FeatureJobs extends Construct {
         }),
       });
       const logStreamPrefix = `features/${group}/${slug}`;
+      const deadLetter: LakePrefix = { bucket: deadLetters.bucket, prefix: `${deadLetters.prefix}${slug}/` };
+      const code = [entry, sql, view, schema, ...modules];
       const policy = new iam.ManagedPolicy(this, `${jobId}Policy`, {
         description: `${describe} of feature group ${group}`,
         roles: [role],
         statements: [
-          new iam.PolicyStatement({ sid: 'Script', actions: ['s3:GetObject'], resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)] }),
+          new iam.PolicyStatement({
+            sid: 'Bundle',
+            actions: ['s3:GetObject'],
+            resources: code.map((a) => a.bucket.arnForObjects(a.s3ObjectKey)),
+          }),
+          ...readPrefix('RawEvents', props.rawEvents),
+          writePrefix('DeadLetters', deadLetter),
           ...statements,
           new iam.PolicyStatement({
             sid: 'LakeKeyThroughS3AndGlue',
@@ -242,17 +291,21 @@ export class FeatureJobs extends Construct {
           new iam.PolicyStatement({
             sid: 'GlueDefaultDatabase',
             actions: ['glue:GetDatabase'],
-            resources: [glueResources[0], stack.formatArn({ service: 'glue', resource: 'database', resourceName: 'default' })],
+            resources: [
+              stack.formatArn({ service: 'glue', resource: 'catalog' }),
+              stack.formatArn({ service: 'glue', resource: 'database', resourceName: 'default' }),
+            ],
           }),
         ],
       });
-      acknowledgeWildcardResources(policy, ['LogGroupDiscovery'], LOG_GROUP_DISCOVERY_REASON);
-      acknowledgeWildcardResources(
-        policy,
-        statements.map((st) => st.sid ?? '').filter((sid) => /^(Read|Write)/.test(sid)),
-        'A Spark job reads and writes many objects with generated names: object access is scoped to the one prefix of the ' +
-          'lake each statement names (the group, its topic, its labels, its training sets), never to a whole bucket.',
-      );
+      const prefixesOfJob = [props.rawEvents, deadLetter, ...[features, props.labels, groupTrainingSets]].map((l) => `/${l.prefix}*`);
+      acknowledgeWildcards(policy, (finding) => {
+        if (finding === 'Resource::*') return onlyLogGroupDiscoveryOnStar(policy) ? LOG_GROUP_DISCOVERY_REASON : undefined;
+        return finding.startsWith('Resource::') && prefixesOfJob.some((suffix) => finding.endsWith(suffix))
+          ? 'A Spark job reads and writes many objects with generated names: object access is scoped to the prefixes of the ' +
+              'lake its statements name (its topic, its dead letters, the group, its labels, its training sets), never a whole bucket.'
+          : undefined;
+      });
       const request: FeatureJobRunRequest = {
         name: `${group}-${slug}`,
         applicationId: props.application.applicationId,
@@ -260,9 +313,15 @@ export class FeatureJobs extends Construct {
         mode: 'BATCH',
         jobDriver: {
           sparkSubmit: {
-            entryPoint: asset.s3ObjectUrl,
-            entryPointArguments: ['--group', group, ...args],
-            sparkSubmitParameters: [GLUE_METASTORE, props.sparkSubmitParameters].filter(Boolean).join(' '),
+            entryPoint: entry.s3ObjectUrl,
+            entryPointArguments: [...sharedArgs, ...args],
+            sparkSubmitParameters: [
+              `--py-files ${modules.map((m) => m.s3ObjectUrl).join(',')}`,
+              GLUE_METASTORE,
+              props.sparkSubmitParameters,
+            ]
+              .filter(Boolean)
+              .join(' '),
           },
         },
         configurationOverrides: {
@@ -280,39 +339,30 @@ export class FeatureJobs extends Construct {
         description: `EMR Serverless StartJobRun request: ${describe.toLowerCase()} of ${group}`,
         stringValue: stack.toJsonString(request),
       });
-      return { role, policy, script: asset, request, parameter };
+      return { role, policy, script: entry, request, parameter, runArguments, deadLetterUri: s3Uri(deadLetter) };
     };
 
     this.backfill = job(
       'Backfill',
       'backfill',
-      props.scripts.backfill,
+      join(props.bundle.directory, BUNDLE_ENTRY_POINTS.backfill),
       'Backfill',
-      [
-        ...readPrefix('RawEvents', props.rawEvents),
-        ...readPrefix('Features', features),
-        writePrefix('Features', features),
-        new iam.PolicyStatement({
-          sid: 'FeatureTable',
-          actions: [...JOB_GLUE_ACTIONS.read, ...JOB_GLUE_ACTIONS.writePartitions],
-          resources: glueResources,
-        }),
-      ],
-      ['--events', s3Uri(props.rawEvents), '--features-path', this.featuresUri, '--features-table', table],
+      [writePrefix('Features', features)],
+      ['--output', this.featuresUri],
+      ['--start', '--end', '--dead-letter'],
     );
     this.trainingSet = job(
       'TrainingSet',
       'training-set',
-      props.scripts.trainingSet,
+      join(props.bundle.directory, BUNDLE_ENTRY_POINTS.trainingSet),
       'Training set',
       [
-        ...readPrefix('Features', features),
         ...readPrefix('Labels', props.labels),
-        ...readPrefix('TrainingSets', trainingSets),
-        writePrefix('TrainingSets', trainingSets),
-        new iam.PolicyStatement({ sid: 'FeatureTable', actions: [...JOB_GLUE_ACTIONS.read], resources: glueResources }),
+        ...readPrefix('TrainingSets', groupTrainingSets),
+        writePrefix('TrainingSets', groupTrainingSets),
       ],
-      ['--features-path', this.featuresUri, '--features-table', table, '--labels', s3Uri(props.labels), '--output', this.trainingSetsUri],
+      ['--labels', s3Uri(props.labels), '--output', this.trainingSetsUri],
+      ['--dead-letter'],
     );
   }
 
@@ -340,6 +390,35 @@ export class FeatureJobs extends Construct {
         }),
       );
   }
+}
+
+/** Whether the only statements of `policy` on resource `*` are the log-group discovery (which has no resource type). */
+function onlyLogGroupDiscoveryOnStar(policy: iam.ManagedPolicy): boolean {
+  const onStar = (policy.document.toJSON()?.Statement ?? []).filter((st: { Resource?: unknown }) => [st.Resource].flat().includes('*'));
+  return onStar.every((st: { Action?: unknown }) => [st.Action].flat().every((a) => LOG_GROUP_DISCOVERY_ACTIONS.includes(a as string)));
+}
+
+/** The bundle's files of `group` in `dir` (throws naming what is missing). */
+function bundleFiles(where: string, group: string, dir: string): { sql: string; view: string; schema: string } {
+  const present = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir) : undefined;
+  if (!present) throw new Error(`${where}: bundle.directory '${dir}' is not a directory; write it with writeJobBundle(view, dir)`);
+  const schemas = present.filter((f) => f.endsWith('.schema.json'));
+  const needed = [`${group}.sql`, `${group}.view.json`, ...Object.values(BUNDLE_ENTRY_POINTS), ...BUNDLE_PY_FILES];
+  const missing = needed.filter((f) => !present.includes(f));
+  if (missing.length > 0 || schemas.length !== 1) {
+    throw new Error(
+      `${where}: bundle.directory '${dir}' lacks ${[...missing, ...(schemas.length !== 1 ? [`one <topic>.schema.json (found ${schemas.length})`] : [])].join(', ')}; write it with writeJobBundle(view, dir)`,
+    );
+  }
+  return { sql: join(dir, `${group}.sql`), view: join(dir, `${group}.view.json`), schema: join(dir, schemas[0]) };
+}
+
+/** `feature_job.py` -> `FeatureJobPy` (asset construct ids). */
+function pascalFile(file: string): string {
+  return file
+    .split(/[._]/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 }
 
 /** Listing limited to one prefix, and reading its objects. */

@@ -115,8 +115,11 @@ export function featureGroupProblems(def: FeatureGroupDefinition): DefinitionPro
   return problems;
 }
 
-/** The online key of one entity: one hash per entity, so one round trip reads the whole vector. */
-export function onlineKeyTemplate(def: Pick<FeatureGroupDefinition, 'name' | 'entityKeys'>, version = 1): string {
-  // The {hash tag} puts all of an entity's data in one cluster slot.
+/**
+ * The prefix of one entity's online keys (layout v2, docs/features.md): `<prefix>:ev` is the
+ * sorted set of its events, `<prefix>:id` the dedupe hash of their ids.
+ */
+export function onlineKeyTemplate(def: Pick<FeatureGroupDefinition, 'name' | 'entityKeys'>, version = 2): string {
+  // The {hash tag} puts all of an entity's keys in one cluster slot.
   return `fs:${def.name}:v${version}:{${def.entityKeys.map((k) => `<${k.name}>`).join('|')}}`;
 }

@@ -158,7 +158,8 @@ abstract class OnlineFeatureStoreBase extends Construct implements IOnlineFeatur
  * granted peers, and slow/engine logs in KMS-encrypted log groups.
  *
  * Two ElastiCache users: `<prefix>-reader` (read commands on `fs:*` keys) and `<prefix>-writer`
- * (read and write on `fs:*`); the mandatory `default` user is disabled.
+ * (read and write on `fs:*`, and `EVAL`/`EVALSHA` for the stream processor's atomic ingest script);
+ * the mandatory `default` user is disabled. Keys follow the v2 layout of docs/features.md.
  *
  * @example
  * const store = new OnlineFeatureStore(this, 'OnlineStore', {
@@ -254,7 +255,10 @@ export class OnlineFeatureStore extends OnlineFeatureStoreBase {
       userId: this.writerUserId,
       userName: this.writerUserId,
       authenticationMode: { Type: 'iam' },
-      accessString: 'on ~fs:* resetchannels -@all +@read +@write +@connection +@transaction',
+      // The stream processor ingests each event with one Lua script (docs/features.md): EVALSHA, and
+      // EVAL when the node does not have it cached. Only these two of @scripting (no SCRIPT FLUSH/KILL,
+      // no FUNCTION); the script's own commands are checked against @read/@write on fs:* as usual.
+      accessString: 'on ~fs:* resetchannels -@all +@read +@write +@connection +@transaction +eval +evalsha',
     });
     this.userGroup = new elasticache.CfnUserGroup(this, 'UserGroup', {
       engine,

@@ -106,7 +106,22 @@ export interface StreamingClusterProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Managed readers from other VPCs: multi-VPC private connectivity with IAM authentication
+   * (`ConnectivityInfo.VpcConnectivity`) and a cluster policy (`AWS::MSK::ClusterPolicy`) that
+   * lets these service principals create their VPC connection to the cluster, e.g.
+   * `['firehose.amazonaws.com']` for a Firehose archive with an MSK source. Provisioned clusters
+   * only, and not on kafka.t3.small brokers (MSK does not offer multi-VPC connectivity there).
+   * @default - none (no multi-VPC connectivity, no cluster policy)
+   */
+  readonly privateConnectivityFor?: readonly string[];
 }
+
+/** MSK's IAM action a service needs (in the cluster policy) to reach a cluster privately from its own VPC. */
+export const MULTI_VPC_ACTIONS = ['kafka:CreateVpcConnection'] as const;
+
+/** Instance types on which MSK does not offer multi-VPC private connectivity. */
+export const NO_MULTI_VPC_INSTANCE_TYPES: readonly string[] = ['kafka.t3.small'];
 
 /** What a team holds of an event-stream cluster: its ARNs, brokers, network and grants. */
 export interface IStreamingCluster extends IConstruct, ec2.IConnectable {
@@ -240,6 +255,8 @@ export class StreamingCluster extends StreamingClusterBase {
   readonly resource: msk.CfnCluster | msk.CfnServerlessCluster;
   /** The cluster configuration (provisioned only). */
   readonly configuration?: msk.CfnConfiguration;
+  /** The cluster policy admitting `privateConnectivityFor` (when given). */
+  readonly clusterPolicy?: msk.CfnClusterPolicy;
 
   constructor(scope: Construct, id: string, props: StreamingClusterProps) {
     super(scope, id);
@@ -268,6 +285,24 @@ export class StreamingCluster extends StreamingClusterBase {
 
     // Validate everything before creating anything.
     const brokers = this.serverless ? undefined : resolveBrokers(props, azCount);
+    const privateFor = props.privateConnectivityFor ?? [];
+    if (privateFor.length > 0) {
+      if (this.serverless) {
+        throw new Error('StreamingCluster privateConnectivityFor needs a provisioned cluster (multi-VPC connectivity is set on brokers)');
+      }
+      if (NO_MULTI_VPC_INSTANCE_TYPES.includes(brokers!.instanceType)) {
+        throw new Error(
+          `StreamingCluster privateConnectivityFor is not offered on ${brokers!.instanceType} brokers; use kafka.m5.*, kafka.m7g.* or express.m7g.*`,
+        );
+      }
+      for (const principal of privateFor) {
+        if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(principal)) {
+          throw new Error(
+            `StreamingCluster privateConnectivityFor must be AWS service principals like firehose.amazonaws.com, got '${principal}'`,
+          );
+        }
+      }
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -307,7 +342,10 @@ export class StreamingCluster extends StreamingClusterBase {
           instanceType,
           clientSubnets: subnets.subnetIds,
           securityGroups: [this.securityGroup.securityGroupId],
-          connectivityInfo: { publicAccess: { type: 'DISABLED' } },
+          connectivityInfo: {
+            publicAccess: { type: 'DISABLED' },
+            ...(privateFor.length > 0 ? { vpcConnectivity: { clientAuthentication: { sasl: { iam: { enabled: true } } } } } : {}),
+          },
           storageInfo: express ? undefined : { ebsStorageInfo: { volumeSize: volume } },
         },
         clientAuthentication: {
@@ -330,6 +368,24 @@ export class StreamingCluster extends StreamingClusterBase {
     this.clusterUuid = Fn.select(2, Fn.split('/', this.clusterArn));
 
     this.bootstrapBrokersSaslIam = this.lookUpBootstrapBrokers(props, removalPolicy);
+
+    if (privateFor.length > 0) {
+      this.clusterPolicy = new msk.CfnClusterPolicy(this, 'Policy', {
+        clusterArn: this.clusterArn,
+        policy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PrivateConnectivity',
+              Effect: 'Allow',
+              Principal: { Service: [...privateFor].sort() },
+              Action: [...MULTI_VPC_ACTIONS],
+              Resource: this.clusterArn,
+            },
+          ],
+        },
+      });
+    }
   }
 
   /**

@@ -296,67 +296,82 @@ export class EventStreams extends Construct {
   }
 }
 
-/** Checks one topic declaration; returns what the resources need. */
-function checkTopic(t: EventTopicOptions): { configs: Record<string, string>; replicationFactor: number; schemaDefinition: string } {
-  const where = `EventStreams topic '${t.topicName}'`;
+/** The topic configuration MSK receives (`Configs`, before base64) for a declaration with defaults applied. */
+export function topicConfigs(t: EventTopicOptions): Record<string, string> {
+  const replicationFactor = t.replicationFactor ?? 3;
+  return {
+    'cleanup.policy': t.cleanupPolicy ?? 'delete',
+    'min.insync.replicas': String(Math.max(1, replicationFactor - 1)),
+    'retention.ms': String((t.retention ?? Duration.days(7)).toMilliseconds()),
+  };
+}
+
+/**
+ * Every problem of one topic declaration, one line each naming the field, the value and what is
+ * allowed (e.g. `partitions: 0 is not allowed; expected a whole number from 1 to 1000`); empty when
+ * it is valid. The construct throws on the first problems; config rules call this.
+ */
+export function eventTopicProblems(t: EventTopicOptions): string[] {
+  const p: string[] = [];
   if (!Token.isUnresolved(t.topicName) && (!TOPIC_NAME.test(t.topicName) || t.topicName === '.' || t.topicName === '..')) {
-    throw new Error(`EventStreams topicName must be 1-249 letters, digits, '.', '_', '-' (not '.' or '..'), got '${t.topicName}'`);
+    p.push(`topicName: '${t.topicName}' is not allowed; expected 1-249 letters, digits, '.', '_', '-' (not '.' or '..')`);
   }
   if (!(Number.isInteger(t.partitions) && t.partitions >= 1 && t.partitions <= 1000)) {
-    throw new Error(`${where}: partitions must be a whole number from 1 to 1000, got ${t.partitions}`);
+    p.push(`partitions: ${t.partitions} is not allowed; expected a whole number from 1 to 1000`);
   }
   const replicationFactor = t.replicationFactor ?? 3;
   if (!(Number.isInteger(replicationFactor) && replicationFactor >= 1 && replicationFactor <= 3)) {
-    throw new Error(`${where}: replicationFactor must be a whole number from 1 to 3, got ${replicationFactor}`);
+    p.push(`replicationFactor: ${replicationFactor} is not allowed; expected a whole number from 1 to 3`);
   }
   const retention = t.retention ?? Duration.days(7);
   const retentionMs = retention.toMilliseconds();
   if (!(Number.isInteger(retentionMs) && retentionMs >= 3_600_000 && retentionMs <= 3650 * 86_400_000)) {
-    throw new Error(`${where}: retention must be from 1 hour to 3650 days, got ${retention.toHumanString()}`);
+    p.push(`retention: ${retention.toHumanString()} is not allowed; expected 1 hour to 3650 days`);
   }
   const cleanupPolicy = t.cleanupPolicy ?? 'delete';
   if (!(CLEANUP_POLICIES as readonly string[]).includes(cleanupPolicy)) {
-    throw new Error(`${where}: cleanupPolicy must be one of ${CLEANUP_POLICIES.join(', ')}, got '${cleanupPolicy}'`);
+    p.push(`cleanupPolicy: '${cleanupPolicy}' is not allowed; expected one of ${CLEANUP_POLICIES.join(', ')}`);
   }
   const compatibility = t.compatibility ?? 'BACKWARD';
   if (!(SCHEMA_COMPATIBILITIES as readonly string[]).includes(compatibility)) {
-    throw new Error(`${where}: compatibility must be one of ${SCHEMA_COMPATIBILITIES.join(', ')}, got '${compatibility}'`);
+    p.push(`compatibility: '${compatibility}' is not allowed; expected one of ${SCHEMA_COMPATIBILITIES.join(', ')}`);
   }
-  const schemaDefinition = readSchema(where, t.schemaFile);
-  return {
-    replicationFactor,
-    configs: {
-      'cleanup.policy': cleanupPolicy,
-      'min.insync.replicas': String(Math.max(1, replicationFactor - 1)),
-      'retention.ms': String(retentionMs),
-    },
-    schemaDefinition,
-  };
+  try {
+    readSchema(t.schemaFile);
+  } catch (err) {
+    p.push(`schemaFile: '${t.schemaFile}' ${(err as Error).message}`);
+  }
+  return p;
 }
 
-/** Reads a JSON Schema file: it must exist, parse, be an object schema and fit the registry. */
-function readSchema(where: string, file: string): string {
+/** Checks one topic declaration (throws with every problem); returns what the resources need. */
+function checkTopic(t: EventTopicOptions): { configs: Record<string, string>; replicationFactor: number; schemaDefinition: string } {
+  const problems = eventTopicProblems(t);
+  if (problems.length > 0) throw new Error(`EventStreams topic '${t.topicName}': ${problems.join('; ')}`);
+  return { replicationFactor: t.replicationFactor ?? 3, configs: topicConfigs(t), schemaDefinition: readSchema(t.schemaFile) };
+}
+
+/** Reads a JSON Schema file: it must exist, parse, be an object schema and fit the registry (throws what is wrong). */
+function readSchema(file: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`${where}: schemaFile '${file}' cannot be read; give the path of the topic's JSON Schema`);
+    throw new Error("cannot be read; expected the path of the topic's JSON Schema");
   }
   let schema: unknown;
   try {
     schema = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${where}: schemaFile '${file}' is not JSON (${(err as Error).message})`);
+    throw new Error(`is not JSON (${(err as Error).message}); expected a JSON Schema`);
   }
   if (!schema || typeof schema !== 'object' || Array.isArray(schema) || (schema as { type?: unknown }).type !== 'object') {
-    throw new Error(`${where}: schemaFile '${file}' must be a JSON Schema of an object ("type": "object")`);
+    throw new Error('is not allowed; expected a JSON Schema of an object ("type": "object")');
   }
   // Compact: the registry compares definitions, and whitespace in the file is not a new version.
   const definition = JSON.stringify(schema);
   if (definition.length > MAX_SCHEMA_DEFINITION) {
-    throw new Error(
-      `${where}: schemaFile '${file}' is ${definition.length} characters; the registry accepts at most ${MAX_SCHEMA_DEFINITION}`,
-    );
+    throw new Error(`is ${definition.length} characters; the registry accepts at most ${MAX_SCHEMA_DEFINITION}`);
   }
   return definition;
 }

@@ -5,13 +5,15 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import type { KafkaClusterRef } from './event-streams';
 import { TOPIC_NAME } from './event-streams';
-import { acknowledgeWildcardResources } from './private/acknowledge';
 
 /** What the Firehose role may do on the MSK cluster, topic and groups (Firehose's MSK-source policy). */
 export const FIREHOSE_MSK_ACTIONS = {
-  cluster: ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+  cluster: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka-cluster:Connect'],
+  /** No resource type (Service Authorization Reference): granted on `*`, scoped to a cluster it is denied. */
+  bootstrap: ['kafka:GetBootstrapBrokers'],
   topic: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],
   /** Firehose names its own consumer group: describing groups of this cluster only. */
   group: ['kafka-cluster:DescribeGroup'],
@@ -156,6 +158,7 @@ export class TopicArchive extends Construct {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ sid: 'Cluster', actions: [...FIREHOSE_MSK_ACTIONS.cluster], resources: [props.cluster.clusterArn] }),
+        new iam.PolicyStatement({ sid: 'BootstrapBrokers', actions: [...FIREHOSE_MSK_ACTIONS.bootstrap], resources: ['*'] }),
         new iam.PolicyStatement({
           sid: 'Topic',
           actions: [...FIREHOSE_MSK_ACTIONS.topic],
@@ -231,12 +234,26 @@ export class TopicArchive extends Construct {
     // Firehose checks its role's permissions when the stream is created.
     this.deliveryStream.node.addDependency(this.policy);
 
-    acknowledgeWildcardResources(
-      this.policy,
-      ['Groups', 'ArchiveObjects'],
-      'Firehose names its own consumer group (it may only describe groups of this cluster), and writes objects under the ' +
-        'archive and error prefixes with generated keys (objects are scoped to those two prefixes of one bucket).',
-    );
+    // Only the wildcards this construct wrote: objects under its two prefixes, and groups of its cluster.
+    const prefixes = [this.prefix, this.errorPrefix];
+    acknowledgeWildcards(this.policy, (finding) => {
+      if (finding === 'Resource::*') {
+        // Only if GetBootstrapBrokers is the one action on '*'.
+        const onStar = (this.policy.document.toJSON()?.Statement ?? []).filter((st: { Resource?: unknown }) =>
+          [st.Resource].flat().includes('*'),
+        );
+        return onStar.every((st: { Action?: unknown }) => [st.Action].flat().every((a) => a === 'kafka:GetBootstrapBrokers'))
+          ? 'kafka:GetBootstrapBrokers supports no resource type, so its resource is *; it returns broker host names only (no data, no write).'
+          : undefined;
+      }
+      if (prefixes.some((prefix) => finding.endsWith(`/${prefix}*`))) {
+        return 'Firehose writes objects with generated keys under the archive and error prefixes (objects are scoped to those two prefixes of one bucket).';
+      }
+      if (finding.startsWith('Resource::') && finding.includes(':group/') && finding.endsWith('/*')) {
+        return 'Firehose names its own consumer group; it may only describe groups of this one cluster.';
+      }
+      return undefined;
+    });
     Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
       reason:

@@ -45,9 +45,13 @@ function describe(e: ErrorObject): string {
  */
 export class EventParser {
   private readonly validate;
-  constructor(private readonly view: FeatureView) {
+  /** @param schema the topic's JSON Schema (default: read from schemas/topics/ in the repository) */
+  constructor(
+    private readonly view: FeatureView,
+    schema?: object,
+  ) {
     const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
-    this.validate = ajv.compile(JSON.parse(readFileSync(schemaPath(view), 'utf8')));
+    this.validate = ajv.compile(schema ?? JSON.parse(readFileSync(schemaPath(view), 'utf8')));
   }
 
   parse(raw: string): ParseResult {

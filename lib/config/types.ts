@@ -7,6 +7,7 @@
 import type { ClusterConfig } from '../compute/config';
 import type { LakeConfig, SparkConfig } from '../data/config';
 import type { FeatureStoreConfig } from '../feature-store/config';
+import type { FeaturesConfig } from '../features/config';
 import type { NetworkConfig } from '../network/config';
 import type { AuditConfig, LoggingConfig, OnCallConfig } from '../security/config';
 import type { ServingConfig } from '../serving/config';
@@ -15,6 +16,7 @@ import type { StreamingConfig } from '../streaming/config';
 export type { CapacityTypeConfig, ClusterConfig, NodeGroupConfig, TeamConfig } from '../compute/config';
 export { LAKE_ZONE_NAMES, type LakeConfig, type LakeZoneLifecycleConfig, type LakeZoneName, type SparkConfig } from '../data/config';
 export type { FeatureGroupConfig, FeatureStoreConfig, FeatureType } from '../feature-store/config';
+export type { FeatureConsumerConfig, FeaturesConfig, TopicConfig } from '../features/config';
 export type { NetworkConfig } from '../network/config';
 export type { AuditConfig, LoggingConfig } from '../security/config';
 export type {
@@ -71,4 +73,6 @@ export interface EnvironmentConfig {
   /** The EKS cluster for training and Ray workloads. */
   readonly cluster: ClusterConfig;
   readonly featureStore: FeatureStoreConfig;
+  /** Feature views, event topics and the streaming consumers. */
+  readonly features: FeaturesConfig;
 }

@@ -2,6 +2,7 @@ import { checkAgainstCatalog } from '../catalog/rules';
 import { checkCompute } from '../compute/rules';
 import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
+import { checkFeatures } from '../features/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
 import { checkSecurity } from '../security/rules';
 import { checkModelServers } from '../serving/model-server-rules';
@@ -25,6 +26,7 @@ const RULES: readonly Rule[] = [
   checkData,
   checkStreamingSection,
   checkFeatureStore,
+  checkFeatures,
   checkServing,
   checkCompute,
   checkModelServers,

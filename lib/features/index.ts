@@ -1,1 +1,4 @@
+export * from './config';
+export * from './rules';
+export * from './stack';
 export * from './views';

@@ -8,6 +8,7 @@ import { DataStack } from '../data/stack';
 import { FeatureGroupStack, featureGroupStackId } from '../feature-store/feature-group-stack';
 import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
+import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
@@ -40,6 +41,8 @@ export class MlPlatformStage extends Stage {
   readonly teams: Readonly<Record<string, TeamStack>>;
   /** One stack per feature group (`featureStore.featureGroups`), by group name. */
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
+  /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
+  readonly features: FeaturesStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -121,12 +124,22 @@ export class MlPlatformStage extends Stage {
         config,
         definition,
         lake: this.data.lake,
-        spark: this.data.spark,
-        streaming: this.streaming.streaming,
-        onlineStore: this.featureStore.onlineStore,
       });
     }
     this.featureGroups = groups;
+
+    // The feature pipelines wire what the slow stacks created (topics on MSK, the archive into the
+    // lake, jobs on Spark, consumers on EKS writing the store), so they deploy after all of them.
+    this.features = new FeaturesStack(this, 'Features', {
+      config,
+      vpc,
+      lake: this.data.lake,
+      spark: this.data.spark,
+      streaming: this.streaming.streaming,
+      onlineStore: this.featureStore.onlineStore,
+      logsKey: this.security.keys.logs,
+      cluster: this.compute.clusterAttributes,
+    });
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

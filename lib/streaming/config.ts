@@ -29,9 +29,11 @@ export interface ProvisionedStreamingConfig {
 export type StreamingConfig = ServerlessStreamingConfig | ProvisionedStreamingConfig;
 
 /**
- * The MSK cluster of each environment. Dev: two small brokers (one per AZ) cost less than MSK
- * Serverless and behave like prod (broker logs, configuration, customer-managed key);
- * `{ mode: 'serverless' }` is the alternative.
+ * The MSK cluster of each environment. Dev: two small brokers (one per AZ) behave like prod (broker
+ * logs, configuration, customer-managed key). They stay kafka.t3.small, so dev does not archive its
+ * topics: the archive (Firehose with an MSK source) needs multi-VPC private connectivity, which MSK
+ * does not offer on t3.small, and kafka.m7g.large brokers (+$254 a month) would put dev's idle cost
+ * over its $500 budget (npm run report). Staging and prod archive every topic.
  */
 export const STREAMING: Readonly<Record<EnvironmentName, StreamingConfig>> = {
   dev: {

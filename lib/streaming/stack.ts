@@ -60,6 +60,8 @@ export class StreamingStack extends PlatformStack {
       logsKey: keys.logs,
       logRetention: config.logging.retentionDays,
       removalPolicy: this.statefulRemovalPolicy,
+      // The Firehose archive of the topics (Features stack) reaches the brokers privately.
+      ...(config.features.topics.some((t) => t.archive) ? { privateConnectivityFor: ['firehose.amazonaws.com'] } : {}),
     });
 
     this.admitSpark(props.spark);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -12,7 +13,10 @@ import {
   DataLake,
   DataQualityMonitor,
   EndpointSpec,
+  EventStreams,
   FeatureGroup,
+  FeatureJobs,
+  FeatureStreamConsumer,
   MlCluster,
   MlflowApp,
   MlflowTrackingServer,
@@ -26,10 +30,13 @@ import {
   SparkApplication,
   StreamingCluster,
   TeamWorkloadIdentity,
+  TopicArchive,
 } from '../../constructs';
+import { APPLICANT_TXN_AGGREGATES_VIEW, featureGroupOf } from '../../lib/features/views';
 import { clusterProps } from '../constructs/compute-fixture';
 import { dataFixture } from '../constructs/data-fixtures';
 import { IMAGE } from '../constructs/serving-fixtures';
+import { jobBundle, tempFiles } from '../constructs/streams-fixtures';
 
 /**
  * Each construct teams import passes the three cdk-nag packs on its own, in a minimal stack (as
@@ -116,37 +123,88 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     };
   },
   FeatureGroup: () => {
-    const { stack, vpc, dataKey, logsKey, logBucket, streamingKey } = dataFixture();
+    const { stack, dataKey, logBucket } = dataFixture();
     const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
+    const group = new FeatureGroup(stack, 'Group', {
+      definition: featureGroupOf(APPLICANT_TXN_AGGREGATES_VIEW),
+      offlineStore: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
+    });
+    return { stack, construct: group };
+  },
+  EventStreams: () => {
+    const { stack, vpc, streamingKey, logsKey } = dataFixture();
+    const cluster = new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey });
+    const streams = new EventStreams(stack, 'Streams', {
+      cluster,
+      registryName: 'test-events',
+      topics: [{ topicName: 'card-transactions', partitions: 3, schemaFile: 'schemas/topics/card-transactions.schema.json' }],
+    });
+    streams.grantConsume(new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }), 'card-transactions', 'readers');
+    return { stack, construct: streams };
+  },
+  TopicArchive: () => {
+    const { stack, vpc, streamingKey, logsKey, dataKey, logBucket } = dataFixture();
+    const cluster = new StreamingCluster(stack, 'Streaming', {
+      clusterName: 'test-events',
+      vpc,
+      encryptionKey: streamingKey,
+      logsKey,
+      privateConnectivityFor: ['firehose.amazonaws.com'],
+    });
+    const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
+    const archive = new TopicArchive(stack, 'Archive', {
+      cluster,
+      topicName: 'card-transactions',
+      destination: { bucket: lake.bucket('raw'), encryptionKey: dataKey },
+      logsKey,
+    });
+    return { stack, construct: archive };
+  },
+  FeatureJobs: () => {
+    const { stack, vpc, logsKey, dataKey, logBucket } = dataFixture();
     const spark = new SparkApplication(stack, 'Spark', {
       releaseLabel: 'emr-7.9.0',
       vpc,
       maximumCapacity: { cpu: 64, memoryGiB: 256 },
       logsKey,
     });
-    const group = new FeatureGroup(stack, 'Group', {
-      definition: {
-        name: 'applicant_txn_aggregates',
-        description: 'Card spend per applicant',
-        entityKeys: [{ name: 'applicant_id', type: 'string' }],
-        features: [{ name: 'txn_count_1h', type: 'bigint' }],
-        onlineTtlSeconds: 172800,
-        offlinePartitioning: 'date-hour',
-        source: { kind: 'stream', topic: 'card-transactions' },
-      },
-      offlineStore: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
-      onlineStore: new OnlineFeatureStore(stack, 'OnlineStore', { vpc, namePrefix: 'test-features', encryptionKey: dataKey, logsKey }),
-      spark: {
-        applicationId: spark.applicationId,
-        connections: spark.connections,
-        logGroup: spark.logGroup,
-        artifacts: { bucket: lake.bucket('models'), codePrefix: 'feature-jobs/code', logPrefix: 'feature-jobs/logs' },
-      },
-      stream: new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }),
+    const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
+    const jobs = new FeatureJobs(stack, 'Jobs', {
+      groupName: 'applicant_txn_aggregates',
+      application: spark,
+      bundle: jobBundle(),
+      rawEvents: { bucket: lake.bucket('raw'), prefix: 'card-transactions/' },
+      features: { bucket: lake.bucket('features'), databaseName: lake.databaseName('features') },
+      labels: { bucket: lake.bucket('curated'), prefix: 'labels/' },
       lakeKey: dataKey,
       parameterPrefix: '/mlp/test',
     });
-    return { stack, construct: group };
+    return { stack, construct: jobs };
+  },
+  FeatureStreamConsumer: () => {
+    const { stack, vpc, logsKey, dataKey, streamingKey } = dataFixture();
+    const cluster = new MlCluster(stack, 'Cluster', clusterProps(vpc, logsKey));
+    const msk = new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey });
+    const streams = new EventStreams(stack, 'Streams', {
+      cluster: msk,
+      registryName: 'test-events',
+      topics: [
+        { topicName: 'card-transactions', partitions: 3, schemaFile: 'schemas/topics/card-transactions.schema.json' },
+        { topicName: 'card-transactions-dlq', partitions: 1, schemaFile: 'schemas/topics/dead-letter.schema.json' },
+      ],
+    });
+    const consumer = new FeatureStreamConsumer(stack, 'Stream', {
+      groupName: 'applicant_txn_aggregates',
+      cluster: cluster.cluster,
+      namespace: 'features',
+      serviceAccountName: 'applicant-txn-aggregates-stream',
+      streams,
+      topicName: 'card-transactions',
+      deadLetterTopicName: 'card-transactions-dlq',
+      onlineStore: new OnlineFeatureStore(stack, 'OnlineStore', { vpc, namePrefix: 'test-features', encryptionKey: dataKey, logsKey }),
+      bundlePath: join(tempFiles({ 'feature-stream.cjs': 'module.exports = {};\n' }), 'feature-stream.cjs'),
+    });
+    return { stack, construct: consumer };
   },
   MlCluster: () => {
     const { stack, vpc, logsKey } = dataFixture();

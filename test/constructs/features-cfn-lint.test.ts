@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { EventStreams, FeatureJobs, FeatureStreamConsumer, TopicArchive } from '../../constructs';
 import { testStack } from '../util';
-import { CLUSTER, lakeParts, schemaFile, tempFiles } from './streams-fixtures';
+import { CLUSTER, jobBundle, lakeParts, schemaFile, tempFiles } from './streams-fixtures';
 
 /** cfn-lint (preinstalled, Python): exit code bitmask 2 = errors, 4 = warnings. */
 function cfnLint(template: unknown): { rc: number; output: string } {
@@ -50,7 +50,7 @@ describe('cfn-lint on a minimal stack with every feature-infrastructure construc
         applicationArn: 'arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00fabc123',
         logGroup: new logs.LogGroup(stack, 'SparkLogs', { encryptionKey: logsKey }),
       },
-      scripts: { backfill: join(dir, 'backfill.py'), trainingSet: join(dir, 'training_set.py') },
+      bundle: jobBundle(),
       rawEvents: { bucket, prefix: 'card-transactions/' },
       features: { bucket, databaseName: 'mlp_dev_features' },
       labels: { bucket, prefix: 'labels/' },

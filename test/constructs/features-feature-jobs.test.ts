@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -5,10 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FeatureJobs, type FeatureJobsProps } from '../../constructs';
+import { featureSql } from '../../jobs/features/batch/sql';
+import { APPLICANT_TXN_AGGREGATES_VIEW } from '../../lib/features/views';
 import { testStack } from '../util';
-import { complianceFindings, lakeParts, nagStack, tempFiles } from './streams-fixtures';
+import { complianceFindings, jobBundle, lakeParts, nagStack, tempFiles } from './streams-fixtures';
 
-const SCRIPTS = tempFiles({ 'backfill.py': 'print("backfill")\n', 'training_set.py': 'print("training set")\n', 'notes.txt': 'x' });
 const APP_ARN = 'arn:aws:emr-serverless:eu-west-1:123456789012:/applications/00fabc123';
 
 function jobs(props: Partial<FeatureJobsProps> = {}, given?: { stack: Stack }) {
@@ -24,7 +26,7 @@ function jobs(props: Partial<FeatureJobsProps> = {}, given?: { stack: Stack }) {
   const j = new FeatureJobs(stack, 'Jobs', {
     groupName: 'applicant_txn_aggregates',
     application: { applicationId: '00fabc123', applicationArn: APP_ARN, logGroup },
-    scripts: { backfill: join(SCRIPTS, 'backfill.py'), trainingSet: join(SCRIPTS, 'training_set.py') },
+    bundle: jobBundle(),
     rawEvents: { bucket: raw, prefix: 'card-transactions/' },
     features: { bucket: features, databaseName: 'mlp_dev_features' },
     labels: { bucket: curated, prefix: 'labels/loan_default/' },
@@ -44,11 +46,6 @@ function lid(prefix: string): string {
 }
 const arn = (prefix: string) => ({ 'Fn::GetAtt': [lid(prefix), 'Arn'] });
 const objects = (bucket: string, prefix: string) => ({ 'Fn::Join': ['', [arn(bucket), `/${prefix}*`]] });
-const GLUE = [
-  'arn:aws:glue:eu-west-1:123456789012:catalog',
-  'arn:aws:glue:eu-west-1:123456789012:database/mlp_dev_features',
-  'arn:aws:glue:eu-west-1:123456789012:table/mlp_dev_features/applicant_txn_aggregates',
-];
 
 /** The statements of the managed policy whose description starts with `describe`. */
 function statements(stack: Stack, describe: string): any[] {
@@ -79,23 +76,21 @@ describe('FeatureJobs', () => {
     }
   });
 
-  test('backfill: read its raw topic prefix, read/write its features prefix, its table partitions, key via S3/Glue, its logs, its script', () => {
+  test('backfill: its bundle objects, read its raw topic prefix, write its features prefix and its dead letters, key via S3/Glue, its logs', () => {
     // GIVEN / WHEN
     const { stack, jobs: j } = jobs();
     // THEN
     const s = bySid(statements(stack, 'Backfill'));
     expect(Object.keys(s).sort()).toEqual(
       [
-        'FeatureTable',
+        'Bundle',
         'GlueDefaultDatabase',
         'LakeKeyThroughS3AndGlue',
-        'ListFeatures',
         'ListRawEvents',
         'LogGroupDiscovery',
         'Logs',
-        'ReadFeatures',
         'ReadRawEvents',
-        'Script',
+        'WriteDeadLetters',
         'WriteFeatures',
       ].sort(),
     );
@@ -115,22 +110,11 @@ describe('FeatureJobs', () => {
       Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
       Resource: objects('FeaturesBucket', 'applicant_txn_aggregates/'),
     });
-    expect(s.FeatureTable).toEqual({
+    expect(s.WriteDeadLetters.Resource).toEqual(objects('RawBucket', 'dead-letter/applicant_txn_aggregates/backfill/'));
+    expect(s.GlueDefaultDatabase).toEqual({
       Effect: 'Allow',
-      Action: [
-        'glue:BatchCreatePartition',
-        'glue:BatchDeletePartition',
-        'glue:BatchGetPartition',
-        'glue:BatchUpdatePartition',
-        'glue:CreatePartition',
-        'glue:DeletePartition',
-        'glue:GetDatabase',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-        'glue:GetTable',
-        'glue:UpdatePartition',
-      ],
-      Resource: GLUE,
+      Action: 'glue:GetDatabase',
+      Resource: ['arn:aws:glue:eu-west-1:123456789012:catalog', 'arn:aws:glue:eu-west-1:123456789012:database/default'],
     });
     expect(s.LakeKeyThroughS3AndGlue).toEqual({
       Effect: 'Allow',
@@ -143,37 +127,51 @@ describe('FeatureJobs', () => {
       Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
       Resource: arn('SparkLogs'),
     });
+    // DescribeLogGroups has no resource type (the one '*', acknowledged with its reason)
     expect(s.LogGroupDiscovery).toEqual({ Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' });
-    // exactly its own script object, nothing else in the asset bucket
-    expect(s.Script.Resource).toBe(
+    // exactly its bundle's objects (entry point, SQL, definition, schema, two modules), nothing else in the asset bucket
+    expect(s.Bundle.Action).toBe('s3:GetObject');
+    expect(s.Bundle.Resource).toHaveLength(6);
+    expect(s.Bundle.Resource).toContain(
       `arn:aws:s3:::${stack.resolve(j.backfill.script.s3BucketName)}/${stack.resolve(j.backfill.script.s3ObjectKey)}`,
     );
-    expect(s.Script.Resource).toMatch(/^arn:aws:s3:::cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.py$/);
-    expect(s.Script.Action).toBe('s3:GetObject');
-    // No table creation or update: the table is owned by CloudFormation (FeatureGroup).
-    expect(JSON.stringify(s)).not.toMatch(/glue:(CreateTable|UpdateTable|DeleteTable)/);
+    for (const r of s.Bundle.Resource)
+      expect(r).toMatch(/^arn:aws:s3:::cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.(py|sql|json)$/);
+    // No Glue table or partition writes: the table is CloudFormation's, partitions are projected.
+    expect(JSON.stringify(s)).not.toMatch(/glue:(Create|Update|Delete|BatchCreate)/);
   });
 
-  test('training set: reads features and labels, writes only its training-sets prefix, reads the table without altering it', () => {
+  test('training set: its bundle, raw events, labels; writes only its training sets and dead letters', () => {
     const { stack } = jobs();
     const s = bySid(statements(stack, 'Training set'));
+    expect(Object.keys(s).sort()).toEqual(
+      [
+        'Bundle',
+        'GlueDefaultDatabase',
+        'LakeKeyThroughS3AndGlue',
+        'ListLabels',
+        'ListRawEvents',
+        'ListTrainingSets',
+        'LogGroupDiscovery',
+        'Logs',
+        'ReadLabels',
+        'ReadRawEvents',
+        'ReadTrainingSets',
+        'WriteDeadLetters',
+        'WriteTrainingSets',
+      ].sort(),
+    );
     expect(s.ReadLabels.Resource).toEqual(objects('CuratedBucket', 'labels/loan_default/'));
-    expect(s.ReadFeatures.Resource).toEqual(objects('FeaturesBucket', 'applicant_txn_aggregates/'));
+    expect(s.ReadRawEvents.Resource).toEqual(objects('RawBucket', 'card-transactions/'));
     expect(s.WriteTrainingSets.Resource).toEqual(objects('FeaturesBucket', 'training-sets/applicant_txn_aggregates/'));
+    expect(s.WriteDeadLetters.Resource).toEqual(objects('RawBucket', 'dead-letter/applicant_txn_aggregates/training-set/'));
     expect(s.WriteFeatures).toBeUndefined();
-    expect(s.FeatureTable.Action).toEqual([
-      'glue:BatchGetPartition',
-      'glue:GetDatabase',
-      'glue:GetPartition',
-      'glue:GetPartitions',
-      'glue:GetTable',
-    ]);
   });
 
-  test('the scripts ship as S3 assets and the StartJobRun requests are published in SSM', () => {
+  test('the requests run the bundle: the generated SQL, definition and schema, the modules as --py-files', () => {
     // GIVEN / WHEN
     const { stack, jobs: j } = jobs();
-    // THEN
+    // THEN the parameters are published
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/mlp/dev/features/applicant_txn_aggregates/backfill-job-run', Type: 'String' });
     t.hasResourceProperties('AWS::SSM::Parameter', {
@@ -185,25 +183,34 @@ describe('FeatureJobs', () => {
       name: 'applicant_txn_aggregates-backfill',
       applicationId: '00fabc123',
       mode: 'BATCH',
-      jobDriver: {
-        sparkSubmit: {
-          entryPointArguments: expect.arrayContaining([
-            '--group',
-            'applicant_txn_aggregates',
-            '--features-table',
-            'mlp_dev_features.applicant_txn_aggregates',
-          ]),
-          sparkSubmitParameters: expect.stringContaining('AWSGlueDataCatalogHiveClientFactory'),
-        },
-      },
       configurationOverrides: {
         monitoringConfiguration: {
           cloudWatchLoggingConfiguration: { enabled: true, logStreamNamePrefix: 'features/applicant_txn_aggregates/backfill' },
         },
       },
     });
-    expect(JSON.stringify(stack.resolve(j.backfill.request.jobDriver.sparkSubmit.entryPoint))).toMatch(/\.py/);
-    expect(stack.resolve(j.trainingSet.request.jobDriver.sparkSubmit.entryPointArguments)).toContain('--output');
+    // AND the arguments are the scripts' own (backfill.py: --sql --view --schema --events --output; the run adds --start --end --dead-letter)
+    const text = (v: unknown) => JSON.stringify(stack.resolve(v));
+    const args = j.backfill.request.jobDriver.sparkSubmit.entryPointArguments;
+    expect(args.filter((a) => a.startsWith('--'))).toEqual(['--sql', '--view', '--schema', '--events', '--output']);
+    expect(text(args[1])).toMatch(/[0-9a-f]{64}\.sql/);
+    expect(text(args[3])).toMatch(/[0-9a-f]{64}\.json/);
+    expect(text(args[5])).toMatch(/[0-9a-f]{64}\.json/);
+    expect(j.backfill.runArguments).toEqual(['--start', '--end', '--dead-letter']);
+    const ts = j.trainingSet.request.jobDriver.sparkSubmit.entryPointArguments;
+    expect(ts.filter((a) => a.startsWith('--'))).toEqual(['--sql', '--view', '--schema', '--events', '--labels', '--output']);
+    expect(j.trainingSet.runArguments).toEqual(['--dead-letter']);
+    const submit = text(j.backfill.request.jobDriver.sparkSubmit.sparkSubmitParameters);
+    expect(submit).toMatch(/--py-files .*[0-9a-f]{64}\.py.*,.*[0-9a-f]{64}\.py/);
+    expect(submit).toContain('AWSGlueDataCatalogHiveClientFactory');
+    expect(text(j.backfill.request.jobDriver.sparkSubmit.entryPoint)).toMatch(/\.py/);
+  });
+
+  test('the SQL shipped is exactly featureSql(view)', () => {
+    // GIVEN the bundle directory the jobs ship
+    const { directory } = jobBundle();
+    // WHEN / THEN its SQL file is the generator's text
+    expect(readFileSync(join(directory, 'applicant_txn_aggregates.sql'), 'utf8')).toBe(featureSql(APPLICANT_TXN_AGGREGATES_VIEW));
   });
 
   test('grantStartJobRuns: read the two parameters, start runs on the application, pass exactly the two job roles to EMR Serverless', () => {
@@ -236,14 +243,14 @@ describe('FeatureJobs', () => {
     const bad: Array<[string, Partial<FeatureJobsProps>, RegExp]> = [
       ['group name with a hyphen', { groupName: 'applicant-txn' }, /groupName must be 1-63 lower-case letters.*got 'applicant-txn'/],
       [
-        'missing script',
-        { scripts: { backfill: '/nonexistent/backfill.py', trainingSet: join(SCRIPTS, 'training_set.py') } },
-        /scripts.backfill must be an existing .py file, got '\/nonexistent\/backfill.py'/,
+        'not a bundle',
+        { bundle: { directory: '/nonexistent' } },
+        /bundle.directory '\/nonexistent' is not a directory; write it with writeJobBundle/,
       ],
       [
-        'not a python script',
-        { scripts: { backfill: join(SCRIPTS, 'backfill.py'), trainingSet: join(SCRIPTS, 'notes.txt') } },
-        /scripts.trainingSet must be an existing .py file/,
+        'a bundle without its SQL',
+        { bundle: { directory: tempFiles({ 'backfill.py': '', 'training_set.py': '', 'feature_job.py': '', 'feature_events.py': '' }) } },
+        /lacks applicant_txn_aggregates.sql, applicant_txn_aggregates.view.json, one <topic>.schema.json \(found 0\)/,
       ],
       [
         'prefix without slash',

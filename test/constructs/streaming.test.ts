@@ -346,3 +346,54 @@ describe('StreamingCluster rejects bad props', () => {
     expect(f.stack.node.findChild('Streaming').node.children).toHaveLength(0);
   });
 });
+
+describe('StreamingCluster private connectivity for managed readers (the Firehose archive)', () => {
+  test('turns on multi-VPC connectivity with IAM and lets only the named service create its VPC connection', () => {
+    // GIVEN / WHEN a cluster that Firehose reads privately
+    const { stack } = clusterWith({ privateConnectivityFor: ['firehose.amazonaws.com'] });
+    // THEN the brokers accept multi-VPC connections with IAM authentication, public access stays off
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::MSK::Cluster', {
+      BrokerNodeGroupInfo: {
+        ConnectivityInfo: {
+          PublicAccess: { Type: 'DISABLED' },
+          VpcConnectivity: { ClientAuthentication: { Sasl: { Iam: { Enabled: true } } } },
+        },
+      },
+    });
+    // AND the cluster policy admits firehose.amazonaws.com to kafka:CreateVpcConnection on this cluster only
+    t.resourceCountIs('AWS::MSK::ClusterPolicy', 1);
+    t.hasResourceProperties('AWS::MSK::ClusterPolicy', {
+      ClusterArn: CLUSTER_ARN,
+      Policy: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PrivateConnectivity',
+            Effect: 'Allow',
+            Principal: { Service: ['firehose.amazonaws.com'] },
+            Action: ['kafka:CreateVpcConnection'],
+            Resource: CLUSTER_ARN,
+          },
+        ],
+      },
+    });
+  });
+
+  test('without it: no multi-VPC connectivity and no cluster policy', () => {
+    const t = Template.fromStack(clusterWith().stack);
+    t.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
+    t.hasResourceProperties('AWS::MSK::Cluster', { BrokerNodeGroupInfo: { ConnectivityInfo: { VpcConnectivity: Match.absent() } } });
+  });
+
+  test.each([
+    [{ brokers: { instanceType: 'kafka.t3.small' } }, /privateConnectivityFor is not offered on kafka\.t3\.small brokers/],
+    [{ serverless: true, encryptionKey: undefined }, /privateConnectivityFor needs a provisioned cluster/],
+    [
+      { privateConnectivityFor: ['arn:aws:iam::123456789012:root'] },
+      /must be AWS service principals like firehose\.amazonaws\.com, got 'arn:aws:iam::123456789012:root'/,
+    ],
+  ] as Array<[Partial<StreamingClusterProps>, RegExp]>)('rejects %p', (change, message) => {
+    expect(() => clusterWith({ privateConnectivityFor: ['firehose.amazonaws.com'], ...change })).toThrow(message);
+  });
+});

@@ -13,6 +13,8 @@ import type {
   StreamingCluster,
   WritableOnlineStore,
 } from '../../constructs';
+import { writeJobBundle } from '../../jobs/features/batch/bundle';
+import { APPLICANT_TXN_AGGREGATES_VIEW } from '../../lib/features/views';
 import { testApp } from '../util';
 
 /** A cluster reference with a concrete ARN, so topic and group ARNs read plainly in assertions. */
@@ -121,4 +123,14 @@ export function existingConstructsFit(
   spark: SparkApplication,
 ): [KafkaClusterRef, WritableOnlineStore, FeatureJobsApplication] {
   return [msk, store, spark];
+}
+
+/** The applicant_txn_aggregates job bundle, written by the real `writeJobBundle` into a temp dir (once). */
+let bundleDir: string | undefined;
+export function jobBundle(): { directory: string } {
+  if (!bundleDir) {
+    bundleDir = mkdtempSync(join(tmpdir(), 'f12-bundle-'));
+    writeJobBundle(APPLICANT_TXN_AGGREGATES_VIEW, bundleDir);
+  }
+  return { directory: bundleDir };
 }

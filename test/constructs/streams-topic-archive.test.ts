@@ -79,9 +79,11 @@ describe('TopicArchive', () => {
         Statement: [
           {
             Sid: 'Cluster',
-            Action: ['kafka-cluster:Connect', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+            Action: ['kafka-cluster:Connect', 'kafka:DescribeCluster', 'kafka:DescribeClusterV2'],
             Resource: CLUSTER.clusterArn,
           },
+          // no resource type: on '*' (scoped to the cluster it is denied)
+          { Sid: 'BootstrapBrokers', Action: 'kafka:GetBootstrapBrokers', Resource: '*' },
           {
             Sid: 'Topic',
             Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:DescribeTopicDynamicConfiguration', 'kafka-cluster:ReadData'],

@@ -88,12 +88,20 @@ describe('FeatureGroup stacks', () => {
     }
   });
 
-  test('the worked example in every environment: offline table, backfill and materialize jobs', () => {
+  test('the worked example in every environment: the offline table with the v2 online layout, and nothing else', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
+      // GIVEN / WHEN the stack of the environment
       const t = template(env, 'FeatureGroup-applicant-txn-aggregates');
-      t.hasResourceProperties('AWS::Glue::Table', { TableInput: Match.objectLike({ Name: 'applicant_txn_aggregates' }) });
-      t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/backfill-job` });
-      t.hasResourceProperties('AWS::SSM::Parameter', { Name: `/mlp/${env}/feature-groups/applicant_txn_aggregates/materialize-job` });
+      // THEN the table records the v2 layout; the jobs and roles are the Features stack's
+      t.hasResourceProperties('AWS::Glue::Table', {
+        TableInput: Match.objectLike({
+          Name: 'applicant_txn_aggregates',
+          Parameters: Match.objectLike({ 'mlp:online-key': 'fs:applicant_txn_aggregates:v2:{<applicant_id>}' }),
+        }),
+      });
+      for (const type of ['AWS::SSM::Parameter', 'AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::EC2::SecurityGroupIngress']) {
+        t.resourceCountIs(type, 0);
+      }
     }
   });
 
@@ -107,16 +115,6 @@ describe('FeatureGroup stacks', () => {
         }),
       },
     });
-  });
-
-  test('the materialize job consumes the card-transactions topic in its own consumer group', () => {
-    // GIVEN
-    const policies = JSON.stringify(prod.findResources('AWS::IAM::ManagedPolicy'));
-    // THEN
-    expect(policies).toContain('/card-transactions');
-    expect(policies).toContain('/feature-group-applicant_txn_aggregates*');
-    expect(policies).toContain('kafka-cluster:ReadData');
-    expect(policies).not.toContain('kafka-cluster:WriteData');
   });
 
   test('the Spark application may reach the online store on its port: one rule, in the FeatureStore stack', () => {

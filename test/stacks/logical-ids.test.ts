@@ -69,6 +69,14 @@ const PINNED: Record<string, Record<string, string>> = {
   // One stack per team: roles, Pod Identity associations and manifests, nothing stateful.
   'MlPlatform-prod-Team-credit-risk': {},
   'MlPlatform-prod-Team-fraud': {},
+  'MlPlatform-prod-Features': {
+    StreamsRegistryB4D72AA2: 'AWS::Glue::Registry',
+    Streamscardtransactions2A5EAD5B: 'AWS::MSK::Topic',
+    StreamscardtransactionsSchemaEEC62657: 'AWS::Glue::Schema',
+    Streamscardtransactionsdlq36879028: 'AWS::MSK::Topic',
+    StreamscardtransactionsdlqSchema2B6BF740: 'AWS::Glue::Schema',
+    ArchivecardtransactionsLogs8B08D968: 'AWS::Logs::LogGroup',
+  },
 };
 
 describe('stateful logical IDs in prod', () => {

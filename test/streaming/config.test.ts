@@ -19,17 +19,21 @@ describe('committed streaming configuration', () => {
     expect(s.brokerCount % ENVIRONMENTS.prod.availabilityZones.length).toBe(0);
   });
 
-  test('dev is cheap: small brokers (or serverless)', () => {
+  test('dev: one small broker per AZ (no multi-VPC connectivity, so dev archives no topic: its idle budget)', () => {
     const s = ENVIRONMENTS.dev.streaming;
-    if (s.mode === 'provisioned') {
-      expect(s.brokerInstanceType).toBe('kafka.t3.small');
-      expect(s.brokerCount).toBe(ENVIRONMENTS.dev.availabilityZones.length);
-    }
+    expect(s.mode).toBe('provisioned');
+    if (s.mode !== 'provisioned') return;
+    expect(s.brokerInstanceType).toBe('kafka.t3.small');
+    expect(ENVIRONMENTS.dev.features.topics.some((t) => t.archive)).toBe(false);
+    expect(s.brokerCount).toBe(ENVIRONMENTS.dev.availabilityZones.length);
   });
 
-  test('MSK Serverless is a valid dev choice', () => {
-    // GIVEN / WHEN: dev switched to MSK Serverless
-    const problems = problemsOf('dev', (c) => (c.streaming = { mode: 'serverless' }));
+  test('MSK Serverless is a valid dev choice when no topic is archived', () => {
+    // GIVEN / WHEN: dev switched to MSK Serverless, its topics not archived
+    const problems = problemsOf('dev', (c) => {
+      c.streaming = { mode: 'serverless' };
+      c.features = { ...c.features, topics: c.features.topics.map((t: any) => ({ ...t, archive: false })) };
+    });
     // THEN
     expect(problems).toEqual([]);
   });

@@ -107,7 +107,7 @@ describe('StreamingStack in prod', () => {
     t.hasOutput('KafkaClusterArn', { Value: { 'Fn::GetAtt': ['StreamingE5CA015B', 'Arn'] } });
   });
 
-  test('no slow stack waits for it: only the feature groups depend on Streaming', () => {
+  test('no slow stack waits for it: only the Features stack depends on Streaming', () => {
     // GIVEN
     const stage = platformStage('prod');
     Template.fromStack(stage.streaming); // synthesizes the stage: references become dependencies
@@ -116,11 +116,7 @@ describe('StreamingStack in prod', () => {
       .filter((c: any) => c.dependencies?.includes(stage.streaming))
       .map((c: any) => c.stackName as string);
     // THEN
-    expect(dependents.sort()).toEqual(
-      Object.values(stage.featureGroups)
-        .map((g) => g.stackName)
-        .sort(),
-    );
+    expect(dependents).toEqual(['MlPlatform-prod-Features']);
     expect(stage.streaming.dependencies.map((d) => d.stackName).sort()).toEqual([
       'MlPlatform-prod-Data',
       'MlPlatform-prod-Network',

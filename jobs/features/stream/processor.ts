@@ -40,8 +40,10 @@ export class StreamProcessor {
     readonly view: FeatureView,
     private readonly writer: OnlineWriter,
     private readonly deadLetters: DeadLetterSink,
+    /** The topic's JSON Schema (default: the repository's file; the EKS bundle passes it in). */
+    schema?: object,
   ) {
-    this.parser = new EventParser(view);
+    this.parser = new EventParser(view, schema);
   }
 
   /** Validates a batch, writes the valid events in one pipeline, the invalid to the dead letter; returns the valid events. */

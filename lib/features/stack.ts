@@ -1,0 +1,206 @@
+import { readFileSync } from 'node:fs';
+import type { CfnResource } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { App as Cdk8sApp } from 'cdk8s';
+import type { Construct } from 'constructs';
+import {
+  type DataLake,
+  EventStreams,
+  FeatureJobs,
+  FeatureStreamConsumer,
+  KAFKA_IAM_PORT,
+  type OnlineFeatureStore,
+  type SparkApplication,
+  type StreamingCluster,
+  TopicArchive,
+} from '../../constructs';
+import { FeatureStreamChart } from '../../k8s/charts/feature-stream';
+import { pascal } from '../feature-store/feature-group-stack';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
+import { jobBundleDir, STREAM_BUNDLE_FILE, streamBundlePath } from './bundles';
+import { deadLetterOptions, deadLetterTopicName, fromRoot, topicOptions } from './rules';
+
+/** What the Features stack needs of the EKS cluster (the Compute stack's), imported by attributes. */
+export interface FeaturesClusterAttributes {
+  readonly clusterName: string;
+  readonly clusterSecurityGroupId: string;
+  /** Service token of the cluster's kubectl provider: the consumer charts apply through it. */
+  readonly kubectlServiceToken: string;
+  readonly kubectlRoleArn?: string;
+}
+
+export interface FeaturesStackProps extends PlatformStackProps {
+  readonly vpc: ec2.IVpc;
+  readonly lake: DataLake;
+  readonly spark: SparkApplication;
+  readonly streaming: StreamingCluster;
+  readonly onlineStore: OnlineFeatureStore;
+  readonly cluster: FeaturesClusterAttributes;
+  readonly logsKey: kms.IKey;
+}
+
+/**
+ * The feature pipelines of one environment (`MlPlatform-<env>-Features`): the event topics with
+ * their schemas and dead-letter topics on the MSK cluster, a Firehose archive of each archived
+ * topic into the raw zone, and per feature view its EMR Serverless backfill and training-set jobs
+ * and its streaming consumer on EKS (Pod Identity role, chart applied through the cluster's kubectl
+ * provider). The consumer holds the wiring: this stack adds its ingress rule to the brokers'
+ * security group (the store already admits the cluster's pods) and its grants, so it deploys after
+ * Data, FeatureStore and Compute.
+ *
+ * Construct ids ('Streams', '<topic>' under it, 'Archive-<topic>', '<View>Jobs', '<View>Stream')
+ * name stateful resources (topics, schemas, registry): never rename them.
+ */
+export class FeaturesStack extends PlatformStack {
+  readonly streams: EventStreams;
+  readonly archives: Readonly<Record<string, TopicArchive>>;
+  readonly jobs: Readonly<Record<string, FeatureJobs>>;
+  readonly consumers: Readonly<Record<string, FeatureStreamConsumer>>;
+
+  constructor(scope: Construct, id: string, props: FeaturesStackProps) {
+    super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
+    const { config, lake, streaming, onlineStore } = props;
+    const f = config.features;
+    const removalPolicy = this.statefulRemovalPolicy;
+
+    // Topics, schemas and the registry are named: RetainExceptOnCreate where retained (a failed
+    // first create leaves no name behind to block the retry).
+    this.streams = new EventStreams(this, 'Streams', {
+      cluster: streaming,
+      registryName: `mlp-${config.name}-events`,
+      removalPolicy: this.namedStatefulRemovalPolicy,
+    });
+    const archives: Record<string, TopicArchive> = {};
+    for (const t of f.topics) {
+      const topic = this.streams.addTopic(topicOptions(t));
+      this.streams.addTopic(deadLetterOptions(t));
+      if (t.archive) {
+        const archive = new TopicArchive(this, `Archive-${t.name}`, {
+          cluster: streaming,
+          topicName: t.name,
+          destination: { bucket: lake.bucket('raw'), encryptionKey: lake.encryptionKey },
+          logsKey: props.logsKey,
+          logRetention: config.logging.retentionDays,
+          removalPolicy,
+        });
+        archive.node.addDependency(topic);
+        archives[t.name] = archive;
+      }
+    }
+    this.archives = archives;
+
+    const cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', {
+      clusterName: props.cluster.clusterName,
+      clusterSecurityGroupId: props.cluster.clusterSecurityGroupId,
+      kubectlProvider: eks.KubectlProvider.fromKubectlProviderAttributes(this, 'KubectlProvider', {
+        serviceToken: props.cluster.kubectlServiceToken,
+        role: props.cluster.kubectlRoleArn ? iam.Role.fromRoleArn(this, 'KubectlRole', props.cluster.kubectlRoleArn) : undefined,
+      }),
+    });
+    const namespace = f.consumer.namespace;
+    const namespaceManifest = cluster.addManifest('ConsumerNamespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: {
+          'app.kubernetes.io/part-of': 'ml-platform',
+          'platform/env': config.name,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+      },
+    });
+
+    const jobs: Record<string, FeatureJobs> = {};
+    const consumers: Record<string, FeatureStreamConsumer> = {};
+    const cdk8s = new Cdk8sApp();
+    let admitted = false;
+    for (const view of f.views) {
+      const id = pascal(view.name);
+      const topic = view.source.kind === 'stream' ? f.topics.find((t) => t.name === (view.source as { topic: string }).topic) : undefined;
+      jobs[view.name] = new FeatureJobs(this, `${id}Jobs`, {
+        groupName: view.name,
+        application: props.spark,
+        bundle: { directory: jobBundleDir(view) },
+        rawEvents: { bucket: lake.bucket('raw'), prefix: topic ? `${topic.name}/` : `${(view.source as { table: string }).table}/` },
+        features: { bucket: lake.bucket('features'), databaseName: lake.database('features').databaseName },
+        labels: { bucket: lake.bucket('curated'), prefix: f.labelsPrefix },
+        lakeKey: lake.encryptionKey,
+        parameterPrefix: `/mlp/${config.name}`,
+      });
+      if (!topic) continue;
+
+      const serviceAccountName = `${view.name.replace(/_/g, '-')}-stream`;
+      const consumer = new FeatureStreamConsumer(this, `${id}Stream`, {
+        groupName: view.name,
+        cluster,
+        namespace,
+        serviceAccountName,
+        streams: this.streams,
+        topicName: topic.name,
+        deadLetterTopicName: deadLetterTopicName(topic.name),
+        onlineStore,
+        bundlePath: streamBundlePath(),
+      });
+      consumers[view.name] = consumer;
+      const chart = new FeatureStreamChart(cdk8s, `${serviceAccountName}`, {
+        name: serviceAccountName,
+        namespace,
+        environment: config.name,
+        serviceAccountName,
+        image: f.consumer.image,
+        fetchImage: f.consumer.fetchImage,
+        bundleS3Uri: consumer.bundleS3Uri,
+        bundleFileName: STREAM_BUNDLE_FILE,
+        region: config.region,
+        replicas: f.consumer.replicas,
+        cpu: f.consumer.cpu,
+        memoryMiB: f.consumer.memoryMiB,
+        env: {
+          FEATURE_VIEW: view.name,
+          FEATURE_SCHEMA: JSON.stringify(JSON.parse(readFileSync(fromRoot(topic.schemaFile), 'utf8'))),
+          KAFKA_BOOTSTRAP_BROKERS: streaming.bootstrapBrokersSaslIam,
+          KAFKA_TOPIC: topic.name,
+          KAFKA_CONSUMER_GROUP: consumer.consumerGroup,
+          KAFKA_DEAD_LETTER_TOPIC: deadLetterTopicName(topic.name),
+          STORE_ENDPOINT: onlineStore.configurationEndpoint,
+          STORE_PORT: String(onlineStore.port),
+          STORE_USER: onlineStore.writerUserId,
+          STORE_REPLICATION_GROUP: onlineStore.replicationGroupId,
+        },
+        brokers: { cidrs: [config.network.vpcCidr], port: KAFKA_IAM_PORT },
+        onlineStore: { cidrs: [config.network.vpcCidr], port: onlineStore.port },
+      });
+      const applied = cluster.addCdk8sChart(`${id}StreamChart`, chart);
+      applied.node.addDependency(namespaceManifest, consumer.association);
+
+      // The consumer holds the wiring: its pods (on the cluster security group) may reach the
+      // brokers and the store. Once per environment, whatever the number of views.
+      if (!admitted) {
+        new ec2.CfnSecurityGroupIngress(this, 'BrokersFromConsumers', {
+          groupId: streaming.securityGroup.securityGroupId,
+          sourceSecurityGroupId: props.cluster.clusterSecurityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: KAFKA_IAM_PORT,
+          toPort: KAFKA_IAM_PORT,
+          description: 'Feature stream consumers on EKS read the event topics',
+        });
+        // The store already admits the cluster security group on its port (the model servers' rule:
+        // Compute stack); a second identical rule would fail (InvalidPermission.Duplicate).
+        admitted = true;
+      }
+    }
+    this.jobs = jobs;
+    this.consumers = consumers;
+
+    // cfn-lint 1.51 does not model Fn::GetStackOutput (weak cross-stack references) inside
+    // Fn::Split and reports E1022 on the Kafka topic and group ARNs built from the cluster ARN's
+    // UUID. The templates are valid CloudFormation; the check is ignored on those policies only.
+    for (const policy of [...Object.values(archives).map((a) => a.policy), ...Object.values(consumers).map((c) => c.policy)]) {
+      (policy.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['E1022'] } });
+    }
+  }
+}
