@@ -147,7 +147,9 @@ export class DataQualityMonitor extends Construct {
     const stack = Stack.of(this);
     const imageUri = props.analyzerImageUri ?? analyzerImage(stack);
 
-    const access = new SageMakerRole(this, `Model Monitor data-quality job of endpoint ${endpoint.endpointName}`);
+    const access = new SageMakerRole(this, 'AccessRole', {
+      description: `Model Monitor data-quality job of endpoint ${endpoint.endpointName}`,
+    });
     this.role = access.role;
     access.allowKey(props.encryptionKey);
     access.allowList(capture.bucket, `${capture.prefix}/`);

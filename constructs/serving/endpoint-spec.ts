@@ -219,7 +219,9 @@ export class EndpointSpec extends Construct {
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
-    const execution = new SageMakerRole(this, `Execution role of the models of SageMaker endpoint ${props.endpointName}`);
+    const execution = new SageMakerRole(this, 'ExecutionRole', {
+      description: `Execution role of the models of SageMaker endpoint ${props.endpointName}`,
+    });
     this.role = execution.role;
     execution.allowKey(props.encryptionKey);
     execution.allowLogs([this.logGroup.logGroupArn]);
@@ -300,7 +302,9 @@ export class EndpointSpec extends Construct {
       const scheduleName = `${props.endpointName}-data-quality`;
       // SageMakerRole names its constructs 'Role' and 'Policy': a scope of its own keeps them apart.
       const monitor = new Construct(this, 'Monitor');
-      const access = new SageMakerRole(monitor, `Model Monitor data-quality job of endpoint ${props.endpointName}`);
+      const access = new SageMakerRole(monitor, 'AccessRole', {
+        description: `Model Monitor data-quality job of endpoint ${props.endpointName}`,
+      });
       this.monitoringRole = access.role;
       access.allowKey(props.encryptionKey);
       access.allowList(capture.bucket, `${capture.prefix}/`);

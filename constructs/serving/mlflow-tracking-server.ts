@@ -135,7 +135,7 @@ function artifactStoreRole(
   props: { readonly artifactBucket: s3.IBucket; readonly encryptionKey?: kms.IKey },
   prefix: string,
 ): SageMakerRole {
-  const access = new SageMakerRole(scope, description);
+  const access = new SageMakerRole(scope, 'ArtifactStoreRole', { description });
   access.allowList(props.artifactBucket, `${prefix}/`);
   access.add(
     new iam.PolicyStatement({

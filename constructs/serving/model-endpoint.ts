@@ -240,7 +240,9 @@ export class ModelEndpoint extends Construct {
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    const execution = new SageMakerRole(this, `Execution role of SageMaker endpoint ${props.endpointName}`);
+    const execution = new SageMakerRole(this, 'ExecutionRole', {
+      description: `Execution role of SageMaker endpoint ${props.endpointName}`,
+    });
     this.role = execution.role;
     execution.allowKey(props.encryptionKey);
     execution.allowLogs([this.logGroup.logGroupArn]);

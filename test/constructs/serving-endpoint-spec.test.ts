@@ -136,10 +136,10 @@ describe('MlflowApp', () => {
         ModelRegistrationMode: 'AutoModelRegistrationDisabled',
         WeeklyMaintenanceWindowStart: 'Sun:02:00',
         ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Models') }, '/mlflow']] },
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowRole'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowArtifactStoreRole'), 'Arn'] },
       },
       DeletionPolicy: 'RetainExceptOnCreate',
-      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^MlflowPolicy')]),
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^MlflowArtifactStoreRolePolicy')]),
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

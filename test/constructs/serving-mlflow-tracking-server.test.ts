@@ -28,10 +28,10 @@ describe('MlflowTrackingServer', () => {
         AutomaticModelRegistration: false,
         WeeklyMaintenanceWindowStart: 'Sun:02:00',
         ArtifactStoreUri: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Models') }, '/mlflow']] },
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowRole'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MlflowArtifactStoreRole'), 'Arn'] },
       },
       DeletionPolicy: 'Retain',
-      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^MlflowPolicy')]),
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^MlflowArtifactStoreRolePolicy')]),
     });
   });
 

@@ -3,7 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { KMS_READ_ACTIONS, KMS_READ_WRITE_ACTIONS } from '../../core/perms';
 import { acknowledgeWildcards } from '../../private/acknowledge';
 
@@ -15,21 +15,28 @@ const PREFIX_REASON =
  * trusted by SageMaker of this account only, its permissions in ONE customer-managed policy (no
  * inline policy, no AWS-managed policy), which the callers fill with scoped statements.
  */
-export class SageMakerRole {
+export interface SageMakerRoleProps {
+  /** What assumes the role, for the IAM console (e.g. "Execution role of SageMaker endpoint prod-credit-risk"). */
+  readonly description: string;
+}
+
+export class SageMakerRole extends Construct {
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
   /** The IAM5 findings this role's own statements cause, each with why (see `acknowledgeWildcard`). */
   private readonly wildcards: { readonly matches: (finding: string) => boolean; readonly reason: string }[] = [];
 
-  constructor(scope: Construct, description: string) {
-    const stack = Stack.of(scope);
-    this.role = new iam.Role(scope, 'Role', {
+  constructor(scope: Construct, id: string, props: SageMakerRoleProps) {
+    super(scope, id);
+    const { description } = props;
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
       }),
       description,
     });
-    this.policy = new iam.ManagedPolicy(scope, 'Policy', { roles: [this.role], description: `Permissions of: ${description}` });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', { roles: [this.role], description: `Permissions of: ${description}` });
     acknowledgeWildcards(this.policy, (finding) => {
       const reasons = [...new Set(this.wildcards.filter((w) => w.matches(finding)).map((w) => w.reason))];
       return reasons.length > 0 ? reasons.join(' ') : undefined;
