@@ -256,7 +256,8 @@ const configRoles: Check = async (env, c) => {
 
 const serviceLinkedRoles: Check = async (env, c) => {
   const needed = [...SERVICE_LINKED_ROLES];
-  if (env.cluster.nodeGroups.some((g) => g.capacityType === 'SPOT')) needed.push(SPOT_SERVICE_LINKED_ROLE);
+  const spotPools = (env.cluster.karpenter?.nodePools ?? []).some((pool) => pool.capacityTypes.includes('spot'));
+  if (spotPools || env.cluster.nodeGroups.some((g) => g.capacityType === 'SPOT')) needed.push(SPOT_SERVICE_LINKED_ROLE);
   const findings: Finding[] = [];
   for (const slr of needed) {
     try {
@@ -309,8 +310,35 @@ const ec2Quotas: Check = async (env, c) => {
     const quota = g.capacityType === 'SPOT' ? entry.spot : entry.onDemand;
     const current = need.get(quota.code) ?? { name: quota.name, vcpus: 0, groups: [] };
     current.vcpus += g.maxSize * Math.max(...sizes);
-    current.groups.push(g.name);
+    current.groups.push(`node group ${g.name}`);
     need.set(quota.code, current);
+  }
+  // Karpenter's NodePools, at their CPU limit: On-Demand quota for on-demand and reserved capacity
+  // (capacity reservations count against it), Spot quota where the pool may use Spot.
+  for (const pool of env.cluster.karpenter?.nodePools ?? []) {
+    const families = [...new Set([...(pool.instanceFamilies ?? []), ...(pool.instanceTypes ?? []).map((t) => t.split('.')[0])])];
+    const quotas = new Map<string, { code: string; name: string }>();
+    for (const family of families) {
+      const entry = EC2_VCPU_QUOTAS.find((q) => q.families.test(family));
+      if (!entry) {
+        findings.push(
+          problem(
+            'quotas',
+            `could not check EC2 vCPU quota for NodePool ${pool.name}: family ${family} has no quota in mlp/preflight/tables.ts.`,
+            'add it to EC2_VCPU_QUOTAS',
+          ),
+        );
+        continue;
+      }
+      if (pool.capacityTypes.some((t) => t !== 'spot')) quotas.set(entry.onDemand.code, entry.onDemand);
+      if (pool.capacityTypes.includes('spot')) quotas.set(entry.spot.code, entry.spot);
+    }
+    for (const quota of quotas.values()) {
+      const current = need.get(quota.code) ?? { name: quota.name, vcpus: 0, groups: [] };
+      current.vcpus += pool.limits.cpu;
+      current.groups.push(`NodePool ${pool.name}`);
+      need.set(quota.code, current);
+    }
   }
   for (const [code, n] of need) {
     try {
@@ -319,7 +347,7 @@ const ec2Quotas: Check = async (env, c) => {
         findings.push(
           problem(
             'quotas',
-            `EC2 "${n.name}" (${code}) is ${value ?? 'unknown'} vCPUs; node groups ${n.groups.join(', ')} need ${n.vcpus} at maximum size.`,
+            `EC2 "${n.name}" (${code}) is ${value ?? 'unknown'} vCPUs; ${n.groups.join(', ')} need ${n.vcpus} at maximum size (node groups at maxSize, NodePools at their CPU limit).`,
             `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${code} --desired-value ${n.vcpus}`,
           ),
         );
@@ -395,11 +423,10 @@ const mskQuota: Check = async (env, c) => {
   }
 };
 
-/** Capacity reservation ids config names (node groups may carry `capacityReservationIds`). */
+/** Capacity reservation ids config names: those of EFA training (`cluster.efaTraining`), by its NodePool. */
 export function configuredCapacityReservations(env: EnvironmentConfig): { readonly group: string; readonly id: string }[] {
-  return env.cluster.nodeGroups.flatMap((g) =>
-    ((g as { readonly capacityReservationIds?: readonly string[] }).capacityReservationIds ?? []).map((id) => ({ group: g.name, id })),
-  );
+  const efa = env.cluster.efaTraining;
+  return (efa?.capacityReservationIds ?? []).map((id) => ({ group: efa!.nodePool, id }));
 }
 
 const capacityReservations: Check = async (env, c) => {

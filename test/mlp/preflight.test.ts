@@ -118,10 +118,11 @@ test('an account with what dev needs passes (exit 0), and --json says so', async
 });
 
 test('a quota below what config needs is a problem with the increase command', async () => {
-  // GIVEN everything, but 8 vCPUs of Standard On-Demand (dev's system group needs more at its
-  // maximum size: maxSize x the vCPUs of its instance type, 6 x m7i.large = 12 today)
+  // GIVEN everything, but 8 vCPUs of Standard On-Demand (dev's system group at its maximum size,
+  // maxSize x the vCPUs of its instance type, plus the CPU NodePool at its CPU limit, need more)
   const system = dev.cluster.nodeGroups.find((g) => g.name === 'system')!;
-  const need = system.maxSize * ec2InstanceSpec(system.instanceTypes[0])!.vcpus;
+  const cpuPool = dev.cluster.karpenter.nodePools.find((p) => p.name === 'cpu')!;
+  const need = system.maxSize * ec2InstanceSpec(system.instanceTypes[0])!.vcpus + cpuPool.limits.cpu;
   expect(need).toBeGreaterThan(8);
   await seedWhatDevNeeds();
   await moto.seedQuotas([{ ServiceCode: 'ec2', QuotaCode: 'L-1216C47A', Value: 8 }]);
@@ -131,7 +132,7 @@ test('a quota below what config needs is a problem with the increase command', a
   expect(run.code).toBe(5);
   expect(run.stdout).toMatch(
     new RegExp(
-      `PROBLEM {2}quotas: EC2 ".*" \\(L-1216C47A\\) is 8 vCPUs; node groups system need ${need} at maximum size\\. Fix: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value ${need}`,
+      `PROBLEM {2}quotas: EC2 ".*" \\(L-1216C47A\\) is 8 vCPUs; node group system, NodePool cpu need ${need} at maximum size \\(node groups at maxSize, NodePools at their CPU limit\\)\\. Fix: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value ${need}`,
     ),
   );
   expect(run.stdout).toMatch(/\n1 problem found\.\n$/);
@@ -144,4 +145,18 @@ test('the bootstrap version in the table is the installed CDK CLI template versi
   );
   const version = /CdkBootstrapVersion:[\s\S]*?Value: '(\d+)'/.exec(template)?.[1];
   expect(Number(version)).toBe(BOOTSTRAP.cliTemplateVersion);
+});
+
+test('prod: the p5 training NodePool is checked against the P On-Demand quota, and its capacity reservations are looked up', async () => {
+  // GIVEN an emulator whose P On-Demand quota is 0 vCPUs
+  const pool = ENVIRONMENTS.prod.cluster.karpenter.nodePools.find((p) => p.name === 'gpu-training')!;
+  await moto.seedQuotas([{ ServiceCode: 'ec2', QuotaCode: 'L-417A185B', QuotaName: 'Running On-Demand P instances', Value: 0 }]);
+  // WHEN prod's preflight runs (this emulator is another account: the identity line fails too)
+  const run = await mlp(undefined, ['preflight', '--env', 'prod', '--endpoint-url', moto.url]);
+  // THEN the P quota names the pool and the vCPUs its limit needs, and the reservation is checked
+  expect(run.code).toBe(5);
+  expect(run.stdout).toContain(
+    `EC2 "Running On-Demand P instances" (L-417A185B) is 0 vCPUs; NodePool gpu-training need ${pool.limits.cpu} at maximum size`,
+  );
+  expect(run.stdout).toMatch(/capacity-reservations: .*cr-0123456789abcdef0/);
 });
