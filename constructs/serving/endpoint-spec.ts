@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -8,7 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { DATA_METRICS_NAMESPACE, MODEL_MONITOR_ANALYZER_ACCOUNTS, type MonitoringFrequency, type S3Location } from './data-quality-monitor';
+import {
+  DATA_METRICS_NAMESPACE,
+  MODEL_MONITOR_ANALYZER_ACCOUNTS,
+  type MonitoringFrequency,
+  monitoringJobAccess,
+  type S3Location,
+} from './data-quality-monitor';
 import type {
   DeploymentGuardrails,
   EndpointAlarmThresholds,
@@ -17,6 +23,7 @@ import type {
   ServerlessCapacity,
 } from './model-endpoint';
 import { assertInstanceType, assertInteger, assertSageMakerName } from './names';
+import { endpointAlarms } from './private/endpoint-alarms';
 import { SageMakerRole } from './private/sagemaker-role';
 
 /** Data-quality monitoring the rollout tooling schedules once the endpoint exists. */
@@ -257,40 +264,12 @@ export class EndpointSpec extends Construct {
     }
     if (props.dataCapture) execution.allowWrite(props.dataCapture.bucket, `${props.dataCapture.prefix}/*`);
 
-    const thresholds = props.alarmThresholds ?? {};
-    const dimensionsMap = { EndpointName: props.endpointName, VariantName: this.variantName };
-    const latencyP99 = thresholds.latencyP99 ?? Duration.millis(500);
-    this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      alarmDescription: `${props.endpointName}: p99 model latency above ${latencyP99.toMilliseconds()} ms for 3 minutes`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/SageMaker',
-        metricName: 'ModelLatency', // microseconds
-        dimensionsMap,
-        statistic: 'p99',
-        period: Duration.minutes(1),
-      }),
-      threshold: latencyP99.toMilliseconds() * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const errors = thresholds.errors5xxPerMinute ?? 5;
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `${props.endpointName}: ${errors} or more 5xx invocation errors per minute in 2 of 3 minutes`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/SageMaker',
-        metricName: 'Invocation5XXErrors',
-        dimensionsMap,
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-      }),
-      threshold: errors,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    ({ latencyAlarm: this.latencyAlarm, errorsAlarm: this.errorsAlarm } = endpointAlarms(
+      this,
+      props.endpointName,
+      this.variantName,
+      props.alarmThresholds,
+    ));
     const alarms = [this.latencyAlarm, this.errorsAlarm];
 
     let monitoring: EndpointSpecDocument['monitoring'] = null;
@@ -302,40 +281,13 @@ export class EndpointSpec extends Construct {
       const scheduleName = `${props.endpointName}-data-quality`;
       // SageMakerRole names its constructs 'Role' and 'Policy': a scope of its own keeps them apart.
       const monitor = new Construct(this, 'Monitor');
-      const access = new SageMakerRole(monitor, 'AccessRole', {
-        description: `Model Monitor data-quality job of endpoint ${props.endpointName}`,
+      const access = monitoringJobAccess(monitor, props.endpointName, {
+        encryptionKey: props.encryptionKey,
+        capture,
+        baseline: mon.baseline,
+        reports: mon.reports,
       });
       this.monitoringRole = access.role;
-      access.allowKey(props.encryptionKey);
-      access.allowList(capture.bucket, `${capture.prefix}/`);
-      access.allowRead(capture.bucket, `${capture.prefix}/*`);
-      access.allowRead(mon.baseline.bucket, `${mon.baseline.prefix}/*`);
-      access.allowWrite(mon.reports.bucket, `${mon.reports.prefix}/*`);
-      access.allowLogs([
-        stack.formatArn({
-          service: 'logs',
-          account: Aws.ACCOUNT_ID,
-          region: Aws.REGION,
-          resource: 'log-group',
-          resourceName: '/aws/sagemaker/ProcessingJobs:*',
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ]);
-      access.add(
-        new iam.PolicyStatement({
-          actions: ['cloudwatch:PutMetricData'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'cloudwatch:namespace': DATA_METRICS_NAMESPACE } },
-        }),
-      );
-      access.acknowledgeWildcard(
-        'Resource::*',
-        'cloudwatch:PutMetricData has no resource-level permissions; a condition bounds it to the aws/sagemaker/Endpoints/data-metrics namespace.',
-      );
-      access.acknowledgeWildcard(
-        'Resource::arn:aws:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/ProcessingJobs:*',
-        'Model Monitor jobs log to the account-wide /aws/sagemaker/ProcessingJobs group with a stream per job (names generated by SageMaker); the role may write streams of that one group only.',
-      );
       const monitorSg = new ec2.SecurityGroup(monitor, 'SecurityGroup', {
         vpc: props.vpc!,
         description: `Model Monitor of ${props.endpointName}: no ingress, HTTPS egress to S3 and AWS API endpoints`,

@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import type { ModelSource } from './model-source';
 import { assertInstanceType, assertInteger, assertSageMakerName } from './names';
+import { endpointAlarms } from './private/endpoint-alarms';
 import { SageMakerRole } from './private/sagemaker-role';
 
 /** Serverless capacity: no instances to manage (no VPC, data capture, autoscaling or guardrails). */
@@ -305,40 +306,12 @@ export class ModelEndpoint extends Construct {
     });
 
     // Alarms name the endpoint by its physical name (not a reference): the endpoint refers to them.
-    const thresholds = props.alarmThresholds ?? {};
-    const dimensionsMap = { EndpointName: props.endpointName, VariantName: this.variantName };
-    const latencyP99 = thresholds.latencyP99 ?? Duration.millis(500);
-    this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      alarmDescription: `${props.endpointName}: p99 model latency above ${latencyP99.toMilliseconds()} ms for 3 minutes`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/SageMaker',
-        metricName: 'ModelLatency', // microseconds
-        dimensionsMap,
-        statistic: 'p99',
-        period: Duration.minutes(1),
-      }),
-      threshold: latencyP99.toMilliseconds() * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const errors = thresholds.errors5xxPerMinute ?? 5;
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `${props.endpointName}: ${errors} or more 5xx invocation errors per minute in 2 of 3 minutes`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/SageMaker',
-        metricName: 'Invocation5XXErrors',
-        dimensionsMap,
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-      }),
-      threshold: errors,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    ({ latencyAlarm: this.latencyAlarm, errorsAlarm: this.errorsAlarm } = endpointAlarms(
+      this,
+      props.endpointName,
+      this.variantName,
+      props.alarmThresholds,
+    ));
     if (props.alarmAction) {
       for (const alarm of [this.latencyAlarm, this.errorsAlarm]) {
         alarm.addAlarmAction(props.alarmAction);
