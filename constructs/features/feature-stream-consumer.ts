@@ -1,8 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFileSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { checkServiceAccountBinding, podIdentityPrincipal } from '../compute/team-workload-identity';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
@@ -43,31 +44,47 @@ export interface FeatureStreamConsumerProps {
   readonly onlineStore: WritableOnlineStore;
   /** Local path of the processor's bundle: one self-contained `.js`/`.mjs`/`.cjs` file. */
   readonly bundlePath: string;
+  /**
+   * Node.js base image of the consumer's image (`FROM`). The image built on it holds the bundle and
+   * is published to the account's CDK container-assets repository (tags immutable, named by the
+   * content hash), so pods run an image pinned by content, pulled from the account's own ECR.
+   * @default 'public.ecr.aws/docker/library/node:22-alpine'
+   */
+  readonly baseImage?: string;
 }
+
+/** Where the bundle sits in the consumer's image. */
+export const FEATURE_STREAM_APP_DIR = '/app';
+/** The non-root user the image and its pods run as. */
+export const FEATURE_STREAM_USER = 65532;
+const DEFAULT_BASE_IMAGE = 'public.ecr.aws/docker/library/node:22-alpine';
+const IMAGE_REFERENCE = /^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/;
 
 /**
  * The AWS side of a feature group's streaming computation running as a Kafka consumer on EKS: its
- * code bundle as an S3 asset, and a Pod Identity role (one customer-managed policy) that may
- * consume exactly its topic in exactly its consumer group, produce to its dead-letter topic, connect
- * to the online store as the writer user, and read its own bundle object. The Kubernetes side is
- * `FeatureStreamChart` (k8s/charts/feature-stream.ts), given `bundleS3Uri` and the service account.
+ * container image (the bundle on a Node.js base, a Docker image asset that `cdk deploy` builds and
+ * publishes to the account's container-assets ECR repository, whose tags are immutable), and a Pod
+ * Identity role (one customer-managed policy) that may consume exactly its topic in exactly its
+ * consumer group, produce to its dead-letter topic and connect to the online store as the writer
+ * user. The Kubernetes side is `FeatureStreamChart` (k8s/charts/feature-stream.ts), given
+ * `imageUri` and the service account. Deploying needs Docker (or Finch) where `cdk deploy` runs;
+ * synth does not.
  *
  * @example
  * declare const streams: EventStreams;
  * const consumer = new FeatureStreamConsumer(this, 'ApplicantTxnAggregatesStream', {
  *   groupName: 'applicant_txn_aggregates', cluster, namespace: 'features', serviceAccountName: 'applicant-txn-aggregates',
  *   streams, topicName: 'card-transactions', deadLetterTopicName: 'card-transactions-dlq',
- *   onlineStore, bundlePath: 'dist/feature-stream.mjs',
+ *   onlineStore, bundlePath: 'dist/feature-stream.cjs',
  * });
  */
 export class FeatureStreamConsumer extends Construct {
   readonly role: iam.Role;
   readonly policy: iam.ManagedPolicy;
-  readonly bundle: s3assets.Asset;
-  /** `s3://<bucket>/<key>` of the bundle, for the chart's init container. */
-  readonly bundleS3Uri: string;
-  /** File name the bundle keeps when fetched (its extension tells Node the module type). */
-  readonly bundleFileName: string;
+  /** The consumer's image: the bundle on the Node.js base, published by `cdk deploy`. */
+  readonly image: ecrAssets.DockerImageAsset;
+  /** URI of the image in the account's container-assets repository (tag = content hash). */
+  readonly imageUri: string;
   readonly consumerGroup: string;
   readonly association: eks.CfnPodIdentityAssociation;
 
@@ -99,9 +116,33 @@ export class FeatureStreamConsumer extends Construct {
       throw new Error(`${where}: bundlePath must be an existing .js, .mjs or .cjs file (one bundled processor), got '${props.bundlePath}'`);
     }
 
-    this.bundle = new s3assets.Asset(this, 'Bundle', { path: props.bundlePath });
-    this.bundleS3Uri = this.bundle.s3ObjectUrl;
-    this.bundleFileName = basename(props.bundlePath);
+    const baseImage = props.baseImage ?? DEFAULT_BASE_IMAGE;
+    if (!IMAGE_REFERENCE.test(baseImage)) {
+      throw new Error(`${where}: baseImage must be an image reference such as '${DEFAULT_BASE_IMAGE}', got '${baseImage}'`);
+    }
+
+    // The build context: the bundle and a Dockerfile, nothing else (the asset hash is their content).
+    const context = mkdtempSync(join(tmpdir(), 'mlp-feature-stream-image-'));
+    const file = basename(props.bundlePath);
+    copyFileSync(props.bundlePath, join(context, file));
+    writeFileSync(
+      join(context, 'Dockerfile'),
+      [
+        `FROM ${baseImage}`,
+        `WORKDIR ${FEATURE_STREAM_APP_DIR}`,
+        `COPY ${file} ${FEATURE_STREAM_APP_DIR}/${file}`,
+        `USER ${FEATURE_STREAM_USER}:${FEATURE_STREAM_USER}`,
+        'ENV NODE_ENV=production',
+        `ENTRYPOINT ["node", "${FEATURE_STREAM_APP_DIR}/${file}"]`,
+        '',
+      ].join('\n'),
+    );
+    this.image = new ecrAssets.DockerImageAsset(this, 'Image', {
+      directory: context,
+      // The platform's node pools are x86_64 (Karpenter pools require kubernetes.io/arch=amd64).
+      platform: ecrAssets.Platform.LINUX_AMD64,
+    });
+    this.imageUri = this.image.imageUri;
 
     this.role = new iam.Role(this, 'Role', {
       description: `Streaming computation of feature group ${props.groupName} (EKS Pod Identity ${props.namespace}/${props.serviceAccountName})`,
@@ -110,13 +151,6 @@ export class FeatureStreamConsumer extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Streaming computation of feature group ${props.groupName}`,
       roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'Bundle',
-          actions: ['s3:GetObject'],
-          resources: [this.bundle.bucket.arnForObjects(this.bundle.s3ObjectKey)],
-        }),
-      ],
     });
     const principal = new ManagedPolicyPrincipal(this.role, this.policy);
     props.streams.grantConsume(principal, props.topicName, this.consumerGroup);

@@ -6,6 +6,12 @@ import { POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
 
 /** An image reference pinned by digest (`repo@sha256:<64 hex>`, optionally with a tag before `@`). */
 export const DIGEST_PINNED_IMAGE = /^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w.-]+)?@sha256:[a-f0-9]{64}$/;
+/**
+ * An image in a private ECR repository of the account, by tag (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`):
+ * the platform's repositories and CDK's container-assets repository have immutable tags.
+ */
+export const PRIVATE_ECR_IMAGE =
+  /^\d{12}\.dkr\.ecr\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?\/[a-z0-9]+([._/-][a-z0-9]+)*(:[\w.-]+|@sha256:[a-f0-9]{64})$/;
 
 /** A TCP destination of the consumer's egress (brokers, the online store). */
 export interface FeatureStreamEgress {
@@ -23,14 +29,12 @@ export interface FeatureStreamProps extends ChartProps {
   readonly environment: string;
   /** Service account bound to the consumer's IAM role by a Pod Identity association (`FeatureStreamConsumer`). */
   readonly serviceAccountName: string;
-  /** Node.js image of the processor, pinned by digest (e.g. `public.ecr.aws/docker/library/node:22-alpine@sha256:…`). */
+  /**
+   * The processor's image, whose entrypoint runs it (`FeatureStreamConsumer.imageUri`: the bundle on
+   * Node.js in the account's container-assets ECR repository). Pinned by digest, or in a private ECR
+   * repository with immutable tags.
+   */
   readonly image: string;
-  /** Image with the AWS CLI v2 that fetches the bundle, pinned by digest (e.g. `public.ecr.aws/aws-cli/aws-cli@sha256:…`). */
-  readonly fetchImage: string;
-  /** `s3://bucket/key` of the bundle (`FeatureStreamConsumer.bundleS3Uri`). */
-  readonly bundleS3Uri: string;
-  /** File name of the bundle (`FeatureStreamConsumer.bundleFileName`), e.g. `feature-stream.mjs`. */
-  readonly bundleFileName: string;
   /** AWS region (the CLI and the processor's SDK clients need it). */
   readonly region: string;
   /** Arguments of the processor, e.g. `['stream', '--group', 'applicant_txn_aggregates']`. */
@@ -51,14 +55,13 @@ export interface FeatureStreamProps extends ChartProps {
   /** The online store. */
   readonly onlineStore: FeatureStreamEgress;
   /**
-   * Where HTTPS to AWS APIs goes (S3 for the bundle, STS; VPC endpoints or NAT).
+   * Where HTTPS to AWS APIs goes (STS, Glue schema registry, CloudWatch; VPC endpoints or NAT).
    * @default ['0.0.0.0/0']
    */
   readonly httpsCidrs?: readonly string[];
 }
 
 const RUN_AS = 65532;
-const BUNDLE_DIR = '/bundle';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
@@ -66,8 +69,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The streaming computation of a feature group on EKS: the same TypeScript processor that the local
- * `features replay` runs, as a Kafka consumer. An init container fetches the bundle from S3 (Pod
- * Identity credentials) into an emptyDir that the processor mounts read-only; both containers run
+ * `features replay` runs, as a Kafka consumer, from an image that holds it (built by
+ * `FeatureStreamConsumer`). The processor runs
  * non-root with a read-only root filesystem, no privilege escalation, every capability dropped and
  * seccomp RuntimeDefault; Guaranteed QoS. Pods spread across zones (ignoring tainted nodes of a
  * failed zone) and nodes; a PodDisruptionBudget keeps all but one running during drains; a
@@ -76,13 +79,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *
  * @example
  * import { FeatureStreamChart } from './feature-stream';
- * declare const consumer: { bundleS3Uri: string; bundleFileName: string };
- * const NODE_22_BY_DIGEST = 'public.ecr.aws/docker/library/node@sha256:<digest of node:22-slim>';
- * const AWS_CLI_BY_DIGEST = 'public.ecr.aws/aws-cli/aws-cli@sha256:<digest>';
+ * declare const consumer: { imageUri: string };
  * new FeatureStreamChart(app, 'applicant-txn-aggregates-stream', {
  *   name: 'applicant-txn-aggregates-stream', namespace: 'features', environment: 'prod',
- *   serviceAccountName: 'applicant-txn-aggregates', image: NODE_22_BY_DIGEST, fetchImage: AWS_CLI_BY_DIGEST,
- *   bundleS3Uri: consumer.bundleS3Uri, bundleFileName: consumer.bundleFileName, region: 'eu-west-1',
+ *   serviceAccountName: 'applicant-txn-aggregates', image: consumer.imageUri, region: 'eu-west-1',
  *   args: ['stream', '--group', 'applicant_txn_aggregates'],
  *   brokers: { cidrs: ['10.0.64.0/20'], port: 9098 }, onlineStore: { cidrs: ['10.0.64.0/20'], port: 6379 },
  * });
@@ -122,7 +122,6 @@ export class FeatureStreamChart extends Chart {
       capabilities: { drop: [kplus.Capability.ALL] },
       seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
     };
-    const bundlePath = `${BUNDLE_DIR}/${props.bundleFileName}`;
     const aws = { AWS_REGION: kplus.EnvValue.fromValue(props.region), AWS_DEFAULT_REGION: kplus.EnvValue.fromValue(props.region) };
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
@@ -142,7 +141,6 @@ export class FeatureStreamChart extends Chart {
         {
           name: 'processor',
           image: props.image,
-          command: ['node', bundlePath],
           args: props.args ? [...props.args] : undefined,
           envVariables: {
             ...Object.fromEntries(Object.entries(props.env ?? {}).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
@@ -153,30 +151,14 @@ export class FeatureStreamChart extends Chart {
           resources: { cpu: { request: cpu, limit: cpu }, memory: { request: memory, limit: memory } },
         },
       ],
-      initContainers: [
-        {
-          name: 'fetch-bundle',
-          image: props.fetchImage,
-          command: ['aws', 's3', 'cp', '--only-show-errors', props.bundleS3Uri, bundlePath],
-          envVariables: { ...aws, HOME: kplus.EnvValue.fromValue('/tmp') },
-          securityContext,
-          resources: {
-            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
-            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
-          },
-        },
-      ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
     for (const [key, value] of Object.entries(podLabels)) this.deployment.podMetadata.addLabel(key, value);
-    const bundle = kplus.Volume.fromEmptyDir(this, 'BundleVolume', 'bundle', { sizeLimit: Size.mebibytes(256) });
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { sizeLimit: Size.mebibytes(256) });
     const [processor] = this.deployment.containers;
-    const [fetch] = this.deployment.initContainers;
-    processor.mount(BUNDLE_DIR, bundle, { readOnly: true });
     processor.mount('/tmp', tmp);
-    fetch.mount(BUNDLE_DIR, bundle);
-    fetch.mount('/tmp', tmp);
+    // The image is built for x86_64 (FeatureStreamConsumer), as are the platform's node pools.
+    this.deployment.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is('kubernetes.io/arch', 'amd64')));
 
     const spread = (topologyKey: string, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway') => ({
       topologyKey,
@@ -237,16 +219,11 @@ function validateFeatureStream(props: FeatureStreamProps): void {
     fail(`name must be a DNS-1035 label (a-z first, then a-z, 0-9, '-', at most 63), got '${props.name}'`);
   if (!DNS_LABEL.test(props.namespace)) fail(`namespace must be a DNS-1123 label, got '${props.namespace}'`);
   if (!DNS_LABEL.test(props.serviceAccountName)) fail(`serviceAccountName must be a DNS-1123 label, got '${props.serviceAccountName}'`);
-  for (const [field, image] of [
-    ['image', props.image],
-    ['fetchImage', props.fetchImage],
-  ] as const) {
-    if (!DIGEST_PINNED_IMAGE.test(image)) fail(`${field} must be pinned by digest (<repository>@sha256:<64 hex>), got '${image}'`);
-  }
-  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/.test(props.bundleS3Uri) && !props.bundleS3Uri.includes('${Token['))
-    fail(`bundleS3Uri must be s3://<bucket>/<key>, got '${props.bundleS3Uri}'`);
-  if (!/^[A-Za-z0-9._-]+\.(m?js|cjs)$/.test(props.bundleFileName))
-    fail(`bundleFileName must be a .js, .mjs or .cjs file name, got '${props.bundleFileName}'`);
+  // A token is the consumer's image asset (resolved at deploy: the account's container-assets repository).
+  if (!props.image.includes('${Token[') && !DIGEST_PINNED_IMAGE.test(props.image) && !PRIVATE_ECR_IMAGE.test(props.image))
+    fail(
+      `image must be pinned by digest (<repository>@sha256:<64 hex>) or be in the account's private ECR (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<immutable tag>), got '${props.image}'`,
+    );
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.region)) fail(`region must be an AWS region such as eu-west-1, got '${props.region}'`);
   const replicas = props.replicas ?? 2;
   if (!(Number.isInteger(replicas) && replicas >= 1 && replicas <= 1000))

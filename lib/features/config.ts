@@ -35,10 +35,13 @@ export interface FeatureConsumerConfig {
   /** CPU cores and memory per pod (requests = limits). */
   readonly cpu: number;
   readonly memoryMiB: number;
-  /** Node.js image of the processor, pinned by digest. */
-  readonly image: string;
-  /** AWS CLI v2 image that fetches the bundle, pinned by digest. */
-  readonly fetchImage: string;
+  /**
+   * Node.js base image (`FROM`) of the consumer's image. `cdk deploy` builds the image (the bundled
+   * processor on this base) and publishes it to the account's container-assets ECR repository,
+   * whose tags are immutable content hashes: pods run exactly what was built. Pin it by digest to
+   * make rebuilds reproducible too.
+   */
+  readonly baseImage: string;
 }
 
 export interface FeaturesConfig {
@@ -56,15 +59,8 @@ export const DEAD_LETTER_SUFFIX = '-dlq';
 /** Schema of every dead-letter topic. */
 export const DEAD_LETTER_SCHEMA_FILE = 'schemas/topics/dead-letter.schema.json';
 
-/**
- * Images of the consumer, pinned by digest. PLACEHOLDER DIGESTS, like the committed account ids:
- * this machine cannot reach a container registry. Before `cdk deploy`, mirror the two images into
- * the account's ECR (or resolve the public ones) and put their digests here:
- * `crane digest public.ecr.aws/docker/library/node:22-alpine`,
- * `crane digest public.ecr.aws/aws-cli/aws-cli:2`.
- */
-export const NODE_IMAGE = `public.ecr.aws/docker/library/node:22-alpine@sha256:${'0'.repeat(64)}`;
-export const AWS_CLI_IMAGE = `public.ecr.aws/aws-cli/aws-cli:2@sha256:${'0'.repeat(64)}`;
+/** Base of the consumer's image: Node.js 22 (the runtime the processor is bundled for). */
+export const NODE_BASE_IMAGE = 'public.ecr.aws/docker/library/node:22-alpine';
 
 const CARD_TRANSACTIONS = 'schemas/topics/card-transactions.schema.json';
 
@@ -85,7 +81,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         deadLetter: { partitions: 1, retentionHours: 168 },
       },
     ],
-    consumer: { namespace: 'features', replicas: 1, cpu: 0.25, memoryMiB: 256, image: NODE_IMAGE, fetchImage: AWS_CLI_IMAGE },
+    consumer: { namespace: 'features', replicas: 1, cpu: 0.25, memoryMiB: 256, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
   },
   staging: {
@@ -102,7 +98,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         deadLetter: { partitions: 3, retentionHours: 336 },
       },
     ],
-    consumer: { namespace: 'features', replicas: 2, cpu: 0.5, memoryMiB: 512, image: NODE_IMAGE, fetchImage: AWS_CLI_IMAGE },
+    consumer: { namespace: 'features', replicas: 2, cpu: 0.5, memoryMiB: 512, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
   },
   prod: {
@@ -119,7 +115,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         deadLetter: { partitions: 3, retentionHours: 720 },
       },
     ],
-    consumer: { namespace: 'features', replicas: 3, cpu: 1, memoryMiB: 1024, image: NODE_IMAGE, fetchImage: AWS_CLI_IMAGE },
+    consumer: { namespace: 'features', replicas: 3, cpu: 1, memoryMiB: 1024, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
   },
 };

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { eventTopicProblems, NO_MULTI_VPC_INSTANCE_TYPES } from '../../constructs';
 import { featureViewProblems } from '../../jobs/features/definition';
-import { DIGEST_PINNED_IMAGE } from '../../k8s/charts/feature-stream';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig } from '../config/types';
 import { DEAD_LETTER_SCHEMA_FILE, DEAD_LETTER_SUFFIX, type FeaturesConfig, type TopicConfig } from './config';
@@ -101,8 +100,12 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
   p.integer('features.consumer.replicas', k.replicas, 1, 100);
   p.number('features.consumer.cpu', k.cpu, 0.1, 16);
   p.integer('features.consumer.memoryMiB', k.memoryMiB, 128, 65_536);
-  p.matches('features.consumer.image', k.image, DIGEST_PINNED_IMAGE, 'an image pinned by digest (<repository>@sha256:<64 hex>)');
-  p.matches('features.consumer.fetchImage', k.fetchImage, DIGEST_PINNED_IMAGE, 'an image pinned by digest (<repository>@sha256:<64 hex>)');
+  p.matches(
+    'features.consumer.baseImage',
+    k.baseImage,
+    /^[a-z0-9]+([._/:-][a-z0-9]+)*(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/,
+    "an image reference (<repository>[:<tag>][@sha256:<64 hex>]), e.g. 'public.ecr.aws/docker/library/node:22-alpine'",
+  );
   if (c.name !== 'dev') {
     p.check(k.replicas >= 2, 'features.consumer.replicas', k.replicas, `is too small; ${c.name} runs at least 2 consumers per view`);
   }

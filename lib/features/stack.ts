@@ -20,7 +20,7 @@ import {
 import { FeatureStreamChart } from '../../k8s/charts/feature-stream';
 import { pascal } from '../feature-store/feature-group-stack';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
-import { jobBundleDir, STREAM_BUNDLE_FILE, streamBundlePath } from './bundles';
+import { jobBundleDir, streamBundlePath } from './bundles';
 import { deadLetterOptions, deadLetterTopicName, fromRoot, topicOptions } from './rules';
 
 /** What the Features stack needs of the EKS cluster (the Compute stack's), imported by attributes. */
@@ -40,6 +40,13 @@ export interface FeaturesStackProps extends PlatformStackProps {
   readonly onlineStore: OnlineFeatureStore;
   readonly cluster: FeaturesClusterAttributes;
   readonly logsKey: kms.IKey;
+  /**
+   * Admit the cluster security group to the online store here. The stage sets it when no team stack
+   * does (no team runs model servers): the consumers must reach the store either way, and the
+   * same rule twice would fail (InvalidPermission.Duplicate).
+   * @default false
+   */
+  readonly admitClusterToFeatureStore?: boolean;
 }
 
 /**
@@ -144,6 +151,7 @@ export class FeaturesStack extends PlatformStack {
         deadLetterTopicName: deadLetterTopicName(topic.name),
         onlineStore,
         bundlePath: streamBundlePath(),
+        baseImage: f.consumer.baseImage,
       });
       consumers[view.name] = consumer;
       const chart = new FeatureStreamChart(cdk8s, `${serviceAccountName}`, {
@@ -151,10 +159,7 @@ export class FeaturesStack extends PlatformStack {
         namespace,
         environment: config.name,
         serviceAccountName,
-        image: f.consumer.image,
-        fetchImage: f.consumer.fetchImage,
-        bundleS3Uri: consumer.bundleS3Uri,
-        bundleFileName: STREAM_BUNDLE_FILE,
+        image: consumer.imageUri,
         region: config.region,
         replicas: f.consumer.replicas,
         cpu: f.consumer.cpu,
@@ -188,8 +193,18 @@ export class FeaturesStack extends PlatformStack {
           toPort: KAFKA_IAM_PORT,
           description: 'Feature stream consumers on EKS read the event topics',
         });
-        // The store already admits the cluster security group on its port (the model servers' rule:
-        // Compute stack); a second identical rule would fail (InvalidPermission.Duplicate).
+        // The store admits the cluster security group on its port once per environment: in the team
+        // stack of the first team with model servers, or here when there is none.
+        if (props.admitClusterToFeatureStore) {
+          new ec2.CfnSecurityGroupIngress(this, 'FeatureStoreFromConsumers', {
+            groupId: onlineStore.securityGroup.securityGroupId,
+            sourceSecurityGroupId: props.cluster.clusterSecurityGroupId,
+            ipProtocol: 'tcp',
+            fromPort: onlineStore.port,
+            toPort: onlineStore.port,
+            description: 'Feature stream consumers on EKS write the online store',
+          });
+        }
         admitted = true;
       }
     }

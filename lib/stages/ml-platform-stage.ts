@@ -139,6 +139,8 @@ export class MlPlatformStage extends Stage {
       onlineStore: this.featureStore.onlineStore,
       logsKey: this.security.keys.logs,
       cluster: this.compute.clusterAttributes,
+      // With no team running model servers, no team stack admits the cluster to the store: here.
+      admitClusterToFeatureStore: storeAdmitter === undefined,
     });
 
     Tags.of(this).add('platform', 'ml-platform');

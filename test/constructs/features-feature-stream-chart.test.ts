@@ -2,17 +2,13 @@ import { Testing } from 'cdk8s';
 import { FeatureStreamChart, type FeatureStreamProps } from '../../k8s/charts/feature-stream';
 import { schemaProblems } from '../k8s/schema';
 
-const NODE = `public.ecr.aws/docker/library/node:22-alpine@sha256:${'a'.repeat(64)}`;
-const AWS_CLI = `public.ecr.aws/aws-cli/aws-cli@sha256:${'b'.repeat(64)}`;
+const IMAGE = `111111111111.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-111111111111-eu-west-1:${'c'.repeat(64)}`;
 const BASE: FeatureStreamProps = {
   name: 'applicant-txn-aggregates-stream',
   namespace: 'features',
   environment: 'prod',
   serviceAccountName: 'applicant-txn-aggregates',
-  image: NODE,
-  fetchImage: AWS_CLI,
-  bundleS3Uri: `s3://cdk-hnb659fds-assets-111111111111-eu-west-1/${'c'.repeat(64)}.mjs`,
-  bundleFileName: 'feature-stream.mjs',
+  image: IMAGE,
   region: 'eu-west-1',
   args: ['stream', '--group', 'applicant_txn_aggregates'],
   env: { KAFKA_BROKERS: 'b-1.example:9098', TOPIC: 'card-transactions' },
@@ -34,18 +30,17 @@ describe('FeatureStreamChart', () => {
     for (const m of manifests) expect(schemaProblems(m)).toEqual([]);
   });
 
-  test('the processor runs the bundle fetched by an init container, both hardened, both pinned by digest', () => {
+  test('the processor runs its image (the entrypoint runs the bundle), hardened, on x86_64 nodes, no init container', () => {
     // THEN
-    const [init] = pod.initContainers;
     const [main] = pod.containers;
-    expect(init.image).toBe(AWS_CLI);
-    expect(init.command).toEqual(['aws', 's3', 'cp', '--only-show-errors', BASE.bundleS3Uri, '/bundle/feature-stream.mjs']);
-    expect(main.image).toBe(NODE);
-    expect(main.command).toEqual(['node', '/bundle/feature-stream.mjs']);
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers).toHaveLength(1);
+    expect(main.image).toBe(IMAGE);
+    expect(main.command).toBeUndefined();
     expect(main.args).toEqual(['stream', '--group', 'applicant_txn_aggregates']);
-    expect(main.volumeMounts).toEqual(expect.arrayContaining([{ name: 'bundle', mountPath: '/bundle', readOnly: true }]));
-    expect(init.volumeMounts).toEqual(expect.arrayContaining([{ name: 'bundle', mountPath: '/bundle' }]));
-    for (const c of [init, main]) {
+    expect(main.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(JSON.stringify(pod.affinity)).toContain('"key":"kubernetes.io/arch","operator":"In","values":["amd64"]');
+    for (const c of [main]) {
       expect(c.securityContext).toEqual({
         runAsNonRoot: true,
         runAsUser: 65532,
@@ -58,7 +53,6 @@ describe('FeatureStreamChart', () => {
       });
     }
     expect(main.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
-    expect(init.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
     expect(main.env).toEqual(
       expect.arrayContaining([
         { name: 'KAFKA_BROKERS', value: 'b-1.example:9098' },
@@ -107,12 +101,16 @@ describe('FeatureStreamChart', () => {
   describe('bad props give one clear error', () => {
     const bad: Array<[string, Partial<FeatureStreamProps>, RegExp]> = [
       [
-        'an image by tag',
+        'a public image by tag',
         { image: 'public.ecr.aws/docker/library/node:22' },
-        /image must be pinned by digest.*got 'public.ecr.aws\/docker\/library\/node:22'/,
+        /image must be pinned by digest .* or be in the account's private ECR .*got 'public.ecr.aws\/docker\/library\/node:22'/,
       ],
-      ['a short digest', { fetchImage: 'public.ecr.aws/aws-cli/aws-cli@sha256:abc' }, /fetchImage must be pinned by digest/],
-      ['a bundle outside S3', { bundleS3Uri: 'https://example.com/x.mjs' }, /bundleS3Uri must be s3:\/\/<bucket>\/<key>/],
+      ['a short digest', { image: 'public.ecr.aws/docker/library/node@sha256:abc' }, /image must be pinned by digest/],
+      [
+        'a private ECR image without a tag',
+        { image: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/repo' },
+        /image must be pinned by digest/,
+      ],
       [
         'a bad CIDR',
         { brokers: { cidrs: ['10.20.300.0/24'], port: 9098 } },

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
-import type { Stack } from 'aws-cdk-lib';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -77,7 +78,7 @@ describe('FeatureStreamConsumer', () => {
     });
   });
 
-  test('one managed policy: its bundle object, consume its topic in its group, produce to its dead-letter topic, connect as writer', () => {
+  test('one managed policy: consume its topic in its group, produce to its dead-letter topic, connect as writer', () => {
     // GIVEN / WHEN
     const { stack, consumer: c } = consumer();
     // THEN
@@ -86,12 +87,6 @@ describe('FeatureStreamConsumer', () => {
     expect(Template.fromStack(stack).findResources('AWS::IAM::Policy')).toEqual({});
     const statements = (Object.values(policies)[0] as any).Properties.PolicyDocument.Statement;
     expect(statements).toEqual([
-      {
-        Sid: 'Bundle',
-        Effect: 'Allow',
-        Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${stack.resolve(c.bundle.s3BucketName)}/${stack.resolve(c.bundle.s3ObjectKey)}`,
-      },
       {
         Effect: 'Allow',
         Action: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'],
@@ -117,10 +112,39 @@ describe('FeatureStreamConsumer', () => {
     expect(c.consumerGroup).toBe('feature-stream-applicant_txn_aggregates');
   });
 
-  test('the bundle ships as an S3 asset that keeps its file name and extension for the chart', () => {
-    const { stack, consumer: c } = consumer();
-    expect(c.bundleFileName).toBe('feature-stream.mjs');
-    expect(stack.resolve(c.bundleS3Uri)).toMatch(/^s3:\/\/cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.mjs$/);
+  test('the bundle ships in an x86_64 image asset: the bundle on the Node base, non-root, its entrypoint runs the bundle', () => {
+    // GIVEN / WHEN
+    const { stack, consumer: c } = consumer({ baseImage: 'public.ecr.aws/docker/library/node:22-alpine' });
+    // THEN: the image is in the account's container-assets repository, tagged by its content hash
+    expect(stack.resolve(c.imageUri)).toEqual({
+      'Fn::Sub': expect.stringMatching(
+        /^123456789012\.dkr\.ecr\.eu-west-1\.\$\{AWS::URLSuffix\}\/cdk-[a-z0-9]+-container-assets-123456789012-eu-west-1:[0-9a-f]{64}$/,
+      ),
+    });
+    // The build context as `cdk deploy` receives it (the synthesized asset manifest).
+    const assembly = (stack.node.root as App).synth();
+    const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'));
+    const [image] = Object.values(manifest.dockerImages) as any[];
+    expect(image.source.platform).toBe('linux/amd64');
+    const context = resolve(assembly.directory, image.source.directory);
+    expect(readdirSync(context).sort()).toEqual(['Dockerfile', 'feature-stream.mjs']);
+    expect(readFileSync(join(context, 'feature-stream.mjs'), 'utf8')).toBe('console.log("processor")\n');
+    const dockerfile = readFileSync(join(context, 'Dockerfile'), 'utf8');
+    expect(dockerfile.split('\n')).toEqual([
+      'FROM public.ecr.aws/docker/library/node:22-alpine',
+      'WORKDIR /app',
+      'COPY feature-stream.mjs /app/feature-stream.mjs',
+      'USER 65532:65532',
+      'ENV NODE_ENV=production',
+      'ENTRYPOINT ["node", "/app/feature-stream.mjs"]',
+      '',
+    ]);
+  });
+
+  test('a bad base image is one clear error', () => {
+    expect(() => consumer({ baseImage: 'Node:22 alpine' })).toThrow(
+      /FeatureStreamConsumer applicant_txn_aggregates: baseImage must be an image reference .*got 'Node:22 alpine'/,
+    );
   });
 
   test('without a dead-letter topic it may not produce anywhere', () => {

@@ -97,10 +97,10 @@ describe('features rules: one line per problem naming environment, field, value 
       /^dev\.features\.topics\[0\]\.archive: true is not allowed with streaming\.mode serverless/,
     ],
     [
-      'a consumer image not pinned by digest',
+      'a consumer base image that is no image reference',
       'prod',
-      (c: any) => (c.features.consumer.image = 'node:22'),
-      /^prod\.features\.consumer\.image: 'node:22' is not allowed; expected an image pinned by digest/,
+      (c: any) => (c.features.consumer.baseImage = 'Node 22'),
+      /^prod\.features\.consumer\.baseImage: 'Node 22' is not allowed; expected an image reference/,
     ],
     [
       'one consumer in prod',

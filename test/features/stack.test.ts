@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { featureSql } from '../../jobs/features/batch/sql';
 import { ENVIRONMENTS } from '../../lib/config';
 import { jobBundleDir } from '../../lib/features/bundles';
 import { APPLICANT_TXN_AGGREGATES_VIEW } from '../../lib/features/views';
-import { platformStage, template } from '../util';
+import { configWith, environmentsWith, platformStage, template } from '../util';
 
 const ENVS = ['dev', 'staging', 'prod'] as const;
 const output = (stack: string, name: RegExp | string) => ({
@@ -149,21 +149,19 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
   test('streaming job: a Pod Identity role that reads its topic in its group, writes its dead letters, connects as the writer', () => {
     const s = statements(t, 'Streaming computation of feature group applicant_txn_aggregates');
     expect(actionsOf(s)).toEqual([
-      ['Bundle', ['s3:GetObject']],
       ['', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']],
       ['', ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']],
       ['', ['elasticache:Connect']],
     ]);
-    expect(JSON.stringify(s[2].Resource)).toMatch(/"\/card-transactions"/);
-    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
-    expect(JSON.stringify(s[4].Resource)).toMatch(/"\/card-transactions-dlq"/);
-    expect(s[5].Resource).toEqual([
+    expect(JSON.stringify(s[1].Resource)).toMatch(/"\/card-transactions"/);
+    expect(JSON.stringify(s[2].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
+    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/card-transactions-dlq"/);
+    expect(s[4].Resource).toEqual([
       `arn:aws:elasticache:${config.region}:${config.account}:replicationgroup:${env}-features`,
       `arn:aws:elasticache:${config.region}:${config.account}:user:${env}-features-writer`,
     ]);
-    expect(s[0].Resource).toMatch(/^arn:aws:s3:::cdk-[a-z0-9]+-assets-\d{12}-[a-z0-9-]+\/[0-9a-f]{64}\.cjs$/);
     t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
       ClusterName: output(`MlPlatform-${env}-Compute`, /Cluster9EE0221C/),
       Namespace: 'features',
@@ -184,6 +182,8 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     expect(manifest).toContain('\\"name\\":\\"FEATURE_VIEW\\",\\"value\\":\\"applicant_txn_aggregates\\"');
     expect(manifest).toContain('\\"name\\":\\"KAFKA_DEAD_LETTER_TOPIC\\",\\"value\\":\\"card-transactions-dlq\\"');
     expect(manifest).toContain(`\\"replicas\\":${config.features.consumer.replicas}`);
+    // The consumer's image: built by cdk deploy into the account's container-assets repository.
+    expect(manifest).toMatch(/cdk-[a-z0-9]+-container-assets-\d{12}-[a-z0-9-]+:[0-9a-f]{64}/);
   });
 
   test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster)', () => {
@@ -233,5 +233,25 @@ describe('Features in the stage', () => {
   test('the job bundle shipped at synth holds exactly featureSql(view)', () => {
     const dir = jobBundleDir(APPLICANT_TXN_AGGREGATES_VIEW);
     expect(readFileSync(`${dir}/applicant_txn_aggregates.sql`, 'utf8')).toBe(featureSql(APPLICANT_TXN_AGGREGATES_VIEW));
+  });
+
+  test('the store admits the cluster exactly once: in the first serving team stack, or in Features when no team serves', () => {
+    const storeRules = (stack: Stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress')).filter((r: any) =>
+        JSON.stringify(r.Properties.GroupId).includes('FeatureStore'),
+      );
+    const count = (stage: ReturnType<typeof platformStage>) =>
+      stage.node.children.filter((c): c is Stack => 'templateOptions' in c).reduce((n, stack) => n + storeRules(stack).length, 0);
+    // GIVEN the committed dev (a team runs model servers) and dev without model servers
+    const committed = platformStage('dev');
+    const unserved = platformStage('dev', { environments: environmentsWith(configWith('dev', (c) => (c.serving.modelServers = []))) });
+    // THEN one rule each, and without model servers it is the Features stack's, on the store port
+    expect(count(committed)).toBe(1);
+    expect(storeRules(committed.features)).toHaveLength(0);
+    expect(count(unserved)).toBe(1);
+    const [rule] = storeRules(unserved.features) as any[];
+    const port = unserved.featureStore.onlineStore.port;
+    expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: port, ToPort: port });
+    expectOutput(rule.Properties.SourceSecurityGroupId, 'MlPlatform-dev-Compute', /ClusterSecurityGroupId/);
   });
 });
