@@ -9,10 +9,12 @@ import type { KeyDomain } from '../security/platform-keys';
  */
 export const PLATFORM_HANDLES = {
   vpcId: 'network/vpc-id',
-  /** One per AZ, in the VPC's AZ order: the AZ's name and its subnet of each group. */
-  availabilityZone: (index: number): string => `network/availability-zones/${index}`,
-  privateSubnetId: (index: number): string => `network/private-subnets/${index}`,
-  isolatedSubnetId: (index: number): string => `network/isolated-subnets/${index}`,
+  /** StringList parameters, one entry per AZ in the VPC's AZ order. */
+  availabilityZones: 'network/availability-zones',
+  privateSubnetIds: 'network/private-subnet-ids',
+  privateRouteTableIds: 'network/private-route-table-ids',
+  isolatedSubnetIds: 'network/isolated-subnet-ids',
+  isolatedRouteTableIds: 'network/isolated-route-table-ids',
   keyArn: (domain: KeyDomain): string => `security/keys/${domain}-arn`,
   accessLogsBucketName: 'security/access-logs-bucket-name',
   lakeBucketName: (zone: LakeZone): string => `data/lake/${zone}/bucket-name`,

@@ -7,13 +7,13 @@ export interface PlatformParametersProps {
   readonly parameterPrefix: string;
   /**
    * The handles this stack owns: name under the prefix (`PLATFORM_HANDLES`) to value (usually a
-   * token of a resource of the same stack).
+   * token of a resource of the same stack); a list becomes a StringList parameter.
    */
-  readonly handles: Readonly<Record<string, string>>;
+  readonly handles: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /**
- * Publishes handles of a platform stack as SSM String parameters (standard tier: no cost) under
+ * Publishes handles of a platform stack as SSM String (or StringList) parameters (standard tier: no cost) under
  * the environment's prefix, for teams to import with `Platform.fromEnvironment`. Each stack
  * publishes only what it owns; a parameter's construct id is its handle name, so adding a handle
  * never changes another's logical ID.
@@ -26,7 +26,7 @@ export interface PlatformParametersProps {
  */
 export class PlatformParameters extends Construct {
   /** The parameters, by handle name. */
-  readonly parameters: Readonly<Record<string, ssm.StringParameter>>;
+  readonly parameters: Readonly<Record<string, ssm.StringParameter | ssm.StringListParameter>>;
 
   constructor(scope: Construct, id: string, props: PlatformParametersProps) {
     super(scope, id);
@@ -37,13 +37,17 @@ export class PlatformParameters extends Construct {
       }
     }
     if (problems.length > 0) throw new Error(problems.join('\n'));
-    const parameters: Record<string, ssm.StringParameter> = {};
+    const parameters: Record<string, ssm.StringParameter | ssm.StringListParameter> = {};
     for (const [name, value] of Object.entries(props.handles)) {
-      parameters[name] = new ssm.StringParameter(this, name.replace(/\//g, '.'), {
+      const id = name.replace(/\//g, '.');
+      const common = {
         parameterName: `${props.parameterPrefix}/${name}`,
-        stringValue: value,
         description: `ML platform handle ${name} (read by Platform.fromEnvironment)`,
-      });
+      };
+      parameters[name] =
+        typeof value === 'string'
+          ? new ssm.StringParameter(this, id, { ...common, stringValue: value })
+          : new ssm.StringListParameter(this, id, { ...common, stringListValue: [...value] });
     }
     this.parameters = parameters;
   }

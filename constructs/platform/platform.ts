@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Fn, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -85,17 +85,24 @@ export class Platform extends Construct {
     return ssm.StringParameter.valueForStringParameter(this, `${this.parameterPrefix}/${handle}`);
   }
 
-  /** The environment's VPC: its AZs, private subnets (with egress) and isolated subnets. */
+  /** The deploy-time entries of one StringList handle (`AWS::SSM::Parameter::Value<List<String>>`), one per AZ. */
+  perAz(handle: string): string[] {
+    const list = ssm.StringListParameter.valueForTypedListParameter(this, `${this.parameterPrefix}/${handle}`);
+    return [...Array(this.azCount).keys()].map((i) => Fn.select(i, list));
+  }
+
+  /** The environment's VPC: its AZs, private subnets (with egress) and isolated subnets, with their route tables. */
   get vpc(): ec2.IVpc {
-    return this.once('vpc', () => {
-      const indexes = [...Array(this.azCount).keys()];
-      return ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+    return this.once('vpc', () =>
+      ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: this.value(PLATFORM_HANDLES.vpcId),
-        availabilityZones: indexes.map((i) => this.value(PLATFORM_HANDLES.availabilityZone(i))),
-        privateSubnetIds: indexes.map((i) => this.value(PLATFORM_HANDLES.privateSubnetId(i))),
-        isolatedSubnetIds: indexes.map((i) => this.value(PLATFORM_HANDLES.isolatedSubnetId(i))),
-      });
-    });
+        availabilityZones: this.perAz(PLATFORM_HANDLES.availabilityZones),
+        privateSubnetIds: this.perAz(PLATFORM_HANDLES.privateSubnetIds),
+        privateSubnetRouteTableIds: this.perAz(PLATFORM_HANDLES.privateRouteTableIds),
+        isolatedSubnetIds: this.perAz(PLATFORM_HANDLES.isolatedSubnetIds),
+        isolatedSubnetRouteTableIds: this.perAz(PLATFORM_HANDLES.isolatedRouteTableIds),
+      }),
+    );
   }
 
   /** The environment's customer-managed key of one data domain (`logs`, `data`, `streaming`, `compute`, `serving`). */
@@ -119,15 +126,8 @@ export class Platform extends Construct {
       DataLake.fromDataLakeAttributes(this, 'Lake', {
         encryptionKey: this.key('data'),
         catalogEncrypted: this.catalogEncrypted,
-        zones: Object.fromEntries(
-          LAKE_ZONES.map((zone) => [
-            zone,
-            {
-              bucketName: this.value(PLATFORM_HANDLES.lakeBucketName(zone)),
-              databaseName: this.value(PLATFORM_HANDLES.lakeDatabaseName(zone)),
-            },
-          ]),
-        ) as Record<LakeZone, { bucketName: string; databaseName: string }>,
+        // Getters: a zone's parameters are added only when the team uses that zone.
+        zones: Object.fromEntries(LAKE_ZONES.map((zone) => [zone, this.lakeZone(zone)])) as Record<LakeZone, LakeZoneHandles>,
       }),
     );
   }
@@ -205,10 +205,27 @@ export class Platform extends Construct {
     return this.value(PLATFORM_HANDLES.topicArn(topic));
   }
 
+  private lakeZone(zone: LakeZone): LakeZoneHandles {
+    const value = (handle: string) => this.value(handle);
+    return {
+      get bucketName() {
+        return value(PLATFORM_HANDLES.lakeBucketName(zone));
+      },
+      get databaseName() {
+        return value(PLATFORM_HANDLES.lakeDatabaseName(zone));
+      },
+    };
+  }
+
   private once<T>(key: string, make: () => T): T {
     if (!this.cache.has(key)) this.cache.set(key, make());
     return this.cache.get(key) as T;
   }
+}
+
+interface LakeZoneHandles {
+  readonly bucketName: string;
+  readonly databaseName: string;
 }
 
 function pascal(s: string): string {

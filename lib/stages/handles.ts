@@ -15,16 +15,18 @@ import type { MlPlatformStage } from './ml-platform-stage';
 export function publishPlatformHandles(stage: MlPlatformStage): Record<string, PlatformParameters> {
   const prefix = platformParameterPrefix(stage.security.config.name);
   const published: Record<string, PlatformParameters> = {};
-  const publish = (stack: Stack, handles: Record<string, string>): void => {
+  const publish = (stack: Stack, handles: Record<string, string | readonly string[]>): void => {
     published[stack.stackName] = new PlatformParameters(stack, 'Handles', { parameterPrefix: prefix, handles });
   };
 
   const vpc = stage.network.network.vpc;
   publish(stage.network, {
     [H.vpcId]: vpc.vpcId,
-    ...Object.fromEntries(vpc.availabilityZones.map((az, i) => [H.availabilityZone(i), az])),
-    ...Object.fromEntries(vpc.privateSubnets.map((s, i) => [H.privateSubnetId(i), s.subnetId])),
-    ...Object.fromEntries(vpc.isolatedSubnets.map((s, i) => [H.isolatedSubnetId(i), s.subnetId])),
+    [H.availabilityZones]: vpc.availabilityZones,
+    [H.privateSubnetIds]: vpc.privateSubnets.map((s) => s.subnetId),
+    [H.privateRouteTableIds]: vpc.privateSubnets.map((s) => s.routeTable.routeTableId),
+    [H.isolatedSubnetIds]: vpc.isolatedSubnets.map((s) => s.subnetId),
+    [H.isolatedRouteTableIds]: vpc.isolatedSubnets.map((s) => s.routeTable.routeTableId),
   });
 
   publish(stage.security, {

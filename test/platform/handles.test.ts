@@ -27,10 +27,13 @@ function publishedParameters(env: EnvironmentName): Map<string, { stack: string;
 /** The handles an environment must publish, from its configuration. */
 function expectedHandles(env: EnvironmentName): string[] {
   const c = ENVIRONMENTS[env];
-  const azs = [...c.availabilityZones.keys()];
   return [
     H.vpcId,
-    ...azs.flatMap((i) => [H.availabilityZone(i), H.privateSubnetId(i), H.isolatedSubnetId(i)]),
+    H.availabilityZones,
+    H.privateSubnetIds,
+    H.privateRouteTableIds,
+    H.isolatedSubnetIds,
+    H.isolatedRouteTableIds,
     ...KEY_DOMAINS.map(H.keyArn),
     H.accessLogsBucketName,
     ...LAKE_ZONES.flatMap((z) => [H.lakeBucketName(z), H.lakeDatabaseName(z)]),
@@ -79,7 +82,7 @@ describe.each(ENVIRONMENT_NAMES)('%s publishes its handles', (env) => {
     expect(owner(H.schemaRegistryName)).toBe(`MlPlatform-${env}-Features`);
     // Values reference the resources (no copy of a name that could drift), except the configured AZs and port.
     expect(published.get(prefix + H.vpcId)!.value).toEqual({ Ref: expect.stringMatching(/^NetworkVpc/) });
-    expect(published.get(prefix + H.availabilityZone(0))!.value).toBe(ENVIRONMENTS[env].availabilityZones[0]);
+    expect(published.get(prefix + H.availabilityZones)!.value).toBe(ENVIRONMENTS[env].availabilityZones.join(','));
   });
 
   test("the import's defaults match the environment (AZ count, encrypted catalog)", () => {
@@ -112,11 +115,17 @@ describe('Platform.fromEnvironment in a team stack', () => {
   const template = Template.fromStack(stack).toJSON();
   const parameters = Object.values(template.Parameters ?? {}) as { Type: string; Default?: string }[];
   // The bootstrap version check is the one SSM parameter every CDK stack reads.
-  const ssm = parameters.filter((p) => p.Type === 'AWS::SSM::Parameter::Value<String>' && !p.Default?.startsWith('/cdk-bootstrap/'));
+  const ssm = parameters.filter((p) => p.Type.startsWith('AWS::SSM::Parameter::Value<') && !p.Default?.startsWith('/cdk-bootstrap/'));
 
   test('handles are deploy-time SSM parameter values, no synth-time lookup', () => {
     expect(names.flat().length).toBeGreaterThan(0);
-    expect(ssm.length).toBeGreaterThan(40);
+    expect(ssm.length).toBeGreaterThan(25);
+    const listTyped = ssm.filter((p) => p.Type === 'AWS::SSM::Parameter::Value<List<String>>').map((p) => p.Default);
+    expect(listTyped.sort()).toEqual(
+      [H.availabilityZones, H.privateSubnetIds, H.privateRouteTableIds, H.isolatedSubnetIds, H.isolatedRouteTableIds]
+        .map((h) => `/mlp/prod/platform/${h}`)
+        .sort(),
+    );
     expect(ssm.every((p) => p.Default?.startsWith('/mlp/prod/platform/'))).toBe(true);
     // Nothing was looked up: no missing context, no context key written.
     expect(stack.node.metadata.filter((m) => m.type === 'aws:cdk:missing-context')).toEqual([]);
@@ -127,6 +136,20 @@ describe('Platform.fromEnvironment in a team stack', () => {
     const published = publishedParameters('prod');
     const missing = ssm.map((p) => p.Default!).filter((name) => !published.has(name));
     expect(missing).toEqual([]);
+  });
+
+  test('a handle adds its parameters only when used: one lake zone, one key', () => {
+    const s = new Stack(testApp(), 'OneZone');
+    const p = Platform.fromEnvironment(s, 'Platform', 'dev');
+    p.lake.grantRead(new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }), 'curated');
+    const defaults = Object.values(Template.fromStack(s).toJSON().Parameters as Record<string, { Default: string }>)
+      .map((x) => x.Default)
+      .filter((d) => d.startsWith('/mlp/'));
+    expect(defaults.sort()).toEqual(
+      ['security/keys/data-arn', 'data/lake/curated/bucket-name', 'data/lake/curated/database-name']
+        .map((h) => `/mlp/dev/platform/${h}`)
+        .sort(),
+    );
   });
 
   test('the VPC has one private and one isolated subnet per prod AZ', () => {
