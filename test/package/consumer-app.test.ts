@@ -121,6 +121,31 @@ describe('the packaged construct library in a fresh `cdk init` app', () => {
     expect(manifest.exports['./k8s'].types).toBe('./dist/k8s/charts/index.d.ts');
   });
 
+  test('the build loads only its peers, its one dependency and Node built-ins (no lib/, no SDK, no cdk-nag types)', () => {
+    const allowed = new Set(['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-34', 'cdk-monitoring-constructs']);
+    const found = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.(js|d\.ts)$/.test(entry.name)) {
+          const text = readFileSync(path, 'utf8');
+          for (const m of text.matchAll(/(?:require\(|from |import\()["']([^"']+)["']/g)) {
+            if (m[1].startsWith('.')) {
+              // Relative imports stay inside the package (constructs/ never reaches lib/).
+              expect(resolve(dir, m[1]).startsWith(join(PACKAGE_DIR, 'dist'))).toBe(true);
+            } else if (!m[1].startsWith('node:')) {
+              found.add(m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0]);
+            }
+          }
+        }
+      }
+    };
+    walk(join(PACKAGE_DIR, 'dist'));
+    expect([...found].filter((p) => !allowed.has(p))).toEqual([]);
+    expect(found.has('aws-cdk-lib')).toBe(true);
+  });
+
   test("peers: aws-cdk-lib, constructs, cdk8s, cdk8s-plus-34 with ranges the repository's versions satisfy; cdk-nag optional", () => {
     for (const peer of ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-34', 'cdk-nag', '@aws-cdk/lambda-layer-kubectl-v35']) {
       const version = JSON.parse(readFileSync(join(ROOT, 'node_modules', peer, 'package.json'), 'utf8')).version;
