@@ -82,7 +82,9 @@ export function publishPlatformHandles(stage: MlPlatformStage): Record<string, P
   const streams = stage.features.streams;
   publish(stage.features, {
     [H.schemaRegistryName]: streams.registry.name,
-    ...Object.fromEntries(streams.topics.map((t) => [H.topicArn(t.topicName), t.topicArn])),
+    // The topic resource's own ARN (Ref), not one rebuilt from the cluster ARN: the same value, without a
+    // Fn::Split over a weak cross-stack reference.
+    ...Object.fromEntries(streams.topics.map((t) => [H.topicArn(t.topicName), t.resource.topicRef.topicArn])),
   });
   return published;
 }
