@@ -10,6 +10,7 @@ export * from './lake';
 export * from './lifecycle';
 export * from './network';
 export * from './observability';
+export * from './platform';
 export * from './security';
 export * from './serving';
 export * from './spark';

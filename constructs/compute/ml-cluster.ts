@@ -5,10 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { type Cidr, contains, isPrivate, parseCidr } from '../core/patterns';
-import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, packs } from '../private/acknowledge';
+import { acknowledge, acknowledgeRuleFindings, acknowledgeWildcards, managedPolicyFinding, nagRule, packs } from '../private/acknowledge';
 import { MlClusterAddOns, type MlClusterAddOnsOptions } from './cluster-add-ons';
 import { Karpenter, type KarpenterProps } from './karpenter';
 import { MlNodeGroup, type MlNodeGroupOptions } from './ml-node-group';
@@ -329,7 +328,7 @@ export class MlCluster extends Construct {
       );
     }
     // In the aws partition the provider also attaches the public-ECR policy under a condition.
-    acknowledgeRuleFindings(provider, 'AwsSolutions-IAM4', rules.iam.IAMNoManagedPolicies, (finding) =>
+    acknowledgeRuleFindings(provider, 'AwsSolutions-IAM4', nagRule('IAMNoManagedPolicies'), (finding) =>
       finding.startsWith('Policy::{"Fn::If"') && finding.includes(':iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"')
         ? 'The kubectl provider (aws-eks-v2, CDK-generated) conditionally attaches AmazonElasticContainerRegistryPublicReadOnly in the aws partition to pull Helm charts from public ECR; not configurable.'
         : undefined,

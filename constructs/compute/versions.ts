@@ -1,6 +1,6 @@
-import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { optionalPeer } from '../private/optional-peer';
 
 /**
  * THE one place where the versions of what runs on the cluster are pinned: per Kubernetes
@@ -12,6 +12,16 @@ import type { Construct } from 'constructs';
  * EKS add-on versions: confirm with
  * `aws eks describe-addon-versions --kubernetes-version <version> --addon-name <name>` before a deploy.
  */
+
+/** A kubectl layer package's class (`KubectlV35Layer`, …): an optional peer of the published library, needed only by MlCluster. */
+type KubectlLayerClass = new (scope: Construct, id: string) => lambda.ILayerVersion;
+
+function kubectlLayerClass(pkg: string, name: string): KubectlLayerClass {
+  const layer = optionalPeer<Record<string, KubectlLayerClass>>(pkg)?.[name];
+  if (!layer)
+    throw new Error(`MlCluster needs the kubectl layer of its Kubernetes version: install the peer dependency ${pkg} (npm install ${pkg})`);
+  return layer;
+}
 
 /** EKS managed add-ons the cluster installs. */
 export const EKS_ADDON_NAMES = ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent', 'coredns', 'aws-ebs-csi-driver'] as const;
@@ -32,7 +42,7 @@ export interface KubernetesRelease {
  */
 export const KUBERNETES_RELEASES: Readonly<Record<string, KubernetesRelease>> = {
   '1.35': {
-    kubectlLayer: (scope, id) => new KubectlV35Layer(scope, id),
+    kubectlLayer: (scope, id) => new (kubectlLayerClass('@aws-cdk/lambda-layer-kubectl-v35', 'KubectlV35Layer'))(scope, id),
     addons: {
       'vpc-cni': 'v1.20.4-eksbuild.1',
       'kube-proxy': 'v1.35.0-eksbuild.2',

@@ -301,7 +301,7 @@ export class DataLake extends DataLakeBase {
   }
 
   /** The bucket of a zone. */
-  bucket(zone: LakeZone): s3.Bucket {
+  bucket(zone: LakeZone): s3.IBucket {
     return this.zoneOf(zone).bucket;
   }
 

@@ -1,6 +1,6 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
-import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { optionalPeer } from './optional-peer';
 
 /**
  * Acknowledges compliance findings (cdk-nag rule ids, or CloudFormation validation warnings) on a
@@ -23,22 +23,34 @@ export const packs = {
 export const managedPolicyFinding = (policy: string): string => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`;
 
 /** A cdk-nag rule as its packs run it: a function of one L1 resource (public `rules.*` exports). */
-type NagRule = (node: CfnResource) => unknown;
+export type NagRule = (node: CfnResource) => unknown;
+
+/** The cdk-nag rules whose finding ids constructs compute (cdk-nag's public `rules.iam.*`). */
+export type NagRuleName = 'IAMNoManagedPolicies' | 'IAMNoWildcardPermissions';
+
+/**
+ * One cdk-nag rule, or `undefined` when the app has not installed cdk-nag (an optional peer of the
+ * published library): without cdk-nag no pack runs, so there is no finding to acknowledge.
+ */
+export function nagRule(name: NagRuleName): NagRule | undefined {
+  return optionalPeer<{ rules: { iam: Record<NagRuleName, NagRule> } }>('cdk-nag')?.rules.iam[name];
+}
 
 /**
  * Acknowledges the findings of one rule on the L1 resources under `scope` for which `reasonFor`
  * gives a reason. Finding ids (`Resource::…`, `Action::…`, `Policy::…`) are computed at validation
  * time by cdk-nag's own public rule, after cross-stack references take their final form; a finding
- * `reasonFor` does not recognise stays a finding.
+ * `reasonFor` does not recognise stays a finding. Without cdk-nag (`rule` undefined) it does nothing.
  *
  * @param ruleId the pack's rule id, e.g. `AwsSolutions-IAM5`
  */
 export function acknowledgeRuleFindings(
   scope: IConstruct,
   ruleId: string,
-  rule: NagRule,
+  rule: NagRule | undefined,
   reasonFor: (finding: string, resource: CfnResource) => string | undefined,
 ): void {
+  if (!rule) return;
   scope.node.addValidation({
     validate: () => {
       for (const resource of scope.node.findAll()) {
@@ -59,7 +71,7 @@ export function acknowledgeRuleFindings(
  * `iam.ManagedPolicy` or the construct holding them) for which `reasonFor` gives a reason.
  */
 export function acknowledgeWildcards(scope: IConstruct, reasonFor: (finding: string) => string | undefined): void {
-  acknowledgeRuleFindings(scope, 'AwsSolutions-IAM5', rules.iam.IAMNoWildcardPermissions, reasonFor);
+  acknowledgeRuleFindings(scope, 'AwsSolutions-IAM5', nagRule('IAMNoWildcardPermissions'), reasonFor);
 }
 
 /** `reasonFor` of one pattern: the reason for findings that match it. */

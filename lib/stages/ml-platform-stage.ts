@@ -1,5 +1,6 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import type { PlatformParameters } from '../../constructs/platform';
 import { RetainStatefulResources } from '../compliance/retention';
 import { ComputeStack } from '../compute/stack';
 import { TeamStack } from '../compute/team-stack';
@@ -14,6 +15,7 @@ import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
 import { StreamingStack } from '../streaming/stack';
+import { publishPlatformHandles } from './handles';
 
 export interface MlPlatformStageProps extends StageProps {
   readonly config: EnvironmentConfig;
@@ -43,6 +45,8 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
+  /** What teams reference, as SSM parameters under `/mlp/<env>/platform/`, by stack name (./handles.ts). */
+  readonly handles: Readonly<Record<string, PlatformParameters>>;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -150,5 +154,6 @@ export class MlPlatformStage extends Stage {
 
     RetainStatefulResources.check(this, config.retainStatefulResources);
     acknowledgeFeatureStorePolicy(config.name, this.featureStore.onlineStore);
+    this.handles = publishPlatformHandles(this);
   }
 }

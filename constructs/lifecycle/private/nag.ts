@@ -1,7 +1,10 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
+import { optionalPeer } from '../../private/optional-peer';
+
+/** cdk-nag's own flattening of a reference into a finding id (cdk-nag is an optional peer of the library). */
+type FlattenCfnReference = (reference: unknown) => string;
 
 /** A family of wildcard findings (`Action::…` / `Resource::…`, as cdk-nag names them) and why it is by design. */
 export interface WildcardReason {
@@ -10,7 +13,7 @@ export interface WildcardReason {
 }
 
 /** The wildcard findings of an IAM policy resource, computed as cdk-nag computes them. */
-function wildcardFindings(policy: IConstruct): string[] {
+function wildcardFindings(policy: IConstruct, flattenCfnReference: FlattenCfnReference): string[] {
   if (!(policy instanceof iam.CfnPolicy || policy instanceof iam.CfnManagedPolicy)) return [];
   const document = Stack.of(policy).resolve(policy.policyDocument);
   const findings = new Set<string>();
@@ -30,11 +33,16 @@ function wildcardFindings(policy: IConstruct): string[] {
  * `reasons` (at validation time, when references are resolved). Any other wildcard stays a finding.
  */
 export function acknowledgeWildcards(scope: IConstruct, reasons: readonly WildcardReason[]): void {
+  // Without cdk-nag no pack runs, so there is no finding to acknowledge.
+  const flatten = optionalPeer<{ flattenCfnReference: FlattenCfnReference }>(
+    'cdk-nag/lib/utils/flatten-cfn-reference',
+  )?.flattenCfnReference;
+  if (!flatten) return;
   scope.node.addValidation({
     validate: () => {
       for (const construct of scope.node.findAll()) {
         if (!CfnResource.isCfnResource(construct)) continue;
-        for (const finding of wildcardFindings(construct)) {
+        for (const finding of wildcardFindings(construct, flatten)) {
           const match = reasons.find((r) => r.finding.test(finding));
           if (match) Validations.of(construct).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: match.reason });
         }

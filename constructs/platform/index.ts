@@ -1,0 +1,3 @@
+export * from './handles';
+export * from './platform';
+export * from './platform-parameters';
