@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { checkServiceAccountBinding, podIdentityPrincipal } from '../compute/team-workload-identity';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { GROUP_NAME, TOPIC_NAME } from '../streams/event-streams';
 
@@ -43,6 +44,12 @@ export interface FeatureStreamConsumerProps {
   readonly onlineStore: WritableOnlineStore;
   /** Local path of the processor's bundle: one self-contained `.js`/`.mjs`/`.cjs` file. */
   readonly bundlePath: string;
+  /**
+   * CloudWatch namespace the processor publishes its freshness metric (FeatureAgeSeconds) to; the
+   * role may put metric data in this namespace only.
+   * @default 'MlPlatform/Features'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -116,8 +123,20 @@ export class FeatureStreamConsumer extends Construct {
           actions: ['s3:GetObject'],
           resources: [this.bundle.bucket.arnForObjects(this.bundle.s3ObjectKey)],
         }),
+        // PutMetricData has no resource type: '*', narrowed to the one namespace by condition.
+        new iam.PolicyStatement({
+          sid: 'FreshnessMetric',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': props.metricsNamespace ?? 'MlPlatform/Features' } },
+        }),
       ],
     });
+    acknowledgeWildcards(this.policy, (finding) =>
+      finding === 'Resource::*'
+        ? 'cloudwatch:PutMetricData has no resource type (IAM reference); the statement is limited to the freshness metric namespace by the cloudwatch:namespace condition.'
+        : undefined,
+    );
     const principal = new ManagedPolicyPrincipal(this.role, this.policy);
     props.streams.grantConsume(principal, props.topicName, this.consumerGroup);
     if (props.deadLetterTopicName) props.streams.grantProduce(principal, props.deadLetterTopicName);

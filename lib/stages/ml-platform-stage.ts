@@ -10,6 +10,7 @@ import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
+import { ObservabilityStack } from '../observability/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
@@ -43,6 +44,8 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
+  /** Dashboards, SLO burn-rate alarms, threshold alarms, budgets and anomaly detection (deployed last). */
+  readonly observability: ObservabilityStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -62,7 +65,6 @@ export class MlPlatformStage extends Stage {
 
     this.serving = new ServingStack(this, 'Serving', {
       config,
-      servingKey: this.security.keys.serving,
       // MLflow artifacts live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
@@ -78,7 +80,7 @@ export class MlPlatformStage extends Stage {
         logsKey: this.security.keys.logs,
         // Model artifacts, data capture and monitoring live in the lake's models zone.
         modelsBucket: this.data.lake.bucket('models'),
-        alarmTopic: this.serving.alarmTopic,
+        oncall: this.security.oncall,
       });
     }
     this.models = models;
@@ -140,6 +142,20 @@ export class MlPlatformStage extends Stage {
       logsKey: this.security.keys.logs,
       cluster: this.compute.clusterAttributes,
     });
+
+    // Dashboards, SLOs, threshold alarms and cost guardrails: deployed last, they only read names.
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      config,
+      oncall: this.security.oncall,
+      onlineStoreReplicationGroupId: this.featureStore.onlineStore.replicationGroupId,
+      sparkApplicationId: this.data.spark.applicationId,
+      clusterName: this.compute.clusterAttributes.clusterName,
+      // Training pipelines (Step Functions, by short name): the lifecycle stack's state machines
+      // go here when it lands (issue 13); their outcomes then get a dashboard section and tickets.
+      pipelines: undefined,
+    });
+    // Per-team budgets select costs by the `team` cost-allocation tag.
+    for (const [name, stack] of Object.entries(teams)) Tags.of(stack).add('team', name);
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);
