@@ -549,12 +549,12 @@ export class PlatformMonitoring extends Construct {
               addAlarm: !alarms
                 ? {}
                 : {
-                Signal: signal('latency', `Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
-                  threshold: p99,
-                  evaluationPeriods: 5,
-                  datapointsToAlarm: 5,
-                }),
-              },
+                    Signal: signal('latency', `Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
+                      threshold: p99,
+                      evaluationPeriods: 5,
+                      datapointsToAlarm: 5,
+                    }),
+                  },
             },
             new cloudwatch.MathExpression({
               expression: 'p50 / 1000',
@@ -573,12 +573,12 @@ export class PlatformMonitoring extends Construct {
               addAlarm: !alarms
                 ? {}
                 : {
-                Signal: signal('errors', `Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
-                  threshold: rate,
-                  evaluationPeriods: 5,
-                  datapointsToAlarm: 5,
-                }),
-              },
+                    Signal: signal('errors', `Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
+                      threshold: rate,
+                      evaluationPeriods: 5,
+                      datapointsToAlarm: 5,
+                    }),
+                  },
             },
           ],
         },

@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import {
   allowKarpenterNodeVolumeEncryption,
   ClusterAccessHost,
+  ClusterMetrics,
+  CONTAINER_INSIGHTS_ADDON_VERSIONS,
   MlCluster,
   type MlNodeGroupOptions,
   type PlatformKeys,
@@ -36,6 +38,11 @@ export interface ComputeStackProps extends PlatformStackProps {
    * @default - EFA environments cannot link training storage (synth fails with the reason)
    */
   readonly featuresBucket?: s3.IBucket;
+  /**
+   * The Metrics stack's Prometheus workspace: KEDA's operator may query this workspace only.
+   * @default - no workspace (observability.prometheus off): KEDA may query any workspace of the account
+   */
+  readonly prometheusWorkspaceArn?: string;
 }
 
 /** What a Team stack imports of the cluster (values are tokens of the Compute stack). */
@@ -63,6 +70,8 @@ export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly accessHost: ClusterAccessHost;
   readonly trainingAddOns: TrainingAddOns;
+  /** Container Insights and the Prometheus exporters (per `observability` config). */
+  readonly clusterMetrics: ClusterMetrics;
   /** Per team with GPUs in the EFA pool (prod): its FSx for Lustre file system; its Team stack mounts it. */
   readonly trainingFileSystems: Record<string, TrainingFileSystem> = {};
 
@@ -133,6 +142,18 @@ export class ComputeStack extends PlatformStack {
     this.trainingAddOns = new TrainingAddOns(this, 'TrainingAddOns', {
       cluster,
       install: { efaDevicePlugin: efa !== undefined, fsxCsiDriver: efa !== undefined },
+      after: [karpenter.chart],
+      prometheusWorkspaceArn: props.prometheusWorkspaceArn,
+    });
+
+    // Metrics of the cluster: Container Insights (add-on) and, with Prometheus, the DCGM exporter,
+    // kube-state-metrics and the managed collector's RBAC (the collector is the Observability stack's).
+    const o = config.observability;
+    this.clusterMetrics = new ClusterMetrics(this, 'ClusterMetrics', {
+      cluster,
+      environment: config.name,
+      containerInsightsVersion: o.containerInsights ? CONTAINER_INSIGHTS_ADDON_VERSIONS[k.kubernetesVersion] : undefined,
+      prometheusExporters: o.prometheus.enabled,
       after: [karpenter.chart],
     });
 

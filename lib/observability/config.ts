@@ -1,5 +1,5 @@
-import type { Capability } from '../../constructs/observability/platform-monitoring';
 import type { Severity } from '../../constructs/observability/alarm-description';
+import type { Capability } from '../../constructs/observability/platform-monitoring';
 import type { EnvironmentName } from '../config/types';
 
 /** The SLOs of the credit decision path (scoring endpoint and the features it reads). */

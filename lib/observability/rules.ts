@@ -10,11 +10,21 @@ export function checkObservability(c: EnvironmentConfig, p: Problems): void {
   if (!p.section('observability', c.observability)) return;
   const o: ObservabilityConfig = c.observability;
   for (const capability of CAPABILITIES) {
-    for (const line of ownershipProblems(`observability.owners.${capability}`, { severity: 'page', owner: o.owners?.[capability], runbook: 'x' }))
+    for (const line of ownershipProblems(`observability.owners.${capability}`, {
+      severity: 'page',
+      owner: o.owners?.[capability],
+      runbook: 'x',
+    }))
       p.addLine(line);
   }
   if (o.slos) checkSlos(c, o, p);
-  else p.check(c.name === 'dev', 'observability.slos', o.slos, `is required in ${c.name}; the credit decision path needs its SLOs outside dev`);
+  else
+    p.check(
+      c.name === 'dev',
+      'observability.slos',
+      o.slos,
+      `is required in ${c.name}; the credit decision path needs its SLOs outside dev`,
+    );
   if (p.section('observability.budgets', o.budgets)) {
     p.addAll(
       costProblems('observability', {
@@ -32,7 +42,12 @@ export function checkObservability(c: EnvironmentConfig, p: Problems): void {
     );
     const teams = (c.cluster?.teams ?? []).map((t) => t.name);
     for (const team of Object.keys(o.budgets.teamsUsd ?? {})) {
-      p.check(!c.cluster || teams.includes(team), `observability.budgets.teamsUsd.${team}`, team, `is not a team of cluster.teams (${teams.join(', ')})`);
+      p.check(
+        !c.cluster || teams.includes(team),
+        `observability.budgets.teamsUsd.${team}`,
+        team,
+        `is not a team of cluster.teams (${teams.join(', ')})`,
+      );
     }
   }
   if (p.section('observability.prometheus', o.prometheus)) {
@@ -50,7 +65,12 @@ function checkSlos(c: EnvironmentConfig, o: ObservabilityConfig, p: Problems): v
     `is not an endpoint of serving.endpoints (${endpoints.join(', ') || 'none'})`,
   );
   const objective = (field: string, v: number) =>
-    p.check(typeof v === 'number' && v > 0.5 && v < 1, `observability.slos.${field}.objective`, v, 'is not allowed; expected a share strictly between 0.5 and 1, e.g. 0.999');
+    p.check(
+      typeof v === 'number' && v > 0.5 && v < 1,
+      `observability.slos.${field}.objective`,
+      v,
+      'is not allowed; expected a share strictly between 0.5 and 1, e.g. 0.999',
+    );
   objective('latency', s.latency?.objective);
   objective('availability', s.availability?.objective);
   objective('freshness', s.freshness?.objective);

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as aps from 'aws-cdk-lib/aws-aps';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -7,6 +8,7 @@ import {
   type EndpointHandles,
   type IOnCallTopics,
   PlatformMonitoring,
+  scrapeConfiguration,
 } from '../../constructs';
 import { FEATURE_FRESHNESS_NAMESPACE } from '../../jobs/features/stream/freshness';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
@@ -28,6 +30,18 @@ export interface ObservabilityStackProps extends PlatformStackProps {
    * @default - none
    */
   readonly pipelines?: Readonly<Record<string, sfn.IStateMachine>>;
+  /**
+   * The Metrics stack's workspace and where its managed collector runs: the collector scrapes the
+   * cluster (kubelets, DCGM exporter, kube-state-metrics) into the workspace.
+   * @default - no collector
+   */
+  readonly prometheus?: {
+    readonly workspaceArn: string;
+    /** Private subnets of the cluster (the collector's network interfaces, 2 AZs or more). */
+    readonly subnetIds: readonly string[];
+    /** The cluster security group: nodes admit it on every port, so the collector needs no new rule. */
+    readonly clusterSecurityGroupId: string;
+  };
 }
 
 /**
@@ -44,6 +58,8 @@ export class ObservabilityStack extends PlatformStack {
   readonly monitoring: PlatformMonitoring;
   readonly creditDecisionPath?: CreditDecisionPath;
   readonly cost: CostGuardrails;
+  /** The AMP managed collector of the cluster (where Prometheus is enabled). */
+  readonly scraper?: aps.CfnScraper;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -117,6 +133,23 @@ export class ObservabilityStack extends PlatformStack {
         servingOwner: o.owners.serving,
         featuresOwner: o.owners.features,
         dashboard: o.dashboards,
+      });
+    }
+
+    if (props.prometheus) {
+      // The managed collector creates its own EKS access entry (user aps-collector-user), which the
+      // gpu-observability chart's RBAC (applied by the Compute stack) authorizes.
+      this.scraper = new aps.CfnScraper(this, 'PrometheusScraper', {
+        alias: `${env}-eks`,
+        source: {
+          eksConfiguration: {
+            clusterArn: this.formatArn({ service: 'eks', resource: 'cluster', resourceName: props.clusterName }),
+            subnetIds: [...props.prometheus.subnetIds],
+            securityGroupIds: [props.prometheus.clusterSecurityGroupId],
+          },
+        },
+        destination: { ampConfiguration: { workspaceArn: props.prometheus.workspaceArn } },
+        scrapeConfiguration: { configurationBlob: scrapeConfiguration() },
       });
     }
 

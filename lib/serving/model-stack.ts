@@ -12,11 +12,11 @@ import {
   EndpointSpec,
   type IOnCallTopics,
   ModelRegistry,
-  SIGNAL_MARK,
   type Severity,
+  SIGNAL_MARK,
 } from '../../constructs';
-import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import { endpointDegradedSeverity } from '../observability/config';
+import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import type { ServingEndpointConfig, ServingModelConfig } from './config';
 
 export interface ModelStackProps extends PlatformStackProps {

@@ -1,5 +1,5 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { MlflowApp, MlflowTrackingServer } from '../../constructs';

@@ -1,4 +1,5 @@
 import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { RetainStatefulResources } from '../compliance/retention';
 import { ComputeStack } from '../compute/stack';
@@ -10,6 +11,7 @@ import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
+import { MetricsStack } from '../observability/metrics-stack';
 import { ObservabilityStack } from '../observability/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
@@ -44,6 +46,8 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
+  /** Amazon Managed Service for Prometheus, where `observability.prometheus` is enabled (before Compute). */
+  readonly metrics?: MetricsStack;
   /** Dashboards, SLO burn-rate alarms, threshold alarms, budgets and anomaly detection (deployed last). */
   readonly observability: ObservabilityStack;
 
@@ -84,6 +88,10 @@ export class MlPlatformStage extends Stage {
       });
     }
     this.models = models;
+    // Prometheus (where enabled): a small stack before Compute, whose KEDA operator queries it.
+    this.metrics = config.observability.prometheus.enabled
+      ? new MetricsStack(this, 'Metrics', { config, keys: this.security.keys, oncall: this.security.oncall })
+      : undefined;
     this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc, keys: this.security.keys, spark: this.data.spark });
     // EFA training file systems (prod) link the teams' prefixes of the features and models buckets.
     this.compute = new ComputeStack(this, 'Compute', {
@@ -92,6 +100,7 @@ export class MlPlatformStage extends Stage {
       keys: this.security.keys,
       featuresBucket: this.data.lake.bucket('features'),
       modelsBucket: this.data.lake.bucket('models'),
+      prometheusWorkspaceArn: this.metrics?.prometheus.workspace.attrArn,
     });
 
     // Team roles are scoped to prefixes of the lake's zone buckets; model servers read their model
@@ -153,6 +162,13 @@ export class MlPlatformStage extends Stage {
       // Training pipelines (Step Functions, by short name): the lifecycle stack's state machines
       // go here when it lands (issue 13); their outcomes then get a dashboard section and tickets.
       pipelines: undefined,
+      prometheus: this.metrics
+        ? {
+            workspaceArn: this.metrics.prometheus.workspace.attrArn,
+            subnetIds: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+            clusterSecurityGroupId: this.compute.clusterAttributes.clusterSecurityGroupId,
+          }
+        : undefined,
     });
     // Per-team budgets select costs by the `team` cost-allocation tag.
     for (const [name, stack] of Object.entries(teams)) Tags.of(stack).add('team', name);

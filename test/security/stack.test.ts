@@ -61,9 +61,9 @@ describe('Security stack', () => {
       'SageMaker models, endpoints and MLflow of the ML platform': [],
       'On-call notifications (page and ticket topics) of the ML platform': [
         'cloudwatch.amazonaws.com',
+        'aps.amazonaws.com',
         'budgets.amazonaws.com',
         'costalerts.amazonaws.com',
-        'aps.amazonaws.com',
       ],
     });
   });

@@ -314,9 +314,11 @@ describe('ModelStack: one per model, no endpoint in CloudFormation', () => {
         'Fn::GetStackOutput': expect.objectContaining({ StackName: `MlPlatform-${env}-Security`, OutputName: expect.stringContaining(s) }),
       });
       // THEN the signals have no action and are the composite's rule
-      expect(Object.keys(byName).sort()).toEqual(
-        [`${env}-endpoint-degraded-credit-risk-errors`, `${env}-endpoint-degraded-credit-risk-latency`, `${env}-model-data-drift-credit-risk`],
-      );
+      expect(Object.keys(byName).sort()).toEqual([
+        `${env}-endpoint-degraded-credit-risk-errors`,
+        `${env}-endpoint-degraded-credit-risk-latency`,
+        `${env}-model-data-drift-credit-risk`,
+      ]);
       for (const what of ['latency', 'errors']) {
         const signal = byName[`${env}-endpoint-degraded-credit-risk-${what}`];
         expect(signal.Properties.AlarmActions).toBeUndefined();
@@ -325,10 +327,14 @@ describe('ModelStack: one per model, no endpoint in CloudFormation', () => {
       }
       expect(composites).toHaveLength(1);
       expect(composites[0].Properties.AlarmName).toBe(`${env}-endpoint-degraded-credit-risk`);
-      expect(composites[0].Properties.AlarmDescription).toContain(`Severity: ${severity}\nOwner: ml-serving\nRunbook: docs/runbooks/endpoint-degraded.md`);
+      expect(composites[0].Properties.AlarmDescription).toContain(
+        `Severity: ${severity}\nOwner: ml-serving\nRunbook: docs/runbooks/endpoint-degraded.md`,
+      );
       expect(composites[0].Properties.AlarmActions).toEqual([topic(severity === 'page' ? 'Page' : 'Ticket')]);
       const drift = byName[`${env}-model-data-drift-credit-risk`];
-      expect(drift.Properties.AlarmDescription).toContain('Severity: ticket\nOwner: ml-serving\nRunbook: docs/runbooks/model-data-drift.md');
+      expect(drift.Properties.AlarmDescription).toContain(
+        'Severity: ticket\nOwner: ml-serving\nRunbook: docs/runbooks/model-data-drift.md',
+      );
       expect(drift.Properties.AlarmActions).toEqual([topic('Ticket')]);
     },
   );

@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     const datum = processor.freshness.datum(Date.now());
     if (!datum) return;
     cloudwatch
-      .send(new PutMetricDataCommand({ Namespace: FEATURE_FRESHNESS_NAMESPACE, MetricData: [{ ...datum, Dimensions: [...datum.Dimensions] }] }))
+      .send(
+        new PutMetricDataCommand({ Namespace: FEATURE_FRESHNESS_NAMESPACE, MetricData: [{ ...datum, Dimensions: [...datum.Dimensions] }] }),
+      )
       .catch((err: Error) => console.error(`feature-stream: cannot publish FeatureAgeSeconds: ${err.message}`));
   }, 60_000);
 
