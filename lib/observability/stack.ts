@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as aps from 'aws-cdk-lib/aws-aps';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
@@ -160,5 +161,11 @@ export class ObservabilityStack extends PlatformStack {
       teamBudgetsUsd: o.budgets.teamsUsd,
       anomalyImpactUsd: o.budgets.anomalyImpactUsd,
     });
+
+    // aws-cdk-lib 2.276 tags dashboards (AWS::CloudWatch::Dashboard has Tags in the CloudFormation
+    // registry schema it is generated from); cfn-lint 1.51's older schema reports E3002 on them.
+    for (const c of this.node.findAll()) {
+      if (c instanceof cloudwatch.CfnDashboard) c.addMetadata('cfn-lint', { config: { ignore_checks: ['E3002'] } });
+    }
   }
 }
