@@ -93,6 +93,13 @@ describe('FeatureStreamConsumer', () => {
         Resource: `arn:aws:s3:::${stack.resolve(c.bundle.s3BucketName)}/${stack.resolve(c.bundle.s3ObjectKey)}`,
       },
       {
+        Sid: 'FreshnessMetric',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'MlPlatform/Features' } },
+      },
+      {
         Effect: 'Allow',
         Action: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'],
         Resource: CLUSTER.clusterArn,

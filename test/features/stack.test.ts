@@ -127,7 +127,7 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
       'GlueDefaultDatabase',
     ]);
     // AND every resource is named (but the two actions IAM gives no resource type), no wildcard action
-    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers'];
+    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers', 'cloudwatch:PutMetricData'];
     for (const p of Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as any[]) {
       for (const s of p.Properties.PolicyDocument.Statement) {
         if ([s.Resource].flat().includes('*')) expect([s.Action].flat().every((a: string) => NO_RESOURCE_TYPE.includes(a))).toBe(true);
@@ -150,16 +150,19 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     const s = statements(t, 'Streaming computation of feature group applicant_txn_aggregates');
     expect(actionsOf(s)).toEqual([
       ['Bundle', ['s3:GetObject']],
+      ['FreshnessMetric', ['cloudwatch:PutMetricData']],
       ['', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']],
       ['', ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']],
       ['', ['elasticache:Connect']],
     ]);
-    expect(JSON.stringify(s[2].Resource)).toMatch(/"\/card-transactions"/);
-    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
-    expect(JSON.stringify(s[4].Resource)).toMatch(/"\/card-transactions-dlq"/);
-    expect(s[5].Resource).toEqual([
+    // The freshness metric: PutMetricData has no resource type, so '*' narrowed to one namespace.
+    expect(s[1].Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'MlPlatform/Features' } });
+    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/card-transactions"/);
+    expect(JSON.stringify(s[4].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
+    expect(JSON.stringify(s[5].Resource)).toMatch(/"\/card-transactions-dlq"/);
+    expect(s[6].Resource).toEqual([
       `arn:aws:elasticache:${config.region}:${config.account}:replicationgroup:${env}-features`,
       `arn:aws:elasticache:${config.region}:${config.account}:user:${env}-features-writer`,
     ]);
