@@ -27,7 +27,7 @@ export function checkObservability(c: EnvironmentConfig, p: Problems): void {
     );
   if (p.section('observability.budgets', o.budgets)) {
     p.addAll(
-      costProblems('observability', {
+      costProblems(c.name, {
         environment: c.name,
         topics: undefined as never,
         monthlyBudgetUsd: o.budgets.environmentUsd,
