@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, type Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { checkCloudAssembly, parseAlarmDescription } from '../../constructs/observability/alarm-contract';
+import { checkAlarmContract, checkCloudAssembly, parseAlarmDescription } from '../../constructs/observability/alarm-contract';
 import { buildPlatformApp } from '../../lib/app';
 import { ENVIRONMENT_NAMES } from '../../lib/config';
 import { platformStage, testApp } from '../util';
@@ -97,5 +97,29 @@ describe('the alarm contract holds in every environment, across all its stacks',
     for (const [, found] of sections) {
       expect(found).toEqual(expect.arrayContaining(['## What it means', '## First checks', '## Mitigation', '## Escalation']));
     }
+  });
+
+  test('a description naming a resource of another stack (Fn::Join) is read by its literal parts', () => {
+    // GIVEN an alarm whose summary names an EMR application id from the Data stack
+    const description = {
+      'Fn::Join': [
+        '',
+        [
+          'EMR Serverless lake (',
+          { 'Fn::GetStackOutput': { StackName: 'Data', OutputName: 'Id' } },
+          '): a job failed.\n\nSeverity: ticket\nOwner: ml-features\nRunbook: docs/runbooks/emr-serverless-job-failed.md',
+        ],
+      ],
+    };
+    const alarm = (d: unknown) => ({
+      Resources: {
+        A: { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmDescription: d, AlarmActions: ['arn:aws:sns:eu-west-1:1:t'] } },
+      },
+    });
+    // WHEN / THEN
+    expect(checkAlarmContract({ S: alarm(description) }, { runbookDir: RUNBOOKS })).toEqual([]);
+    expect(checkAlarmContract({ S: alarm({ 'Fn::Join': ['', ['a job failed ', { Ref: 'X' }]] }) }, { runbookDir: RUNBOOKS })).toHaveLength(
+      3,
+    );
   });
 });
