@@ -22,7 +22,7 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
     expect(problems).toEqual([]);
   });
 
-  test('one namespace with a GPU quota per configured team (and the GPU exporters\' where Prometheus is on)', () => {
+  test("one namespace with a GPU quota per configured team (and the GPU exporters' where Prometheus is on)", () => {
     // GIVEN
     const namespaces = manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
     // THEN
