@@ -533,7 +533,9 @@ export class PlatformMonitoring extends Construct {
     this.facade.monitorCustom({
       alarmFriendlyName: `Endpoint-${e.endpointName}`,
       humanReadableName: `SageMaker endpoint ${e.endpointName}`,
-      addToSummaryDashboard: true,
+      // An endpoint whose alarms live elsewhere is on the detail dashboard only: a hundred of them
+      // on both dashboards would double what each adds to the template.
+      addToSummaryDashboard: alarms,
       metricGroups: [
         {
           title: 'Model latency (ms)',
