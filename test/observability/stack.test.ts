@@ -1,4 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { App as Cdk8sApp } from 'cdk8s';
+import { addTemplateCharts } from '../../lib/compute/charts';
 import { ENVIRONMENTS } from '../../lib/config';
 import { platformStage, template } from '../util';
 
@@ -96,5 +98,24 @@ describe('Metrics stack and Compute: the workspace before the cluster that queri
     }
     const releases = (Object.values(t.findResources('Custom::AWSCDK-EKS-HelmChart')) as any[]).map((r) => r.Properties.Chart);
     for (const chart of ['dcgm-exporter', 'kube-state-metrics']) expect(releases.includes(chart)).toBe(o.prometheus.enabled);
+  });
+});
+
+describe('the vLLM template queries the environment’s Prometheus workspace', () => {
+  const scalers = (url?: string) =>
+    addTemplateCharts(new Cdk8sApp(), ENVIRONMENTS.prod, { prometheusQueryUrl: url })
+      .flatMap((c) => c.toJson())
+      .filter((o: any) => o.kind === 'ScaledObject')
+      .map((o: any) => o.spec.triggers[0].metadata.serverAddress);
+
+  test('with the Metrics stack’s query URL (MLP_<ENV>_PROMETHEUS_URL), every team’s scaler uses it', () => {
+    const url = 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0123abcd-4567-89ef-0123-456789abcdef';
+    expect(scalers(url).length).toBe(ENVIRONMENTS.prod.cluster.teams.length);
+    for (const s of scalers(url)) expect(s).toBe(url);
+  });
+
+  test('without it, the URL says where to find it (no made-up workspace id)', () => {
+    for (const s of scalers())
+      expect(s).toBe('https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-unknown-see-ssm-mlp-prod-prometheus-query-url');
   });
 });
