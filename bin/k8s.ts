@@ -22,7 +22,10 @@ for (const name of ENVIRONMENT_NAMES) {
   addServingCharts(serving, environments[name], { featureStorePort: DEFAULT_ONLINE_STORE_PORT });
   serving.synth();
   const templates = new App({ outdir: join(root, name, 'templates'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  addTemplateCharts(templates, environments[name]);
+  // The Prometheus workspace id exists only after the Metrics stack deploys (its output PrometheusQueryUrl).
+  addTemplateCharts(templates, environments[name], {
+    prometheusQueryUrl: process.env[`MLP_${name.toUpperCase()}_PROMETHEUS_URL`] || undefined,
+  });
   templates.synth();
   process.stdout.write(`dist/k8s/${name}: platform, serving and templates written\n`);
 }

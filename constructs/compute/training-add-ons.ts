@@ -94,6 +94,11 @@ export interface TrainingAddOnsProps {
   readonly charts?: Partial<Record<TrainingAddOnName, HelmChartPin>>;
   /** @default - none */
   readonly after?: readonly IDependable[];
+  /**
+   * ARN of the Prometheus workspace KEDA's operator queries for scaling metrics.
+   * @default - any workspace of this account and region
+   */
+  readonly prometheusWorkspaceArn?: string;
 }
 
 const ON_SYSTEM_NODES = { nodeSelector: { [NODE_LABELS.workload]: 'system' } };
@@ -149,7 +154,8 @@ export class TrainingAddOns extends Construct {
             sid: 'QueryScalingMetrics',
             actions: ['aps:QueryMetrics'],
             resources: [
-              stack.formatArn({ service: 'aps', resource: 'workspace', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+              props.prometheusWorkspaceArn ??
+                stack.formatArn({ service: 'aps', resource: 'workspace', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
             ],
           }),
         ],

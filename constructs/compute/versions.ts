@@ -53,6 +53,19 @@ export const KUBERNETES_RELEASES: Readonly<Record<string, KubernetesRelease>> = 
   },
 };
 
+/**
+ * Version of the `amazon-cloudwatch-observability` add-on (Container Insights) per Kubernetes
+ * version, installed only where the environment turns Container Insights on (it is billed per
+ * metric, so not in the managed add-ons every cluster gets). v4.10.3-eksbuild.1: published by
+ * 2026-04 (aws-observability/application-signals-demo#334 pins it because v5.3.0 dropped the
+ * agent's cluster-wide configmap read); 3.1.0 or later is needed for EKS Pod Identity. Not
+ * checked online for 1.35 on this machine: confirm with
+ * `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name amazon-cloudwatch-observability`.
+ */
+export const CONTAINER_INSIGHTS_ADDON_VERSIONS: Readonly<Record<string, string>> = {
+  '1.35': 'v4.10.3-eksbuild.1',
+};
+
 /** Kubernetes versions for which a release (kubectl layer and add-ons) is pinned. */
 export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(KUBERNETES_RELEASES);
 

@@ -6,6 +6,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { checkServiceAccountBinding, podIdentityPrincipal } from '../compute/team-workload-identity';
+import { acknowledgeWildcards } from '../private/acknowledge';
 import { ManagedPolicyPrincipal } from '../private/managed-policy-principal';
 import { GROUP_NAME, TOPIC_NAME } from '../streams/event-streams';
 
@@ -51,6 +52,12 @@ export interface FeatureStreamConsumerProps {
    * @default 'public.ecr.aws/docker/library/node:22-alpine'
    */
   readonly baseImage?: string;
+  /**
+   * CloudWatch namespace the processor publishes its freshness metric (FeatureAgeSeconds) to; the
+   * role may put metric data in this namespace only.
+   * @default 'MlPlatform/Features'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /** Where the bundle sits in the consumer's image. */
@@ -151,7 +158,21 @@ export class FeatureStreamConsumer extends Construct {
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: `Streaming computation of feature group ${props.groupName}`,
       roles: [this.role],
+      statements: [
+        // PutMetricData has no resource type: '*', narrowed to the one namespace by condition.
+        new iam.PolicyStatement({
+          sid: 'FreshnessMetric',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': props.metricsNamespace ?? 'MlPlatform/Features' } },
+        }),
+      ],
     });
+    acknowledgeWildcards(this.policy, (finding) =>
+      finding === 'Resource::*'
+        ? 'cloudwatch:PutMetricData has no resource type (IAM reference); the statement is limited to the freshness metric namespace by the cloudwatch:namespace condition.'
+        : undefined,
+    );
     const principal = new ManagedPolicyPrincipal(this.role, this.policy);
     props.streams.grantConsume(principal, props.topicName, this.consumerGroup);
     if (props.deadLetterTopicName) props.streams.grantProduce(principal, props.deadLetterTopicName);

@@ -35,8 +35,7 @@ export function checkAlarmContract(templates: Readonly<Record<string, TemplateJs
       if (!ALARM_TYPES.includes(resource.Type)) continue;
       const props = resource.Properties ?? {};
       const where = `${stack}/${logicalId}${typeof props.AlarmName === 'string' ? ` (${props.AlarmName})` : ''}`;
-      const description =
-        typeof props.AlarmDescription === 'string' ? props.AlarmDescription : JSON.stringify(props.AlarmDescription ?? '');
+      const description = templateString(props.AlarmDescription);
       const parsed = parseAlarmDescription(description);
       if (!parsed.severity) problems.push(`${where}: no 'Severity:' line in the alarm description (page or ticket)`);
       else if (!(SEVERITIES as readonly string[]).includes(parsed.severity)) {
@@ -67,6 +66,17 @@ export function checkAlarmContract(templates: Readonly<Record<string, TemplateJs
     }
   }
   return problems;
+}
+
+/**
+ * A template string value as text: a literal as is, an `Fn::Join` (a description naming a
+ * resource of another stack) with its literal parts and `{…}` for each reference.
+ */
+function templateString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map((part) => (typeof part === 'string' ? part : '{…}')).join(join[0]);
+  return value === undefined ? '' : JSON.stringify(value);
 }
 
 /**

@@ -50,6 +50,11 @@ export interface CreditDecisionPathProps {
    * @default 'ml-features'
    */
   readonly featuresOwner?: string;
+  /**
+   * Create the dashboard ($3 a month beyond an account's first 3); the SLO alarms are created either way.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -126,7 +131,7 @@ export class CreditDecisionPath extends Construct {
 
     this.dashboards = new DefaultDashboardFactory(this, 'Dashboards', {
       dashboardNamePrefix: `${env}-credit-decision-path`,
-      createDashboard: true,
+      createDashboard: props.dashboard ?? true,
       createSummaryDashboard: false,
       createAlarmDashboard: false,
     });
@@ -146,9 +151,19 @@ export class CreditDecisionPath extends Construct {
         label: `${stat} (ms)`,
         period: Duration.minutes(1),
       });
-    const burn = (slo: ServiceLevelObjective, label: string) => {
+    // One graph holds the three burn rates: their inner metric ids (good, bad, total) get a prefix
+    // per SLO, since one graph may not use one id for two different metrics.
+    const burn = (slo: ServiceLevelObjective, label: string, prefix: string) => {
       const alarm = Object.entries(slo.windowAlarms).find(([k]) => k.startsWith('1h@'))?.[1] ?? Object.values(slo.windowAlarms)[0];
-      return (alarm.metric as cloudwatch.MathExpression).with({ label });
+      const math = alarm.metric as cloudwatch.MathExpression;
+      const ids = Object.keys(math.usingMetrics);
+      const expression = ids.reduce((e, id) => e.replace(new RegExp(`\\b${id}\\b`, 'g'), `${prefix}_${id}`), math.expression);
+      return new cloudwatch.MathExpression({
+        expression,
+        usingMetrics: Object.fromEntries(ids.map((id) => [`${prefix}_${id}`, math.usingMetrics[id]])),
+        period: math.period,
+        label,
+      });
     };
     facade.monitorCustom({
       alarmFriendlyName: 'CreditDecisionPath',
@@ -169,9 +184,9 @@ export class CreditDecisionPath extends Construct {
         {
           title: 'SLO burn rate (1h window; 1 = budget spent exactly over the SLO period)',
           metrics: [
-            burn(this.latency, 'scoring latency'),
-            burn(this.availability, 'scoring availability'),
-            burn(this.freshness, 'feature freshness'),
+            burn(this.latency, 'scoring latency', 'latency'),
+            burn(this.availability, 'scoring availability', 'availability'),
+            burn(this.freshness, 'feature freshness', 'freshness'),
           ],
           horizontalAnnotations: [{ value: 14.4, label: 'fast burn (pages)', color: '#d62728' }],
         },

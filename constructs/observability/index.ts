@@ -1,4 +1,5 @@
 export * from './alarm-contract';
+export * from './cluster-metrics';
 export * from './cost-guardrails';
 export * from './credit-decision-path';
 export * from './metrics';

@@ -93,6 +93,12 @@ export interface EndpointHandles {
    * @default 'page'
    */
   readonly severity?: Severity;
+  /**
+   * Create the latency/5XX signals and the degraded composite. Off when the endpoint's alarms live
+   * elsewhere (e.g. with the endpoint, as EndpointSpec's): the dashboard section only.
+   * @default true
+   */
+  readonly alarms?: boolean;
 }
 
 export interface PlatformMonitoringProps {
@@ -100,6 +106,12 @@ export interface PlatformMonitoringProps {
   readonly environment: string;
   /** Where alarms go. */
   readonly topics: IOnCallTopics;
+  /**
+   * Create the detail and summary dashboards ($3 a month each beyond an account's first 3).
+   * Without them the alarms are created all the same.
+   * @default true
+   */
+  readonly dashboards?: boolean;
   /**
    * Owner team per capability.
    * @default - 'ml-platform' for every capability
@@ -148,7 +160,7 @@ export interface PlatformMonitoringProps {
 export class PlatformMonitoring extends Construct {
   readonly facade: MonitoringFacade;
   readonly dashboards: DefaultDashboardFactory;
-  /** Composite alarm per endpoint name. */
+  /** Composite alarm per endpoint name (endpoints with `alarms: false` have none). */
   readonly endpointAlarms: Readonly<Record<string, cloudwatch.CompositeAlarm>>;
   private readonly topics: IOnCallTopics;
   private readonly environment: string;
@@ -170,8 +182,8 @@ export class PlatformMonitoring extends Construct {
 
     this.dashboards = new DefaultDashboardFactory(this, 'Dashboards', {
       dashboardNamePrefix: `${env}-ml-platform`,
-      createDashboard: true,
-      createSummaryDashboard: true,
+      createDashboard: props.dashboards ?? true,
+      createSummaryDashboard: props.dashboards ?? true,
       createAlarmDashboard: false,
     });
     this.facade = new MonitoringFacade(this, 'Facade', {
@@ -184,7 +196,10 @@ export class PlatformMonitoring extends Construct {
     for (const [name, applicationId] of Object.entries(props.sparkApplications ?? {})) this.spark(name, applicationId);
     if (props.kubernetesClusterName) this.kubernetes(props.kubernetesClusterName);
     const endpointAlarms: Record<string, cloudwatch.CompositeAlarm> = {};
-    for (const e of props.endpoints ?? []) endpointAlarms[e.endpointName] = this.endpoint(env, e);
+    for (const e of props.endpoints ?? []) {
+      const composite = this.endpoint(env, e);
+      if (composite) endpointAlarms[e.endpointName] = composite;
+    }
     this.endpointAlarms = endpointAlarms;
     for (const [name, stateMachine] of Object.entries(props.pipelines ?? {})) this.pipeline(name, stateMachine);
     if (props.featureFreshness) this.freshness(props.featureFreshness);
@@ -505,7 +520,8 @@ export class PlatformMonitoring extends Construct {
     });
   }
 
-  private endpoint(env: string, e: EndpointHandles): cloudwatch.CompositeAlarm {
+  private endpoint(env: string, e: EndpointHandles): cloudwatch.CompositeAlarm | undefined {
+    const alarms = e.alarms ?? true;
     const p99 = (e.latencyP99 ?? Duration.millis(250)).toMilliseconds();
     const rate = e.maxErrorRatePercent ?? 1;
     const severity = e.severity ?? 'page';
@@ -517,7 +533,9 @@ export class PlatformMonitoring extends Construct {
     this.facade.monitorCustom({
       alarmFriendlyName: `Endpoint-${e.endpointName}`,
       humanReadableName: `SageMaker endpoint ${e.endpointName}`,
-      addToSummaryDashboard: true,
+      // An endpoint whose alarms live elsewhere is on the detail dashboard only: a hundred of them
+      // on both dashboards would double what each adds to the template.
+      addToSummaryDashboard: alarms,
       metricGroups: [
         {
           title: 'Model latency (ms)',
@@ -530,13 +548,15 @@ export class PlatformMonitoring extends Construct {
                 period: Duration.minutes(1),
               }),
               alarmFriendlyName: 'Latency',
-              addAlarm: {
-                Signal: signal('latency', `Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
-                  threshold: p99,
-                  evaluationPeriods: 5,
-                  datapointsToAlarm: 5,
-                }),
-              },
+              addAlarm: !alarms
+                ? {}
+                : {
+                    Signal: signal('latency', `Endpoint ${e.endpointName}: model latency p99 above ${p99} ms for 5 minutes.`, {
+                      threshold: p99,
+                      evaluationPeriods: 5,
+                      datapointsToAlarm: 5,
+                    }),
+                  },
             },
             new cloudwatch.MathExpression({
               expression: 'p50 / 1000',
@@ -552,13 +572,15 @@ export class PlatformMonitoring extends Construct {
             {
               metric: EndpointMetrics.errorRatePercent(e.endpointName, e.variantName),
               alarmFriendlyName: 'Errors',
-              addAlarm: {
-                Signal: signal('errors', `Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
-                  threshold: rate,
-                  evaluationPeriods: 5,
-                  datapointsToAlarm: 5,
-                }),
-              },
+              addAlarm: !alarms
+                ? {}
+                : {
+                    Signal: signal('errors', `Endpoint ${e.endpointName}: over ${rate}% of invocations fail with 5XX for 5 minutes.`, {
+                      threshold: rate,
+                      evaluationPeriods: 5,
+                      datapointsToAlarm: 5,
+                    }),
+                  },
             },
           ],
         },
@@ -575,6 +597,7 @@ export class PlatformMonitoring extends Construct {
         },
       ],
     });
+    if (!alarms) return undefined;
     const signals = this.facade.createdAlarmsWithTag(tag).map((a) => a.alarm);
     for (const s of signals) acknowledgeSignalAlarm(s);
     return this.topics.compositeAlarm(this, `Endpoint${pascal(e.endpointName)}Degraded`, {

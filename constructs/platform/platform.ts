@@ -3,11 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { type IOnlineFeatureStore, OnlineFeatureStore } from '../featurestore/online-feature-store';
 import { DataLake, type IDataLake, LAKE_ZONES, type LakeZone } from '../lake/data-lake';
+import { type IOnCallTopics, OnCallTopics } from '../observability/on-call-topics';
 import { KEY_DOMAINS, type KeyDomain } from '../security/platform-keys';
 import { type ISparkApplication, SparkApplication } from '../spark/spark-application';
 import { type IStreamingCluster, StreamingCluster } from '../streaming/streaming-cluster';
@@ -180,9 +180,15 @@ export class Platform extends Construct {
     );
   }
 
-  /** The serving alarm topic (SNS). */
-  get alarmTopic(): sns.ITopic {
-    return this.once('alarmTopic', () => sns.Topic.fromTopicArn(this, 'AlarmTopic', this.value(PLATFORM_HANDLES.alarmTopicArn)));
+  /** The on-call topics (`page`, `ticket`) a team's alarms notify, with the platform's alarm contract. */
+  get oncall(): IOnCallTopics {
+    return this.once('oncall', () =>
+      OnCallTopics.fromTopicArns(this, 'OnCall', {
+        environment: this.environment,
+        pageTopicArn: this.value(PLATFORM_HANDLES.pageTopicArn),
+        ticketTopicArn: this.value(PLATFORM_HANDLES.ticketTopicArn),
+      }),
+    );
   }
 
   /** ARN of the managed MLflow (serverless app or tracking server). */

@@ -1,3 +1,4 @@
+export * from './gpu-observability';
 export * from './karpenter-node-pools';
 export * from './kueue-queues';
 export * from './labels';

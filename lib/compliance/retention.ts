@@ -23,6 +23,8 @@ export const STATEFUL_TYPES: readonly string[] = [
   'AWS::SageMaker::MlflowApp',
   'AWS::ECR::Repository',
   'AWS::SecretsManager::Secret',
+  // Amazon Managed Service for Prometheus: the workspace holds the metrics.
+  'AWS::APS::Workspace',
 ];
 
 /**

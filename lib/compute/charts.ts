@@ -1,4 +1,5 @@
 import type { App } from 'cdk8s';
+import { GpuObservabilityChart } from '../../k8s/charts/gpu-observability';
 import {
   type KarpenterNodeClassOptions,
   type KarpenterNodePoolOptions,
@@ -35,6 +36,11 @@ export interface PlatformCharts {
   readonly queues: KueueQueuesChart;
   /** Each team's tenancy chart, by team name. */
   readonly tenancy: Readonly<Record<string, TeamTenancyChart>>;
+  /**
+   * The exporters' namespace and the managed collector's RBAC (the Compute stack applies it with
+   * the DCGM exporter and kube-state-metrics releases); where `observability.prometheus` is enabled.
+   */
+  readonly gpuObservability?: GpuObservabilityChart;
 }
 
 /** Adds the cluster's charts of one environment to a cdk8s app. */
@@ -43,6 +49,9 @@ export function addPlatformCharts(app: App, config: EnvironmentConfig): Platform
     runtimes: new TrainingRuntimesChart(app, 'training-runtimes', trainingRuntimesProps(config)),
     queues: new KueueQueuesChart(app, 'kueue-queues', kueueQueuesProps(config)),
     tenancy: Object.fromEntries(tenancyProps(config).map((props) => [props.team, new TeamTenancyChart(app, `team-${props.team}`, props)])),
+    gpuObservability: config.observability.prometheus.enabled
+      ? new GpuObservabilityChart(app, 'gpu-observability', { environment: config.name })
+      : undefined,
   };
 }
 
@@ -146,9 +155,19 @@ export function addKarpenterChart(app: App, config: EnvironmentConfig, resolved:
   return new KarpenterNodePoolsChart(app, 'karpenter-node-pools', karpenterNodePoolsProps(config, resolved));
 }
 
-/** AMP query URL placeholder of the LLM template (the environment's workspace once observability creates it). */
-const PROMETHEUS_PLACEHOLDER = (config: EnvironmentConfig) =>
-  `https://aps-workspaces.${config.region}.amazonaws.com/workspaces/ws-00000000-0000-0000-0000-000000000000`;
+/**
+ * Where the vLLM template's KEDA trigger queries Prometheus: the environment's workspace (Metrics
+ * stack) by its query URL. Its id is generated at deploy, so offline synth cannot know it: the
+ * Metrics stack publishes it (SSM `/mlp/<env>/prometheus/query-url`, output `PrometheusQueryUrl`)
+ * and `npm run synth:k8s` takes it from `MLP_<ENV>_PROMETHEUS_URL` (bin/k8s.ts). Without it the
+ * template names where to find it in the URL itself (no such workspace exists), rather than
+ * pointing at a made-up one.
+ */
+export function prometheusQueryUrl(config: EnvironmentConfig, known?: string): string {
+  return (
+    known ?? `https://aps-workspaces.${config.region}.amazonaws.com/workspaces/ws-unknown-see-ssm-mlp-${config.name}-prometheus-query-url`
+  );
+}
 
 /** The workload templates teams copy (not applied by the platform), for every team. */
 export type TemplateChart =
@@ -159,7 +178,14 @@ export type TemplateChart =
   | VllmServerChart;
 
 /** Adds the workload templates (for teams to copy, not applied by the platform) for every team. */
-export function addTemplateCharts(app: App, config: EnvironmentConfig): TemplateChart[] {
+export function addTemplateCharts(
+  app: App,
+  config: EnvironmentConfig,
+  options: {
+    /** The Metrics stack's Prometheus query URL (output PrometheusQueryUrl). @default - a URL naming the variable to set */
+    readonly prometheusQueryUrl?: string;
+  } = {},
+): TemplateChart[] {
   const k = config.cluster;
   const efa = k.efaTraining;
   return k.teams.flatMap((t) => {
@@ -204,7 +230,7 @@ export function addTemplateCharts(app: App, config: EnvironmentConfig): Template
         cpu: 8,
         memoryGiB: 48,
         replicas: { min: zoneLossMinReplicas(config, 2), max: 8 },
-        autoscaling: { prometheusUrl: PROMETHEUS_PLACEHOLDER(config), region: config.region },
+        autoscaling: { prometheusUrl: prometheusQueryUrl(config, options.prometheusQueryUrl), region: config.region },
         callers: [{ namespace: t.name }],
       }),
     ];

@@ -1,4 +1,5 @@
 import { Size } from 'aws-cdk-lib';
+import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,9 +8,12 @@ import { Construct } from 'constructs';
 import {
   allowKarpenterNodeVolumeEncryption,
   ClusterAccessHost,
+  ClusterMetrics,
+  CONTAINER_INSIGHTS_ADDON_VERSIONS,
   MlCluster,
   type MlNodeGroupOptions,
   type PlatformKeys,
+  scrapeConfiguration,
   TrainingAddOns,
   TrainingFileSystem,
 } from '../../constructs';
@@ -36,6 +40,11 @@ export interface ComputeStackProps extends PlatformStackProps {
    * @default - EFA environments cannot link training storage (synth fails with the reason)
    */
   readonly featuresBucket?: s3.IBucket;
+  /**
+   * The Metrics stack's Prometheus workspace: KEDA's operator may query this workspace only.
+   * @default - no workspace (observability.prometheus off): KEDA may query any workspace of the account
+   */
+  readonly prometheusWorkspaceArn?: string;
 }
 
 /** What a Team stack imports of the cluster (values are tokens of the Compute stack). */
@@ -63,6 +72,10 @@ export class ComputeStack extends PlatformStack {
   readonly mlCluster: MlCluster;
   readonly accessHost: ClusterAccessHost;
   readonly trainingAddOns: TrainingAddOns;
+  /** The AMP managed collector of the cluster (where the Metrics stack's workspace exists). */
+  readonly prometheusScraper?: aps.CfnScraper;
+  /** Container Insights and the Prometheus exporters (per `observability` config). */
+  readonly clusterMetrics: ClusterMetrics;
   /** Per team with GPUs in the EFA pool (prod): its FSx for Lustre file system; its Team stack mounts it. */
   readonly trainingFileSystems: Record<string, TrainingFileSystem> = {};
 
@@ -134,7 +147,38 @@ export class ComputeStack extends PlatformStack {
       cluster,
       install: { efaDevicePlugin: efa !== undefined, fsxCsiDriver: efa !== undefined },
       after: [karpenter.chart],
+      prometheusWorkspaceArn: props.prometheusWorkspaceArn,
     });
+
+    // Metrics of the cluster: Container Insights (add-on) and, with Prometheus, the DCGM exporter,
+    // kube-state-metrics and the managed collector's RBAC.
+    const o = config.observability;
+    this.clusterMetrics = new ClusterMetrics(this, 'ClusterMetrics', {
+      cluster,
+      environment: config.name,
+      containerInsightsVersion: o.containerInsights ? CONTAINER_INSIGHTS_ADDON_VERSIONS[k.kubernetesVersion] : undefined,
+      prometheusExporters: o.prometheus.enabled,
+      after: [karpenter.chart],
+    });
+    // The AMP managed collector: it needs only the cluster (not its nodes or add-ons), so it is
+    // created beside them, off the stack's critical path (a stack of its own after Compute would
+    // add its several-minute create to the cold deploy). It creates its own EKS access entry
+    // (user aps-collector-user), which the exporters chart's RBAC authorizes; its network
+    // interfaces use the cluster security group, which the nodes admit on every port.
+    if (props.prometheusWorkspaceArn) {
+      this.prometheusScraper = new aps.CfnScraper(this, 'PrometheusScraper', {
+        alias: `${config.name}-eks`,
+        source: {
+          eksConfiguration: {
+            clusterArn: cluster.clusterArn,
+            subnetIds: props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+            securityGroupIds: [cluster.clusterSecurityGroupId],
+          },
+        },
+        destination: { ampConfiguration: { workspaceArn: props.prometheusWorkspaceArn } },
+        scrapeConfiguration: { configurationBlob: scrapeConfiguration() },
+      });
+    }
 
     // The audited way in to the private API endpoint (Session Manager port forwarding).
     this.accessHost = new ClusterAccessHost(this, 'AccessHost', {

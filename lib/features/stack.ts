@@ -17,6 +17,8 @@ import {
   type StreamingCluster,
   TopicArchive,
 } from '../../constructs';
+import { acknowledgeWildcards, when } from '../../constructs/private/acknowledge';
+import { ManagedPolicyPrincipal } from '../../constructs/private/managed-policy-principal';
 import { FeatureStreamChart } from '../../k8s/charts/feature-stream';
 import { pascal } from '../feature-store/feature-group-stack';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
@@ -71,6 +73,7 @@ export class FeaturesStack extends PlatformStack {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
     const { config, lake, streaming, onlineStore } = props;
     const f = config.features;
+    this.admitSpark(streaming, props.spark);
     const removalPolicy = this.statefulRemovalPolicy;
 
     // Topics, schemas and the registry are named: RetainExceptOnCreate where retained (a failed
@@ -216,6 +219,48 @@ export class FeaturesStack extends PlatformStack {
     // UUID. The templates are valid CloudFormation; the check is ignored on those policies only.
     for (const policy of [...Object.values(archives).map((a) => a.policy), ...Object.values(consumers).map((c) => c.policy)]) {
       (policy.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['E1022'] } });
+    }
+  }
+
+  /**
+   * Spark (Data stack) consumes the configured topics of the brokers (Streaming stack): its job
+   * role gets the grant in a managed policy of this stack, and its security group reaches the
+   * brokers' port (egress and ingress, both here). The consumer holds the wiring, so neither slow
+   * stack waits for the other: Streaming starts right after Network.
+   */
+  private admitSpark(streaming: StreamingCluster, spark: SparkApplication): void {
+    const sp = this.config.spark;
+    const policy = new iam.ManagedPolicy(this, 'SparkConsumePolicy', {
+      description: 'Spark jobs consume the configured topics of the event streams',
+      roles: [spark.jobRole],
+    });
+    streaming.grantConsume(
+      { grantPrincipal: new ManagedPolicyPrincipal(spark.jobRole, policy) },
+      sp.consumeTopicPattern,
+      sp.consumerGroupPattern,
+    );
+    acknowledgeWildcards(
+      policy,
+      when(
+        /^Resource::arn:aws:kafka:[a-z0-9-]+:\d{12}:(topic|group)\/[^/]+\/.+$/,
+        'The wildcard is inside one MSK cluster (by UUID): the configured topic and consumer-group patterns of the Spark jobs.',
+      ),
+    );
+    const port = streaming.connections.defaultPort!.toRuleJson();
+    for (const [i, sg] of streaming.connections.securityGroups.entries()) {
+      const suffix = i === 0 ? '' : `${i}`;
+      new ec2.CfnSecurityGroupIngress(this, `BrokersFromSpark${suffix}`, {
+        groupId: sg.securityGroupId,
+        sourceSecurityGroupId: spark.securityGroup.securityGroupId,
+        ...port,
+        description: 'Spark jobs consume events',
+      });
+      new ec2.CfnSecurityGroupEgress(this, `SparkToBrokers${suffix}`, {
+        groupId: spark.securityGroup.securityGroupId,
+        destinationSecurityGroupId: sg.securityGroupId,
+        ...port,
+        description: 'Spark jobs consume events',
+      });
     }
   }
 }

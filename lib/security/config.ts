@@ -31,9 +31,14 @@ export const AUDIT: Readonly<Record<EnvironmentName, AuditConfig>> = {
 export interface OnCallConfig {
   /**
    * Who is paged: e-mail addresses (each confirms once) and `https://` pager endpoints. The
-   * serving alarm topic delivers to them; staging and prod need at least one.
+   * page topic (OnCallTopics in the Security stack) delivers to them; staging and prod need at least one.
    */
   readonly page: OnCallSubscriptions;
+  /**
+   * Who gets tickets (slow SLO burn, capacity, failed jobs, budgets, cost anomalies): e-mail
+   * addresses and `https://` endpoints of a ticketing system. Staging and prod need at least one.
+   */
+  readonly ticket: OnCallSubscriptions;
 }
 
 /**
@@ -42,9 +47,10 @@ export interface OnCallConfig {
  * HTTPS integration URL here before the first deploy.
  */
 export const ONCALL: Readonly<Record<EnvironmentName, OnCallConfig>> = {
-  dev: { page: { emails: ['ml-platform-dev@example.com'] } },
-  staging: { page: { emails: ['ml-platform-oncall@example.com'] } },
+  dev: { page: { emails: ['ml-platform-dev@example.com'] }, ticket: { emails: ['ml-platform-dev@example.com'] } },
+  staging: { page: { emails: ['ml-platform-oncall@example.com'] }, ticket: { emails: ['ml-platform-tickets@example.com'] } },
   prod: {
     page: { emails: ['ml-platform-oncall@example.com'], httpsEndpoints: ['https://pager.example.com/integrations/ml-platform-prod'] },
+    ticket: { emails: ['ml-platform-tickets@example.com'] },
   },
 };

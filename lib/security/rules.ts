@@ -36,14 +36,16 @@ export function checkSecurity(c: EnvironmentConfig, p: Problems): void {
 /** Pages must reach someone: well-formed subscriptions, and at least one outside dev. */
 function checkOnCall(c: EnvironmentConfig, p: Problems): void {
   if (!p.section('oncall', c.oncall)) return;
-  for (const line of subscriptionProblems('oncall.page', c.oncall.page)) p.addLine(line);
-  if (c.name !== 'dev') {
-    const count = (c.oncall.page?.emails?.length ?? 0) + (c.oncall.page?.httpsEndpoints?.length ?? 0);
-    p.check(
-      count > 0,
-      'oncall.page',
-      c.oncall.page,
-      `has no subscription; ${c.name}'s alarms would notify nobody (add an e-mail address or an https:// pager endpoint)`,
-    );
+  for (const severity of ['page', 'ticket'] as const) {
+    for (const line of subscriptionProblems(`oncall.${severity}`, c.oncall[severity])) p.addLine(line);
+    if (c.name !== 'dev') {
+      const count = (c.oncall[severity]?.emails?.length ?? 0) + (c.oncall[severity]?.httpsEndpoints?.length ?? 0);
+      p.check(
+        count > 0,
+        `oncall.${severity}`,
+        c.oncall[severity],
+        `has no subscription; ${c.name}'s ${severity === 'page' ? 'pages' : 'tickets'} would notify nobody (add an e-mail address or an https:// endpoint)`,
+      );
+    }
   }
 }

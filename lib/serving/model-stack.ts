@@ -1,12 +1,21 @@
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { EndpointSpec, ModelRegistry } from '../../constructs';
+import {
+  type AlarmOwnership,
+  acknowledgeSignal,
+  describeAlarm,
+  EndpointSpec,
+  type IOnCallTopics,
+  ModelRegistry,
+  type Severity,
+  SIGNAL_MARK,
+} from '../../constructs';
+import { endpointDegradedSeverity } from '../observability/config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import type { ServingEndpointConfig, ServingModelConfig } from './config';
 
@@ -20,8 +29,8 @@ export interface ModelStackProps extends PlatformStackProps {
   readonly logsKey: kms.IKey;
   /** The lake's models zone: versions under `<model>/`, captured data, baselines and reports. */
   readonly modelsBucket: s3.IBucket;
-  /** The Serving stack's alarm topic. */
-  readonly alarmTopic: sns.ITopic;
+  /** The Security stack's on-call topics: every alarm of the model notifies the topic of its severity. */
+  readonly oncall: IOnCallTopics;
 }
 
 /** SSM parameter of an endpoint's spec, read by `mlp endpoints rollout`. */
@@ -82,7 +91,7 @@ export class ModelStack extends PlatformStack {
       emptyOnDelete: removalPolicy === RemovalPolicy.DESTROY ? true : undefined,
     });
 
-    const alarmAction = new cwActions.SnsAction(props.alarmTopic);
+    const owner = config.observability.owners.serving;
     const endpoints: Record<string, EndpointSpec> = {};
     for (const e of config.serving.endpoints.filter((x) => x.model === model.name)) {
       const endpointName = `${config.name}-${e.name}`;
@@ -100,11 +109,11 @@ export class ModelStack extends PlatformStack {
         logRetention: config.logging.retentionDays,
         logRemovalPolicy: removalPolicy,
         alarmThresholds: { latencyP99: Duration.millis(e.alarms.latencyP99Ms), errors5xxPerMinute: e.alarms.errors5xxPerMinute },
-        alarmAction,
         ...capacity(e, props.vpc, endpointName, props.modelsBucket),
       });
       endpoints[e.name] = spec;
       const cid = pascal(e.name);
+      endpointAlarms(this, cid, config.name, e.name, spec, props.oncall, owner, endpointDegradedSeverity(config.observability, e.name));
       new CfnOutput(this, `${cid}EndpointName`, {
         value: endpointName,
         description: `SageMaker endpoint of ${e.name} (created by mlp endpoints rollout)`,
@@ -121,6 +130,52 @@ export class ModelStack extends PlatformStack {
       value: this.repository.repositoryUri,
       description: `Inference images of ${model.name} (immutable tags)`,
     });
+  }
+}
+
+/**
+ * The endpoint's alarms under the alarm contract: latency and 5XX errors are signals of one
+ * composite `<env>-endpoint-degraded-<endpoint>` (one failure notifies once), the drift alarm
+ * tickets. Names start with `<env>-<runbook>` so `mlp oncall status --env` lists them and
+ * `mlp oncall explain` finds the runbook. Only names, descriptions and actions change; the
+ * alarms keep their logical IDs.
+ */
+function endpointAlarms(
+  scope: Construct,
+  cid: string,
+  env: string,
+  endpoint: string,
+  spec: EndpointSpec,
+  oncall: IOnCallTopics,
+  owner: string,
+  severity: Severity,
+): void {
+  const setup = (alarm: cloudwatch.Alarm, name: string, summary: string, o: AlarmOwnership) => {
+    const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+    cfn.alarmName = name;
+    cfn.alarmDescription = describeAlarm(summary, o, oncall.runbookBase);
+  };
+  const degraded: AlarmOwnership = { severity, owner, runbook: 'endpoint-degraded' };
+  const latency = spec.latencyAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+  const errors = spec.errorsAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+  setup(spec.latencyAlarm, `${env}-endpoint-degraded-${endpoint}-latency`, `${latency.alarmDescription} ${SIGNAL_MARK}`, degraded);
+  setup(spec.errorsAlarm, `${env}-endpoint-degraded-${endpoint}-errors`, `${errors.alarmDescription} ${SIGNAL_MARK}`, degraded);
+  acknowledgeSignal(spec.latencyAlarm);
+  acknowledgeSignal(spec.errorsAlarm);
+  oncall.compositeAlarm(scope, `${cid}Degraded`, {
+    alarmRule: cloudwatch.AlarmRule.anyOf(spec.latencyAlarm, spec.errorsAlarm),
+    compositeAlarmName: `${env}-endpoint-degraded-${endpoint}`,
+    summary: `Endpoint ${env}-${endpoint} is degraded: p99 latency or 5XX errors above their thresholds (one notification for either).`,
+    ...degraded,
+  });
+  if (spec.driftAlarm) {
+    const drift = spec.driftAlarm.node.defaultChild as cloudwatch.CfnAlarm;
+    setup(spec.driftAlarm, `${env}-model-data-drift-${endpoint}`, String(drift.alarmDescription), {
+      severity: 'ticket',
+      owner,
+      runbook: 'model-data-drift',
+    });
+    spec.driftAlarm.addAlarmAction(oncall.alarmAction('ticket'));
   }
 }
 

@@ -1,31 +1,26 @@
 import { CfnOutput } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { MlflowApp, MlflowTrackingServer } from '../../constructs';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 
 export interface ServingStackProps extends PlatformStackProps {
-  /** The Security stack's serving key: the alarm topic. */
-  readonly servingKey: kms.IKey;
   /** The lake's models zone: the MLflow artifact store (prefix `mlflow/`). */
   readonly modelsBucket: s3.IBucket;
 }
 
 /**
  * What every model of an environment shares: SageMaker managed MLflow (the serverless app or a
- * tracking server, from config) and the serving alarm topic. Nothing here grows with the number of
- * models: each model's registry group, image repository and endpoint specs live in its own stack
- * (`ModelStack`). Stateful (MLflow holds the experiment history), hence termination protection.
+ * tracking server, from config). Nothing here grows with the number of models: each model's
+ * registry group, image repository and endpoint specs live in its own stack (`ModelStack`), whose
+ * alarms notify the Security stack's on-call topics. Stateful (MLflow holds the experiment
+ * history), hence termination protection.
  */
 export class ServingStack extends PlatformStack {
   readonly mlflow: MlflowApp | MlflowTrackingServer;
   /** ARN of the MLflow app or tracking server (what clients set as the tracking URI). */
   readonly mlflowArn: string;
-  readonly alarmTopic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
@@ -56,33 +51,10 @@ export class ServingStack extends PlatformStack {
       this.mlflowArn = server.trackingServerArn;
     }
 
-    // Serving alarms (latency, errors, drift) of every model stack notify this topic; it is
-    // encrypted with the serving key, whose policy lets CloudWatch (of this account) publish.
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: `ML platform ${config.name}: serving alarms`,
-      masterKey: props.servingKey,
-      enforceSSL: true,
-    });
-    props.servingKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopics',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': config.account } },
-      }),
-    );
-    // Who is paged (config `oncall.page`): e-mail addresses and HTTPS pager endpoints.
-    for (const email of config.oncall.page.emails ?? []) this.alarmTopic.addSubscription(new subs.EmailSubscription(email));
-    for (const url of config.oncall.page.httpsEndpoints ?? []) {
-      this.alarmTopic.addSubscription(new subs.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
-    }
-
     new CfnOutput(this, mlflow.kind === 'app' ? 'MlflowAppArn' : 'MlflowTrackingServerArn', {
       value: this.mlflowArn,
       description: 'SageMaker managed MLflow',
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Serving alarms' });
   }
 
   /** Lets a principal use MLflow (REST API, UI), scoped to this environment's app or server. */

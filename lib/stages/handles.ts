@@ -32,6 +32,8 @@ export function publishPlatformHandles(stage: MlPlatformStage): Record<string, P
   publish(stage.security, {
     ...Object.fromEntries(KEY_DOMAINS.map((d) => [H.keyArn(d), stage.security.keys[d].keyArn])),
     [H.accessLogsBucketName]: stage.security.audit.bucket.bucketName,
+    [H.pageTopicArn]: stage.security.oncall.page.topicArn,
+    [H.ticketTopicArn]: stage.security.oncall.ticket.topicArn,
   });
 
   const { lake, spark } = stage.data;
@@ -72,7 +74,6 @@ export function publishPlatformHandles(stage: MlPlatformStage): Record<string, P
   });
 
   publish(stage.serving, {
-    [H.alarmTopicArn]: stage.serving.alarmTopic.topicArn,
     [H.mlflowArn]: stage.serving.mlflowArn,
   });
   for (const [model, stack] of Object.entries(stage.models)) {

@@ -11,6 +11,8 @@ import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
+import { MetricsStack } from '../observability/metrics-stack';
+import { ObservabilityStack } from '../observability/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
@@ -24,7 +26,7 @@ export interface MlPlatformStageProps extends StageProps {
 /**
  * All stacks of one environment. Order: Security (keys, audit bucket) -> Network (VPC, whose flow
  * logs use the logs key) -> the slow stateful stacks side by side, each waiting only for what it
- * wires: Streaming (MSK; admits Spark, so after Data), Data (lake, Spark: minutes), FeatureStore
+ * wires: Streaming (MSK; after Network only), Data (lake, Spark: minutes), FeatureStore
  * (ElastiCache; admits Spark, after Data), Compute (EKS), Serving (registry, MLflow); then the
  * light stacks: one per model (after Serving), one per team (after Compute, Data, FeatureStore) and
  * one per feature group (after Data, Streaming, FeatureStore). No slow stack waits for another.
@@ -47,6 +49,10 @@ export class MlPlatformStage extends Stage {
   readonly features: FeaturesStack;
   /** What teams reference, as SSM parameters under `/mlp/<env>/platform/`, by stack name (./handles.ts). */
   readonly handles: Readonly<Record<string, PlatformParameters>>;
+  /** Amazon Managed Service for Prometheus, where `observability.prometheus` is enabled (before Compute). */
+  readonly metrics?: MetricsStack;
+  /** Dashboards, SLO burn-rate alarms, threshold alarms, budgets and anomaly detection (deployed last). */
+  readonly observability: ObservabilityStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -61,12 +67,12 @@ export class MlPlatformStage extends Stage {
       accessLogsBucket: this.security.audit.bucket,
       vpc,
     });
-    // The brokers (~35 minutes) in their own stack: nothing but the feature groups waits for them.
-    this.streaming = new StreamingStack(this, 'Streaming', { config, keys: this.security.keys, vpc, spark: this.data.spark });
+    // The brokers (~35 minutes) in their own stack, right after Network: only the Features stack
+    // (topics, archive, consumers, Spark's access) waits for them.
+    this.streaming = new StreamingStack(this, 'Streaming', { config, keys: this.security.keys, vpc });
 
     this.serving = new ServingStack(this, 'Serving', {
       config,
-      servingKey: this.security.keys.serving,
       // MLflow artifacts live in the lake's models zone.
       modelsBucket: this.data.lake.bucket('models'),
     });
@@ -82,10 +88,14 @@ export class MlPlatformStage extends Stage {
         logsKey: this.security.keys.logs,
         // Model artifacts, data capture and monitoring live in the lake's models zone.
         modelsBucket: this.data.lake.bucket('models'),
-        alarmTopic: this.serving.alarmTopic,
+        oncall: this.security.oncall,
       });
     }
     this.models = models;
+    // Prometheus (where enabled): a small stack before Compute, whose KEDA operator queries it.
+    this.metrics = config.observability.prometheus.enabled
+      ? new MetricsStack(this, 'Metrics', { config, keys: this.security.keys, oncall: this.security.oncall })
+      : undefined;
     this.featureStore = new FeatureStoreStack(this, 'FeatureStore', { config, vpc, keys: this.security.keys, spark: this.data.spark });
     // EFA training file systems (prod) link the teams' prefixes of the features and models buckets.
     this.compute = new ComputeStack(this, 'Compute', {
@@ -94,6 +104,7 @@ export class MlPlatformStage extends Stage {
       keys: this.security.keys,
       featuresBucket: this.data.lake.bucket('features'),
       modelsBucket: this.data.lake.bucket('models'),
+      prometheusWorkspaceArn: this.metrics?.prometheus.workspace.attrArn,
     });
 
     // Team roles are scoped to prefixes of the lake's zone buckets; model servers read their model
@@ -146,6 +157,20 @@ export class MlPlatformStage extends Stage {
       // With no team running model servers, no team stack admits the cluster to the store: here.
       admitClusterToFeatureStore: storeAdmitter === undefined,
     });
+
+    // Dashboards, SLOs, threshold alarms and cost guardrails: deployed last, they only read names.
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      config,
+      oncall: this.security.oncall,
+      onlineStoreReplicationGroupId: this.featureStore.onlineStore.replicationGroupId,
+      sparkApplicationId: this.data.spark.applicationId,
+      clusterName: this.compute.clusterAttributes.clusterName,
+      // Training pipelines (Step Functions, by short name): the lifecycle stack's state machines
+      // go here when it lands (issue 13); their outcomes then get a dashboard section and tickets.
+      pipelines: undefined,
+    });
+    // Per-team budgets select costs by the `team` cost-allocation tag.
+    for (const [name, stack] of Object.entries(teams)) Tags.of(stack).add('team', name);
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

@@ -349,6 +349,12 @@ export function estimateCost(stacks: readonly StackInput[], region: string): Cos
         case 'AWS::CloudWatch::Alarm':
           add(s.name, 'CloudWatch alarm', 'alarm', 1, 1, monthly('cloudwatch-alarm'));
           break;
+        case 'AWS::CloudWatch::CompositeAlarm':
+          add(s.name, 'CloudWatch composite alarm', 'alarm', 1, 1, monthly('cloudwatch-composite-alarm'));
+          break;
+        case 'AWS::APS::Scraper':
+          add(s.name, 'Prometheus managed collector', 'collector', 1, 1, hourly('aps-collector'));
+          break;
         case 'AWS::CloudWatch::Dashboard':
           add(s.name, 'CloudWatch dashboard', 'dashboard', 1, 1, monthly('cloudwatch-dashboard'));
           break;

@@ -36,6 +36,16 @@ export const CREATION_MINUTES: Readonly<Record<string, CreationTime>> = {
     minutes: 5,
     source: 'estimate, not measured: serverless MLflow has no server to provision (check on the first dev deploy)',
   },
+  // Added 2026-12-07 (issue 14): estimates, not measured here (no AWS account); check on the first deploy.
+  'AWS::APS::Workspace': {
+    minutes: 1,
+    source: 'estimate, not measured: Amazon Managed Service for Prometheus workspaces become active in about a minute',
+  },
+  'AWS::APS::Scraper': {
+    minutes: 15,
+    source:
+      'estimate, not measured: an AWS managed collector creates network interfaces in the cluster VPC and its EKS access entry; reported as taking several to ~20 minutes',
+  },
   'AWS::ECR::Repository': { minutes: 0.25, source: 'Amazon ECR CreateRepository: seconds' },
   'AWS::SSM::Parameter': { minutes: 0.25, source: 'Systems Manager PutParameter: seconds' },
   'AWS::MWAA::Environment': { minutes: 30, source: 'Amazon MWAA User Guide: creating an environment takes 20-30 minutes' },

@@ -26,6 +26,7 @@ const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const EMR_SERVERLESS = 'https://aws.amazon.com/emr/pricing/';
 const SECRETS = 'https://aws.amazon.com/secrets-manager/pricing/';
 const MWAA = 'https://aws.amazon.com/managed-workflows-for-apache-airflow/pricing/';
+const PROMETHEUS = 'https://aws.amazon.com/prometheus/pricing/';
 
 const p = (useast1: number, euwest1: number, unit: string, source: string): Price => ({
   usd: { 'us-east-1': useast1, 'eu-west-1': euwest1 },
@@ -63,6 +64,10 @@ export const HOURLY: Readonly<Record<string, Price>> = {
   'mwaa:mw1.small': p(0.49, 0.53, 'environment-hour', MWAA),
   'mwaa:mw1.medium': p(0.74, 0.8, 'environment-hour', MWAA),
   'mwaa:mw1.large': p(0.99, 1.07, 'environment-hour', MWAA),
+  // Added 2026-12-07 (issue 14), typed in from memory on this offline machine, not checked
+  // against the page: an AWS managed collector (AWS::APS::Scraper) is billed per collector-hour,
+  // plus its samples (usage, not idle: metric ingestion is billed per sample ingested).
+  'aps-collector': p(0.04, 0.04, 'collector-hour (AWS managed collector; samples billed as ingestion)', PROMETHEUS),
 };
 
 /** Monthly, per unit. */
@@ -70,6 +75,9 @@ export const MONTHLY: Readonly<Record<string, Price>> = {
   'kms-key': p(1, 1, 'key-month', KMS),
   'cloudwatch-alarm': p(0.1, 0.1, 'standard-resolution alarm metric-month', CLOUDWATCH),
   'cloudwatch-dashboard': p(3, 3, 'dashboard-month (beyond the free 3)', CLOUDWATCH),
+  // Added 2026-12-07 (issue 14), from the CloudWatch pricing page as remembered (not checked
+  // online on this machine): a composite alarm is $0.50 a month.
+  'cloudwatch-composite-alarm': p(0.5, 0.5, 'composite alarm-month', CLOUDWATCH),
   'msk-storage-gb': p(0.1, 0.11, 'GB-month of broker storage', MSK),
   'ebs-gp3-gb': p(0.08, 0.088, 'GB-month', EC2),
   secret: p(0.4, 0.4, 'secret-month', SECRETS),

@@ -22,11 +22,12 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (env) => {
     expect(problems).toEqual([]);
   });
 
-  test('one namespace with a GPU quota per configured team', () => {
+  test("one namespace with a GPU quota per configured team (and the GPU exporters' where Prometheus is on)", () => {
     // GIVEN
     const namespaces = manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name);
     // THEN
-    expect(namespaces.sort()).toEqual(ENVIRONMENTS[env].cluster.teams.map((t) => t.name).sort());
+    const exporters = ENVIRONMENTS[env].observability.prometheus.enabled ? ['gpu-monitoring'] : [];
+    expect(namespaces.sort()).toEqual([...ENVIRONMENTS[env].cluster.teams.map((t) => t.name), ...exporters].sort());
     for (const team of ENVIRONMENTS[env].cluster.teams) {
       const quota = manifests.find((m) => m.kind === 'ResourceQuota' && m.metadata.namespace === team.name);
       expect(quota.spec.hard['requests.nvidia.com/gpu']).toBe(`${team.quota.gpus}`);

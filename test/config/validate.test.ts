@@ -106,7 +106,19 @@ describe('environment rules', () => {
 });
 
 describe('missing sections', () => {
-  const SECTIONS = ['network', 'logging', 'audit', 'tags', 'lake', 'spark', 'streaming', 'featureStore', 'serving', 'cluster'];
+  const SECTIONS = [
+    'network',
+    'logging',
+    'audit',
+    'tags',
+    'lake',
+    'spark',
+    'streaming',
+    'featureStore',
+    'serving',
+    'cluster',
+    'observability',
+  ];
 
   test.each(SECTIONS)('a missing %s section is one problem, not a TypeError', (section) => {
     // GIVEN: staging without the section

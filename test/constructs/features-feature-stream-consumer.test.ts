@@ -88,6 +88,13 @@ describe('FeatureStreamConsumer', () => {
     const statements = (Object.values(policies)[0] as any).Properties.PolicyDocument.Statement;
     expect(statements).toEqual([
       {
+        Sid: 'FreshnessMetric',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'MlPlatform/Features' } },
+      },
+      {
         Effect: 'Allow',
         Action: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'],
         Resource: CLUSTER.clusterArn,

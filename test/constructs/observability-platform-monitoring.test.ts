@@ -80,6 +80,29 @@ describe('PlatformMonitoring', () => {
     }
   });
 
+  test('without dashboards (a cheap environment) the alarms are the same; an endpoint without alarms is a dashboard section only', () => {
+    // GIVEN
+    const full = observabilityStack();
+    new PlatformMonitoring(full.stack, 'Monitoring', { ...handles(full.stack), topics: full.topics });
+    const lean = observabilityStack();
+    const h = handles(lean.stack);
+    new PlatformMonitoring(lean.stack, 'Monitoring', {
+      ...h,
+      topics: lean.topics,
+      dashboards: false,
+      endpoints: h.endpoints!.map((e) => ({ ...e, alarms: false })),
+    });
+    // WHEN
+    const before = alarmTable(full.stack);
+    const after = alarmTable(lean.stack);
+    // THEN
+    Template.fromStack(lean.stack).resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    const endpointAlarms = Object.keys(before).filter((n) => n.includes('endpoint-degraded'));
+    expect(endpointAlarms.length).toBeGreaterThan(0);
+    expect(after).toEqual(Object.fromEntries(Object.entries(before).filter(([n]) => !n.includes('endpoint-degraded'))));
+    expect(checkAlarmContract(templates(lean.stack), { runbookDir: RUNBOOK_DIR })).toEqual([]);
+  });
+
   test('the worst MSK broker is one metric-math alarm over every broker', () => {
     const { stack, topics } = observabilityStack();
     new PlatformMonitoring(stack, 'Monitoring', { topics, ...handles(stack) });

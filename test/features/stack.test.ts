@@ -127,7 +127,7 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
       'GlueDefaultDatabase',
     ]);
     // AND every resource is named (but the two actions IAM gives no resource type), no wildcard action
-    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers'];
+    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers', 'cloudwatch:PutMetricData'];
     for (const p of Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as any[]) {
       for (const s of p.Properties.PolicyDocument.Statement) {
         if ([s.Resource].flat().includes('*')) expect([s.Action].flat().every((a: string) => NO_RESOURCE_TYPE.includes(a))).toBe(true);
@@ -149,16 +149,19 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
   test('streaming job: a Pod Identity role that reads its topic in its group, writes its dead letters, connects as the writer', () => {
     const s = statements(t, 'Streaming computation of feature group applicant_txn_aggregates');
     expect(actionsOf(s)).toEqual([
+      ['FreshnessMetric', ['cloudwatch:PutMetricData']],
       ['', ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']],
       ['', ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']],
       ['', ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']],
       ['', ['elasticache:Connect']],
     ]);
-    expect(JSON.stringify(s[1].Resource)).toMatch(/"\/card-transactions"/);
-    expect(JSON.stringify(s[2].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
-    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/card-transactions-dlq"/);
-    expect(s[4].Resource).toEqual([
+    // The freshness metric: PutMetricData has no resource type, so '*' narrowed to one namespace.
+    expect(s[0].Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'MlPlatform/Features' } });
+    expect(JSON.stringify(s[2].Resource)).toMatch(/"\/card-transactions"/);
+    expect(JSON.stringify(s[3].Resource)).toMatch(/"\/feature-stream-applicant_txn_aggregates"/);
+    expect(JSON.stringify(s[4].Resource)).toMatch(/"\/card-transactions-dlq"/);
+    expect(s[5].Resource).toEqual([
       `arn:aws:elasticache:${config.region}:${config.account}:replicationgroup:${env}-features`,
       `arn:aws:elasticache:${config.region}:${config.account}:user:${env}-features-writer`,
     ]);
@@ -186,8 +189,8 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     expect(manifest).toMatch(/cdk-[a-z0-9]+-container-assets-\d{12}-[a-z0-9-]+:[0-9a-f]{64}/);
   });
 
-  test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster)', () => {
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+  test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster), as do the Spark jobs', () => {
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: output(streaming, /StreamingSecurityGroup/),
       SourceSecurityGroupId: output(`MlPlatform-${env}-Compute`, /ClusterSecurityGroupId/),

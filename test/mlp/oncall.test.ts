@@ -8,6 +8,7 @@ import type { OptionValues } from '../../mlp/context';
 import { CliError } from '../../mlp/errors';
 import { Output } from '../../mlp/output';
 import { findRunbook, missingSections, RUNBOOK_DIR, readRunbook, runbookKeys } from '../../mlp/runbooks';
+import { template } from '../util';
 import { mlp, REGION, useMoto } from './moto';
 
 const moto = useMoto();
@@ -110,6 +111,30 @@ describe('mlp oncall status', () => {
     expect(r.stdout).not.toContain('staging-');
     expect(r.stdout).not.toContain('prod-eks-nodes-failed');
     expect(r.stdout).toContain('2 alarm(s) in ALARM in prod: 1 page, 1 ticket or other.');
+  });
+
+  test('the platform’s own alarms, as synthesized for prod, are listed with their runbooks and explained', async () => {
+    // GIVEN the metric alarms of prod's credit-risk Model stack (names and descriptions from the template), all firing
+    const alarms = Object.values(template('prod', 'ModelCreditRisk').findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms).toHaveLength(3);
+    for (const a of alarms) await firingAlarm(a.Properties.AlarmName, a.Properties.AlarmDescription);
+    // WHEN
+    const r = await run(status, { env: 'prod', json: true });
+    // THEN each is listed with its severity, owner and runbook path, and each runbook explains
+    expect(r.code).toBe(0);
+    const listed = JSON.parse(r.stdout).alarms.map((a: any) => [a.name, a.severity, a.owner, a.runbook]);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        ['prod-endpoint-degraded-credit-risk-latency', 'ticket', 'ml-serving', 'docs/runbooks/endpoint-degraded.md'],
+        ['prod-endpoint-degraded-credit-risk-errors', 'ticket', 'ml-serving', 'docs/runbooks/endpoint-degraded.md'],
+        ['prod-model-data-drift-credit-risk', 'ticket', 'ml-serving', 'docs/runbooks/model-data-drift.md'],
+      ]),
+    );
+    for (const a of alarms) {
+      const e = await run(explain, { alarm: a.Properties.AlarmName });
+      expect(e.code).toBe(0);
+      expect(e.stdout).toContain('## Escalation');
+    }
   });
 
   test('--json gives each alarm with its metadata; an alarm outside the contract shows no runbook', async () => {

@@ -52,7 +52,8 @@ function expectedHandles(env: EnvironmentName): string[] {
     H.onlineStoreSecurityGroupId,
     H.clusterName,
     H.clusterSecurityGroupId,
-    H.alarmTopicArn,
+    H.pageTopicArn,
+    H.ticketTopicArn,
     H.mlflowArn,
     ...c.serving.models.map((m) => H.modelPackageGroupName(m.name)),
     H.schemaRegistryName,
@@ -78,7 +79,8 @@ describe.each(ENVIRONMENT_NAMES)('%s publishes its handles', (env) => {
     expect(owner(H.streamingClusterArn)).toBe(`MlPlatform-${env}-Streaming`);
     expect(owner(H.onlineStoreEndpoint)).toBe(`MlPlatform-${env}-FeatureStore`);
     expect(owner(H.clusterName)).toBe(`MlPlatform-${env}-Compute`);
-    expect(owner(H.alarmTopicArn)).toBe(`MlPlatform-${env}-Serving`);
+    expect(owner(H.pageTopicArn)).toBe(`MlPlatform-${env}-Security`);
+    expect(owner(H.ticketTopicArn)).toBe(`MlPlatform-${env}-Security`);
     expect(owner(H.schemaRegistryName)).toBe(`MlPlatform-${env}-Features`);
     // Values reference the resources (no copy of a name that could drift), except the configured AZs and port.
     expect(published.get(prefix + H.vpcId)!.value).toEqual({ Ref: expect.stringMatching(/^NetworkVpc/) });
@@ -106,7 +108,8 @@ describe('Platform.fromEnvironment in a team stack', () => {
   const names = [
     platform.vpc.privateSubnets.map((s) => s.subnetId),
     platform.accessLogsBucket.bucketName,
-    platform.alarmTopic.topicArn,
+    platform.oncall.topic('page').topicArn,
+    platform.oncall.topic('ticket').topicArn,
     platform.mlflowArn,
     platform.modelPackageGroupName('credit-risk'),
     platform.schemaRegistryName,

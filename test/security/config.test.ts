@@ -26,7 +26,19 @@ describe('security rules', () => {
       'prod alarms that page nobody',
       'prod',
       (c: any) => (c.oncall.page = { emails: [], httpsEndpoints: [] }),
-      'prod.oncall.page: {"emails":[],"httpsEndpoints":[]} has no subscription; prod\'s alarms would notify nobody (add an e-mail address or an https:// pager endpoint)',
+      'prod.oncall.page: {"emails":[],"httpsEndpoints":[]} has no subscription; prod\'s pages would notify nobody (add an e-mail address or an https:// endpoint)',
+    ],
+    [
+      'staging tickets that reach nobody',
+      'staging',
+      (c: any) => (c.oncall.ticket = { emails: [] }),
+      'staging.oncall.ticket: {"emails":[]} has no subscription; staging\'s tickets would notify nobody (add an e-mail address or an https:// endpoint)',
+    ],
+    [
+      'a ticket endpoint without TLS',
+      'dev',
+      (c: any) => (c.oncall.ticket = { httpsEndpoints: ['http://tickets.example.com/x'] }),
+      "dev.oncall.ticket.httpsEndpoints[0]: 'http://tickets.example.com/x' is not an https:// URL (only TLS endpoints are allowed)",
     ],
     [
       'a pager endpoint without TLS',

@@ -6,12 +6,12 @@ describe('Security stack', () => {
   const dev = template('dev', 'Security');
   const prod = template('prod', 'Security');
 
-  test('one customer-managed key per data domain, rotated, with an alias per environment', () => {
+  test('one customer-managed key per data domain and one for on-call notifications, rotated, with an alias per environment', () => {
     // THEN
-    prod.resourceCountIs('AWS::KMS::Key', 5);
+    prod.resourceCountIs('AWS::KMS::Key', 6);
     const keys = Object.values(prod.findResources('AWS::KMS::Key')) as any[];
     for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
-    for (const domain of ['logs', 'data', 'streaming', 'compute', 'serving']) {
+    for (const domain of ['logs', 'data', 'streaming', 'compute', 'serving', 'oncall']) {
       prod.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/mlp/prod/${domain}` });
     }
   });
@@ -43,7 +43,7 @@ describe('Security stack', () => {
     });
   });
 
-  test('service principals only where needed: CloudWatch Logs on the logs key, CloudWatch alarms (this account) on the serving key', () => {
+  test('service principals only where needed: CloudWatch Logs on the logs key, the notifying services on the on-call key', () => {
     // GIVEN
     const keys = Object.values(prod.findResources('AWS::KMS::Key')) as any[];
     const services = Object.fromEntries(
@@ -58,9 +58,43 @@ describe('Security stack', () => {
       'Data lake, Glue catalog and feature stores of the ML platform': [],
       'MSK event streams of the ML platform': [],
       'EKS secrets and node volumes of the ML platform': [],
-      'SageMaker models, endpoints and MLflow of the ML platform': ['cloudwatch.amazonaws.com'],
+      'SageMaker models, endpoints and MLflow of the ML platform': [],
+      'On-call notifications (page and ticket topics) of the ML platform': [
+        'cloudwatch.amazonaws.com',
+        'aps.amazonaws.com',
+        'budgets.amazonaws.com',
+        'costalerts.amazonaws.com',
+      ],
     });
   });
+
+  test.each(['dev', 'staging', 'prod'] as const)(
+    '%s: a page and a ticket topic, KMS-encrypted with the on-call key, delivering to the subscriptions of config only',
+    (env) => {
+      // GIVEN
+      const t = template(env, 'Security');
+      const topics = t.findResources('AWS::SNS::Topic');
+      const severityOf = (logicalId: string) =>
+        (topics[logicalId].Properties.Tags as any[]).find((tag) => tag.Key === 'mlp:severity')?.Value as string;
+      // WHEN
+      const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription')).map((r: any) => ({
+        severity: severityOf(r.Properties.TopicArn.Ref),
+        Protocol: r.Properties.Protocol,
+        Endpoint: r.Properties.Endpoint,
+      }));
+      // THEN
+      expect(Object.keys(topics)).toHaveLength(2);
+      for (const topic of Object.values(topics) as any[]) {
+        expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OnCallKey/), 'Arn'] });
+      }
+      const expected = (['page', 'ticket'] as const).flatMap((severity) => [
+        ...(ENVIRONMENTS[env].oncall[severity].emails ?? []).map((e) => ({ severity, Protocol: 'email', Endpoint: e })),
+        ...(ENVIRONMENTS[env].oncall[severity].httpsEndpoints ?? []).map((u) => ({ severity, Protocol: 'https', Endpoint: u })),
+      ]);
+      expect(subscriptions).toEqual(expected);
+      expect(subscriptions.filter((s) => s.severity === 'page').length).toBeGreaterThan(0);
+    },
+  );
 
   test('the audit bucket is encrypted, versioned, TLS-only, private and owner-enforced', () => {
     // THEN

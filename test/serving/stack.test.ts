@@ -48,7 +48,7 @@ function specOf(t: Template): any {
   return JSON.parse(flatten(params[0].Properties.Value));
 }
 
-describe('ServingStack: MLflow and the alarm topic only', () => {
+describe('ServingStack: MLflow only', () => {
   test('dev: the serverless MLflow app (no idle charge), retained only where the environment retains', () => {
     // GIVEN / WHEN
     const t = template('dev', 'Serving');
@@ -103,28 +103,19 @@ describe('ServingStack: MLflow and the alarm topic only', () => {
     // THEN Serving, Security, Network, Data, ... are the same templates
     const shared = (stage: typeof base) =>
       stage.node.children
-        .filter((c): c is Stack => (c as Stack).templateOptions !== undefined && !(c as Stack).stackName.includes('-Model-'))
+        // The Observability stack watches every endpoint (one dashboard section each): it grows by design.
+        .filter(
+          (c): c is Stack =>
+            (c as Stack).templateOptions !== undefined &&
+            !(c as Stack).stackName.includes('-Model-') &&
+            !(c as Stack).stackName.endsWith('-Observability'),
+        )
         .map((st) => [st.stackName, Template.fromStack(st).toJSON()] as const);
     const before = shared(base);
     expect(before.map(([name]) => name)).toContain('MlPlatform-prod-Serving');
     expect(shared(grown)).toEqual(before);
     expect(Object.keys(grown.models)).toHaveLength(22);
     expect(grown.models['model-7'].stackName).toBe('MlPlatform-prod-Model-model-7');
-  });
-  test.each(ENVS)('%s: the alarm topic delivers to every page subscription of config (e-mail and HTTPS), and to nothing else', (env) => {
-    // GIVEN
-    const t = template(env, 'Serving');
-    const page = ENVIRONMENTS[env].oncall.page;
-    // WHEN
-    const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription')).map((r: any) => r.Properties);
-    // THEN
-    const expected = [
-      ...(page.emails ?? []).map((e) => ({ Protocol: 'email', Endpoint: e })),
-      ...(page.httpsEndpoints ?? []).map((u) => ({ Protocol: 'https', Endpoint: u })),
-    ];
-    expect(expected.length).toBeGreaterThan(0);
-    expect(subscriptions.map((s) => ({ Protocol: s.Protocol, Endpoint: s.Endpoint }))).toEqual(expected);
-    for (const s of subscriptions) expect(s.TopicArn).toEqual({ Ref: expect.stringMatching(/^AlarmTopic/) });
   });
 });
 
@@ -308,18 +299,45 @@ describe('ModelStack: one per model, no endpoint in CloudFormation', () => {
     expect(pull.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Images/), 'Arn'] });
   });
 
-  test('every alarm of a model stack notifies the Serving alarm topic', () => {
-    // GIVEN
-    const t = modelStack('prod', 'credit-risk');
-    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
-    // THEN latency, errors and drift
-    expect(alarms).toHaveLength(3);
-    for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([
-        { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'MlPlatform-prod-Serving' }) },
+  test.each([
+    ['prod', 'ticket'],
+    ['dev', 'page'],
+  ] as const)(
+    '%s: latency and 5XX alarms feed one endpoint-degraded composite (%s: the SLOs page where they exist); drift tickets',
+    (env, severity) => {
+      // GIVEN
+      const t = modelStack(env, 'credit-risk');
+      const alarms = t.findResources('AWS::CloudWatch::Alarm');
+      const composites = Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm')) as any[];
+      const byName = Object.fromEntries(Object.entries(alarms).map(([id, a]: [string, any]) => [a.Properties.AlarmName, { id, ...a }]));
+      const topic = (s: string) => ({
+        'Fn::GetStackOutput': expect.objectContaining({ StackName: `MlPlatform-${env}-Security`, OutputName: expect.stringContaining(s) }),
+      });
+      // THEN the signals have no action and are the composite's rule
+      expect(Object.keys(byName).sort()).toEqual([
+        `${env}-endpoint-degraded-credit-risk-errors`,
+        `${env}-endpoint-degraded-credit-risk-latency`,
+        `${env}-model-data-drift-credit-risk`,
       ]);
-    }
-  });
+      for (const what of ['latency', 'errors']) {
+        const signal = byName[`${env}-endpoint-degraded-credit-risk-${what}`];
+        expect(signal.Properties.AlarmActions).toBeUndefined();
+        expect(signal.Properties.OKActions).toBeUndefined();
+        expect(JSON.stringify(composites[0].Properties.AlarmRule)).toContain(`"${signal.id}"`);
+      }
+      expect(composites).toHaveLength(1);
+      expect(composites[0].Properties.AlarmName).toBe(`${env}-endpoint-degraded-credit-risk`);
+      expect(composites[0].Properties.AlarmDescription).toContain(
+        `Severity: ${severity}\nOwner: ml-serving\nRunbook: docs/runbooks/endpoint-degraded.md`,
+      );
+      expect(composites[0].Properties.AlarmActions).toEqual([topic(severity === 'page' ? 'Page' : 'Ticket')]);
+      const drift = byName[`${env}-model-data-drift-credit-risk`];
+      expect(drift.Properties.AlarmDescription).toContain(
+        'Severity: ticket\nOwner: ml-serving\nRunbook: docs/runbooks/model-data-drift.md',
+      );
+      expect(drift.Properties.AlarmActions).toEqual([topic('Ticket')]);
+    },
+  );
 
   test('dev with a serverless endpoint: the spec has serverless capacity and no VPC, capture or monitoring', () => {
     // GIVEN

@@ -16,6 +16,8 @@ const PINNED: Record<string, Record<string, string>> = {
     KeysComputeKey47AE71BE: 'AWS::KMS::Key',
     KeysServingKey4ED8E288: 'AWS::KMS::Key',
     AuditLogs7B2A6859: 'AWS::S3::Bucket',
+    // The on-call topics' key (issue 14).
+    OnCallKey8DFDEFC3: 'AWS::KMS::Key',
   },
   'MlPlatform-prod-Network': {
     NetworkFlowLogs2BEC3212: 'AWS::Logs::LogGroup',
@@ -77,6 +79,13 @@ const PINNED: Record<string, Record<string, string>> = {
     StreamscardtransactionsdlqSchema2B6BF740: 'AWS::Glue::Schema',
     ArchivecardtransactionsLogs8B08D968: 'AWS::Logs::LogGroup',
   },
+  // Prometheus (issue 14): the workspace holds the metrics; its rule and alert-manager logs.
+  'MlPlatform-prod-Metrics': {
+    Prometheus2BCCDD01: 'AWS::APS::Workspace',
+    PrometheusLogs9FA26F4B: 'AWS::Logs::LogGroup',
+  },
+  // Dashboards, alarms, budgets, the collector: nothing stateful.
+  'MlPlatform-prod-Observability': {},
 };
 
 describe('stateful logical IDs in prod', () => {

@@ -55,10 +55,12 @@ describe('StreamingStack in prod', () => {
     });
   });
 
-  test("grants the Data stack's Spark role events.* as spark-* in a managed policy of this stack, nothing to write", () => {
-    // GIVEN
+  test("the Features stack grants the Data stack's Spark role events.* as spark-* in a managed policy, nothing to write", () => {
+    // GIVEN (the consumer holds the wiring: Features, which waits for both)
+    const f = template('prod', 'Features');
+    expect(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('Spark') } })).toEqual({});
     const policies = Object.values(
-      t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('Spark') } }),
+      f.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('Spark') } }),
     );
     // THEN
     expect(policies).toHaveLength(1);
@@ -74,25 +76,32 @@ describe('StreamingStack in prod', () => {
     expect(JSON.stringify(statements)).not.toContain('kafka-cluster:WriteData');
   });
 
-  test('admits the Spark workers to the brokers on 9098 (ingress and egress held here), and nothing else', () => {
+  test('the Features stack admits the Spark workers to the brokers on 9098 (ingress and egress), the Streaming stack holds no rule', () => {
     // GIVEN
+    const f = template('prod', 'Features');
     const spark = {
       'Fn::GetStackOutput': Match.objectLike({
         StackName: 'MlPlatform-prod-Data',
         OutputName: Match.stringLikeRegexp('SparkSecurityGroup'),
       }),
     };
-    const brokers = { 'Fn::GetAtt': ['StreamingSecurityGroup3E3A19F8', 'GroupId'] };
+    const brokers = {
+      'Fn::GetStackOutput': Match.objectLike({
+        StackName: 'MlPlatform-prod-Streaming',
+        OutputName: Match.stringLikeRegexp('StreamingSecurityGroup'),
+      }),
+    };
     // THEN
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
-    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    t.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    f.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 9098,
       ToPort: 9098,
       GroupId: brokers,
       SourceSecurityGroupId: spark,
     });
-    t.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
-    t.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+    f.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    f.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
       FromPort: 9098,
       ToPort: 9098,
       GroupId: spark,
@@ -107,7 +116,7 @@ describe('StreamingStack in prod', () => {
     t.hasOutput('KafkaClusterArn', { Value: { 'Fn::GetAtt': ['StreamingE5CA015B', 'Arn'] } });
   });
 
-  test('no slow stack waits for it: only the Features stack depends on Streaming', () => {
+  test('no slow stack waits for it, and it waits for no slow stack: after Security and Network, before Features only', () => {
     // GIVEN
     const stage = platformStage('prod');
     Template.fromStack(stage.streaming); // synthesizes the stage: references become dependencies
@@ -117,11 +126,7 @@ describe('StreamingStack in prod', () => {
       .map((c: any) => c.stackName as string);
     // THEN
     expect(dependents).toEqual(['MlPlatform-prod-Features']);
-    expect(stage.streaming.dependencies.map((d) => d.stackName).sort()).toEqual([
-      'MlPlatform-prod-Data',
-      'MlPlatform-prod-Network',
-      'MlPlatform-prod-Security',
-    ]);
+    expect(stage.streaming.dependencies.map((d) => d.stackName).sort()).toEqual(['MlPlatform-prod-Network', 'MlPlatform-prod-Security']);
   });
 });
 

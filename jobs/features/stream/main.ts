@@ -6,6 +6,7 @@
  * exits with one line naming it.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
@@ -14,6 +15,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { FEATURE_VIEWS } from '../../../lib/features/views';
 import { featureViewProblems } from '../definition';
 import { OnlineWriter } from '../online/store';
+import { FEATURE_FRESHNESS_NAMESPACE } from './freshness';
 import { consumeTopic, type KafkaConsumerLike, KafkaDeadLetterSink } from './kafka-source';
 import { StreamProcessor } from './processor';
 
@@ -104,8 +106,21 @@ async function main(): Promise<void> {
     schema,
   );
 
+  // Feature freshness (FeatureAgeSeconds) every minute: the freshness alarm and SLO read it.
+  const cloudwatch = new CloudWatchClient({ region });
+  const publish = setInterval(() => {
+    const datum = processor.freshness.datum(Date.now());
+    if (!datum) return;
+    cloudwatch
+      .send(
+        new PutMetricDataCommand({ Namespace: FEATURE_FRESHNESS_NAMESPACE, MetricData: [{ ...datum, Dimensions: [...datum.Dimensions] }] }),
+      )
+      .catch((err: Error) => console.error(`feature-stream: cannot publish FeatureAgeSeconds: ${err.message}`));
+  }, 60_000);
+
   const stop = async () => {
     clearInterval(refresh);
+    clearInterval(publish);
     await consumer.disconnect();
     await producer.disconnect();
     store.disconnect();

@@ -1,6 +1,7 @@
 import type { FeatureView } from '../definition';
 import { EventParser, type FeatureEvent } from '../events';
 import type { OnlineWriter, WriteCounts } from '../online/store';
+import { FreshnessTracker } from './freshness';
 
 /** One raw record from a source: a file line locally, a Kafka message on EKS. */
 export interface SourceRecord {
@@ -35,6 +36,8 @@ export interface ProcessStats extends WriteCounts {
 export class StreamProcessor {
   private readonly parser: EventParser;
   readonly stats: ProcessStats = { read: 0, invalid: 0, counted: 0, duplicates: 0, tooOld: 0 };
+  /** The newest event written, for the FeatureAgeSeconds metric. */
+  readonly freshness: FreshnessTracker;
 
   constructor(
     readonly view: FeatureView,
@@ -44,6 +47,7 @@ export class StreamProcessor {
     schema?: object,
   ) {
     this.parser = new EventParser(view, schema);
+    this.freshness = new FreshnessTracker(view.name);
   }
 
   /** Validates a batch, writes the valid events in one pipeline, the invalid to the dead letter; returns the valid events. */
@@ -57,6 +61,7 @@ export class StreamProcessor {
     }
     if (dead.length) await this.deadLetters.write(dead);
     const c = await this.writer.write(valid);
+    this.freshness.observe(valid.map((e) => e.timeMs));
     this.stats.read += records.length;
     this.stats.invalid += dead.length;
     this.stats.counted += c.counted;
