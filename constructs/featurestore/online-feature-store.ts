@@ -368,23 +368,37 @@ function validate(p: Checked): void {
 
 /** An existing online feature store, from its attributes. */
 class ImportedOnlineFeatureStore extends OnlineFeatureStoreBase {
-  readonly configurationEndpoint: string;
   readonly port: number;
-  readonly replicationGroupId: string;
-  readonly readerUserId: string;
-  readonly writerUserId: string;
   readonly connections: ec2.Connections;
 
-  constructor(scope: Construct, id: string, attrs: OnlineFeatureStoreAttributes) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly attrs: OnlineFeatureStoreAttributes,
+  ) {
     super(scope, id);
-    this.configurationEndpoint = attrs.configurationEndpoint;
     this.port = attrs.port ?? DEFAULT_ONLINE_STORE_PORT;
-    this.replicationGroupId = attrs.replicationGroupId;
-    this.readerUserId = attrs.readerUserId;
-    this.writerUserId = attrs.writerUserId;
     this.connections = new ec2.Connections({
       securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(this, 'SecurityGroup', attrs.securityGroupId)],
       defaultPort: ec2.Port.tcp(this.port),
     });
+  }
+
+  // Read on use: attributes given as getters (Platform.fromEnvironment's SSM handles) add their
+  // template parameter only when the app uses them.
+  get configurationEndpoint(): string {
+    return this.attrs.configurationEndpoint;
+  }
+
+  get replicationGroupId(): string {
+    return this.attrs.replicationGroupId;
+  }
+
+  get readerUserId(): string {
+    return this.attrs.readerUserId;
+  }
+
+  get writerUserId(): string {
+    return this.attrs.writerUserId;
   }
 }

@@ -157,16 +157,26 @@ export class Platform extends Construct {
 
   /** The online feature store (ElastiCache, TLS, RBAC + IAM auth). */
   get onlineStore(): IOnlineFeatureStore {
-    return this.once('onlineStore', () =>
-      OnlineFeatureStore.fromOnlineFeatureStoreAttributes(this, 'OnlineStore', {
-        configurationEndpoint: this.value(PLATFORM_HANDLES.onlineStoreEndpoint),
-        port: Token.asNumber(this.value(PLATFORM_HANDLES.onlineStorePort)),
-        replicationGroupId: this.value(PLATFORM_HANDLES.onlineStoreReplicationGroupId),
-        readerUserId: this.value(PLATFORM_HANDLES.onlineStoreReaderUserId),
-        writerUserId: this.value(PLATFORM_HANDLES.onlineStoreWriterUserId),
-        securityGroupId: this.value(PLATFORM_HANDLES.onlineStoreSecurityGroupId),
-      }),
-    );
+    return this.once('onlineStore', () => {
+      const value = (handle: string) => this.value(handle);
+      // Getters: the endpoint and user ids are added to the template only when used.
+      return OnlineFeatureStore.fromOnlineFeatureStoreAttributes(this, 'OnlineStore', {
+        get configurationEndpoint() {
+          return value(PLATFORM_HANDLES.onlineStoreEndpoint);
+        },
+        port: Token.asNumber(value(PLATFORM_HANDLES.onlineStorePort)),
+        get replicationGroupId() {
+          return value(PLATFORM_HANDLES.onlineStoreReplicationGroupId);
+        },
+        get readerUserId() {
+          return value(PLATFORM_HANDLES.onlineStoreReaderUserId);
+        },
+        get writerUserId() {
+          return value(PLATFORM_HANDLES.onlineStoreWriterUserId);
+        },
+        securityGroupId: value(PLATFORM_HANDLES.onlineStoreSecurityGroupId),
+      });
+    });
   }
 
   /** The EKS cluster (for Pod Identity roles: `TeamWorkloadIdentity`, `ModelServerIdentity`). */

@@ -155,6 +155,20 @@ describe('Platform.fromEnvironment in a team stack', () => {
     );
   });
 
+  test("the online store's writer grant reads only what it needs (no endpoint, no reader id)", () => {
+    const s = new Stack(testApp(), 'Writer');
+    const p = Platform.fromEnvironment(s, 'Platform', 'staging');
+    p.onlineStore.grantConnect(new iam.Role(s, 'Writer', { assumedBy: new iam.AccountRootPrincipal() }), 'writer');
+    const defaults = Object.values(Template.fromStack(s).toJSON().Parameters as Record<string, { Default: string }>)
+      .map((x) => x.Default)
+      .filter((d) => d.startsWith('/mlp/'));
+    expect(defaults.sort()).toEqual(
+      [H.onlineStorePort, H.onlineStoreSecurityGroupId, H.onlineStoreReplicationGroupId, H.onlineStoreWriterUserId]
+        .map((h) => `/mlp/staging/platform/${h}`)
+        .sort(),
+    );
+  });
+
   test('the VPC has one private and one isolated subnet per prod AZ', () => {
     expect(platform.vpc.privateSubnets).toHaveLength(3);
     expect(platform.vpc.isolatedSubnets).toHaveLength(3);
