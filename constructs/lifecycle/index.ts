@@ -1,5 +1,6 @@
 export * from './model-approval';
 export * from './model-promotion';
+export * from './problems';
 export * from './retraining-trigger';
 export * from './team-airflow';
 export * from './training-pipeline';

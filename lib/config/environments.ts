@@ -2,6 +2,7 @@ import { CLUSTER } from '../compute/config';
 import { LAKE, SPARK } from '../data/config';
 import { FEATURE_STORE } from '../feature-store/config';
 import { FEATURES } from '../features/config';
+import { LIFECYCLE } from '../lifecycle/config';
 import { NETWORK } from '../network/config';
 import { AUDIT, LOGGING, ONCALL } from '../security/config';
 import { SERVING } from '../serving/config';
@@ -59,6 +60,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     cluster: CLUSTER[name],
     featureStore: FEATURE_STORE[name],
     features: FEATURES[name],
+    lifecycle: LIFECYCLE[name],
   };
 }
 

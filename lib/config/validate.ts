@@ -3,6 +3,7 @@ import { checkCompute } from '../compute/rules';
 import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
 import { checkFeatures } from '../features/rules';
+import { checkLifecycle } from '../lifecycle/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
 import { checkSecurity } from '../security/rules';
 import { checkModelServers } from '../serving/model-server-rules';
@@ -31,6 +32,7 @@ const RULES: readonly Rule[] = [
   checkCompute,
   checkModelServers,
   checkAgainstCatalog,
+  checkLifecycle,
 ];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */

@@ -1,7 +1,6 @@
 import type { App } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TrainingPipeline } from '../../constructs';
 import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
@@ -32,7 +31,7 @@ test('RetrainingTrigger and ModelPromotion in a minimal stack have no unacknowle
     modelName: 'credit-risk',
     pipeline: sfn.StateMachine.fromStateMachineName(f.stack, 'Pipeline', 'credit-risk-training'),
     driftAlarms: [cloudwatch.Alarm.fromAlarmArn(f.stack, 'Drift', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:drift')],
-    latestTrainingSet: ssm.StringParameter.fromStringParameterName(f.stack, 'Latest', '/prod/training-sets/credit-risk/latest'),
+    trainingSets: { bucket: f.features, prefix: 'training-sets/applicant_txn_aggregates/' },
     codeVersion: 'c',
     encryptionKey: f.key,
   });
