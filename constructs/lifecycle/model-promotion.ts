@@ -84,6 +84,12 @@ export interface ModelPromotionProps {
   readonly modelPackageGroupNames: readonly string[];
   /** Who performs the promotion in the target environment. */
   readonly target: PromotionTarget;
+  /**
+   * A second hand-over once `target` succeeded, e.g. the next environment's event bus after this
+   * environment's own rollout: a version reaches the next environment only after it served here.
+   * @default - none
+   */
+  readonly then?: PromotionTarget;
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -96,6 +102,7 @@ export interface ModelPromotionProps {
 export const PROMOTION_STATES = {
   describe: 'DescribeVersion',
   promote: 'Promote',
+  handOver: 'HandOver',
   notApproved: 'NotApproved',
   rolledBack: 'PromotionRolledBack',
 } as const;
@@ -154,9 +161,18 @@ export class ModelPromotion extends Construct {
     describe.addCatch(rolledBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     promote.addCatch(rolledBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const promoted = new sfn.Succeed(this, 'Promoted');
+    let chain = describe.next(context).next(promote);
+    if (props.then) {
+      const handOver = props.then.task(this, S.handOver);
+      handOver.addCatch(new sfn.Fail(this, 'HandOverFailed', { error: 'HandOverFailed', causePath: '$.error.Cause' }), {
+        errors: [sfn.Errors.ALL],
+        resultPath: '$.error',
+      });
+      chain = chain.next(handOver);
+    }
 
     const definition = approved
-      .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), describe.next(context).next(promote).next(promoted))
+      .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), chain.next(promoted))
       .otherwise(notApproved);
 
     allowLogsToUseKey(this, props.encryptionKey);

@@ -9,6 +9,8 @@ import { FeatureGroupStack, featureGroupStackId } from '../feature-store/feature
 import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
+import { AirflowStack } from '../lifecycle/airflow-stack';
+import { LifecycleStack } from '../lifecycle/stack';
 import { NetworkStack } from '../network/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
@@ -43,6 +45,10 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
+  /** Training pipelines, approval, promotion, drift retraining, MWAA (issue 13). */
+  readonly lifecycle: LifecycleStack;
+  /** MWAA for team workflows where `lifecycle.airflow` is on (staging, prod). */
+  readonly airflow?: AirflowStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -139,6 +145,33 @@ export class MlPlatformStage extends Stage {
       onlineStore: this.featureStore.onlineStore,
       logsKey: this.security.keys.logs,
       cluster: this.compute.clusterAttributes,
+    });
+
+    // The model lifecycle (issue 13). Airflow (MWAA, ~30 min to create) waits only for Security,
+    // Network and Data; Lifecycle (pipelines, approval, promotion, retraining) for Serving and the
+    // model stacks (registry, specs, drift alarms), and holds the trainer guardrail it attaches to
+    // the team roles and the MWAA role (so those stacks never wait for it).
+    if (config.lifecycle.airflow.enabled) {
+      this.airflow = new AirflowStack(this, 'Airflow', {
+        config,
+        vpc,
+        lake: this.data.lake,
+        dataKey: this.security.keys.data,
+        spark: this.data.spark,
+      });
+    }
+    this.lifecycle = new LifecycleStack(this, 'Lifecycle', {
+      config,
+      vpc,
+      lake: this.data.lake,
+      dataKey: this.security.keys.data,
+      servingKey: this.security.keys.serving,
+      serving: this.serving,
+      models: this.models,
+      trainerRoles: [
+        ...Object.values(this.teams).map((t) => t.identity.role),
+        ...(this.airflow ? [this.airflow.airflow.executionRole] : []),
+      ],
     });
 
     Tags.of(this).add('platform', 'ml-platform');
