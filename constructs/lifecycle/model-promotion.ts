@@ -89,7 +89,7 @@ export interface ModelPromotionProps {
    * environment's own rollout: a version reaches the next environment only after it served here.
    * @default - none
    */
-  readonly then?: PromotionTarget;
+  readonly handOver?: PromotionTarget;
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
@@ -162,8 +162,8 @@ export class ModelPromotion extends Construct {
     promote.addCatch(rolledBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const promoted = new sfn.Succeed(this, 'Promoted');
     let chain = describe.next(context).next(promote);
-    if (props.then) {
-      const handOver = props.then.task(this, S.handOver);
+    if (props.handOver) {
+      const handOver = props.handOver.task(this, S.handOver);
       handOver.addCatch(new sfn.Fail(this, 'HandOverFailed', { error: 'HandOverFailed', causePath: '$.error.Cause' }), {
         errors: [sfn.Errors.ALL],
         resultPath: '$.error',

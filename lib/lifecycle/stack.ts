@@ -69,7 +69,8 @@ export class LifecycleStack extends PlatformStack {
   /** Rollout state machines by endpoint config name. */
   readonly rollouts: Readonly<Record<string, EndpointRollout>>;
   readonly approval: ModelApproval;
-  readonly promotion: ModelPromotion;
+  /** Promotion of approved versions, by model (models with neither an endpoint here nor a next environment have none). */
+  readonly promotions: Readonly<Record<string, ModelPromotion>>;
   readonly imports: Readonly<Record<string, VersionImport>>;
 
   constructor(scope: Construct, id: string, props: LifecycleStackProps) {
@@ -159,7 +160,6 @@ export class LifecycleStack extends PlatformStack {
     this.rollouts = rollouts;
 
     // --- Promotion: approved here → rolled out here → handed to the next environment ------------
-    const rolloutList = Object.values(rollouts);
     const next = l.promotion.next;
     const nextBus = next
       ? events.EventBus.fromEventBusArn(
@@ -168,17 +168,27 @@ export class LifecycleStack extends PlatformStack {
           `arn:${this.partition}:events:${ACCOUNTS[next].region}:${ACCOUNTS[next].account}:event-bus/default`,
         )
       : undefined;
-    this.promotion = new ModelPromotion(this, 'Promotion', {
-      sourceEnvironment: config.name,
-      // With no next environment the promotion ends at this environment's endpoints.
-      targetEnvironment: next ?? `${config.name}-endpoints`,
-      modelPackageGroupNames: l.models.map((m) => groupOf(m.model)),
-      // The example has one endpoint per environment; a model with several endpoints rolls each in its own execution.
-      target: rolloutList.length > 0 ? PromotionTarget.stateMachine(rolloutList[0].stateMachine) : PromotionTarget.eventBus(nextBus!),
-      then: rolloutList.length > 0 && nextBus ? PromotionTarget.eventBus(nextBus) : undefined,
-      encryptionKey: props.dataKey,
-      removalPolicy,
-    });
+    const promotions: Record<string, ModelPromotion> = {};
+    for (const m of l.models) {
+      // Each endpoint of the model is rolled by its own rollout; the example has at most one per model.
+      const rollout = config.serving.endpoints.filter((e) => e.model === m.model).map((e) => rollouts[e.name])[0];
+      const steps = [
+        ...(rollout ? [PromotionTarget.stateMachine(rollout.stateMachine)] : []),
+        ...(nextBus ? [PromotionTarget.eventBus(nextBus)] : []),
+      ];
+      if (steps.length === 0) continue;
+      promotions[m.model] = new ModelPromotion(this, `${pascal(m.model)}Promotion`, {
+        sourceEnvironment: config.name,
+        // With no next environment the promotion ends at this environment's endpoints.
+        targetEnvironment: next ?? `${config.name}-endpoints`,
+        modelPackageGroupNames: [groupOf(m.model)],
+        target: steps[0],
+        handOver: steps[1],
+        encryptionKey: props.dataKey,
+        removalPolicy,
+      });
+    }
+    this.promotions = promotions;
 
     // --- Import of versions promoted from the previous environment ------------------------------
     const previous = previousEnvironment(config.name);
