@@ -110,11 +110,19 @@ function resolve(value: unknown): string {
   if (v['Fn::GetAtt']) return (v['Fn::GetAtt'] as string[]).join('.');
   if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(resolve).join(v['Fn::Join'][0]);
   if (v['Fn::Sub']) return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_m, name: string) => PSEUDO[name] ?? name);
+  // A weak cross-stack reference (the platform's stacks): the output's name stands for its value.
+  if (v['Fn::GetStackOutput']) return String(v['Fn::GetStackOutput'].OutputName);
+  if (v['Fn::Select']) {
+    const [index, from] = v['Fn::Select'] as [number, any];
+    const parts = from['Fn::Split'] ? resolve(from['Fn::Split'][1]).split(from['Fn::Split'][0]) : (from as unknown[]).map(resolve);
+    return parts[Number(index)] ?? `<${index}>`;
+  }
   throw new Error(`cannot resolve ${JSON.stringify(value)}`);
 }
 
 /** The Amazon States Language definitions of a stack's state machines, by logical id. */
 export function definitions(stack: Stack): Record<string, any> {
+  // Platform stacks pin their own account; the construct tests' stacks use ACCOUNT.
   const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
   return Object.fromEntries(Object.entries(machines).map(([id, r]) => [id, JSON.parse(resolve(r.Properties.DefinitionString))]));
 }
