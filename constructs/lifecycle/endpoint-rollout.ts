@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 
 /** Tags `mlp endpoints rollout` writes (mlp/plan.ts): the same, so `mlp endpoints rollback/status` read them. */
 export const ROLLOUT_TAGS = { package: 'mlp:model-package-arn', previousConfig: 'mlp:previous-endpoint-config' } as const;
@@ -400,7 +400,7 @@ export class EndpointRollout extends Construct {
           "Models and endpoint configs this rollout names <endpoint>-v<version>-<id>; versions of the endpoint's group; the spec's rollback alarms (DescribeAlarms has no narrower resource)",
       },
       {
-        finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/[A-Za-z0-9_.=/-]+\*$/,
+        finding: new RegExp(String.raw`^Resource::${BUCKET_ARN}/[A-Za-z0-9_.=/-]+\*$`),
         reason: "The version's baseline under the pipeline's runs prefix and the endpoint's baseline prefix",
       },
     ]);

@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { assertPattern, assertRange, KEY_PREFIX, KEY_PREFIX_ALLOWED } from './private/checks';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 
 /** MWAA environment classes (https://docs.aws.amazon.com/mwaa/latest/userguide/environment-class.html). */
 export type AirflowEnvironmentClass = 'mw1.micro' | 'mw1.small' | 'mw1.medium' | 'mw1.large' | 'mw1.xlarge' | 'mw1.2xlarge';
@@ -257,7 +257,7 @@ export class TeamAirflow extends Construct {
     acknowledgeWildcards(this, [
       ...GRANT_WILDCARDS,
       {
-        finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/[A-Za-z0-9_.=/-]+\*$/,
+        finding: new RegExp(String.raw`^Resource::${BUCKET_ARN}/[A-Za-z0-9_.=/-]+\*$`),
         reason: 'The DAG files under the DAG prefix of the source bucket',
       },
       {

@@ -21,7 +21,7 @@ import {
 } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 
 /** Risk tier of a model (model-risk management): tier 1 is the most material (e.g. credit decisions). */
 export type ModelTier = 1 | 2 | 3;
@@ -951,7 +951,7 @@ export class TrainingPipeline extends Construct {
       ...GRANT_WILDCARDS,
       {
         finding: new RegExp(
-          `^Resource::<[A-Za-z0-9]+\\.Arn>/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
+          `^Resource::${BUCKET_ARN}/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
         ),
         reason: "Objects of this model's training sets and of its pipeline runs (one prefix each; run keys carry a per-run UUID)",
       },

@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelServerIdentity, type TeamLakeAccess, TeamWorkloadIdentity } from '../../constructs';
+import { acknowledge } from '../../constructs/private/acknowledge';
 import { TeamLocalQueueChart } from '../../k8s/charts/kueue-queues';
 import { ModelServingChart } from '../../k8s/charts/model-serving';
 import { TeamTenancyChart, teamServiceAccountName } from '../../k8s/charts/team-tenancy';
@@ -65,6 +66,17 @@ export interface TeamStackProps extends PlatformStackProps {
    * @default - no training storage
    */
   readonly trainingFileSystem?: TrainingFileSystemRef;
+  /**
+   * The environment's MLflow (ServingStack satisfies it): the team's role logs runs there
+   * (issue 13, lifecycle).
+   * @default - no MLflow access
+   */
+  readonly mlflow?: MlflowAccess;
+}
+
+/** What a Team stack needs of MLflow (ServingStack satisfies it). */
+export interface MlflowAccess {
+  grantMlflowUse(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -165,6 +177,22 @@ export class TeamStack extends PlatformStack {
         this.modelServerIdentities[s.name] = identity;
       }
     }
+
+    // --- MLflow (issue 13, lifecycle): the team's workloads and notebooks log runs to the
+    // environment's tracking server, through a managed policy of its own (no inline policies).
+    if (props.mlflow) {
+      const mlflowUse = new iam.ManagedPolicy(this, 'MlflowUse', {
+        description: `Team ${team.name}: use the environment's MLflow`,
+        roles: [this.identity.role],
+      });
+      props.mlflow.grantMlflowUse(mlflowUse);
+      acknowledge(
+        mlflowUse,
+        "MLflow's REST API actions (sagemaker-mlflow:*) on this environment's one MLflow server or app: a team creates and reads experiments, runs, models",
+        'AwsSolutions-IAM5[Action::sagemaker-mlflow:*]',
+      );
+    }
+    // --- end MLflow
 
     // The consumer holds the wiring: the store's security group admits the cluster's pods (on
     // the cluster security group, which the nodes and their pods use) on the store's port. One

@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type DataLake, TeamAirflow } from '../../constructs';
+import { acknowledge } from '../../constructs/private/acknowledge';
 import type { SparkApplication } from '../../constructs/spark';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import { trainingPipelineName } from './stack';
@@ -63,6 +64,12 @@ export class AirflowStack extends PlatformStack {
         },
       ],
     });
+    // The Features stack's job roles have generated names: passed (to EMR Serverless only) by its name prefix.
+    acknowledge(
+      this.airflow.executionRole.node.findChild('Policy'),
+      "iam:PassRole to EMR Serverless (condition iam:PassedToService) on the feature pipeline's job roles, named by CloudFormation under the Features stack's name",
+      `AwsSolutions-IAM5[Resource::arn:aws:iam::${config.account}:role/MlPlatform-${config.name}-Features-*]`,
+    );
     new CfnOutput(this, 'EnvironmentName', { value: `${config.name}-airflow`, description: 'MWAA (private web server)' });
     new CfnOutput(this, 'DagsLocation', {
       value: `s3://${props.lake.bucket('curated').bucketName}/${DAGS_PREFIX}`,

@@ -211,8 +211,8 @@ export class LifecycleStack extends PlatformStack {
 
     for (const role of props.trainerRoles ?? []) this.approval.guardTrainer(role);
 
-    // Pipelines, notebooks and teams log to MLflow; the pipeline job roles get the server here.
-    for (const p of Object.values(pipelines)) props.serving.grantMlflowUse(p.jobRole);
+    // MLflow: the pipelines' job roles log runs with the explicit actions TrainingPipeline grants on
+    // the environment's server (mlflowTrackingServerArn); team roles get it in their stacks.
 
     for (const [model, p] of Object.entries(pipelines)) {
       new CfnOutput(this, `${pascal(model)}PipelineArn`, {

@@ -120,6 +120,7 @@ export class MlPlatformStage extends Stage {
         featureStore: this.featureStore.onlineStore,
         admitClusterToFeatureStore: team.name === storeAdmitter,
         trainingFileSystem: this.compute.trainingFileSystems[team.name],
+        mlflow: this.serving,
       });
     }
     this.teams = teams;
