@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -64,6 +65,16 @@ export class AirflowStack extends PlatformStack {
         },
       ],
     });
+    // The scheduled-retraining DAG picks the newest training set of each view (listing only).
+    const features = props.lake.bucket('features');
+    this.airflow.executionRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTrainingSets',
+        actions: ['s3:ListBucket'],
+        resources: [features.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['training-sets/*'] } },
+      }),
+    );
     // The Features stack's job roles have generated names: passed (to EMR Serverless only) by its name prefix.
     acknowledge(
       this.airflow.executionRole.node.findChild('Policy'),

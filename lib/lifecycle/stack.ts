@@ -95,7 +95,7 @@ export class LifecycleStack extends PlatformStack {
     for (const m of l.models) {
       const stack = props.models[m.model];
       const pipeline = new TrainingPipeline(this, `${pascal(m.model)}Pipeline`, {
-        ...pipelineProps(m, stack.repository.repositoryUri),
+        ...pipelineProps(m, `${config.account}.dkr.ecr.${config.region}.amazonaws.com/${config.name}/${m.model}`),
         stateMachineName: trainingPipelineName(config.name, m.model),
         modelPackageGroupName: groupOf(m.model),
         description: config.serving.models.find((s) => s.name === m.model)?.description,
@@ -246,7 +246,7 @@ function pipelineProps(m: LifecycleModelConfig, repositoryUri: string) {
       hyperparameters: { ...t.hyperparameters },
     },
     evaluation: { ...m.thresholds, labelColumn: m.labelColumn },
-    // The serving image: the model's repository, same tag as the training image.
+    // The serving image: the model's repository (ModelStack's `<env>/<model>`), same tag as the training image.
     inferenceImageUri: `${repositoryUri}:${t.imageUri.split(':').pop()}`,
   };
 }
