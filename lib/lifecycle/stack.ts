@@ -1,4 +1,6 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +16,7 @@ import {
   TrainingPipeline,
   VersionImport,
 } from '../../constructs';
+import { describeAlarm } from '../../constructs/observability/alarm-description';
 import { MODEL_MONITOR_ANALYZER_ACCOUNTS } from '../../constructs/serving/data-quality-monitor';
 import { ACCOUNTS } from '../config/accounts';
 import type { EnvironmentName } from '../config/types';
@@ -189,6 +192,24 @@ export class LifecycleStack extends PlatformStack {
       });
     }
     this.promotions = promotions;
+
+    // A failed promotion (rolled back, refused, or not handed over) is a ticket for the platform team.
+    const alarmAction = new cwActions.SnsAction(props.serving.alarmTopic);
+    for (const [model, promotion] of Object.entries(promotions)) {
+      const alarm = new cloudwatch.Alarm(this, `${pascal(model)}PromotionFailed`, {
+        alarmName: `${config.name}-${model}-promotion-failed`,
+        alarmDescription: describeAlarm(
+          `A promotion of an approved ${model} version in ${config.name} failed (rolled back, refused or not handed over); the previous version still serves.`,
+          { severity: 'ticket', owner: 'ml-platform', runbook: 'model-promotion-failed' },
+        ),
+        metric: promotion.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(alarmAction);
+    }
 
     // --- Import of versions promoted from the previous environment ------------------------------
     const previous = previousEnvironment(config.name);

@@ -517,3 +517,17 @@ describe('separation of duties (IAM policy evaluation of the synthesized policie
     expect(evaluate(rollout, register('Approved'))).toBe('ImplicitlyDenied');
   });
 });
+
+describe('alarms follow the alarm contract', () => {
+  test.each(ENVS)('%s: a failed promotion is a ticket with its runbook, to the serving alarm topic', (env) => {
+    const t = templateOf(env);
+    const alarms = t.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms).length).toBeGreaterThanOrEqual(1);
+    for (const a of Object.values(alarms) as any[]) {
+      const description: string = a.Properties.AlarmDescription;
+      expect(description).toMatch(/\nSeverity: ticket\nOwner: ml-platform\nRunbook: docs\/runbooks\/model-promotion-failed\.md$/);
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+    }
+    expect(require('node:fs').existsSync(require('node:path').join(__dirname, '../../docs/runbooks/model-promotion-failed.md'))).toBe(true);
+  });
+});
