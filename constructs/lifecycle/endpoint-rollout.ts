@@ -51,6 +51,13 @@ export interface EndpointRolloutProps {
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
    * How often the update is polled.
    * @default Duration.minutes(1)
    */
@@ -345,9 +352,9 @@ export class EndpointRollout extends Construct {
       .next(describeVersion)
       .next(new sfn.Choice(this, 'VersionApproved').when(versionOk, current.next(inService)).otherwise(refused));
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -93,6 +93,13 @@ export interface ModelPromotionProps {
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
    * What happens to the log when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -175,9 +182,9 @@ export class ModelPromotion extends Construct {
       .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), chain.next(promoted))
       .otherwise(notApproved);
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -52,6 +52,13 @@ export interface RetrainingTriggerProps {
   /** Key of the table (if created here), the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
    * What happens to the created table and the log when they leave the stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -180,9 +187,9 @@ export class RetrainingTrigger extends Construct {
       .when(sfn.Condition.isPresent('$.sets.CommonPrefixes[0]'), newest.next(start))
       .otherwise(noTrainingSet);
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });

@@ -161,6 +161,13 @@ export interface TrainingPipelineProps {
   readonly artifactPrefix?: string;
   /** Key of job volumes, job outputs, the state machine and its logs. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /** Network of the jobs (private subnets; training runs with network isolation). */
   readonly vpc: ec2.IVpc;
   /**
@@ -883,11 +890,11 @@ export class TrainingPipeline extends Construct {
 
     // --- The state machine ---------------------------------------------------------------------
     this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: key,
+      encryptionKey: props.logEncryptionKey ?? key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    allowLogsToUseKey(this, key);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, key);
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${model} training pipeline`,

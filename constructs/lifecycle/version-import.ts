@@ -33,6 +33,13 @@ export interface VersionImportProps {
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
    * What happens to the log when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
@@ -114,9 +121,9 @@ export class VersionImport extends Construct {
       resultPath: '$.error',
     });
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

@@ -32,6 +32,8 @@ export interface LifecycleStackProps extends PlatformStackProps {
   readonly lake: DataLake;
   /** The lake's key (training jobs, pipeline outputs, the state machines, claims table). */
   readonly dataKey: kms.IKey;
+  /** The logs key (its policy admits CloudWatch Logs): the execution logs. */
+  readonly logsKey: kms.IKey;
   /** The endpoints' key (the rollout creates endpoint configs with it). */
   readonly servingKey: kms.IKey;
   /** MLflow (the pipelines log runs there) and the alarm topic. */
@@ -107,6 +109,7 @@ export class LifecycleStack extends PlatformStack {
         artifactBucket: modelsBucket,
         artifactPrefix: pipelinePrefix(m.model),
         encryptionKey: props.dataKey,
+        logEncryptionKey: props.logsKey,
         vpc: props.vpc,
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         bias: { clarifyImageUri, ...m.bias },
@@ -128,6 +131,7 @@ export class LifecycleStack extends PlatformStack {
           codeVersion: m.trainer.imageUri.split(':').pop() ?? 'unknown',
           minInterval: Duration.hours(m.retrainMinIntervalHours),
           encryptionKey: props.dataKey,
+          logEncryptionKey: props.logsKey,
           removalPolicy,
         });
       }
@@ -157,6 +161,7 @@ export class LifecycleStack extends PlatformStack {
               }
             : undefined,
         encryptionKey: props.dataKey,
+        logEncryptionKey: props.logsKey,
         removalPolicy,
       });
     }
@@ -188,6 +193,7 @@ export class LifecycleStack extends PlatformStack {
         target: steps[0],
         handOver: steps[1],
         encryptionKey: props.dataKey,
+        logEncryptionKey: props.logsKey,
         removalPolicy,
       });
     }
@@ -224,6 +230,7 @@ export class LifecycleStack extends PlatformStack {
           modelPackageGroupName: groupOf(m.model),
           importAs: l.promotion.importAs,
           encryptionKey: props.dataKey,
+          logEncryptionKey: props.logsKey,
           removalPolicy,
         });
       }

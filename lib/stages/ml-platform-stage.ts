@@ -166,6 +166,7 @@ export class MlPlatformStage extends Stage {
       vpc,
       lake: this.data.lake,
       dataKey: this.security.keys.data,
+      logsKey: this.security.keys.logs,
       servingKey: this.security.keys.serving,
       serving: this.serving,
       models: this.models,

@@ -531,3 +531,16 @@ describe('alarms follow the alarm contract', () => {
     expect(require('node:fs').existsSync(require('node:path').join(__dirname, '../../docs/runbooks/model-promotion-failed.md'))).toBe(true);
   });
 });
+
+describe('keys', () => {
+  test.each(ENVS)('%s: execution logs use the logs key; the data key gets no CloudWatch Logs statement from the lifecycle', (env) => {
+    const logs = Object.values(templateOf(env).findResources('AWS::Logs::LogGroup')) as any[];
+    expect(logs.length).toBeGreaterThanOrEqual(5);
+    for (const l of logs) expect(JSON.stringify(l.Properties.KmsKeyId)).toMatch(/KeysLogsKey/);
+    const security = Template.fromStack(platformStage(env).security).toJSON() as any;
+    const sids = Object.values(security.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::KMS::Key')
+      .flatMap((r) => r.Properties.KeyPolicy.Statement.map((s: any) => s.Sid ?? ''));
+    expect(sids.filter((s: string) => s.startsWith(`LogsFor${env}Lifecycle`))).toEqual([]);
+  });
+});
