@@ -97,6 +97,19 @@ export const ROLLOUT_STATES = {
  * rollback alarms → poll until InService on the new config (then copy the version's monitor
  * baseline to the endpoint's schedule) or back on the previous one: `PromotionRolledBack`, the
  * previous version still serving.
+ *
+ * @example
+ * declare const spec: EndpointSpec;
+ * new EndpointRollout(this, 'CreditRiskRollout', {
+ *   endpointName: spec.endpointName,
+ *   specParameter: spec.parameter,
+ *   modelPackageGroupName: 'prod-credit-risk',
+ *   executionRole: spec.role,
+ *   endpointKey: keys.serving,
+ *   serverless: false,
+ *   guardrails: true,
+ *   encryptionKey: keys.data,
+ * });
  */
 export class EndpointRollout extends Construct {
   readonly stateMachine: sfn.StateMachine;

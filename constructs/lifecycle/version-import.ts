@@ -51,6 +51,17 @@ export interface VersionImportProps {
  * default bus, for events from that account only) and registers it in this environment's group, with
  * its source recorded (`sourceModelPackageArn`, `sourceEnvironment`), as `importAs`. The bus policy
  * that admits the previous account is `allowPromotionsFrom` (once per environment).
+ *
+ * @example
+ * VersionImport.allowPromotionsFrom(this, 'PromotionsFromStaging', '222222222222');
+ * new VersionImport(this, 'CreditRiskImport', {
+ *   sourceAccount: '222222222222',
+ *   sourceModelPackageGroupName: 'staging-credit-risk',
+ *   environment: 'prod',
+ *   modelPackageGroupName: 'prod-credit-risk',
+ *   importAs: 'PendingManualApproval',
+ *   encryptionKey: keys.data,
+ * });
  */
 export class VersionImport extends Construct {
   /** Lets the previous environment's account put promotion events on this account's default bus (once per stack). */
