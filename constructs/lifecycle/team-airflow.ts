@@ -138,7 +138,14 @@ export class TeamAirflow extends Construct {
     const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
     statement('PublishMetrics', ['airflow:PublishMetrics'], [environmentArn]);
-    props.sourceBucket.grantRead(role, `${dagsPrefix}*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDags',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.sourceBucket.arnForObjects(`${dagsPrefix}*`)],
+      }),
+    );
+    props.sourceBucket.encryptionKey?.grantDecrypt(role);
     statement('ReadDagBucket', ['s3:GetBucketLocation', 's3:ListBucket'], [props.sourceBucket.bucketArn]);
     statement('CheckPublicAccess', ['s3:GetAccountPublicAccessBlock'], ['*']);
     statement(

@@ -22,6 +22,7 @@ import {
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
+import { grantPrefix } from './private/s3-access';
 
 /** Risk tier of a model (model-risk management): tier 1 is the most material (e.g. credit decisions). */
 export type ModelTier = 1 | 2 | 3;
@@ -341,8 +342,8 @@ export class TrainingPipeline extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker jobs of the ${model} training pipeline`,
     });
-    props.trainingSetBucket.grantRead(this.jobRole, `${trainingSetPrefix}*`);
-    artifacts.grantReadWrite(this.jobRole, `${artifactPrefix}*`);
+    grantPrefix(this.jobRole, props.trainingSetBucket, trainingSetPrefix);
+    grantPrefix(this.jobRole, artifacts, artifactPrefix, true);
     key.grantEncryptDecrypt(this.jobRole);
     key.grant(this.jobRole, 'kms:CreateGrant', 'kms:DescribeKey');
     this.jobRole.addToPrincipalPolicy(
@@ -432,7 +433,14 @@ export class TrainingPipeline extends Construct {
       );
     }
     const script = new s3assets.Asset(this, 'EvaluateScript', { path: path.join(JOBS_DIR, 'evaluate.py') });
-    script.grantRead(this.jobRole);
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadEvaluationScript',
+        actions: ['s3:GetObject'],
+        resources: [script.bucket.arnForObjects(script.s3ObjectKey)],
+      }),
+    );
+    script.bucket.encryptionKey?.grantDecrypt(this.jobRole);
 
     // --- States ----------------------------------------------------------------------------------
     const S = TRAINING_PIPELINE_STATES;

@@ -7,7 +7,6 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { App as Cdk8sApp } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ModelServerIdentity, type TeamLakeAccess, TeamWorkloadIdentity } from '../../constructs';
-import { acknowledge } from '../../constructs/private/acknowledge';
 import { TeamLocalQueueChart } from '../../k8s/charts/kueue-queues';
 import { ModelServingChart } from '../../k8s/charts/model-serving';
 import { TeamTenancyChart, teamServiceAccountName } from '../../k8s/charts/team-tenancy';
@@ -76,8 +75,37 @@ export interface TeamStackProps extends PlatformStackProps {
 
 /** What a Team stack needs of MLflow (ServingStack satisfies it). */
 export interface MlflowAccess {
-  grantMlflowUse(grantee: iam.IGrantable): iam.Grant;
+  /** ARN of the environment's MLflow app or tracking server. */
+  readonly mlflowArn: string;
 }
+
+/** MLflow REST API actions a team uses: experiments, runs, artifacts, the model registry (IAM names, sagemaker-mlflow:). */
+const MLFLOW_TEAM_ACTIONS = [
+  'CreateExperiment',
+  'GetExperiment',
+  'GetExperimentByName',
+  'SearchExperiments',
+  'UpdateExperiment',
+  'SetExperimentTag',
+  'CreateRun',
+  'GetRun',
+  'SearchRuns',
+  'LogBatch',
+  'LogMetric',
+  'LogParam',
+  'LogInputs',
+  'LogModel',
+  'SetTag',
+  'GetMetricHistory',
+  'ListArtifacts',
+  'CreateRegisteredModel',
+  'GetRegisteredModel',
+  'SearchRegisteredModels',
+  'CreateModelVersion',
+  'GetModelVersion',
+  'SearchModelVersions',
+  'GetDownloadURIForModelVersionArtifacts',
+];
 
 /**
  * A team's stack (`MlPlatform-<env>-Team-<name>`): the team's tenancy chart (namespace, quota,
@@ -179,18 +207,24 @@ export class TeamStack extends PlatformStack {
     }
 
     // --- MLflow (issue 13, lifecycle): the team's workloads and notebooks log runs to the
-    // environment's tracking server, through a managed policy of its own (no inline policies).
+    // environment's MLflow, through a managed policy of its own (no inline policies); the REST API
+    // actions by name (sagemaker-mlflow:* would include AccessUI, which IAM cannot scope).
     if (props.mlflow) {
-      const mlflowUse = new iam.ManagedPolicy(this, 'MlflowUse', {
+      const app = config.serving.mlflow.kind === 'app';
+      new iam.ManagedPolicy(this, 'MlflowUse', {
         description: `Team ${team.name}: use the environment's MLflow`,
         roles: [this.identity.role],
+        statements: [
+          new iam.PolicyStatement({
+            actions: [
+              ...MLFLOW_TEAM_ACTIONS.map((a) => `sagemaker-mlflow:${a}`),
+              app ? 'sagemaker:CreatePresignedMlflowAppUrl' : 'sagemaker:CreatePresignedMlflowTrackingServerUrl',
+              app ? 'sagemaker:DescribeMlflowApp' : 'sagemaker:DescribeMlflowTrackingServer',
+            ],
+            resources: [props.mlflow.mlflowArn],
+          }),
+        ],
       });
-      props.mlflow.grantMlflowUse(mlflowUse);
-      acknowledge(
-        mlflowUse,
-        "MLflow's REST API actions (sagemaker-mlflow:*) on this environment's one MLflow server or app: a team creates and reads experiments, runs, models",
-        'AwsSolutions-IAM5[Action::sagemaker-mlflow:*]',
-      );
     }
     // --- end MLflow
 

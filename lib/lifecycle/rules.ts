@@ -9,9 +9,12 @@ const ORDER = ENVIRONMENT_NAMES;
 export function checkLifecycle(c: EnvironmentConfig, p: Problems): void {
   if (!p.section('lifecycle', c.lifecycle)) return;
   const l = c.lifecycle;
-  const served = new Set((c.serving?.models ?? []).map((m) => m.name));
-  const views = new Set((c.features?.views ?? []).map((v) => v.name));
-  const teams = new Set((c.cluster?.teams ?? []).map((t) => t.name));
+  // What other sections declare; a missing section is its own problem line, not one per reference.
+  const served = c.serving ? new Set(c.serving.models.map((m) => m.name)) : undefined;
+  const views = c.features ? new Set(c.features.views.map((v) => v.name)) : undefined;
+  const teams = c.cluster ? new Set(c.cluster.teams.map((t) => t.name)) : undefined;
+  // Account-bound values are checked only against a valid account (its own rule reports a bad one).
+  const account = /^\d{12}$/.test(c.account) ? c.account : undefined;
 
   p.check(
     CLARIFY_IMAGE_ACCOUNTS[c.region] !== undefined,
@@ -22,15 +25,17 @@ export function checkLifecycle(c: EnvironmentConfig, p: Problems): void {
   const seen = new Set<string>();
   l.models.forEach((m, i) => {
     const f = `lifecycle.models[${i}]`;
-    p.check(served.has(m.model), `${f}.model`, m.model, `is not allowed; expected a serving.models name (${[...served].join(', ')})`);
+    if (served)
+      p.check(served.has(m.model), `${f}.model`, m.model, `is not allowed; expected a serving.models name (${[...served].join(', ')})`);
     p.check(!seen.has(m.model), `${f}.model`, m.model, 'is declared twice; one training declaration per model');
     seen.add(m.model);
-    p.check(
-      views.has(m.trainingSetView),
-      `${f}.trainingSetView`,
-      m.trainingSetView,
-      `is not allowed; expected a features.views name (${[...views].join(', ')})`,
-    );
+    if (views)
+      p.check(
+        views.has(m.trainingSetView),
+        `${f}.trainingSetView`,
+        m.trainingSetView,
+        `is not allowed; expected a features.views name (${[...views].join(', ')})`,
+      );
     const t = m.trainer;
     if (t.kind === 'sagemaker') {
       for (const line of trainingPipelineProblems({
@@ -51,14 +56,16 @@ export function checkLifecycle(c: EnvironmentConfig, p: Problems): void {
         p.addLine(`${f}.${pathOf(line)}`);
       }
       p.integer(`${f}.trainer.maxRuntimeHours`, t.maxRuntimeHours, 1, 72);
-      p.matches(
-        `${f}.trainer.imageUri`,
-        t.imageUri,
-        new RegExp(`^${c.account}\\.dkr\\.ecr\\.${c.region.replace(/-/g, '\\-')}\\.amazonaws\\.com/[a-z0-9._/-]+:[A-Za-z0-9._-]+$`),
-        `an ECR image of this environment's account and region, tagged (${c.account}.dkr.ecr.${c.region}.amazonaws.com/<repo>:<tag>)`,
-      );
+      if (account)
+        p.matches(
+          `${f}.trainer.imageUri`,
+          t.imageUri,
+          new RegExp(`^${c.account}\\.dkr\\.ecr\\.${c.region.replace(/-/g, '\\-')}\\.amazonaws\\.com/[a-z0-9._/-]+:[A-Za-z0-9._-]+$`),
+          `an ECR image of this environment's account and region, tagged (${c.account}.dkr.ecr.${c.region}.amazonaws.com/<repo>:<tag>)`,
+        );
     } else if (t.kind === 'eksTrainJob') {
-      p.check(teams.has(t.team), `${f}.trainer.team`, t.team, `is not allowed; expected a cluster.teams name (${[...teams].join(', ')})`);
+      if (teams)
+        p.check(teams.has(t.team), `${f}.trainer.team`, t.team, `is not allowed; expected a cluster.teams name (${[...teams].join(', ')})`);
       p.add(
         `${f}.trainer.kind`,
         t.kind,
@@ -71,12 +78,13 @@ export function checkLifecycle(c: EnvironmentConfig, p: Problems): void {
       p.addLine(`${f}.retrainMinIntervalHours${line.slice(line.indexOf(':'))}`);
   });
 
-  p.matches(
-    'lifecycle.approverPrincipalArn',
-    l.approverPrincipalArn,
-    new RegExp(`^arn:aws[a-z-]*:iam::${c.account}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`),
-    `an IAM role ARN of this environment's account (${c.account}): the model-risk reviewers`,
-  );
+  if (account)
+    p.matches(
+      'lifecycle.approverPrincipalArn',
+      l.approverPrincipalArn,
+      new RegExp(`^arn:aws[a-z-]*:iam::${c.account}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`),
+      `an IAM role ARN of this environment's account (${c.account}): the model-risk reviewers`,
+    );
 
   const next = l.promotion.next;
   if (next !== undefined) {

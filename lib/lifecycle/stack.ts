@@ -141,7 +141,10 @@ export class LifecycleStack extends PlatformStack {
 
     // --- Per endpoint: the rollout procedure as a state machine ----------------------------------
     const rollouts: Record<string, EndpointRollout> = {};
-    for (const e of config.serving.endpoints) {
+    // Endpoints of the trained models only: a served model without a training declaration keeps
+    // `mlp endpoints rollout` alone, and this stack grows with trained models, not served ones.
+    const trained = new Set(l.models.map((m) => m.model));
+    for (const e of config.serving.endpoints.filter((x) => trained.has(x.model))) {
       const spec = props.models[e.model]?.endpoints[e.name];
       if (!spec) continue;
       rollouts[e.name] = new EndpointRollout(this, `${pascal(e.name)}Rollout`, {
