@@ -367,6 +367,17 @@ describe('wired promotion: dev approval → dev rollout → staging; staging →
     expect(r.calls.HandOver).toBeUndefined();
   });
 
+  test('hand-over refused by the next account: HandOverFailed (the version served here; the alarm tells the platform team)', async () => {
+    const r = await execute(definitionOf('dev', 'CreditRiskPromotion'), approval('dev', 'Approved'), {
+      DescribeVersion: describe_('dev'),
+      Promote: () => ({ ExecutionArn: 'arn:exec', Status: 'SUCCEEDED' }),
+      HandOver: () => {
+        throw serviceError('EventBridge.AccessDeniedException', 'not authorized to put events on the staging bus');
+      },
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'HandOverFailed', cause: 'not authorized to put events on the staging bus' });
+  });
+
   test('staging imports the version as Approved (dev approval carries over); prod imports it PendingManualApproval (second approval)', async () => {
     const event = (target: Env, source: Env) => ({
       source: 'ml-platform.lifecycle',
