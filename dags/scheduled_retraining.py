@@ -10,14 +10,15 @@ retrained version is never approved here: it waits for a human like every other 
     {
       "credit-risk": {
         "pipeline_arn": "arn:aws:states:eu-west-1:123456789012:stateMachine:prod-credit-risk-training",
-        "training_set_parameter": "/prod/training-sets/credit-risk/latest",
+        "training_sets": "s3://<features bucket>/training-sets/applicant_txn_aggregates/",
         "code_version": "3f2c1e9",
         "schedule": "0 4 * * 1"
       }
     }
 
-The pointer parameter holds ``{"trainingSetUri": ..., "trainingSetVersion": ...}`` (the feature
-pipeline writes it); the execution role may start only the listed pipelines.
+The newest training set is the last ``version=<YYYYMMDDTHHMMSSZ>/`` prefix under ``training_sets``
+(the feature pipeline's training-set job writes them; the drift trigger picks the same way); the
+execution role may start only the listed pipelines and list only the training-set prefixes.
 """
 
 import json
@@ -26,7 +27,8 @@ from datetime import timedelta
 import pendulum
 from airflow import DAG
 from airflow.models import Variable
-from airflow.providers.amazon.aws.hooks.ssm import SsmHook
+from airflow.exceptions import AirflowFailException
+from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.operators.step_function import StepFunctionStartExecutionOperator
 from airflow.providers.amazon.aws.sensors.step_function import StepFunctionExecutionSensor
 from airflow.decorators import task
@@ -46,10 +48,16 @@ def retraining_dag(model, settings):
 
         @task
         def pipeline_input():
-            latest = json.loads(SsmHook(aws_conn_id="aws_default").get_parameter_value(settings["training_set_parameter"]))
+            bucket, prefix = settings["training_sets"][len("s3://") :].split("/", 1)
+            versions = S3Hook(aws_conn_id="aws_default").list_prefixes(
+                bucket_name=bucket, prefix=prefix + "version=", delimiter="/"
+            )
+            if not versions:
+                raise AirflowFailException("no training set under " + settings["training_sets"])
+            newest = sorted(versions)[-1]
             return {
-                "trainingSetUri": latest["trainingSetUri"],
-                "trainingSetVersion": latest["trainingSetVersion"],
+                "trainingSetUri": "s3://%s/%s" % (bucket, newest),
+                "trainingSetVersion": newest.rstrip("/").rsplit("=", 1)[-1],
                 "codeVersion": settings["code_version"],
                 "trigger": "schedule",
             }

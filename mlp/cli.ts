@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AwsOptions, checkProfile, DEFAULT_REQUEST_TIMEOUT_MS, SageMaker } from './aws';
 import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, rollback, rollout, status } from './commands/endpoints';
-import { approveModel, listModels, registerModel, rejectModel } from './commands/models';
+import { approveModel, inventory, listModels, registerModel, rejectModel } from './commands/models';
 import { explain as oncallExplain, status as oncallStatus, withCloudWatch } from './commands/oncall';
 import { preflight } from './commands/preflight';
 import type { Context, OptionValues } from './context';
@@ -142,6 +142,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       'mlp models reject --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/8 --reason "calibration drift on thin-file applicants"',
     ],
     run: rejectModel,
+  },
+  {
+    group: 'models',
+    name: 'inventory',
+    summary: 'every model version: metrics, training set, approval (who, when, why), where it serves, monitoring',
+    usage: 'mlp models inventory [--model NAME]',
+    description:
+      'The evidence a model-risk review (SR 11-7) asks for, read from the registry and the endpoints: the versions of every model package group (or of one model: --model credit-risk matches <env>-credit-risk), newest first.',
+    options: {
+      model: { type: 'string', value: 'NAME', help: 'one model (its group, or <env>-<model>)' },
+    },
+    examples: ['mlp models inventory --json', 'mlp models inventory --model credit-risk --json'],
+    run: inventory,
   },
   {
     group: 'endpoints',

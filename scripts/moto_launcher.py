@@ -291,6 +291,41 @@ def _describe_monitoring_schedule_response(self: SageMakerResponse) -> ActionRes
     return ActionResult({k: v for k, v in schedule.items() if v is not None})
 
 
+def _schedule_endpoint(backend: SageMakerModelBackend, schedule: dict[str, Any]) -> str | None:
+    # A data-quality schedule's endpoint is its job definition's endpoint input.
+    if schedule.get("EndpointName"):
+        return schedule["EndpointName"]
+    definition = (schedule.get("MonitoringScheduleConfig") or {}).get("MonitoringJobDefinitionName")
+    if not definition:
+        return None
+    described = backend.describe_data_quality_job_definition(definition)
+    job_input = described.get("DataQualityJobInput") if isinstance(described, dict) else None
+    return ((job_input or {}).get("EndpointInput") or {}).get("EndpointName")
+
+
+def _list_monitoring_schedules_response(self: SageMakerResponse) -> ActionResult:
+    # moto has no ListMonitoringSchedules: the schedules above, filtered by EndpointName as SageMaker does.
+    backend = self.sagemaker_backend
+    endpoint = self._get_param("EndpointName")
+    summaries = []
+    for schedule in _schedules(backend).values():
+        name = _schedule_endpoint(backend, schedule)
+        if endpoint and name != endpoint:
+            continue
+        summaries.append(
+            {
+                "MonitoringScheduleName": schedule["MonitoringScheduleName"],
+                "MonitoringScheduleArn": schedule["MonitoringScheduleArn"],
+                "CreationTime": schedule["CreationTime"],
+                "LastModifiedTime": schedule["LastModifiedTime"],
+                "MonitoringScheduleStatus": schedule["MonitoringScheduleStatus"],
+                "EndpointName": name,
+                "MonitoringType": schedule["MonitoringType"],
+            }
+        )
+    return ActionResult({"MonitoringScheduleSummaries": summaries})
+
+
 def _delete_monitoring_schedule_response(self: SageMakerResponse) -> EmptyResult:
     name = self._get_param("MonitoringScheduleName")
     if _schedules(self.sagemaker_backend).pop(name, None) is None:
@@ -314,6 +349,7 @@ SageMakerResponse.create_endpoint = _create_endpoint_response  # type: ignore[me
 SageMakerResponse.create_monitoring_schedule = _create_monitoring_schedule_response  # type: ignore[attr-defined]
 SageMakerResponse.describe_monitoring_schedule = _describe_monitoring_schedule_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_monitoring_schedule = _delete_monitoring_schedule_response  # type: ignore[attr-defined]
+SageMakerResponse.list_monitoring_schedules = _list_monitoring_schedules_response  # type: ignore[attr-defined]
 SageMakerResponse.update_endpoint = _update_endpoint_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_model_package = _delete_model_package_response  # type: ignore[attr-defined]
 SageMakerResponse.delete_model_package_group = _delete_model_package_group_response  # type: ignore[attr-defined]

@@ -143,9 +143,13 @@ export class ModelApproval extends Construct {
     ]);
   }
 
-  /** Applies the trainer guardrail to a role that trains or runs pipelines. */
+  /**
+   * Applies the trainer guardrail to a role that trains or runs pipelines. The attachment is held
+   * by the guardrail (its `Roles`), so a role of another stack is guarded without that stack
+   * depending on this one.
+   */
   guardTrainer(role: iam.IRole): void {
-    role.addManagedPolicy(this.trainerGuardrail);
+    this.trainerGuardrail.attachToRole(role);
   }
 
   /**

@@ -84,8 +84,21 @@ export interface ModelPromotionProps {
   readonly modelPackageGroupNames: readonly string[];
   /** Who performs the promotion in the target environment. */
   readonly target: PromotionTarget;
+  /**
+   * A second hand-over once `target` succeeded, e.g. the next environment's event bus after this
+   * environment's own rollout: a version reaches the next environment only after it served here.
+   * @default - none
+   */
+  readonly handOver?: PromotionTarget;
   /** Key of the state machine and its log. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /**
    * What happens to the log when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -96,6 +109,7 @@ export interface ModelPromotionProps {
 export const PROMOTION_STATES = {
   describe: 'DescribeVersion',
   promote: 'Promote',
+  handOver: 'HandOver',
   notApproved: 'NotApproved',
   rolledBack: 'PromotionRolledBack',
 } as const;
@@ -154,14 +168,23 @@ export class ModelPromotion extends Construct {
     describe.addCatch(rolledBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     promote.addCatch(rolledBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const promoted = new sfn.Succeed(this, 'Promoted');
+    let chain = describe.next(context).next(promote);
+    if (props.handOver) {
+      const handOver = props.handOver.task(this, S.handOver);
+      handOver.addCatch(new sfn.Fail(this, 'HandOverFailed', { error: 'HandOverFailed', causePath: '$.error.Cause' }), {
+        errors: [sfn.Errors.ALL],
+        resultPath: '$.error',
+      });
+      chain = chain.next(handOver);
+    }
 
     const definition = approved
-      .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), describe.next(context).next(promote).next(promoted))
+      .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), chain.next(promoted))
       .otherwise(notApproved);
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

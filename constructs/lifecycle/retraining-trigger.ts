@@ -6,17 +6,23 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { assertPattern, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
+import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { retrainingIntervalProblems } from './problems';
 
-/** The rate-limit window: at most one retraining per model per UTC hour or per UTC day. */
-export type RetrainingWindow = 'hour' | 'day';
+/** Where a model's point-in-time training sets are written: one `<prefix>version=<version>/` per set. */
+export interface TrainingSetLocation {
+  /** The features bucket. */
+  readonly bucket: s3.IBucket;
+  /** Prefix of the model's feature view, ending in '/', e.g. `training-sets/applicant_txn_aggregates/`. */
+  readonly prefix: string;
+}
 
 export interface RetrainingTriggerProps {
   /** The model (as in its TrainingPipeline). */
@@ -26,25 +32,32 @@ export interface RetrainingTriggerProps {
   /** Drift alarms of the model (e.g. the data-quality monitor's): entering ALARM asks for a retraining. */
   readonly driftAlarms: readonly cloudwatch.IAlarm[];
   /**
-   * The parameter that points at the model's newest point-in-time training set, a JSON value
-   * `{"trainingSetUri": "s3://…/<version>/", "trainingSetVersion": "<version>"}` (the feature
-   * pipeline writes it).
+   * Where the feature pipeline's training-set job writes the model's training sets
+   * (`<prefix>version=<YYYYMMDDTHHMMSSZ>/`): the newest version (the last in key order) is trained on.
    */
-  readonly latestTrainingSet: ssm.IStringParameter;
+  readonly trainingSets: TrainingSetLocation;
   /** Version of the training code the retraining runs (the deployed training image's tag or commit). */
   readonly codeVersion: string;
   /**
-   * At most one retraining per model per window.
-   * @default 'day'
+   * At most one retraining of the model per this interval (sliding: measured from the last claim).
+   * @default Duration.days(1)
    */
-  readonly window?: RetrainingWindow;
+  readonly minInterval?: Duration;
   /**
-   * Table of claimed windows (one item per model and window). Share one table between models.
+   * Table of claims (one item per model, expired by DynamoDB TTL on `expiresAt`). Share one table
+   * between models; it must have TTL on `expiresAt`.
    * @default - a new table, encrypted with `encryptionKey`
    */
   readonly table?: dynamodb.ITableV2;
   /** Key of the table (if created here), the state machine and its log. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /**
    * What happens to the created table and the log when they leave the stack.
    * @default RemovalPolicy.RETAIN
@@ -53,20 +66,25 @@ export interface RetrainingTriggerProps {
 }
 
 export const RETRAINING_STATES = {
-  claim: 'ClaimWindow',
-  readLatest: 'ReadLatestTrainingSet',
+  times: 'ClaimTimes',
+  claim: 'ClaimInterval',
+  listSets: 'ListTrainingSets',
   start: 'StartTraining',
   rateLimited: 'RateLimited',
+  noTrainingSet: 'NoTrainingSet',
   failed: 'RetrainingNotStarted',
 } as const;
 
+/** TTL attribute of a claim (epoch seconds): after it, the model may be retrained again. */
+export const CLAIM_EXPIRY_ATTRIBUTE = 'expiresAt';
+
 /**
- * Drift → retraining, at most once per model per window: an EventBridge rule on the model's drift
- * alarms (state ALARM) starts a small state machine that claims the window with a DynamoDB
- * conditional put (`attribute_not_exists`), reads the newest training set and starts the model's
- * training pipeline (which applies the same gates, and waits for the same human approval). A second
- * alarm in the same window ends in `RateLimited` without starting anything. The execution name
- * (`drift-<window>`) is a second guard: Step Functions refuses a duplicate name for 90 days.
+ * Drift → retraining, at most once per model per interval: an EventBridge rule on the model's
+ * drift alarms (state ALARM) starts a small state machine that claims the model in a DynamoDB table
+ * (conditional put: no claim, or the last one expired; the item carries `expiresAt` = event time +
+ * interval, which DynamoDB TTL deletes), lists the model's training sets and starts the training
+ * pipeline on the newest (which applies the same gates, and waits for the same human approval). An
+ * alarm within the interval ends in `RateLimited` without starting anything.
  */
 export class RetrainingTrigger extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -77,16 +95,20 @@ export class RetrainingTrigger extends Construct {
     super(scope, id);
     const C = 'RetrainingTrigger';
     assertPattern(C, 'modelName', props.modelName, MODEL_NAME, MODEL_NAME_ALLOWED);
-    const window = props.window ?? 'day';
-    if (window !== 'hour' && window !== 'day')
-      throw new Error(`${C} window of '${props.modelName}' must be 'hour' or 'day', got '${window}'`);
+    const interval = props.minInterval ?? Duration.days(1);
+    const hours = interval.toHours({ integral: false });
+    const problems = retrainingIntervalProblems(hours);
+    if (problems.length > 0) throw new Error(`${C} of '${props.modelName}': ${problems[0]}`);
+    const intervalSeconds = interval.toSeconds();
+    assertPattern(C, 'trainingSets.prefix', props.trainingSets.prefix, KEY_PREFIX, KEY_PREFIX_ALLOWED);
     if (props.driftAlarms.length === 0) throw new Error(`${C} driftAlarms of '${props.modelName}' must list at least one alarm, got none`);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.table =
       props.table ??
-      new dynamodb.TableV2(this, 'Windows', {
+      new dynamodb.TableV2(this, 'Claims', {
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        timeToLiveAttribute: CLAIM_EXPIRY_ATTRIBUTE,
         encryption: dynamodb.TableEncryptionV2.customerManagedKey(props.encryptionKey),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
@@ -94,71 +116,94 @@ export class RetrainingTrigger extends Construct {
       });
 
     const S = RETRAINING_STATES;
-    // The window of the event's time: '2026-11-29' (day) or '2026-11-29T13' (hour).
-    const windowOf = new sfn.Pass(this, 'WindowOf', {
-      resultPath: '$.window',
-      parameters: {
-        'id.$':
-          window === 'day'
-            ? "States.ArrayGetItem(States.StringSplit($.time, 'T'), 0)"
-            : "States.ArrayGetItem(States.StringSplit($.time, ':'), 0)",
+    const bucket = props.trainingSets.bucket;
+    const prefix = props.trainingSets.prefix;
+    // Epoch seconds of the event and of the claim's end (JSONata: ASL's JSONPath has no date arithmetic).
+    const times = sfn.Pass.jsonata(this, S.times, {
+      outputs: {
+        event: '{% $states.input %}',
+        now: '{% $string($floor($toMillis($states.input.time) / 1000)) %}',
+        expiresAt: `{% $string($floor($toMillis($states.input.time) / 1000) + ${intervalSeconds}) %}`,
       },
     });
     const claim = new tasks.DynamoPutItem(this, S.claim, {
       table: this.table,
       item: {
-        pk: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(`${props.modelName}#{}`, sfn.JsonPath.stringAt('$.window.id'))),
+        pk: tasks.DynamoAttributeValue.fromString(props.modelName),
+        [CLAIM_EXPIRY_ATTRIBUTE]: tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.expiresAt')),
+        claimedAt: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.event.time')),
         claimedBy: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id')),
-        eventId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.id')),
+        alarm: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.event.detail.alarmName')),
       },
-      conditionExpression: 'attribute_not_exists(pk)',
+      conditionExpression: `attribute_not_exists(pk) OR ${CLAIM_EXPIRY_ATTRIBUTE} <= :now`,
+      expressionAttributeValues: { ':now': tasks.DynamoAttributeValue.numberFromString(sfn.JsonPath.stringAt('$.now')) },
       resultPath: sfn.JsonPath.DISCARD,
     });
-    const rateLimited = new sfn.Succeed(this, S.rateLimited, { comment: 'A retraining of this model already started in this window' });
+    const rateLimited = new sfn.Succeed(this, S.rateLimited, {
+      comment: `A retraining of this model started less than ${hours} hours ago`,
+    });
     const failed = new sfn.Fail(this, S.failed, { error: 'RetrainingNotStarted', causePath: '$.error.Cause' });
     claim.addCatch(rateLimited, { errors: ['DynamoDB.ConditionalCheckFailedException'], resultPath: '$.error' });
     claim.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    const readLatest = new tasks.CallAwsService(this, S.readLatest, {
-      service: 'ssm',
-      action: 'getParameter',
-      iamResources: [props.latestTrainingSet.parameterArn],
-      parameters: { Name: props.latestTrainingSet.parameterName },
-      resultSelector: { 'value.$': 'States.StringToJson($.Parameter.Value)' },
-      resultPath: '$.latest',
+    const listSets = new tasks.CallAwsService(this, S.listSets, {
+      service: 's3',
+      action: 'listObjectsV2',
+      iamResources: [bucket.bucketArn],
+      iamAction: 's3:ListBucket',
+      parameters: { Bucket: bucket.bucketName, Prefix: `${prefix}version=`, Delimiter: '/' },
+      // S3 leaves CommonPrefixes out when there is none: the whole answer is kept and tested below.
+      resultPath: '$.sets',
     });
-    readLatest.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    listSets.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const noTrainingSet = new sfn.Fail(this, S.noTrainingSet, {
+      error: 'NoTrainingSet',
+      cause: `no training set under s3://${bucket.bucketName}/${prefix}version=*/ (the feature pipeline's training-set job writes them)`,
+    });
+    // Versions are UTC timestamps (YYYYMMDDTHHMMSSZ): key order is time order, the last is the newest.
+    const newest = new sfn.Pass(this, 'NewestTrainingSet', {
+      resultPath: '$.latest',
+      parameters: {
+        'set.$': 'States.ArrayGetItem($.sets.CommonPrefixes, States.MathAdd(States.ArrayLength($.sets.CommonPrefixes), -1))',
+      },
+    });
     const start = new tasks.StepFunctionsStartExecution(this, S.start, {
       stateMachine: props.pipeline,
       integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
-      name: sfn.JsonPath.format('drift-{}', sfn.JsonPath.stringAt('$.window.id')),
+      name: sfn.JsonPath.format('drift-{}', sfn.JsonPath.stringAt('$.now')),
       input: sfn.TaskInput.fromObject({
-        'trainingSetUri.$': '$.latest.value.trainingSetUri',
-        'trainingSetVersion.$': '$.latest.value.trainingSetVersion',
+        'trainingSetUri.$': `States.Format('s3://${bucket.bucketName}/{}', $.latest.set.Prefix)`,
+        // `<prefix>version=<v>/` → `<v>` (one '=' after the prefix; split on single characters only).
+        'trainingSetVersion.$':
+          "States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.latest.set.Prefix, '='), States.MathAdd(States.ArrayLength(States.StringSplit($.latest.set.Prefix, '=')), -1)), '/'), 0)",
         codeVersion: props.codeVersion,
         trigger: 'drift',
-        'alarm.$': '$.detail.alarmName',
+        'alarm.$': '$.event.detail.alarmName',
       }),
       resultSelector: { 'executionArn.$': '$.ExecutionArn' },
       resultPath: '$.started',
     });
     start.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const hasSet = new sfn.Choice(this, 'HasTrainingSet')
+      .when(sfn.Condition.isPresent('$.sets.CommonPrefixes[0]'), newest.next(start))
+      .otherwise(noTrainingSet);
 
-    allowLogsToUseKey(this, props.encryptionKey);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
     const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.encryptionKey,
+      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy,
     });
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: `Starts retraining of ${props.modelName} on drift, at most once per ${window}`,
+      description: `Starts retraining of ${props.modelName} on drift, at most once per ${hours} hours`,
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       role,
-      definitionBody: sfn.DefinitionBody.fromChainable(windowOf.next(claim).next(readLatest).next(start)),
-      comment: `Drift retraining of ${props.modelName}, at most once per ${window}`,
+      definitionBody: sfn.DefinitionBody.fromChainable(times.next(claim).next(listSets).next(hasSet)),
+      comment: `Drift retraining of ${props.modelName}, at most once per ${hours} hours`,
       tracingEnabled: true,
       timeout: Duration.minutes(5),
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
     });

@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { assertPattern, assertRange, KEY_PREFIX, KEY_PREFIX_ALLOWED } from './private/checks';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 
 /** MWAA environment classes (https://docs.aws.amazon.com/mwaa/latest/userguide/environment-class.html). */
 export type AirflowEnvironmentClass = 'mw1.micro' | 'mw1.small' | 'mw1.medium' | 'mw1.large' | 'mw1.xlarge' | 'mw1.2xlarge';
@@ -138,7 +138,14 @@ export class TeamAirflow extends Construct {
     const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
     statement('PublishMetrics', ['airflow:PublishMetrics'], [environmentArn]);
-    props.sourceBucket.grantRead(role, `${dagsPrefix}*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDags',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [props.sourceBucket.arnForObjects(`${dagsPrefix}*`)],
+      }),
+    );
+    props.sourceBucket.encryptionKey?.grantDecrypt(role);
     statement('ReadDagBucket', ['s3:GetBucketLocation', 's3:ListBucket'], [props.sourceBucket.bucketArn]);
     statement('CheckPublicAccess', ['s3:GetAccountPublicAccessBlock'], ['*']);
     statement(
@@ -257,7 +264,7 @@ export class TeamAirflow extends Construct {
     acknowledgeWildcards(this, [
       ...GRANT_WILDCARDS,
       {
-        finding: /^Resource::<[A-Za-z0-9]+\.Arn>\/[A-Za-z0-9_.=/-]+\*$/,
+        finding: new RegExp(String.raw`^Resource::${BUCKET_ARN}/[A-Za-z0-9_.=/-]+\*$`),
         reason: 'The DAG files under the DAG prefix of the source bucket',
       },
       {

@@ -21,7 +21,8 @@ import {
 } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
-import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
+import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
+import { grantPrefix } from './private/s3-access';
 
 /** Risk tier of a model (model-risk management): tier 1 is the most material (e.g. credit decisions). */
 export type ModelTier = 1 | 2 | 3;
@@ -113,6 +114,17 @@ export interface BiasGateOptions {
   readonly instanceType?: string;
 }
 
+/** The Model Monitor baselining step. */
+export interface MonitorBaselineOptions {
+  /** The region's `sagemaker-model-monitor-analyzer` image. */
+  readonly analyzerImageUri: string;
+  /**
+   * Instance type of the baselining job.
+   * @default 'ml.m5.large'
+   */
+  readonly instanceType?: string;
+}
+
 export interface TrainingPipelineProps {
   /** The model (also the prefix of its job names): 1 to 20 lower-case letters, digits, hyphens. */
   readonly modelName: string;
@@ -126,6 +138,11 @@ export interface TrainingPipelineProps {
    * @default 1
    */
   readonly tier?: ModelTier;
+  /**
+   * Physical name of the state machine (so that others, e.g. MWAA in another stack, can start it by name).
+   * @default - generated
+   */
+  readonly stateMachineName?: string;
   /** The model package group the pipeline registers into (`<env>-<model>` of the ModelRegistry). */
   readonly modelPackageGroupName: string;
   /** Bucket of the point-in-time training sets (the features zone). */
@@ -145,6 +162,13 @@ export interface TrainingPipelineProps {
   readonly artifactPrefix?: string;
   /** Key of job volumes, job outputs, the state machine and its logs. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Key of the execution log, when it is not `encryptionKey`: a key whose policy already lets
+   * CloudWatch Logs use it for log groups (the platform's logs key). Without it, `encryptionKey`
+   * encrypts the log too and gets a key-policy statement for CloudWatch Logs.
+   * @default - encryptionKey
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /** Network of the jobs (private subnets; training runs with network isolation). */
   readonly vpc: ec2.IVpc;
   /**
@@ -162,6 +186,14 @@ export interface TrainingPipelineProps {
    * @default - no MLflow logging
    */
   readonly mlflowTrackingServerArn?: string;
+  /**
+   * Baselining of the model's data-quality monitor: after both gates, a Model Monitor analyzer job
+   * over the training channel (`train/`, CSV with a header) writes `statistics.json` and
+   * `constraints.json` under the run (`<artifactPrefix>runs/<id>/baseline/`); the version records it
+   * (`DriftCheckBaselines`, metadata `baselineKey`) and the rollout copies it to the endpoint's schedule.
+   * @default - no baseline
+   */
+  readonly baseline?: MonitorBaselineOptions;
   /**
    * Retention of the state machine's execution log.
    * @default logs.RetentionDays.ONE_YEAR
@@ -189,6 +221,7 @@ export const TRAINING_PIPELINE_STATES = {
   writeBiasConfig: 'WriteBiasConfig',
   checkBias: 'CheckBias',
   readBias: 'ReadBias',
+  baseline: 'BaselineMonitor',
   findProduction: 'FindProductionVersion',
   describeProduction: 'DescribeProductionVersion',
   register: 'RegisterModelPackage',
@@ -309,8 +342,8 @@ export class TrainingPipeline extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker jobs of the ${model} training pipeline`,
     });
-    props.trainingSetBucket.grantRead(this.jobRole, `${trainingSetPrefix}*`);
-    artifacts.grantReadWrite(this.jobRole, `${artifactPrefix}*`);
+    grantPrefix(this.jobRole, props.trainingSetBucket, trainingSetPrefix);
+    grantPrefix(this.jobRole, artifacts, artifactPrefix, true);
     key.grantEncryptDecrypt(this.jobRole);
     key.grant(this.jobRole, 'kms:CreateGrant', 'kms:DescribeKey');
     this.jobRole.addToPrincipalPolicy(
@@ -400,7 +433,14 @@ export class TrainingPipeline extends Construct {
       );
     }
     const script = new s3assets.Asset(this, 'EvaluateScript', { path: path.join(JOBS_DIR, 'evaluate.py') });
-    script.grantRead(this.jobRole);
+    this.jobRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadEvaluationScript',
+        actions: ['s3:GetObject'],
+        resources: [script.bucket.arnForObjects(script.s3ObjectKey)],
+      }),
+    );
+    script.bucket.encryptionKey?.grantDecrypt(this.jobRole);
 
     // --- States ----------------------------------------------------------------------------------
     const S = TRAINING_PIPELINE_STATES;
@@ -446,6 +486,9 @@ export class TrainingPipeline extends Construct {
         'biasConfigKey.$': `States.Format('${artifactPrefix}runs/{}/bias-config/analysis_config.json', $.run.id)`,
         'biasUri.$': `States.Format('${artifactsUri('runs/{}/bias/')}', $.run.id)`,
         'biasKey.$': `States.Format('${artifactPrefix}runs/{}/bias/analysis.json', $.run.id)`,
+        'baselineUri.$': `States.Format('${artifactsUri('runs/{}/baseline/')}', $.run.id)`,
+        'baselineKey.$': `States.Format('${artifactPrefix}runs/{}/baseline/', $.run.id)`,
+        'baselineJobName.$': `States.Format('${model}-base-{}', $.run.id)`,
         'trainJobName.$': `States.Format('${model}-train-{}', $.run.id)`,
         'evalJobName.$': `States.Format('${model}-eval-{}', $.run.id)`,
         'biasJobName.$': `States.Format('${model}-bias-{}', $.run.id)`,
@@ -711,6 +754,46 @@ export class TrainingPipeline extends Construct {
       },
     });
 
+    let baselineStep: sfn.CustomState | undefined;
+    if (props.baseline) {
+      const baselineInstance = props.baseline.instanceType ?? 'ml.m5.large';
+      instanceType('baseline.instanceType', baselineInstance);
+      const input = '/opt/ml/processing/input/baseline_dataset_input';
+      baselineStep = new sfn.CustomState(this, S.baseline, {
+        stateJson: {
+          Type: 'Task',
+          Resource: `arn:${stack.partition}:states:::sagemaker:createProcessingJob.sync`,
+          Parameters: {
+            'ProcessingJobName.$': '$.paths.baselineJobName',
+            RoleArn: this.jobRole.roleArn,
+            AppSpecification: { ImageUri: props.baseline.analyzerImageUri },
+            ProcessingResources: { ClusterConfig: cluster(baselineInstance) },
+            ProcessingInputs: [processingInput('baseline_dataset_input', { 'S3Uri.$': '$.paths.trainUri' }, input)],
+            ProcessingOutputConfig: {
+              KmsKeyId: key.keyArn,
+              Outputs: [
+                {
+                  OutputName: 'monitoring_output',
+                  S3Output: { 'S3Uri.$': '$.paths.baselineUri', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' },
+                },
+              ],
+            },
+            Environment: {
+              dataset_format: JSON.stringify({ csv: { header: true, output_columns_position: 'START' } }),
+              dataset_source: input,
+              output_path: '/opt/ml/processing/output',
+              publish_cloudwatch_metrics: 'Disabled',
+            },
+            NetworkConfig: { ...networkConfig, EnableNetworkIsolation: true },
+            StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+          },
+          ResultSelector: { 'processingJobArn.$': '$.ProcessingJobArn' },
+          ResultPath: '$.baselineJob',
+        },
+      });
+      catchTo(baselineStep, jobFailed);
+    }
+
     const num = (p: string) => `States.Format('{}', ${p})`;
     const buildModelCard = new sfn.Pass(this, 'BuildModelCard', {
       resultPath: '$.modelCard',
@@ -765,6 +848,16 @@ export class TrainingPipeline extends Construct {
           },
           Bias: { PostTrainingReport: { ContentType: 'application/json', 'S3Uri.$': `States.Format('{}analysis.json', $.paths.biasUri)` } },
         },
+        ...(props.baseline
+          ? {
+              DriftCheckBaselines: {
+                ModelDataQuality: {
+                  Statistics: { ContentType: 'application/json', 'S3Uri.$': "States.Format('{}statistics.json', $.paths.baselineUri)" },
+                  Constraints: { ContentType: 'application/json', 'S3Uri.$': "States.Format('{}constraints.json', $.paths.baselineUri)" },
+                },
+              },
+            }
+          : {}),
         MetadataProperties: { 'CommitId.$': '$.codeVersion', 'GeneratedBy.$': '$$.Execution.Id', ProjectId: model },
         CustomerMetadataProperties: {
           'trainingSetUri.$': '$.trainingSetUri',
@@ -778,6 +871,7 @@ export class TrainingPipeline extends Construct {
           'adverseImpactRatio.$': num(air),
           tier: String(tier),
           'pipelineExecution.$': '$$.Execution.Id',
+          ...(props.baseline ? { 'baselineKey.$': '$.paths.baselineKey' } : {}),
         },
         ModelCard: { ModelCardStatus: 'Draft', 'ModelCardContent.$': 'States.JsonToString($.modelCard)' },
       },
@@ -795,24 +889,27 @@ export class TrainingPipeline extends Construct {
     evaluate.next(readEvaluation).next(evaluationGate);
     evaluationGate.when(evaluationBad, evaluationRejected.next(evaluationFailed)).otherwise(writeBiasConfig);
     writeBiasConfig.next(checkBias).next(readBias).next(summarizeBias).next(pickRatio).next(biasGate);
-    biasGate.when(biasBad, biasRejected.next(biasFailed)).otherwise(buildModelCard.next(register).next(done));
+    const afterGates = baselineStep ? baselineStep.next(buildModelCard) : buildModelCard;
+    biasGate.when(biasBad, biasRejected.next(biasFailed)).otherwise(afterGates);
+    buildModelCard.next(register).next(done);
     const definition = validate
       .when(inputOk, prepare.next(newRun).next(runPaths).next(train).next(findProduction).next(hasProduction))
       .otherwise(invalidInput);
 
     // --- The state machine ---------------------------------------------------------------------
     this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: key,
+      encryptionKey: props.logEncryptionKey ?? key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    allowLogsToUseKey(this, key);
+    if (!props.logEncryptionKey) allowLogsToUseKey(this, key);
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${model} training pipeline`,
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       role,
+      stateMachineName: props.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       comment: `Training pipeline of ${model}: train, evaluate, bias check, register (PendingManualApproval)`,
       tracingEnabled: true,
@@ -869,7 +966,7 @@ export class TrainingPipeline extends Construct {
       ...GRANT_WILDCARDS,
       {
         finding: new RegExp(
-          `^Resource::<[A-Za-z0-9]+\\.Arn>/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
+          `^Resource::${BUCKET_ARN}/(${escapeRegExp(trainingSetPrefix)}|${escapeRegExp(artifactPrefix)}(training/|runs/)?)\\*$`,
         ),
         reason: "Objects of this model's training sets and of its pipeline runs (one prefix each; run keys carry a per-run UUID)",
       },

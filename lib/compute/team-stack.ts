@@ -65,7 +65,47 @@ export interface TeamStackProps extends PlatformStackProps {
    * @default - no training storage
    */
   readonly trainingFileSystem?: TrainingFileSystemRef;
+  /**
+   * The environment's MLflow (ServingStack satisfies it): the team's role logs runs there
+   * (issue 13, lifecycle).
+   * @default - no MLflow access
+   */
+  readonly mlflow?: MlflowAccess;
 }
+
+/** What a Team stack needs of MLflow (ServingStack satisfies it). */
+export interface MlflowAccess {
+  /** ARN of the environment's MLflow app or tracking server. */
+  readonly mlflowArn: string;
+}
+
+/** MLflow REST API actions a team uses: experiments, runs, artifacts, the model registry (IAM names, sagemaker-mlflow:). */
+const MLFLOW_TEAM_ACTIONS = [
+  'CreateExperiment',
+  'GetExperiment',
+  'GetExperimentByName',
+  'SearchExperiments',
+  'UpdateExperiment',
+  'SetExperimentTag',
+  'CreateRun',
+  'GetRun',
+  'SearchRuns',
+  'LogBatch',
+  'LogMetric',
+  'LogParam',
+  'LogInputs',
+  'LogModel',
+  'SetTag',
+  'GetMetricHistory',
+  'ListArtifacts',
+  'CreateRegisteredModel',
+  'GetRegisteredModel',
+  'SearchRegisteredModels',
+  'CreateModelVersion',
+  'GetModelVersion',
+  'SearchModelVersions',
+  'GetDownloadURIForModelVersionArtifacts',
+];
 
 /**
  * A team's stack (`MlPlatform-<env>-Team-<name>`): the team's tenancy chart (namespace, quota,
@@ -165,6 +205,28 @@ export class TeamStack extends PlatformStack {
         this.modelServerIdentities[s.name] = identity;
       }
     }
+
+    // --- MLflow (issue 13, lifecycle): the team's workloads and notebooks log runs to the
+    // environment's MLflow, through a managed policy of its own (no inline policies); the REST API
+    // actions by name (sagemaker-mlflow:* would include AccessUI, which IAM cannot scope).
+    if (props.mlflow) {
+      const app = config.serving.mlflow.kind === 'app';
+      new iam.ManagedPolicy(this, 'MlflowUse', {
+        description: `Team ${team.name}: use the environment's MLflow`,
+        roles: [this.identity.role],
+        statements: [
+          new iam.PolicyStatement({
+            actions: [
+              ...MLFLOW_TEAM_ACTIONS.map((a) => `sagemaker-mlflow:${a}`),
+              app ? 'sagemaker:CreatePresignedMlflowAppUrl' : 'sagemaker:CreatePresignedMlflowTrackingServerUrl',
+              app ? 'sagemaker:DescribeMlflowApp' : 'sagemaker:DescribeMlflowTrackingServer',
+            ],
+            resources: [props.mlflow.mlflowArn],
+          }),
+        ],
+      });
+    }
+    // --- end MLflow
 
     // The consumer holds the wiring: the store's security group admits the cluster's pods (on
     // the cluster security group, which the nodes and their pods use) on the store's port. One

@@ -2,6 +2,7 @@ import { CLUSTER } from '../compute/config';
 import { LAKE, SPARK } from '../data/config';
 import { FEATURE_STORE } from '../feature-store/config';
 import { FEATURES } from '../features/config';
+import { LIFECYCLE } from '../lifecycle/config';
 import { NETWORK } from '../network/config';
 import { OBSERVABILITY } from '../observability/config';
 import { AUDIT, LOGGING, ONCALL } from '../security/config';
@@ -61,6 +62,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     featureStore: FEATURE_STORE[name],
     features: FEATURES[name],
     observability: OBSERVABILITY[name],
+    lifecycle: LIFECYCLE[name],
   };
 }
 

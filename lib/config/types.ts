@@ -8,6 +8,7 @@ import type { ClusterConfig } from '../compute/config';
 import type { LakeConfig, SparkConfig } from '../data/config';
 import type { FeatureStoreConfig } from '../feature-store/config';
 import type { FeaturesConfig } from '../features/config';
+import type { LifecycleConfig } from '../lifecycle/config';
 import type { NetworkConfig } from '../network/config';
 import type { ObservabilityConfig } from '../observability/config';
 import type { AuditConfig, LoggingConfig, OnCallConfig } from '../security/config';
@@ -79,4 +80,8 @@ export interface EnvironmentConfig {
   readonly features: FeaturesConfig;
   /** Dashboards, SLOs, budgets, Prometheus and Container Insights (lib/observability). */
   readonly observability: ObservabilityConfig;
+  /** Training pipelines, approval, promotion, drift retraining and Airflow (lib/lifecycle/config.ts). */
+  readonly lifecycle: LifecycleConfig;
 }
+
+export type { LifecycleConfig, LifecycleModelConfig } from '../lifecycle/config';

@@ -3,6 +3,7 @@ import { checkCompute } from '../compute/rules';
 import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
 import { checkFeatures } from '../features/rules';
+import { checkLifecycle } from '../lifecycle/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
 import { checkObservability } from '../observability/rules';
 import { checkSecurity } from '../security/rules';
@@ -33,6 +34,7 @@ const RULES: readonly Rule[] = [
   checkModelServers,
   checkAgainstCatalog,
   checkObservability,
+  checkLifecycle,
 ];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */

@@ -10,6 +10,8 @@ import { FeatureGroupStack, featureGroupStackId } from '../feature-store/feature
 import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
+import { AirflowStack } from '../lifecycle/airflow-stack';
+import { LifecycleStack } from '../lifecycle/stack';
 import { NetworkStack } from '../network/stack';
 import { MetricsStack } from '../observability/metrics-stack';
 import { ObservabilityStack } from '../observability/stack';
@@ -53,6 +55,10 @@ export class MlPlatformStage extends Stage {
   readonly metrics?: MetricsStack;
   /** Dashboards, SLO burn-rate alarms, threshold alarms, budgets and anomaly detection (deployed last). */
   readonly observability: ObservabilityStack;
+  /** Training pipelines, approval, promotion, drift retraining, MWAA (issue 13). */
+  readonly lifecycle: LifecycleStack;
+  /** MWAA for team workflows where `lifecycle.airflow` is on (staging, prod). */
+  readonly airflow?: AirflowStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -129,6 +135,7 @@ export class MlPlatformStage extends Stage {
         featureStore: this.featureStore.onlineStore,
         admitClusterToFeatureStore: team.name === storeAdmitter,
         trainingFileSystem: this.compute.trainingFileSystems[team.name],
+        mlflow: this.serving,
       });
     }
     this.teams = teams;
@@ -158,6 +165,35 @@ export class MlPlatformStage extends Stage {
       admitClusterToFeatureStore: storeAdmitter === undefined,
     });
 
+    // The model lifecycle (issue 13). Airflow (MWAA, ~30 min to create) waits only for Security,
+    // Network and Data; Lifecycle (pipelines, approval, promotion, retraining) for Serving and the
+    // model stacks (registry, specs, drift alarms), and holds the trainer guardrail it attaches to
+    // the team roles and the MWAA role (so those stacks never wait for it).
+    if (config.lifecycle.airflow.enabled) {
+      this.airflow = new AirflowStack(this, 'Airflow', {
+        config,
+        vpc,
+        lake: this.data.lake,
+        dataKey: this.security.keys.data,
+        spark: this.data.spark,
+      });
+    }
+    this.lifecycle = new LifecycleStack(this, 'Lifecycle', {
+      config,
+      vpc,
+      lake: this.data.lake,
+      dataKey: this.security.keys.data,
+      logsKey: this.security.keys.logs,
+      servingKey: this.security.keys.serving,
+      serving: this.serving,
+      oncall: this.security.oncall,
+      models: this.models,
+      trainerRoles: [
+        ...Object.values(this.teams).map((t) => t.identity.role),
+        ...(this.airflow ? [this.airflow.airflow.executionRole] : []),
+      ],
+    });
+
     // Dashboards, SLOs, threshold alarms and cost guardrails: deployed last, they only read names.
     this.observability = new ObservabilityStack(this, 'Observability', {
       config,
@@ -165,9 +201,8 @@ export class MlPlatformStage extends Stage {
       onlineStoreReplicationGroupId: this.featureStore.onlineStore.replicationGroupId,
       sparkApplicationId: this.data.spark.applicationId,
       clusterName: this.compute.clusterAttributes.clusterName,
-      // Training pipelines (Step Functions, by short name): the lifecycle stack's state machines
-      // go here when it lands (issue 13); their outcomes then get a dashboard section and tickets.
-      pipelines: undefined,
+      // Training pipelines (Step Functions, by model): their outcomes get a dashboard section and tickets.
+      pipelines: Object.fromEntries(Object.entries(this.lifecycle.pipelines).map(([model, p]) => [model, p.stateMachine])),
     });
     // Per-team budgets select costs by the `team` cost-allocation tag.
     for (const [name, stack] of Object.entries(teams)) Tags.of(stack).add('team', name);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TeamAirflow, TrainingPipeline } from '../../constructs';
 import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
@@ -23,7 +22,7 @@ test('a stack with every lifecycle construct passes cfn-lint (no errors, no warn
     modelName: 'credit-risk',
     pipeline: pipeline.stateMachine,
     driftAlarms: [cloudwatch.Alarm.fromAlarmArn(f.stack, 'Drift', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:drift')],
-    latestTrainingSet: ssm.StringParameter.fromStringParameterName(f.stack, 'Latest', '/prod/training-sets/credit-risk/latest'),
+    trainingSets: { bucket: f.features, prefix: 'training-sets/applicant_txn_aggregates/' },
     codeVersion: '3f2c1e9',
     encryptionKey: f.key,
   });

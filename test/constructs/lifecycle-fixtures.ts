@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import jsonata from 'jsonata';
 import type { TrainingPipelineProps } from '../../constructs';
 import { testStack } from '../util';
 
@@ -109,11 +110,19 @@ function resolve(value: unknown): string {
   if (v['Fn::GetAtt']) return (v['Fn::GetAtt'] as string[]).join('.');
   if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(resolve).join(v['Fn::Join'][0]);
   if (v['Fn::Sub']) return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_m, name: string) => PSEUDO[name] ?? name);
+  // A weak cross-stack reference (the platform's stacks): the output's name stands for its value.
+  if (v['Fn::GetStackOutput']) return String(v['Fn::GetStackOutput'].OutputName);
+  if (v['Fn::Select']) {
+    const [index, from] = v['Fn::Select'] as [number, any];
+    const parts = from['Fn::Split'] ? resolve(from['Fn::Split'][1]).split(from['Fn::Split'][0]) : (from as unknown[]).map(resolve);
+    return parts[Number(index)] ?? `<${index}>`;
+  }
   throw new Error(`cannot resolve ${JSON.stringify(value)}`);
 }
 
 /** The Amazon States Language definitions of a stack's state machines, by logical id. */
 export function definitions(stack: Stack): Record<string, any> {
+  // Platform stacks pin their own account; the construct tests' stacks use ACCOUNT.
   const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
   return Object.fromEntries(Object.entries(machines).map(([id, r]) => [id, JSON.parse(resolve(r.Properties.DefinitionString))]));
 }
@@ -153,10 +162,47 @@ function taskStates(definition: any): string[] {
   ]);
 }
 
+/** Evaluates a JSONata `Output` template (`{% expr %}` strings, recursively) with the jsonata library. */
+async function evaluateTemplate(template: unknown, input: unknown): Promise<unknown> {
+  if (typeof template === 'string') {
+    const m = /^\{%(.*)%\}$/s.exec(template.trim());
+    return m ? jsonata(m[1]!).evaluate({}, { states: { input } }) : template;
+  }
+  if (Array.isArray(template)) return Promise.all(template.map((t) => evaluateTemplate(t, input)));
+  if (template && typeof template === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) out[k] = await evaluateTemplate(v, input);
+    return out;
+  }
+  return template;
+}
+
 /**
- * Executes a definition with aws-local-stepfunctions, every Task state stubbed. A Task without a stub
- * fails the test (no real service is ever called).
+ * aws-local-stepfunctions runs JSONPath only: each JSONata Pass state becomes a Task whose local
+ * handler evaluates the state's real `Output` expressions with the jsonata library (`$states.input`).
  */
+function withJsonataPasses(definition: any): { definition: any; handlers: Record<string, (input: any) => Promise<any>> } {
+  const handlers: Record<string, (input: any) => Promise<any>> = {};
+  const states: Record<string, any> = {};
+  for (const [name, s] of Object.entries(definition.States as Record<string, any>)) {
+    if (s.Type === 'Pass' && s.QueryLanguage === 'JSONata') {
+      const { Output, QueryLanguage: _q, Type: _t, ...rest } = s;
+      states[name] = { ...rest, Type: 'Task', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:jsonata-${name}` };
+      handlers[name] = (input: any) => evaluateTemplate(Output, input) as Promise<any>;
+    } else {
+      states[name] = s;
+    }
+  }
+  return { definition: { ...definition, States: states }, handlers };
+}
+
+/** Every Wait state (waits are skipped in tests). */
+function waitStates(definition: any): string[] {
+  return Object.entries(definition.States as Record<string, any>)
+    .filter(([, s]) => s.Type === 'Wait')
+    .map(([n]) => n);
+}
+
 export async function execute(
   definition: any,
   input: unknown,
@@ -164,7 +210,8 @@ export async function execute(
   context: Record<string, unknown> = {},
 ): Promise<Execution> {
   const calls: Record<string, any[]> = {};
-  const handlers: Record<string, (input: any) => Promise<any>> = {};
+  const converted = withJsonataPasses(definition);
+  const handlers: Record<string, (input: any) => Promise<any>> = { ...converted.handlers };
   for (const name of taskStates(definition)) {
     handlers[name] = async (taskInput: any) => {
       calls[name] = [...(calls[name] ?? []), taskInput];
@@ -175,9 +222,12 @@ export async function execute(
   }
   const unknown = Object.keys(stubs).filter((s) => !handlers[s]);
   if (unknown.length > 0) throw new Error(`stubs for states the definition does not have: ${unknown.join(', ')}`);
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const machine = new StateMachine(converted.definition, { validationOptions: { checkArn: false } });
   const run = machine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers },
+    overrides: {
+      taskResourceLocalHandlers: handlers,
+      waitTimeOverrides: Object.fromEntries(waitStates(definition).map((w) => [w, 0])),
+    },
     context: { Execution: { Id: `arn:aws:states:${REGION}:${ACCOUNT}:execution:test:run-1`, Name: 'run-1' }, ...context },
   });
   try {
@@ -185,6 +235,7 @@ export async function execute(
     return { status: 'SUCCEEDED', output, calls };
   } catch (e) {
     const cause = (e as { cause?: Error }).cause;
+    if (process.env.DEBUG_SFN) console.log(e, cause);
     if (!cause) throw e;
     return { status: 'FAILED', error: cause.name, cause: cause.message, calls };
   }

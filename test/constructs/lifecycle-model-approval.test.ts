@@ -101,7 +101,10 @@ describe('ModelApproval', () => {
         Version: '2012-10-17',
       },
     });
-    t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('^ApprovalTrainerGuardrail') }] });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: Match.stringLikeRegexp('never approve'),
+      Roles: [{ Ref: Match.stringLikeRegexp('^TeamRole') }],
+    });
   });
 
   test('tier-1 models never auto-approve; a tier-3 model may be', () => {

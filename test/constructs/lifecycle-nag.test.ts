@@ -3,7 +3,15 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ModelApproval, ModelPromotion, PromotionTarget, RetrainingTrigger, TrainingPipeline } from '../../constructs';
+import {
+  EndpointRollout,
+  ModelApproval,
+  ModelPromotion,
+  PromotionTarget,
+  RetrainingTrigger,
+  TrainingPipeline,
+  VersionImport,
+} from '../../constructs';
 import { lifecycleStack, pipelineProps } from './lifecycle-fixtures';
 
 describe('lifecycle constructs under the three cdk-nag packs', () => {
@@ -32,7 +40,7 @@ test('RetrainingTrigger and ModelPromotion in a minimal stack have no unacknowle
     modelName: 'credit-risk',
     pipeline: sfn.StateMachine.fromStateMachineName(f.stack, 'Pipeline', 'credit-risk-training'),
     driftAlarms: [cloudwatch.Alarm.fromAlarmArn(f.stack, 'Drift', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:drift')],
-    latestTrainingSet: ssm.StringParameter.fromStringParameterName(f.stack, 'Latest', '/prod/training-sets/credit-risk/latest'),
+    trainingSets: { bucket: f.features, prefix: 'training-sets/applicant_txn_aggregates/' },
     codeVersion: 'c',
     encryptionKey: f.key,
   });
@@ -43,6 +51,31 @@ test('RetrainingTrigger and ModelPromotion in a minimal stack have no unacknowle
     target: PromotionTarget.stateMachine(
       sfn.StateMachine.fromStateMachineArn(f.stack, 'Rollout', 'arn:aws:states:eu-west-1:123456789012:stateMachine:rollout'),
     ),
+    encryptionKey: f.key,
+  });
+  expect(() => (f.stack.node.root as App).synth()).not.toThrow();
+});
+
+test('EndpointRollout (with baseline copy and guardrails) and VersionImport in a minimal stack have no unacknowledged finding', () => {
+  const f = lifecycleStack(true);
+  new EndpointRollout(f.stack, 'Rollout', {
+    endpointName: 'prod-credit-risk',
+    specParameter: ssm.StringParameter.fromStringParameterName(f.stack, 'Spec', '/mlp/prod/endpoints/credit-risk/spec'),
+    modelPackageGroupName: 'prod-credit-risk',
+    executionRole: iam.Role.fromRoleArn(f.stack, 'EndpointRole', 'arn:aws:iam::123456789012:role/endpoint'),
+    endpointKey: f.key,
+    serverless: false,
+    guardrails: true,
+    baseline: { bucket: f.models, runsPrefix: 'credit-risk/pipelines/runs/', endpointPrefix: 'monitoring/prod-credit-risk/baseline/' },
+    encryptionKey: f.key,
+  });
+  VersionImport.allowPromotionsFrom(f.stack, 'FromStaging', '222222222222');
+  new VersionImport(f.stack, 'Import', {
+    sourceAccount: '222222222222',
+    sourceModelPackageGroupName: 'staging-credit-risk',
+    environment: 'prod',
+    modelPackageGroupName: 'prod-credit-risk',
+    importAs: 'PendingManualApproval',
     encryptionKey: f.key,
   });
   expect(() => (f.stack.node.root as App).synth()).not.toThrow();

@@ -86,6 +86,17 @@ const PINNED: Record<string, Record<string, string>> = {
   },
   // Dashboards, alarms, budgets, the collector: nothing stateful.
   'MlPlatform-prod-Observability': {},
+  // Model lifecycle (issue 13): execution logs of the pipelines, retraining, rollout, promotion, imports.
+  'MlPlatform-prod-Lifecycle': {
+    CreditRiskPipelineExecutionLogFA8BB453: 'AWS::Logs::LogGroup',
+    FraudPipelineExecutionLog6839435A: 'AWS::Logs::LogGroup',
+    CreditRiskRetrainingExecutionLog9A626F50: 'AWS::Logs::LogGroup',
+    CreditRiskRolloutExecutionLog9024579E: 'AWS::Logs::LogGroup',
+    CreditRiskPromotionExecutionLog36FE4497: 'AWS::Logs::LogGroup',
+    CreditRiskImportExecutionLog6DC8D922: 'AWS::Logs::LogGroup',
+    FraudImportExecutionLog42323C02: 'AWS::Logs::LogGroup',
+  },
+  'MlPlatform-prod-Airflow': {},
 };
 
 describe('stateful logical IDs in prod', () => {

@@ -52,6 +52,12 @@ export function acknowledgeWildcards(scope: IConstruct, reasons: readonly Wildca
   });
 }
 
+/**
+ * A bucket ARN as cdk-nag flattens it: `<Logical.Arn>` in the bucket's stack, or the weak
+ * cross-stack reference (`{"Fn::GetStackOutput":{…}}`) when the bucket is another stack's.
+ */
+export const BUCKET_ARN = String.raw`(<[A-Za-z0-9]+\.Arn>|\{"Fn::GetStackOutput":\{[^{}]*\}\})`;
+
 /** Wildcards every lifecycle construct causes through aws-cdk-lib's bucket and key grants. */
 export const GRANT_WILDCARDS: readonly WildcardReason[] = [
   {

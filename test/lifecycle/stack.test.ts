@@ -1,0 +1,557 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { ACCOUNTS } from '../../lib/config/accounts';
+import { definitions, type Execution, execute, serviceError } from '../constructs/lifecycle-fixtures';
+import { platformStage } from '../util';
+import { evaluate, type Request, roleStatements, type Statement } from './iam-eval';
+
+// asl-validator is CommonJS without types: `validator(definition) -> { isValid, errorsText() }`.
+const aslValidator = require('asl-validator') as (d: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
+
+const ENVS = ['dev', 'staging', 'prod'] as const;
+type Env = (typeof ENVS)[number];
+
+const lifecycle = (env: Env) => platformStage(env).lifecycle;
+const templateOf = (env: Env) => Template.fromStack(lifecycle(env));
+/** The one state machine definition of a Lifecycle stack whose logical id starts with `prefix`. */
+function definitionOf(env: Env, prefix: string): any {
+  const found = Object.entries(definitions(lifecycle(env))).filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1)
+    throw new Error(`expected one '${prefix}*' state machine in ${env}, got ${found.map(([id]) => id).join(', ') || 'none'}`);
+  return found[0]![1];
+}
+const logicalId = (stack: Stack, role: iam.IRole) => stack.getLogicalId(role.node.defaultChild as CfnElement);
+
+describe('Lifecycle stack in every environment', () => {
+  test.each(ENVS)('%s: a pipeline per model (named), the approval, promotion, retraining rules and their roles', (env) => {
+    const t = templateOf(env);
+    const { account, region } = ACCOUNTS[env];
+    expect(lifecycle(env).stackName).toBe(`MlPlatform-${env}-Lifecycle`);
+    for (const model of ['credit-risk', 'fraud']) {
+      t.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: `${env}-${model}-training` });
+    }
+    // Approvals of each model's group start its promotion; the drift alarm of the credit-risk endpoint starts retraining.
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [`${env}-credit-risk`], ModelApprovalStatus: ['Approved'] },
+      },
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['aws.cloudwatch'], detail: { state: { value: ['ALARM'] } } }),
+    });
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { AWS: `arn:aws:iam::${account}:role/${env}-model-risk-reviewers` } })],
+      },
+      MaxSessionDuration: 3600,
+    });
+    // Promotions of the previous environment are admitted from its account only.
+    const previous = env === 'staging' ? 'dev' : env === 'prod' ? 'staging' : undefined;
+    if (previous) {
+      t.hasResourceProperties('AWS::Events::EventBusPolicy', {
+        Statement: Match.objectLike({ Principal: { AWS: `arn:aws:iam::${ACCOUNTS[previous].account}:root` }, Action: 'events:PutEvents' }),
+      });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({ account: [ACCOUNTS[previous].account], detail: Match.objectLike({ targetEnvironment: [env] }) }),
+      });
+    } else {
+      t.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    }
+    expect(region).toBe('eu-west-1');
+  });
+
+  test('MWAA in staging and prod (private web server, DAGs from the lake), none in dev', () => {
+    expect(platformStage('dev').airflow).toBeUndefined();
+    for (const env of ['staging', 'prod'] as const) {
+      const stack = platformStage(env).airflow!;
+      expect(stack.stackName).toBe(`MlPlatform-${env}-Airflow`);
+      Template.fromStack(stack).hasResourceProperties('AWS::MWAA::Environment', {
+        Name: `${env}-airflow`,
+        WebserverAccessMode: 'PRIVATE_ONLY',
+        DagS3Path: 'airflow/dags',
+      });
+      // MWAA waits only for Security, Network and Data (its 30-minute create is off the Serving chain).
+      expect(stack.dependencies.map((d) => d.stackName).sort()).toEqual(
+        [`MlPlatform-${env}-Data`, `MlPlatform-${env}-Network`, `MlPlatform-${env}-Security`].sort(),
+      );
+    }
+  });
+
+  test.each(ENVS)('%s: every state machine of the stack is valid Amazon States Language', (env) => {
+    const all = definitions(lifecycle(env));
+    expect(Object.keys(all).length).toBeGreaterThanOrEqual(5);
+    for (const [id, definition] of Object.entries(all)) {
+      const result = aslValidator(definition);
+      expect(`${id}: ${result.errorsText('\n')}`).toBe(`${id}: `);
+    }
+  });
+});
+
+// --------------------------------------------------------------------------------------------------
+// The wired definitions, executed offline (aws-local-stepfunctions, every service call stubbed).
+
+const PKG = (env: Env, n: number) => `arn:aws:sagemaker:eu-west-1:${ACCOUNTS[env].account}:model-package/${env}-credit-risk/${n}`;
+
+describe('wired training pipeline (prod credit-risk)', () => {
+  const definition = definitionOf('prod', 'CreditRiskPipeline');
+  const set = 's3://Features/training-sets/applicant_txn_aggregates/version=20261127T020000Z/';
+  const input = { trainingSetUri: set.replace('Features', 'x'), trainingSetVersion: '20261127T020000Z', codeVersion: '1.0.0' };
+  const stubs = (change: Record<string, (i: any) => unknown> = {}) => ({
+    Train: () => ({
+      TrainingJobArn: 'arn:train',
+      ModelArtifacts: { S3ModelArtifacts: 's3://m/credit-risk/pipelines/training/x/model.tar.gz' },
+    }),
+    FindProductionVersion: () => ({ ModelPackageSummaryList: [] }),
+    Evaluate: () => ({ ProcessingJobArn: 'arn:eval' }),
+    ReadEvaluation: () => ({ Body: JSON.stringify({ auc: 0.8, ks: 0.45, summary: 'holdout AUC 0.8, KS 0.45', mlflowRunId: 'r1' }) }),
+    WriteBiasConfig: () => ({}),
+    CheckBias: () => ({ ProcessingJobArn: 'arn:bias' }),
+    ReadBias: () => ({
+      Body: JSON.stringify({ post_training_bias_metrics: { facets: { age_band: [{ metrics: [{ name: 'DI', value: 0.9 }] }] } } }),
+    }),
+    BaselineMonitor: () => ({ ProcessingJobArn: 'arn:baseline' }),
+    RegisterModelPackage: () => ({ ModelPackageArn: PKG('prod', 3) }),
+    ...change,
+  });
+  const withSet = (uri: string) => ({ ...input, trainingSetUri: uri });
+  let bucket = '';
+
+  test('trains on the view prefix of the features bucket only', async () => {
+    const run = await execute(definition, input, stubs());
+    expect(run).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+    bucket = /s3:\/\/([^/]+)\/training-sets/.exec(run.cause ?? '')?.[1] ?? '';
+    expect(bucket).not.toBe('');
+  });
+
+  test('pass: gates pass, the monitor baseline is computed from the training channel and recorded on the version', async () => {
+    const run = await execute(definition, withSet(set.replace('Features', bucket)), stubs());
+    expect(run.status).toBe('SUCCEEDED');
+    const baseline = run.calls.BaselineMonitor![0];
+    expect(baseline.ProcessingInputs[0].S3Input.S3Uri).toBe(`${set.replace('Features', bucket)}train/`);
+    expect(baseline.AppSpecification.ImageUri).toMatch(/sagemaker-model-monitor-analyzer$/);
+    const out = baseline.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri;
+    expect(out).toMatch(/\/credit-risk\/pipelines\/runs\/[0-9a-f-]{36}\/baseline\/$/);
+    const register = run.calls.RegisterModelPackage![0];
+    expect(register.ModelApprovalStatus).toBe('PendingManualApproval');
+    expect(register.ModelPackageGroupName).toBe('prod-credit-risk');
+    expect(register.DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri).toBe(`${out}statistics.json`);
+    expect(register.CustomerMetadataProperties.baselineKey).toMatch(/^credit-risk\/pipelines\/runs\/[0-9a-f-]{36}\/baseline\/$/);
+    expect(register.InferenceSpecification.Containers[0].Image).toMatch(/:1\.0\.0$/);
+  });
+
+  test.each([
+    [
+      'evaluation fails (AUC 0.70 < 0.72)',
+      { ReadEvaluation: () => ({ Body: JSON.stringify({ auc: 0.7, ks: 0.45, summary: 's' }) }) },
+      'EvaluationGateFailed',
+    ],
+    [
+      'bias fails (adverse impact ratio 0.6 < 0.8)',
+      {
+        ReadBias: () => ({
+          Body: JSON.stringify({ post_training_bias_metrics: { facets: { age_band: [{ metrics: [{ value: 0.6 }] }] } } }),
+        }),
+      },
+      'BiasGateFailed',
+    ],
+    [
+      'training fails',
+      {
+        Train: () => {
+          throw serviceError('SageMaker.AmazonSageMakerException', 'AlgorithmError: out of memory');
+        },
+      },
+      'TrainingFailed',
+    ],
+    [
+      'baselining fails',
+      {
+        BaselineMonitor: () => {
+          throw serviceError('SageMaker.AmazonSageMakerException', 'baseline job failed');
+        },
+      },
+      'PipelineStepFailed',
+    ],
+  ])('%s: nothing is registered', async (_name, change, error) => {
+    const run = await execute(definition, withSet(set.replace('Features', bucket)), stubs(change as never));
+    expect(run).toMatchObject({ status: 'FAILED', error });
+    expect(run.calls.RegisterModelPackage).toBeUndefined();
+  });
+});
+
+/** The spec document EndpointSpec writes (the fields the rollout reads). */
+const SPEC = {
+  version: 1,
+  endpointName: 'staging-credit-risk',
+  variantName: 'AllTraffic',
+  modelPackageGroupName: 'staging-credit-risk',
+  executionRoleArn: 'arn:aws:iam::222222222222:role/endpoint-role',
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/k',
+  networkIsolation: true,
+  subnets: ['subnet-1', 'subnet-2'],
+  securityGroupIds: ['sg-1'],
+  instances: { instanceType: 'ml.m5.xlarge', initialInstanceCount: 2 },
+  serverless: null,
+  dataCapture: { destinationS3Uri: 's3://models/data-capture/staging-credit-risk', samplingPercentage: 50 },
+  guardrails: {
+    canaryPercent: 25,
+    canaryWaitSeconds: 600,
+    terminationWaitSeconds: 600,
+    maximumExecutionTimeoutSeconds: 3600,
+    rollbackAlarmNames: ['staging-credit-risk-latency', 'staging-credit-risk-5xx', 'staging-credit-risk-drift'],
+  },
+};
+
+describe('wired endpoint rollout (staging credit-risk): the mlp rollout procedure', () => {
+  const definition = definitionOf('staging', 'CreditRiskRollout');
+  const version = (status = 'Approved', group = 'staging-credit-risk') => ({
+    ModelPackageArn: PKG('staging', 4),
+    ModelPackageGroupName: group,
+    ModelPackageVersion: 4,
+    ModelApprovalStatus: status,
+    InferenceSpecification: { Containers: [{ Image: 'img:1.0.0', ModelDataUrl: 's3://models/credit-risk/v4/model.tar.gz' }] },
+    CustomerMetadataProperties: { baselineKey: 'credit-risk/pipelines/runs/r1/baseline/' },
+  });
+  function stubs(finalPoll: (target: string) => { EndpointStatus: string; EndpointConfigName: string }, change = {}) {
+    let target = '';
+    let polls = 0;
+    return {
+      ReadSpec: () => ({ Parameter: { Value: JSON.stringify(SPEC) } }),
+      DescribeVersion: () => version(),
+      DescribeEndpoint: () => ({ EndpointStatus: 'InService', EndpointConfigName: 'staging-credit-risk-v3-aaaa' }),
+      CreateModel: () => ({}),
+      CreateEndpointConfig: (r: any) => {
+        target = r.EndpointConfigName;
+        return {};
+      },
+      UpdateEndpoint: () => ({}),
+      PollEndpoint: () => {
+        polls += 1;
+        return polls < 2 ? { EndpointStatus: 'Updating', EndpointConfigName: 'staging-credit-risk-v3-aaaa' } : finalPoll(target);
+      },
+      CopyBaselineStatistics: () => ({}),
+      CopyBaselineConstraints: () => ({}),
+      ...change,
+    };
+  }
+  const run = (s: Record<string, (i: any) => unknown>) => execute(definition, { modelPackageArn: PKG('staging', 4) }, s);
+
+  test('pass: model and config from the spec, UpdateEndpoint with the blue/green canary and the rollback alarms, baseline copied', async () => {
+    const r = await run(stubs((target) => ({ EndpointStatus: 'InService', EndpointConfigName: target })));
+    expect(r.status).toBe('SUCCEEDED');
+    const model = r.calls.CreateModel![0];
+    expect(model).toMatchObject({
+      ExecutionRoleArn: SPEC.executionRoleArn,
+      PrimaryContainer: { Image: 'img:1.0.0', ModelDataUrl: 's3://models/credit-risk/v4/model.tar.gz' },
+      VpcConfig: { Subnets: SPEC.subnets, SecurityGroupIds: SPEC.securityGroupIds },
+      EnableNetworkIsolation: true,
+    });
+    expect(model.ModelName).toMatch(/^staging-credit-risk-v4-[0-9a-f]{8}$/);
+    const config = r.calls.CreateEndpointConfig![0];
+    expect(config).toMatchObject({
+      EndpointConfigName: model.ModelName,
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: model.ModelName, InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 2 },
+      ],
+      KmsKeyId: SPEC.kmsKeyArn,
+      DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 50, DestinationS3Uri: SPEC.dataCapture.destinationS3Uri },
+    });
+    // The same tags mlp writes: `mlp endpoints rollback` and `status` read them.
+    expect(config.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'mlp:model-package-arn', Value: PKG('staging', 4) },
+        { Key: 'mlp:previous-endpoint-config', Value: 'staging-credit-risk-v3-aaaa' },
+      ]),
+    );
+    expect(r.calls.UpdateEndpoint![0]).toEqual({
+      EndpointName: 'staging-credit-risk',
+      EndpointConfigName: model.ModelName,
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 25 }, WaitIntervalInSeconds: 600 },
+          TerminationWaitInSeconds: 600,
+          MaximumExecutionTimeoutInSeconds: 3600,
+        },
+        AutoRollbackConfiguration: { Alarms: SPEC.guardrails.rollbackAlarmNames.map((AlarmName) => ({ AlarmName })) },
+      },
+    });
+    expect(r.calls.PollEndpoint).toHaveLength(2);
+    expect(r.calls.CopyBaselineStatistics![0]).toMatchObject({
+      Key: 'monitoring/staging-credit-risk/baseline/statistics.json',
+      CopySource: expect.stringMatching(/\/credit-risk\/pipelines\/runs\/r1\/baseline\/statistics\.json$/),
+    });
+  });
+
+  test('promotion rolled back: the endpoint is back on the previous config, the execution fails, no baseline is copied', async () => {
+    const r = await run(stubs(() => ({ EndpointStatus: 'InService', EndpointConfigName: 'staging-credit-risk-v3-aaaa' })));
+    expect(r).toMatchObject({ status: 'FAILED', error: 'PromotionRolledBack' });
+    expect(r.cause).toMatch(/keeps the previous config serving/);
+    expect(r.calls.CopyBaselineStatistics).toBeUndefined();
+  });
+
+  test.each([
+    ['a version not Approved', { DescribeVersion: () => version('PendingManualApproval') }, 'VersionRefused'],
+    ['a version of another group', { DescribeVersion: () => version('Approved', 'staging-fraud') }, 'VersionRefused'],
+    [
+      'an endpoint that does not exist yet (its first version is mlp endpoints rollout’s)',
+      {
+        DescribeEndpoint: () => {
+          throw serviceError('SageMaker.AmazonSageMakerException', 'Could not find endpoint');
+        },
+      },
+      'EndpointNotReady',
+    ],
+    [
+      'an endpoint that is updating',
+      { DescribeEndpoint: () => ({ EndpointStatus: 'Updating', EndpointConfigName: 'x' }) },
+      'EndpointNotReady',
+    ],
+  ])('refused: %s; nothing is created or updated', async (_n, change, error) => {
+    const r = await run(stubs(() => ({ EndpointStatus: 'InService', EndpointConfigName: 'x' }), change));
+    expect(r).toMatchObject({ status: 'FAILED', error });
+    expect(r.calls.CreateModel).toBeUndefined();
+    expect(r.calls.UpdateEndpoint).toBeUndefined();
+  });
+});
+
+describe('wired promotion: dev approval → dev rollout → staging; staging → prod after a second approval', () => {
+  const approval = (env: Env, status: string) => ({
+    source: 'aws.sagemaker',
+    'detail-type': 'SageMaker Model Package State Change',
+    detail: { ModelPackageArn: PKG(env, 2), ModelPackageGroupName: `${env}-credit-risk`, ModelApprovalStatus: status },
+  });
+  const describe_ = (env: Env) => () => ({
+    ModelPackageArn: PKG(env, 2),
+    ModelPackageGroupName: `${env}-credit-risk`,
+    InferenceSpecification: { Containers: [{ Image: 'img:1.0.0', ModelDataUrl: 's3://m/credit-risk/model.tar.gz' }] },
+  });
+
+  test('dev: an approval rolls the version out in dev (run to completion), then hands it to the staging account', async () => {
+    const definition = definitionOf('dev', 'CreditRiskPromotion');
+    const r: Execution = await execute(definition, approval('dev', 'Approved'), {
+      DescribeVersion: describe_('dev'),
+      Promote: () => ({ ExecutionArn: 'arn:exec', Status: 'SUCCEEDED' }),
+      HandOver: () => ({ Entries: [{ EventId: 'e1' }] }),
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls.Promote![0].Input).toMatchObject({ modelPackageArn: PKG('dev', 2) });
+    const entry = r.calls.HandOver![0].Entries[0];
+    expect(entry).toMatchObject({ Source: 'ml-platform.lifecycle', DetailType: 'Model Promotion Requested' });
+    expect(entry.EventBusName).toBe(`arn:aws:events:eu-west-1:${ACCOUNTS.staging.account}:event-bus/default`);
+    expect(entry.Detail).toMatchObject({
+      sourceEnvironment: 'dev',
+      targetEnvironment: 'staging',
+      modelPackageGroupName: 'dev-credit-risk',
+    });
+  });
+
+  test('approval rejected: nothing is rolled out or handed over', async () => {
+    const r = await execute(definitionOf('dev', 'CreditRiskPromotion'), approval('dev', 'Rejected'), {});
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.calls).toEqual({});
+  });
+
+  test('rollout failed in dev: PromotionRolledBack, staging never hears of the version', async () => {
+    const r = await execute(definitionOf('dev', 'CreditRiskPromotion'), approval('dev', 'Approved'), {
+      DescribeVersion: describe_('dev'),
+      Promote: () => {
+        throw serviceError('States.TaskFailed', 'PromotionRolledBack: the update did not finish on the new config');
+      },
+      HandOver: () => ({}),
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'PromotionRolledBack' });
+    expect(r.calls.HandOver).toBeUndefined();
+  });
+
+  test('hand-over refused by the next account: HandOverFailed (the version served here; the alarm tells the platform team)', async () => {
+    const r = await execute(definitionOf('dev', 'CreditRiskPromotion'), approval('dev', 'Approved'), {
+      DescribeVersion: describe_('dev'),
+      Promote: () => ({ ExecutionArn: 'arn:exec', Status: 'SUCCEEDED' }),
+      HandOver: () => {
+        throw serviceError('EventBridge.AccessDeniedException', 'not authorized to put events on the staging bus');
+      },
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'HandOverFailed', cause: 'not authorized to put events on the staging bus' });
+  });
+
+  test('staging imports the version as Approved (dev approval carries over); prod imports it PendingManualApproval (second approval)', async () => {
+    const event = (target: Env, source: Env) => ({
+      source: 'ml-platform.lifecycle',
+      'detail-type': 'Model Promotion Requested',
+      detail: {
+        modelPackageArn: PKG(source, 2),
+        modelPackageGroupName: `${source}-credit-risk`,
+        modelDataUrl: 's3://m/model.tar.gz',
+        image: 'img:1.0.0',
+        sourceEnvironment: source,
+        targetEnvironment: target,
+      },
+    });
+    for (const [target, source, status] of [
+      ['staging', 'dev', 'Approved'],
+      ['prod', 'staging', 'PendingManualApproval'],
+    ] as const) {
+      const r = await execute(definitionOf(target, 'CreditRiskImport'), event(target, source), {
+        RegisterPromotedVersion: () => ({ ModelPackageArn: PKG(target, 1) }),
+      });
+      expect(r.status).toBe('SUCCEEDED');
+      expect(r.calls.RegisterPromotedVersion![0]).toMatchObject({
+        ModelPackageGroupName: `${target}-credit-risk`,
+        ModelApprovalStatus: status,
+        CustomerMetadataProperties: { sourceModelPackageArn: PKG(source, 2), sourceEnvironment: source },
+      });
+    }
+  });
+
+  test('prod: an approval rolls prod out and hands over to nobody', async () => {
+    const definition = definitionOf('prod', 'CreditRiskPromotion');
+    expect(Object.keys(definition.States)).not.toContain('HandOver');
+    const r = await execute(definition, approval('prod', 'Approved'), {
+      DescribeVersion: describe_('prod'),
+      Promote: () => ({ ExecutionArn: 'arn:exec', Status: 'SUCCEEDED' }),
+    });
+    expect(r.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('wired drift retraining (prod credit-risk): at most once per 24 hours', () => {
+  test('a second drift alarm within the interval is rate-limited', async () => {
+    const definition = definitionOf('prod', 'CreditRiskRetraining');
+    const claims = new Map<string, number>();
+    const stubs = {
+      ClaimInterval: (req: any) => {
+        const until = claims.get(req.Item.pk.S);
+        if (until !== undefined && until > Number(req.ExpressionAttributeValues[':now'].N)) {
+          throw serviceError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
+        }
+        claims.set(req.Item.pk.S, Number(req.Item.expiresAt.N));
+        return {};
+      },
+      ListTrainingSets: () => ({ CommonPrefixes: [{ Prefix: 'training-sets/applicant_txn_aggregates/version=20261201T000000Z/' }] }),
+      StartTraining: () => ({ ExecutionArn: 'arn:x' }),
+    };
+    const alarm = (time: string) => ({ id: time, time, detail: { alarmName: 'prod-credit-risk-drift', state: { value: 'ALARM' } } });
+    const first = await execute(definition, alarm('2026-12-01T10:00:00Z'), stubs);
+    const second = await execute(definition, alarm('2026-12-02T09:59:00Z'), stubs);
+    const third = await execute(definition, alarm('2026-12-02T10:00:00Z'), stubs);
+    expect(first.calls.StartTraining).toHaveLength(1);
+    expect(first.calls.StartTraining![0].StateMachineArn).toMatch(/^CreditRiskPipeline/);
+    expect(second.calls.StartTraining).toBeUndefined();
+    expect(third.calls.StartTraining).toHaveLength(1);
+  });
+});
+
+// --------------------------------------------------------------------------------------------------
+// Separation of duties, decided by evaluating the synthesized identity policies.
+
+describe('separation of duties (IAM policy evaluation of the synthesized policies)', () => {
+  const env = 'prod';
+  const stage = platformStage(env);
+  const stack = stage.lifecycle;
+  const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+  const pseudo = { 'AWS::AccountId': ACCOUNTS[env].account, 'AWS::Region': 'eu-west-1' };
+  const statementsOf = (role: iam.IRole): Statement[] => roleStatements(json, logicalId(stack, role), pseudo);
+  const arn = (resource: string) => `arn:aws:sagemaker:eu-west-1:${ACCOUNTS[env].account}:${resource}`;
+  const pipelineArn = `arn:aws:states:eu-west-1:${ACCOUNTS[env].account}:stateMachine:prod-credit-risk-training`;
+  const approve: Request = {
+    action: 'sagemaker:UpdateModelPackage',
+    resource: arn('model-package/prod-credit-risk/3'),
+    context: { 'sagemaker:ModelApprovalStatus': 'Approved' },
+  };
+  const register = (status: string): Request => ({
+    action: 'sagemaker:CreateModelPackage',
+    resource: arn('model-package/prod-credit-risk/4'),
+    context: { 'sagemaker:ModelApprovalStatus': status },
+  });
+  const trainOrChange: Request[] = [
+    { action: 'states:StartExecution', resource: pipelineArn },
+    { action: 'states:UpdateStateMachine', resource: pipelineArn },
+    { action: 'sagemaker:CreateTrainingJob', resource: arn('training-job/credit-risk-train-x') },
+    { action: 'sagemaker:CreateProcessingJob', resource: arn('processing-job/credit-risk-eval-x') },
+    register('PendingManualApproval'),
+  ];
+
+  test('the approver may approve and reject, and can neither train nor run nor change a pipeline', () => {
+    const approver = statementsOf(stack.approval.approverRole);
+    expect(evaluate(approver, approve)).toBe('Allowed');
+    expect(evaluate(approver, { ...approve, context: { 'sagemaker:ModelApprovalStatus': 'Rejected' } })).toBe('Allowed');
+    expect(evaluate(approver, { ...approve, context: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } })).not.toBe('Allowed');
+    for (const r of trainOrChange) expect([r.action, evaluate(approver, r)]).toEqual([r.action, 'ExplicitlyDenied']);
+  });
+
+  test('the pipeline (state machine and job roles) trains and registers Pending, and can never approve', () => {
+    const pipeline = stack.pipelines['credit-risk'];
+    const machine = statementsOf(pipeline.stateMachine.role);
+    expect(evaluate(machine, register('PendingManualApproval'))).toBe('Allowed');
+    expect(evaluate(machine, { action: 'sagemaker:CreateProcessingJob', resource: arn('processing-job/credit-risk-eval-x') })).toBe(
+      'Allowed',
+    );
+    expect(evaluate(machine, register('Approved'))).toBe('ExplicitlyDenied');
+    expect(evaluate(machine, approve)).toBe('ExplicitlyDenied');
+    const jobs = statementsOf(pipeline.jobRole);
+    expect(evaluate(jobs, approve)).toBe('ExplicitlyDenied');
+    expect(evaluate(jobs, register('Approved'))).toBe('ExplicitlyDenied');
+  });
+
+  test('team roles and MWAA (other stacks) carry the trainer guardrail: they can never approve', () => {
+    const guardrail = json.Resources[stack.getLogicalId(stack.approval.trainerGuardrail.node.defaultChild as CfnElement)];
+    // Attached by name to the pipeline roles and to every team role and the MWAA execution role
+    // (weak references to their stacks).
+    const outputs = (guardrail.Properties.Roles as any[]).flatMap((r) =>
+      r['Fn::GetStackOutput'] ? [r['Fn::GetStackOutput'].StackName] : [],
+    );
+    expect(outputs.sort()).toEqual([...Object.values(stage.teams).map((t) => t.stackName), stage.airflow!.stackName].sort());
+    const statements = resolveGuardrail(guardrail);
+    expect(evaluate(statements, approve)).toBe('ExplicitlyDenied');
+    expect(evaluate(statements, register('Approved'))).toBe('ExplicitlyDenied');
+    expect(evaluate(statements, register('PendingManualApproval'))).toBe('ImplicitlyDenied');
+    const mwaa = Template.fromStack(stage.airflow!).toJSON() as { Resources: Record<string, any> };
+    const mwaaRole = stage.airflow!.getLogicalId(stage.airflow!.airflow.executionRole.node.defaultChild as CfnElement);
+    const mwaaStatements = [...roleStatements(mwaa, mwaaRole, pseudo), ...statements];
+    expect(evaluate(mwaaStatements, { action: 'states:StartExecution', resource: pipelineArn })).toBe('Allowed');
+    expect(evaluate(mwaaStatements, approve)).toBe('ExplicitlyDenied');
+  });
+
+  function resolveGuardrail(policy: any): Statement[] {
+    return policy.Properties.PolicyDocument.Statement as Statement[];
+  }
+
+  test('the rollout may update its endpoint only, and cannot register or approve versions', () => {
+    const rollout = statementsOf(stack.rollouts['credit-risk'].stateMachine.role);
+    expect(evaluate(rollout, { action: 'sagemaker:UpdateEndpoint', resource: arn('endpoint/prod-credit-risk') })).toBe('Allowed');
+    expect(evaluate(rollout, { action: 'sagemaker:UpdateEndpoint', resource: arn('endpoint/prod-fraud') })).toBe('ImplicitlyDenied');
+    expect(evaluate(rollout, approve)).toBe('ImplicitlyDenied');
+    expect(evaluate(rollout, register('Approved'))).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('alarms follow the alarm contract', () => {
+  test.each(ENVS)('%s: a failed promotion is a ticket with its runbook, to the serving alarm topic', (env) => {
+    const t = templateOf(env);
+    const alarms = t.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms).length).toBeGreaterThanOrEqual(1);
+    for (const a of Object.values(alarms) as any[]) {
+      const description: string = a.Properties.AlarmDescription;
+      expect(description).toMatch(/\nSeverity: ticket\nOwner: ml-platform\nRunbook: docs\/runbooks\/model-promotion-failed\.md$/);
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+    }
+    expect(require('node:fs').existsSync(require('node:path').join(__dirname, '../../docs/runbooks/model-promotion-failed.md'))).toBe(true);
+  });
+});
+
+describe('keys', () => {
+  test.each(ENVS)('%s: execution logs use the logs key; the data key gets no CloudWatch Logs statement from the lifecycle', (env) => {
+    const logs = Object.values(templateOf(env).findResources('AWS::Logs::LogGroup')) as any[];
+    expect(logs.length).toBeGreaterThanOrEqual(5);
+    for (const l of logs) expect(JSON.stringify(l.Properties.KmsKeyId)).toMatch(/KeysLogsKey/);
+    const security = Template.fromStack(platformStage(env).security).toJSON() as any;
+    const sids = Object.values(security.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::KMS::Key')
+      .flatMap((r) => r.Properties.KeyPolicy.Statement.map((s: any) => s.Sid ?? ''));
+    expect(sids.filter((s: string) => s.startsWith(`LogsFor${env}Lifecycle`))).toEqual([]);
+  });
+});
