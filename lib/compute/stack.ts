@@ -17,6 +17,7 @@ import { KueueQueuesChart } from '../../k8s/charts/kueue-queues';
 import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
 import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
+import { namespaceAccessOf } from './access';
 import { addKarpenterChart, kueueQueuesProps, trainingRuntimesProps } from './charts';
 import type { EfaTrainingConfig } from './config';
 
@@ -99,7 +100,7 @@ export class ComputeStack extends PlatformStack {
       publicAccessCidrs: k.endpointAccess === 'publicAndPrivate' ? k.publicAccessCidrs : [],
       secretsEncryptionKey: keys.compute,
       adminRoleArns: k.access.admins,
-      namespaceAccess: k.access.namespaces,
+      namespaceAccess: namespaceAccessOf(config),
       logEncryptionKey: keys.logs,
       logRetention: config.logging.retentionDays as logs.RetentionDays,
       removalPolicy: this.statefulRemovalPolicy,

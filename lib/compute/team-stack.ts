@@ -14,6 +14,7 @@ import { LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import { modelServingProps, servingConfigMap, type TrainingFileSystemRef, tenancyProps, trainingDataVolume } from './charts';
 import type { TeamClusterAttributes } from './stack';
+import { addTeamServices, type TeamServicesProps } from './team-services';
 
 /** What a Team stack needs of the online feature store (OnlineFeatureStore satisfies it). */
 export interface FeatureStoreAccess {
@@ -29,7 +30,7 @@ export interface FeatureStoreAccess {
   readonly readerUserId?: string;
 }
 
-export interface TeamStackProps extends PlatformStackProps {
+export interface TeamStackProps extends PlatformStackProps, TeamServicesProps {
   /** The team (an entry of `cluster.teams`). */
   readonly team: TeamConfig;
   /** The environment's EKS cluster (Compute stack), imported by attributes. */
@@ -80,6 +81,8 @@ export interface TeamStackProps extends PlatformStackProps {
 export class TeamStack extends PlatformStack {
   readonly identity: TeamWorkloadIdentity;
   readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
+  /** The team's image repositories (by config name) and its grants on the platform's services. */
+  readonly services: ReturnType<typeof addTeamServices>;
 
   constructor(scope: Construct, id: string, props: TeamStackProps) {
     super(scope, id, props);
@@ -117,6 +120,9 @@ export class TeamStack extends PlatformStack {
     }
 
     this.addModelServers(props, cluster, app, tenancy);
+
+    // Team self-service (TeamConfig.services): image repositories and the platform services' grants.
+    this.services = addTeamServices(this, config, team, this.identity.role, props);
   }
 
   /**

@@ -114,6 +114,14 @@ export class MlPlatformStage extends Stage {
         featureStore: this.featureStore.onlineStore,
         admitClusterToFeatureStore: team.name === storeAdmitter,
         trainingFileSystem: this.compute.trainingFileSystems[team.name],
+        // Team self-service: Spark job runs, image repositories (serving key), topics (only when declared:
+        // the Streaming stack then comes before the team's).
+        spark: this.data.spark,
+        imagesKey: this.security.keys.serving,
+        streaming:
+          (team.services?.topics.produce.length ?? 0) + (team.services?.topics.consume.length ?? 0) > 0
+            ? this.streaming.streaming
+            : undefined,
       });
     }
     this.teams = teams;
