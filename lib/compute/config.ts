@@ -2,6 +2,7 @@ import type { NamespaceAccess, NodeCapacityType } from '../../constructs/compute
 import type { KarpenterCapacityType, NodePoolWorkload } from '../../k8s/charts/karpenter-node-pools';
 import { ACCOUNTS } from '../config/accounts';
 import type { EnvironmentName } from '../config/types';
+import type { GitOpsChart, ManifestOwner } from './manifest-owners';
 
 /** EC2 purchase option of a node group (the MlNodeGroup construct's). */
 export type CapacityTypeConfig = NodeCapacityType;
@@ -148,6 +149,15 @@ export interface ClusterConfig {
   readonly images: { readonly training: string; readonly ray: string; readonly vllm: string; readonly awsCli: string };
   /** Teams of this environment, each with a namespace, quota and lake access. */
   readonly teams: readonly TeamConfig[];
+  /**
+   * Who applies the charts both sides can build (lib/compute/manifest-owners.ts GITOPS_CHARTS):
+   * 'cdk' (the stacks, through the kubectl provider) or 'gitops' (Argo CD or Flux syncing
+   * dist/k8s/<env>/, which then holds them; the stacks leave them out). Never both.
+   * @default 'cdk'
+   */
+  readonly manifestOwner?: ManifestOwner;
+  /** Per-chart owners, over `manifestOwner`. @default - `manifestOwner` for every chart */
+  readonly manifestOwners?: Readonly<Partial<Record<GitOpsChart, ManifestOwner>>>;
 }
 
 /** One Karpenter NodePool of workload nodes. */

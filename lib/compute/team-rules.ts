@@ -1,6 +1,7 @@
 import { DNS_LABEL } from '../../constructs/core/patterns';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig } from '../config/types';
+import { GITOPS_CHARTS, MANIFEST_OWNERS } from './manifest-owners';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 /** ECR repository path segments below `<env>/teams/<team>/`. */
@@ -60,4 +61,22 @@ export function checkTeamSelfService(c: EnvironmentConfig, p: Problems): void {
       p.check(s.repositories.indexOf(name) === j, field, name, `is listed twice; repository names of team ${team.name} must be unique`);
     });
   });
+}
+
+/** `cluster.manifestOwner` and `cluster.manifestOwners`: known owners, known charts. */
+export function checkManifestOwners(c: EnvironmentConfig, p: Problems): void {
+  const k = c.cluster;
+  if (!k) return;
+  if (k.manifestOwner !== undefined) p.oneOf('cluster.manifestOwner', k.manifestOwner, MANIFEST_OWNERS);
+  for (const [chart, owner] of Object.entries(k.manifestOwners ?? {})) {
+    if (!(GITOPS_CHARTS as readonly string[]).includes(chart)) {
+      p.add(
+        'cluster.manifestOwners',
+        chart,
+        `is not allowed; expected one of ${GITOPS_CHARTS.map((x) => `'${x}'`).join(', ')} (the rest needs deploy-time values: CDK applies it)`,
+      );
+      continue;
+    }
+    p.oneOf(`cluster.manifestOwners.${chart}`, owner, MANIFEST_OWNERS);
+  }
 }
