@@ -1,6 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TeamPlatformAccess } from '../../constructs/compute';
@@ -36,6 +36,16 @@ export function addTeamServices(
   role: iam.IRole,
   props: TeamServicesProps,
 ): { readonly repositories: Readonly<Record<string, ecr.Repository>>; readonly access?: TeamPlatformAccess } {
+  // Where notebooks are on, the team's Studio profiles run as this same role (Notebooks stack).
+  if (config.notebooks?.enabled && 'assumeRolePolicy' in role) {
+    (role as iam.Role).assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('sagemaker.amazonaws.com')],
+        actions: ['sts:AssumeRole'],
+        conditions: { StringEquals: { 'aws:SourceAccount': config.account } },
+      }),
+    );
+  }
   const s = team.services;
   if (!s) return { repositories: {} };
   const retain = config.retainStatefulResources;

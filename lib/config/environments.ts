@@ -3,6 +3,7 @@ import { LAKE, SPARK } from '../data/config';
 import { FEATURE_STORE } from '../feature-store/config';
 import { FEATURES } from '../features/config';
 import { NETWORK } from '../network/config';
+import { NOTEBOOKS } from '../notebooks/config';
 import { AUDIT, LOGGING, ONCALL } from '../security/config';
 import { SERVING } from '../serving/config';
 import { STREAMING } from '../streaming/config';
@@ -59,6 +60,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     cluster: CLUSTER[name],
     featureStore: FEATURE_STORE[name],
     features: FEATURES[name],
+    notebooks: NOTEBOOKS[name],
   };
 }
 

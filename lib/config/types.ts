@@ -9,6 +9,7 @@ import type { LakeConfig, SparkConfig } from '../data/config';
 import type { FeatureStoreConfig } from '../feature-store/config';
 import type { FeaturesConfig } from '../features/config';
 import type { NetworkConfig } from '../network/config';
+import type { NotebooksConfig } from '../notebooks/config';
 import type { AuditConfig, LoggingConfig, OnCallConfig } from '../security/config';
 import type { ServingConfig } from '../serving/config';
 import type { StreamingConfig } from '../streaming/config';
@@ -18,6 +19,7 @@ export { LAKE_ZONE_NAMES, type LakeConfig, type LakeZoneLifecycleConfig, type La
 export type { FeatureGroupConfig, FeatureStoreConfig, FeatureType } from '../feature-store/config';
 export type { FeatureConsumerConfig, FeaturesConfig, TopicConfig } from '../features/config';
 export type { NetworkConfig } from '../network/config';
+export type { NotebooksConfig } from '../notebooks/config';
 export type { AuditConfig, LoggingConfig } from '../security/config';
 export type {
   MlflowConfig,
@@ -75,4 +77,6 @@ export interface EnvironmentConfig {
   readonly featureStore: FeatureStoreConfig;
   /** Feature views, event topics and the streaming consumers. */
   readonly features: FeaturesConfig;
+  /** SageMaker Studio notebooks (the `Notebooks` stack where enabled). @default - no notebooks */
+  readonly notebooks?: NotebooksConfig;
 }

@@ -4,6 +4,7 @@ import { checkData } from '../data/rules';
 import { checkFeatureStore } from '../feature-store/rules';
 import { checkFeatures } from '../features/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
+import { checkNotebooks } from '../notebooks/rules';
 import { checkSecurity } from '../security/rules';
 import { checkModelServers } from '../serving/model-server-rules';
 import { checkServing } from '../serving/rules';
@@ -31,6 +32,7 @@ const RULES: readonly Rule[] = [
   checkCompute,
   checkModelServers,
   checkAgainstCatalog,
+  checkNotebooks,
 ];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */

@@ -10,6 +10,7 @@ import { acknowledgeFeatureStorePolicy } from '../feature-store/policy';
 import { FeatureStoreStack } from '../feature-store/stack';
 import { FeaturesStack } from '../features/stack';
 import { NetworkStack } from '../network/stack';
+import { NotebooksStack } from '../notebooks/stack';
 import { SecurityStack } from '../security/stack';
 import { ModelStack, modelStackId, modelStackName } from '../serving/model-stack';
 import { ServingStack } from '../serving/stack';
@@ -43,6 +44,8 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
+  /** The Studio domain, where `notebooks.enabled` (after the Team stacks: profiles run as the teams' roles). */
+  readonly notebooks?: NotebooksStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -148,6 +151,15 @@ export class MlPlatformStage extends Stage {
       logsKey: this.security.keys.logs,
       cluster: this.compute.clusterAttributes,
     });
+
+    if (config.notebooks?.enabled) {
+      this.notebooks = new NotebooksStack(this, 'Notebooks', {
+        config,
+        vpc,
+        dataKey: this.security.keys.data,
+        teamRoles: Object.fromEntries(Object.entries(teams).map(([name, stack]) => [name, stack.identity.role])),
+      });
+    }
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

@@ -1,0 +1,182 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../private/acknowledge';
+
+/** Studio user profile names: letters, digits and hyphens, 1-63. */
+const PROFILE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** Studio app actions an execution role needs to run its own spaces and apps from the Studio UI. */
+export const STUDIO_APP_ACTIONS: readonly string[] = [
+  'sagemaker:CreateApp',
+  'sagemaker:DeleteApp',
+  'sagemaker:DescribeApp',
+  'sagemaker:CreateSpace',
+  'sagemaker:UpdateSpace',
+  'sagemaker:DeleteSpace',
+  'sagemaker:DescribeSpace',
+  'sagemaker:AddTags',
+];
+/** Read actions on the domain and its profiles (the Studio UI lists them). */
+export const STUDIO_READ_ACTIONS: readonly string[] = [
+  'sagemaker:DescribeDomain',
+  'sagemaker:DescribeUserProfile',
+  'sagemaker:ListApps',
+  'sagemaker:ListSpaces',
+  'sagemaker:ListTags',
+];
+
+/** One Studio user: a profile whose apps run as `executionRole`. */
+export interface NotebookUser {
+  /** Profile name (letters, digits, hyphens; 1-63), e.g. `fraud-developers`. */
+  readonly name: string;
+  /** The role its apps and spaces run as (must trust sagemaker.amazonaws.com). */
+  readonly executionRole: iam.IRole;
+}
+
+export interface NotebookDomainProps {
+  /** Domain name, e.g. `dev-notebooks`. */
+  readonly domainName: string;
+  readonly vpc: ec2.IVpc;
+  /** @default - the VPC's private subnets with egress */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Encrypts the domain's home file system (EFS) and the apps' storage volumes. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * JupyterLab and Code Editor apps stop after this long idle (the domain's built-in idle shutdown);
+   * users may choose between 60 minutes and this value.
+   * @default Duration.hours(1)
+   */
+  readonly idleTimeout?: Duration;
+  /** The Studio users. @default - none (add profiles later) */
+  readonly users?: readonly NotebookUser[];
+  /**
+   * What happens to the domain (and its home file system) when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A SageMaker Studio domain for notebooks: IAM authentication, VPC only (apps reach AWS through the
+ * VPC's endpoints and NAT, never the internet directly), KMS-encrypted home file system and
+ * volumes, JupyterLab and Code Editor apps shut down after an idle timeout, and one user profile
+ * per user, each running as its own role. Each user role gets the Studio actions on its own
+ * profile's spaces and apps in this domain, nothing else.
+ *
+ * The domain itself costs nothing at idle (the home EFS is billed per GB; apps per instance-hour
+ * while they run).
+ *
+ * @example
+ * new NotebookDomain(this, 'Notebooks', {
+ *   domainName: 'dev-notebooks',
+ *   vpc,
+ *   encryptionKey: keys.data,
+ *   idleTimeout: Duration.hours(2),
+ *   users: [{ name: 'fraud-developers', executionRole: fraudRole }],
+ * });
+ */
+export class NotebookDomain extends Construct {
+  readonly domain: sagemaker.CfnDomain;
+  readonly securityGroup: ec2.SecurityGroup;
+  /** The profiles, by user name. */
+  readonly profiles: Readonly<Record<string, sagemaker.CfnUserProfile>>;
+
+  constructor(scope: Construct, id: string, props: NotebookDomainProps) {
+    super(scope, id);
+    const idle = props.idleTimeout ?? Duration.hours(1);
+    const idleMinutes = idle.toMinutes();
+    if (!Token.isUnresolved(idleMinutes) && !(Number.isInteger(idleMinutes) && idleMinutes >= 60 && idleMinutes <= 525_600)) {
+      throw new Error(`NotebookDomain idleTimeout must be whole minutes from 60 to 525600, got ${idle.toHumanString()}`);
+    }
+    const users = props.users ?? [];
+    const names = users.map((u) => u.name);
+    for (const [i, name] of names.entries()) {
+      if (!PROFILE_NAME.test(name)) throw new Error(`NotebookDomain user name must be letters, digits and hyphens (1-63), got '${name}'`);
+      if (names.indexOf(name) !== i) throw new Error(`NotebookDomain user names must be unique, got '${name}' twice`);
+    }
+
+    // Apps: HTTPS out (VPC endpoints, NAT), NFS to the home file system within the VPC; nothing in.
+    this.securityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
+      vpc: props.vpc,
+      description: `Studio apps of ${props.domainName}: HTTPS out, NFS to the home file system`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (VPC endpoints, NAT)');
+    this.securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(2049), 'NFS to the Studio home file system');
+
+    // The domain's default role only launches what a profile does not override: no permissions.
+    const defaultRole = new iam.Role(this, 'DefaultExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Default execution role of ${props.domainName} (no permissions; each profile runs as its own role)`,
+    });
+
+    const idleSettings = {
+      lifecycleManagement: 'ENABLED',
+      idleTimeoutInMinutes: idleMinutes,
+      minIdleTimeoutInMinutes: 60,
+      maxIdleTimeoutInMinutes: idleMinutes,
+    };
+    const subnetIds = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds;
+    this.domain = new sagemaker.CfnDomain(this, 'Resource', {
+      domainName: props.domainName,
+      authMode: 'IAM',
+      appNetworkAccessType: 'VpcOnly',
+      vpcId: props.vpc.vpcId,
+      subnetIds,
+      kmsKeyId: props.encryptionKey.keyArn,
+      defaultUserSettings: {
+        executionRole: defaultRole.roleArn,
+        securityGroups: [this.securityGroup.securityGroupId],
+        studioWebPortal: 'ENABLED',
+        jupyterLabAppSettings: { appLifecycleManagement: { idleSettings } },
+        codeEditorAppSettings: { appLifecycleManagement: { idleSettings } },
+      },
+      defaultSpaceSettings: { executionRole: defaultRole.roleArn, securityGroups: [this.securityGroup.securityGroupId] },
+    });
+    this.domain.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+
+    const profiles: Record<string, sagemaker.CfnUserProfile> = {};
+    const stack = Stack.of(this);
+    const arn = (resource: string, name: string) =>
+      stack.formatArn({ service: 'sagemaker', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    for (const user of users) {
+      const profile = new sagemaker.CfnUserProfile(this, user.name, {
+        domainId: this.domain.attrDomainId,
+        userProfileName: user.name,
+        userSettings: { executionRole: user.executionRole.roleArn, securityGroups: [this.securityGroup.securityGroupId] },
+      });
+      profiles[user.name] = profile;
+      // The user's role runs its own spaces and apps from Studio, in this domain only.
+      const policy = new iam.ManagedPolicy(this, `${user.name}Studio`, {
+        description: `Studio in ${props.domainName}: the spaces and apps of profile ${user.name}`,
+        statements: [
+          new iam.PolicyStatement({
+            actions: [...STUDIO_APP_ACTIONS],
+            resources: [arn('space', `${this.domain.attrDomainId}/*`), arn('app', `${this.domain.attrDomainId}/*`)],
+            conditions: { StringEquals: { 'sagemaker:OwnerUserProfileArn': profile.attrUserProfileArn } },
+          }),
+          new iam.PolicyStatement({
+            actions: [...STUDIO_READ_ACTIONS],
+            resources: [
+              this.domain.attrDomainArn,
+              profile.attrUserProfileArn,
+              arn('space', `${this.domain.attrDomainId}/*`),
+              arn('app', `${this.domain.attrDomainId}/*`),
+            ],
+          }),
+        ],
+      });
+      policy.attachToRole(user.executionRole);
+      acknowledgeWildcards(policy, (finding) =>
+        /\/(space|app)\/.*\/\*$/.test(finding) || /:(space|app)\/<.*>\/\*$/.test(finding) || /DomainId.*\/\*$/.test(finding)
+          ? "Spaces and apps of this domain (named by their users); changes are limited to the profile's own by sagemaker:OwnerUserProfileArn"
+          : undefined,
+      );
+    }
+    this.profiles = profiles;
+  }
+}
