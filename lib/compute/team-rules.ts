@@ -24,7 +24,7 @@ export function checkTeamSelfService(c: EnvironmentConfig, p: Problems): void {
         p.matches(`${field}.roleArn`, m.roleArn, ROLE_ARN, 'an IAM role ARN like arn:aws:iam::111111111111:role/MlPlatformDeveloper-fraud')
       ) {
         p.check(
-          arn![1] === c.account,
+          arn![1] === c.account || !/^\d{12}$/.test(String(c.account)),
           `${field}.roleArn`,
           m.roleArn,
           `is in account ${arn![1]}; EKS access entries name roles of the cluster's account (${c.account})`,
@@ -34,15 +34,16 @@ export function checkTeamSelfService(c: EnvironmentConfig, p: Problems): void {
     });
     const s = team.services;
     if (!s) return;
-    s.models.forEach((model, j) => {
-      p.check(
-        models.includes(model),
-        `${at}.services.models[${j}]`,
-        model,
-        `is not a registered model; expected one of ${models.join(', ')}`,
-      );
-    });
-    for (const direction of ['produce', 'consume'] as const) {
+    if (c.serving)
+      s.models.forEach((model, j) => {
+        p.check(
+          models.includes(model),
+          `${at}.services.models[${j}]`,
+          model,
+          `is not a registered model; expected one of ${models.join(', ')}`,
+        );
+      });
+    for (const direction of c.features ? (['produce', 'consume'] as const) : []) {
       s.topics[direction].forEach((topic, j) => {
         p.check(
           topics.includes(topic),
