@@ -54,6 +54,9 @@ export interface TeamPlatformAccessProps {
  * `ecr:GetAuthorizationToken` (no resource-level permissions), each acknowledged here.
  *
  * @example
+ * declare const identity: TeamWorkloadIdentity;
+ * declare const events: StreamingCluster;
+ * declare const trainingImages: ecr.IRepository;
  * new TeamPlatformAccess(this, 'PlatformAccess', {
  *   role: identity.role,
  *   modelPackageGroups: ['prod-fraud'],

@@ -71,6 +71,7 @@ export interface NotebookDomainProps {
  * while they run).
  *
  * @example
+ * declare const fraudRole: iam.IRole;
  * new NotebookDomain(this, 'Notebooks', {
  *   domainName: 'dev-notebooks',
  *   vpc,
