@@ -24,10 +24,10 @@ export const STUDIO_APP_ACTIONS: readonly string[] = [
 export const STUDIO_READ_ACTIONS: readonly string[] = [
   'sagemaker:DescribeDomain',
   'sagemaker:DescribeUserProfile',
-  'sagemaker:ListApps',
-  'sagemaker:ListSpaces',
   'sagemaker:ListTags',
 ];
+/** List actions of the Studio UI: IAM has no resource type for them (granted on `*`). */
+export const STUDIO_LIST_ACTIONS: readonly string[] = ['sagemaker:ListApps', 'sagemaker:ListSpaces'];
 
 /** One Studio user: a profile whose apps run as `executionRole`. */
 export interface NotebookUser {
@@ -169,14 +169,16 @@ export class NotebookDomain extends Construct {
               arn('app', `${this.domain.attrDomainId}/*`),
             ],
           }),
+          new iam.PolicyStatement({ actions: [...STUDIO_LIST_ACTIONS], resources: ['*'] }),
         ],
       });
       policy.attachToRole(user.executionRole);
-      acknowledgeWildcards(policy, (finding) =>
-        /\/(space|app)\/.*\/\*$/.test(finding) || /:(space|app)\/<.*>\/\*$/.test(finding) || /DomainId.*\/\*$/.test(finding)
+      acknowledgeWildcards(policy, (finding) => {
+        if (finding === 'Resource::*') return 'sagemaker:ListApps and ListSpaces have no resource type (IAM); the Studio UI lists them';
+        return /[:/](space|app)\/.*\/\*$/.test(finding)
           ? "Spaces and apps of this domain (named by their users); changes are limited to the profile's own by sagemaker:OwnerUserProfileArn"
-          : undefined,
-      );
+          : undefined;
+      });
     }
     this.profiles = profiles;
   }
