@@ -21,13 +21,17 @@ export const STUDIO_APP_ACTIONS: readonly string[] = [
   'sagemaker:AddTags',
 ];
 /** Read actions on the domain and its profiles (the Studio UI lists them). */
-export const STUDIO_READ_ACTIONS: readonly string[] = [
-  'sagemaker:DescribeDomain',
-  'sagemaker:DescribeUserProfile',
-  'sagemaker:ListTags',
-];
+export const STUDIO_READ_ACTIONS: readonly string[] = ['sagemaker:DescribeDomain', 'sagemaker:DescribeUserProfile', 'sagemaker:ListTags'];
 /** List actions of the Studio UI: IAM has no resource type for them (granted on `*`). */
 export const STUDIO_LIST_ACTIONS: readonly string[] = ['sagemaker:ListApps', 'sagemaker:ListSpaces'];
+
+/** What a user profile needs of a Studio domain (the platform's, or one referenced by its attributes). */
+export interface INotebookDomain {
+  readonly domainId: string;
+  readonly domainArn: string;
+  /** The security group of the domain's apps. */
+  readonly appSecurityGroupId: string;
+}
 
 /** One Studio user: a profile whose apps run as `executionRole`. */
 export interface NotebookUser {
@@ -80,8 +84,11 @@ export interface NotebookDomainProps {
  *   users: [{ name: 'fraud-developers', executionRole: fraudRole }],
  * });
  */
-export class NotebookDomain extends Construct {
+export class NotebookDomain extends Construct implements INotebookDomain {
   readonly domain: sagemaker.CfnDomain;
+  readonly domainId: string;
+  readonly domainArn: string;
+  readonly appSecurityGroupId: string;
   readonly securityGroup: ec2.SecurityGroup;
   /** The profiles, by user name. */
   readonly profiles: Readonly<Record<string, sagemaker.CfnUserProfile>>;
@@ -140,46 +147,76 @@ export class NotebookDomain extends Construct {
     });
     this.domain.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
 
+    this.domainId = this.domain.attrDomainId;
+    this.domainArn = this.domain.attrDomainArn;
+    this.appSecurityGroupId = this.securityGroup.securityGroupId;
     const profiles: Record<string, sagemaker.CfnUserProfile> = {};
+    for (const user of users) {
+      profiles[user.name] = new NotebookUserProfile(this, user.name, { domain: this, ...user }).profile;
+    }
+    this.profiles = profiles;
+  }
+}
+
+export interface NotebookUserProfileProps extends NotebookUser {
+  readonly domain: INotebookDomain;
+}
+
+/**
+ * A Studio user profile in a domain (e.g. in a team's own stack, beside the team's role): its apps
+ * and spaces run as `executionRole`, which gets the Studio actions on this profile's own spaces and
+ * apps in that domain (a managed policy), nothing else.
+ *
+ * @example
+ * declare const domain: NotebookDomain;
+ * declare const teamRole: iam.IRole;
+ * new NotebookUserProfile(this, 'Developers', { domain, name: 'fraud-developers', executionRole: teamRole });
+ */
+export class NotebookUserProfile extends Construct {
+  readonly profile: sagemaker.CfnUserProfile;
+  readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: NotebookUserProfileProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.name) && !PROFILE_NAME.test(props.name)) {
+      throw new Error(`NotebookUserProfile name must be letters, digits and hyphens (1-63), got '${props.name}'`);
+    }
+    const { domain } = props;
     const stack = Stack.of(this);
     const arn = (resource: string, name: string) =>
       stack.formatArn({ service: 'sagemaker', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    for (const user of users) {
-      const profile = new sagemaker.CfnUserProfile(this, user.name, {
-        domainId: this.domain.attrDomainId,
-        userProfileName: user.name,
-        userSettings: { executionRole: user.executionRole.roleArn, securityGroups: [this.securityGroup.securityGroupId] },
-      });
-      profiles[user.name] = profile;
-      // The user's role runs its own spaces and apps from Studio, in this domain only.
-      const policy = new iam.ManagedPolicy(this, `${user.name}Studio`, {
-        description: `Studio in ${props.domainName}: the spaces and apps of profile ${user.name}`,
-        statements: [
-          new iam.PolicyStatement({
-            actions: [...STUDIO_APP_ACTIONS],
-            resources: [arn('space', `${this.domain.attrDomainId}/*`), arn('app', `${this.domain.attrDomainId}/*`)],
-            conditions: { StringEquals: { 'sagemaker:OwnerUserProfileArn': profile.attrUserProfileArn } },
-          }),
-          new iam.PolicyStatement({
-            actions: [...STUDIO_READ_ACTIONS],
-            resources: [
-              this.domain.attrDomainArn,
-              profile.attrUserProfileArn,
-              arn('space', `${this.domain.attrDomainId}/*`),
-              arn('app', `${this.domain.attrDomainId}/*`),
-            ],
-          }),
-          new iam.PolicyStatement({ actions: [...STUDIO_LIST_ACTIONS], resources: ['*'] }),
-        ],
-      });
-      policy.attachToRole(user.executionRole);
-      acknowledgeWildcards(policy, (finding) => {
-        if (finding === 'Resource::*') return 'sagemaker:ListApps and ListSpaces have no resource type (IAM); the Studio UI lists them';
-        return /[:/](space|app)\/.*\/\*$/.test(finding)
-          ? "Spaces and apps of this domain (named by their users); changes are limited to the profile's own by sagemaker:OwnerUserProfileArn"
-          : undefined;
-      });
-    }
-    this.profiles = profiles;
+    this.profile = new sagemaker.CfnUserProfile(this, 'Resource', {
+      domainId: domain.domainId,
+      userProfileName: props.name,
+      userSettings: { executionRole: props.executionRole.roleArn, securityGroups: [domain.appSecurityGroupId] },
+    });
+    // The user's role runs its own spaces and apps from Studio, in this domain only.
+    this.policy = new iam.ManagedPolicy(this, 'Studio', {
+      description: `Studio: the spaces and apps of profile ${props.name}`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: [...STUDIO_APP_ACTIONS],
+          resources: [arn('space', `${domain.domainId}/*`), arn('app', `${domain.domainId}/*`)],
+          conditions: { StringEquals: { 'sagemaker:OwnerUserProfileArn': this.profile.attrUserProfileArn } },
+        }),
+        new iam.PolicyStatement({
+          actions: [...STUDIO_READ_ACTIONS],
+          resources: [
+            domain.domainArn,
+            this.profile.attrUserProfileArn,
+            arn('space', `${domain.domainId}/*`),
+            arn('app', `${domain.domainId}/*`),
+          ],
+        }),
+        new iam.PolicyStatement({ actions: [...STUDIO_LIST_ACTIONS], resources: ['*'] }),
+      ],
+    });
+    this.policy.attachToRole(props.executionRole);
+    acknowledgeWildcards(this.policy, (finding) => {
+      if (finding === 'Resource::*') return 'sagemaker:ListApps and ListSpaces have no resource type (IAM); the Studio UI lists them';
+      return /[:/](space|app)\/.*\/\*$/.test(finding)
+        ? "Spaces and apps of this domain (named by their users); changes are limited to the profile's own by sagemaker:OwnerUserProfileArn"
+        : undefined;
+    });
   }
 }

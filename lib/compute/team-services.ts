@@ -4,9 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TeamPlatformAccess } from '../../constructs/compute';
+import { type INotebookDomain, NotebookUserProfile } from '../../constructs/notebooks';
 import type { ISparkApplication } from '../../constructs/spark';
 import type { IStreamingCluster } from '../../constructs/streaming';
 import type { EnvironmentConfig, TeamConfig } from '../config/types';
+import { notebookProfileName } from '../notebooks/stack';
 
 /** What a team's services need from the other stacks (TeamStackProps carries them). */
 export interface TeamServicesProps {
@@ -16,6 +18,11 @@ export interface TeamServicesProps {
   readonly streaming?: IStreamingCluster;
   /** Key of the team's image repositories (the serving key, like the models' repositories). */
   readonly imagesKey?: kms.IKey;
+  /**
+   * The environment's Studio domain (Notebooks stack, where notebooks are on): each member group
+   * gets a profile `<team>-<group>` running as the team's role, which then trusts SageMaker.
+   */
+  readonly notebookDomain?: INotebookDomain;
 }
 
 /** Name of a team's ECR repository: `<env>/teams/<team>/<name>`. */
@@ -36,8 +43,16 @@ export function addTeamServices(
   role: iam.IRole,
   props: TeamServicesProps,
 ): { readonly repositories: Readonly<Record<string, ecr.Repository>>; readonly access?: TeamPlatformAccess } {
-  // Where notebooks are on, the team's Studio profiles run as this same role (Notebooks stack).
-  if (config.notebooks?.enabled && 'assumeRolePolicy' in role) {
+  // Where notebooks are on, the team's Studio profiles run as this same role.
+  if (props.notebookDomain) {
+    const notebooks = new Construct(stack, 'Notebooks');
+    for (const m of team.members ?? []) {
+      new NotebookUserProfile(notebooks, m.name, {
+        domain: props.notebookDomain,
+        name: notebookProfileName(team.name, m.name),
+        executionRole: role,
+      });
+    }
     (role as iam.Role).assumeRolePolicy?.addStatements(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('sagemaker.amazonaws.com')],

@@ -44,7 +44,7 @@ export class MlPlatformStage extends Stage {
   readonly featureGroups: Readonly<Record<string, FeatureGroupStack>>;
   /** The feature pipelines: topics, schemas, archive, batch and training-set jobs, stream consumers. */
   readonly features: FeaturesStack;
-  /** The Studio domain, where `notebooks.enabled` (after the Team stacks: profiles run as the teams' roles). */
+  /** The Studio domain, where `notebooks.enabled` (the Team stacks add their members' profiles). */
   readonly notebooks?: NotebooksStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
@@ -95,6 +95,11 @@ export class MlPlatformStage extends Stage {
       modelsBucket: this.data.lake.bucket('models'),
     });
 
+    // The Studio domain (dev, staging): after Network only; the Team stacks add their profiles.
+    if (config.notebooks?.enabled) {
+      this.notebooks = new NotebooksStack(this, 'Notebooks', { config, vpc, dataKey: this.security.keys.data });
+    }
+
     // Team roles are scoped to prefixes of the lake's zone buckets; model servers read their model
     // from the models zone and read features from the online store.
     const lakeBucketArns = {
@@ -121,6 +126,7 @@ export class MlPlatformStage extends Stage {
         // the Streaming stack then comes before the team's).
         spark: this.data.spark,
         imagesKey: this.security.keys.serving,
+        notebookDomain: this.notebooks?.domain,
         streaming:
           (team.services?.topics.produce.length ?? 0) + (team.services?.topics.consume.length ?? 0) > 0
             ? this.streaming.streaming
@@ -151,15 +157,6 @@ export class MlPlatformStage extends Stage {
       logsKey: this.security.keys.logs,
       cluster: this.compute.clusterAttributes,
     });
-
-    if (config.notebooks?.enabled) {
-      this.notebooks = new NotebooksStack(this, 'Notebooks', {
-        config,
-        vpc,
-        dataKey: this.security.keys.data,
-        teamRoles: Object.fromEntries(Object.entries(teams).map(([name, stack]) => [name, stack.identity.role])),
-      });
-    }
 
     Tags.of(this).add('platform', 'ml-platform');
     Tags.of(this).add('environment', config.name);

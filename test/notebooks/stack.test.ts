@@ -49,16 +49,21 @@ describe('Notebooks stack', () => {
     },
   );
 
-  test("one user profile per team member group, running as the team's role", () => {
+  test("one user profile per team member group, in the team's stack, running as the team's role", () => {
     const stage = platformStage('dev');
-    const t = Template.fromStack(stage.notebooks!);
-    const profiles = Object.values(t.findResources('AWS::SageMaker::UserProfile')).map((p: any) => p.Properties);
-    const expected = ENVIRONMENTS.dev.cluster.teams.flatMap((team) => (team.members ?? []).map((m) => `${team.name}-${m.name}`));
-    expect(profiles.map((p) => p.UserProfileName).sort()).toEqual(expected.sort());
-    for (const p of profiles) {
-      const team = p.UserProfileName.replace(/-developers$/, '');
-      expect(JSON.stringify(p.UserSettings.ExecutionRole)).toContain(`MlPlatform-dev-Team-${team}`);
+    for (const team of ENVIRONMENTS.dev.cluster.teams) {
+      const t = Template.fromStack(stage.teams[team.name]);
+      const profiles = Object.values(t.findResources('AWS::SageMaker::UserProfile')).map((p: any) => p.Properties);
+      expect(profiles.map((p) => p.UserProfileName).sort()).toEqual((team.members ?? []).map((m) => `${team.name}-${m.name}`).sort());
+      for (const p of profiles) {
+        expect(p.UserSettings.ExecutionRole).toEqual({
+          'Fn::GetAtt': [stage.teams[team.name].getLogicalId(stage.teams[team.name].identity.role.node.defaultChild as any), 'Arn'],
+        });
+        expect(JSON.stringify(p.DomainId)).toContain('MlPlatform-dev-Notebooks');
+      }
     }
+    // The domain needs only Network and Security: it deploys beside the slow stacks, not after the teams.
+    expect(stage.notebooks!.dependencies.map((s) => s.stackName).sort()).toEqual(['MlPlatform-dev-Network', 'MlPlatform-dev-Security']);
     // The team's role trusts SageMaker (confused deputy: this account only) besides EKS Pod Identity.
     const trust = Template.fromStack(stage.teams.fraud).findResources('AWS::IAM::Role', {
       Properties: { Description: Match.stringLikeRegexp('^Workloads of team namespace fraud') },
