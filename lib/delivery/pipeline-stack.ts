@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import type { Construct } from 'constructs';
@@ -59,7 +60,7 @@ export class DeliveryPipelineStack extends Stack {
 
     const source = pipelines.CodePipelineSource.connection(delivery.source.repository, delivery.source.branch, {
       connectionArn: delivery.source.connectionArn,
-      // Full clone: the check and the report read git history nowhere, but a shallow zip lacks .git.
+      // A clone (with .git), not a zip: .ci/run checks with git diff that npm install left the lockfile alone.
       codeBuildCloneOutput: true,
     });
 
@@ -96,6 +97,7 @@ export class DeliveryPipelineStack extends Stack {
     }
 
     this.pipeline.buildPipeline();
+    this.allowConnectionUnderBothPrefixes(delivery.source.connectionArn);
     this.secureArtifactBucket(this.pipeline.pipeline.artifactBucket);
     this.acknowledgeGeneratedParts();
   }
@@ -141,6 +143,21 @@ export class DeliveryPipelineStack extends Stack {
       }
       return undefined;
     });
+  }
+
+  /**
+   * aws-cdk-lib grants `codestar-connections:UseConnection` (the source action, the clone in the
+   * synth project); a connection created since the 2024 rename has a `codeconnections` ARN, whose
+   * IAM prefix is `codeconnections`: every role holding the old action also gets the new one, on
+   * the same connection only.
+   */
+  private allowConnectionUnderBothPrefixes(connectionArn: string): void {
+    for (const policy of this.pipeline.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy)) {
+      const json = JSON.stringify(this.resolve(policy.document.toJSON()) ?? {});
+      if (json.includes('codestar-connections:UseConnection')) {
+        policy.addStatements(new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [connectionArn] }));
+      }
+    }
   }
 
   /** The generated artifact bucket logs its access into an audit bucket of this stack. */

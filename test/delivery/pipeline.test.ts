@@ -27,6 +27,18 @@ describe('delivery pipeline', () => {
     });
   });
 
+  test('every role that may use the connection may use it under both IAM prefixes, on that connection only', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p: any) => p.Properties.PolicyDocument.Statement);
+    const using = (prefix: string) =>
+      policies.filter((statements) => statements.some((st: any) => [st.Action].flat().includes(`${prefix}:UseConnection`)));
+    expect(using('codestar-connections').length).toBeGreaterThan(0);
+    expect(using('codeconnections')).toHaveLength(using('codestar-connections').length);
+    for (const statements of using('codeconnections')) {
+      const st = statements.find((x: any) => [x.Action].flat().includes('codeconnections:UseConnection'));
+      expect(st.Resource).toBe(DELIVERY.source.connectionArn);
+    }
+  });
+
   test("synth runs the README's install and test commands, then synthesizes the pipeline app", () => {
     const projects = t.findResources('AWS::CodeBuild::Project');
     const synth = Object.values(projects)
