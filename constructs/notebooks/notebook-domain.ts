@@ -107,7 +107,7 @@ export class NotebookDomain extends Construct implements INotebookDomain {
       if (names.indexOf(name) !== i) throw new Error(`NotebookDomain user names must be unique, got '${name}' twice`);
     }
 
-    // Apps: HTTPS out (VPC endpoints, NAT), NFS to the home file system within the VPC; nothing in.
+    // Apps: HTTPS out (VPC endpoints, NAT), NFS to the home file system within the VPC; in, only from each other.
     this.securityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
       vpc: props.vpc,
       description: `Studio apps of ${props.domainName}: HTTPS out, NFS to the home file system`,
@@ -115,6 +115,8 @@ export class NotebookDomain extends Construct implements INotebookDomain {
     });
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (VPC endpoints, NAT)');
     this.securityGroup.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(2049), 'NFS to the Studio home file system');
+    // Studio's apps of one user talk to each other on 8192-65535 (SageMaker's VPC-only requirement), within this group only.
+    this.securityGroup.connections.allowInternally(ec2.Port.tcpRange(8192, 65535), 'Between the Studio apps of the domain');
 
     // The domain's default role only launches what a profile does not override: no permissions.
     const defaultRole = new iam.Role(this, 'DefaultExecutionRole', {

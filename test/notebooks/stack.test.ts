@@ -39,13 +39,17 @@ describe('Notebooks stack', () => {
           CodeEditorAppSettings: { AppLifecycleManagement: { IdleSettings: idle } },
         }),
       });
-      // Apps: no inbound, HTTPS and NFS out only.
+      // Apps: HTTPS and NFS out; in and out between the domain's apps only (8192-65535, the group itself).
       t.hasResourceProperties('AWS::EC2::SecurityGroup', {
         SecurityGroupEgress: [
           Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
           Match.objectLike({ IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049 }),
         ],
       });
+      const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 8192, ToPort: 65535 });
+      expect(ingress[0].SourceSecurityGroupId).toEqual(ingress[0].GroupId);
     },
   );
 
