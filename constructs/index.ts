@@ -9,6 +9,7 @@ export * from './featurestore';
 export * from './lake';
 export * from './lifecycle';
 export * from './network';
+export * from './notebooks';
 export * from './observability';
 export * from './platform';
 export * from './security';

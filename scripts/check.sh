@@ -68,6 +68,19 @@ else
   synth_ok=0
 fi
 
+step "delivery pipeline app (bin/pipeline.ts): synth offline with the compliance packs, cfn-lint its template"
+rm -rf cdk.pipeline.out
+if env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+  HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true \
+  npx cdk synth --app 'npx tsx bin/pipeline.ts' --output cdk.pipeline.out --quiet; then
+  cfn_rc=0
+  cfn-lint cdk.pipeline.out/Delivery.template.json || cfn_rc=$?
+  if (( cfn_rc & 2 )) || (( cfn_rc & 4 )); then echo "cfn-lint: the pipeline template failed (exit $cfn_rc)" >&2; synth_ok=0; else echo "pipeline: synthesized, cfn-lint clean"; fi
+else
+  echo "delivery pipeline synth: FAILED" >&2
+  synth_ok=0
+fi
+
 step "budgets (npm run report -- --check on the synthesized templates)"
 if [ "$synth_ok" -eq 1 ]; then
   npx tsx scripts/report.ts --assembly cdk.out --check --no-write || { echo "budgets: FAILED"; checks_failed=$((checks_failed + 1)); }

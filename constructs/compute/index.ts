@@ -5,6 +5,7 @@ export * from './karpenter';
 export * from './ml-cluster';
 export * from './ml-node-group';
 export * from './model-server-identity';
+export * from './team-platform-access';
 export * from './team-workload-identity';
 export * from './training-add-ons';
 export * from './training-storage';

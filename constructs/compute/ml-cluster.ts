@@ -18,13 +18,18 @@ import { DEFAULT_KUBERNETES_VERSION, type EksAddonName, kubernetesRelease, SUPPO
 const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'];
 
 /** Kubernetes permissions of a namespace-scoped access entry, by EKS access policy. */
-export const NAMESPACE_ACCESS_POLICIES = { edit: 'AmazonEKSEditPolicy', view: 'AmazonEKSViewPolicy' } as const;
+export const NAMESPACE_ACCESS_POLICIES = {
+  edit: 'AmazonEKSEditPolicy',
+  view: 'AmazonEKSViewPolicy',
+  /** Also the namespace's Roles and RoleBindings (a team's leads). */
+  admin: 'AmazonEKSAdminPolicy',
+} as const;
 
 /** A role's access to some namespaces of the cluster (an EKS access entry with a namespace-scoped policy). */
 export interface NamespaceAccess {
   /** IAM role ARN (for people: their IAM Identity Center permission set's role). */
   readonly roleArn: string;
-  /** `edit` (AmazonEKSEditPolicy) or `view` (AmazonEKSViewPolicy). */
+  /** `edit` (AmazonEKSEditPolicy), `view` (AmazonEKSViewPolicy) or `admin` (AmazonEKSAdminPolicy), all namespace-scoped. */
   readonly access: keyof typeof NAMESPACE_ACCESS_POLICIES;
   /** The namespaces the policy applies to. */
   readonly namespaces: readonly string[];

@@ -28,7 +28,7 @@ export interface ModelRegistryProps {
 }
 
 /** Actions a training pipeline needs to register versions of a model. */
-const REGISTER_ACTIONS = [
+export const REGISTER_ACTIONS = [
   'sagemaker:CreateModelPackage',
   'sagemaker:DescribeModelPackage',
   'sagemaker:DescribeModelPackageGroup',

@@ -2,6 +2,7 @@ import type { NamespaceAccess, NodeCapacityType } from '../../constructs/compute
 import type { KarpenterCapacityType, NodePoolWorkload } from '../../k8s/charts/karpenter-node-pools';
 import { ACCOUNTS } from '../config/accounts';
 import type { EnvironmentName } from '../config/types';
+import type { GitOpsChart, ManifestOwner } from './manifest-owners';
 
 /** EC2 purchase option of a node group (the MlNodeGroup construct's). */
 export type CapacityTypeConfig = NodeCapacityType;
@@ -43,6 +44,54 @@ export interface TeamConfig {
    * prefixes live under `teams/<name>/` (the lake's convention for team-owned data).
    */
   readonly lake: { readonly readPrefixes: readonly string[]; readonly writePrefixes: readonly string[] };
+  /**
+   * The team's people, by group (one IAM Identity Center permission set each): each group's role
+   * gets an EKS access entry with a namespace-scoped policy on the team's namespace (in the Compute
+   * stack, beside `cluster.access`) and, where notebooks are on, a Studio user profile.
+   * `mlp preflight` checks that the roles exist (an access entry for a missing role fails the deploy).
+   * @default - no member access (the namespace is reached through `cluster.access` only)
+   */
+  readonly members?: readonly TeamMemberGroup[];
+  /**
+   * What the team uses of the platform's shared services (its Team stack grants them to the team's
+   * workload role) and the team's image repositories.
+   * @default - none
+   */
+  readonly services?: TeamServicesConfig;
+}
+
+/** A group of a team's people: one role, one level of access to the team's namespace. */
+export interface TeamMemberGroup {
+  /** A DNS label, unique in the team: names the group's Studio user profile `<team>-<name>`. */
+  readonly name: string;
+  /**
+   * The group's IAM role ARN. For people: their permission set's role, with or without its path
+   * (`arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<id>`).
+   */
+  readonly roleArn: string;
+  /**
+   * Kubernetes access to the team's namespace, namespace-scoped: `admin` (AmazonEKSAdminPolicy:
+   * also Roles and RoleBindings of the namespace), `edit` (AmazonEKSEditPolicy) or `view`.
+   */
+  readonly access: 'admin' | 'edit' | 'view';
+}
+
+/** A team's share of the platform's services. */
+export interface TeamServicesConfig {
+  /** Registered models (`serving.models` names) whose model package group `<env>-<model>` the team registers versions in. */
+  readonly models: readonly string[];
+  /** Submit job runs to the environment's EMR Serverless Spark application (as its job role). */
+  readonly sparkJobs: boolean;
+  /**
+   * Topics (`features.topics` names) the team writes and reads (consumer groups `<team>-*`).
+   * Declaring any makes the team's stack deploy after the Streaming stack.
+   */
+  readonly topics: { readonly produce: readonly string[]; readonly consume: readonly string[] };
+  /**
+   * The team's ECR repositories `<env>/teams/<team>/<name>` (scan on push, immutable tags, the
+   * serving key): names are lower-case path segments, e.g. `training`, `serving/scorer`.
+   */
+  readonly repositories: readonly string[];
 }
 
 /**
@@ -100,6 +149,15 @@ export interface ClusterConfig {
   readonly images: { readonly training: string; readonly ray: string; readonly vllm: string; readonly awsCli: string };
   /** Teams of this environment, each with a namespace, quota and lake access. */
   readonly teams: readonly TeamConfig[];
+  /**
+   * Who applies the charts both sides can build (lib/compute/manifest-owners.ts GITOPS_CHARTS):
+   * 'cdk' (the stacks, through the kubectl provider) or 'gitops' (Argo CD or Flux syncing
+   * dist/k8s/<env>/, which then holds them; the stacks leave them out). Never both.
+   * @default 'cdk'
+   */
+  readonly manifestOwner?: ManifestOwner;
+  /** Per-chart owners, over `manifestOwner`. @default - `manifestOwner` for every chart */
+  readonly manifestOwners?: Readonly<Partial<Record<GitOpsChart, ManifestOwner>>>;
 }
 
 /** One Karpenter NodePool of workload nodes. */
@@ -150,19 +208,26 @@ const role = (env: EnvironmentName, name: string): string => `arn:aws:iam::${ACC
  * The baseline's roles: platform admins (cluster-admin), each team's developers (edit on their
  * namespace) and read-only viewers (view on every team namespace).
  */
-const access = (env: EnvironmentName, teams: readonly string[], developersEdit: boolean): ClusterAccessConfig => ({
+const access = (env: EnvironmentName, teams: readonly string[]): ClusterAccessConfig => ({
   admins: [role(env, 'MlPlatformAdmin')],
-  namespaces: [
-    ...teams.map(
-      (t): NamespaceAccess => ({
-        roleArn: role(env, `MlPlatformDeveloper-${t}`),
-        access: developersEdit ? 'edit' : 'view',
-        namespaces: [t],
-      }),
-    ),
-    { roleArn: role(env, 'MlPlatformViewer'), access: 'view', namespaces: [...teams] },
-  ],
+  // Each team's developers come with the team (TeamConfig.members); the viewers see every team.
+  namespaces: [{ roleArn: role(env, 'MlPlatformViewer'), access: 'view', namespaces: [...teams] }],
   sessionHost: { instanceType: 'm7g.medium' },
+});
+
+/** A team's developers: its permission set's role, edit on its namespace (view in prod: changes come through deploys). */
+const developers = (env: EnvironmentName, team: string): TeamMemberGroup => ({
+  name: 'developers',
+  roleArn: role(env, `MlPlatformDeveloper-${team}`),
+  access: env === 'prod' ? 'view' : 'edit',
+});
+
+/** A team's services: the model it owns, Spark jobs, a training image repository, no topics. */
+const services = (model: string): TeamServicesConfig => ({
+  models: [model],
+  sparkJobs: true,
+  topics: { produce: [], consume: [] },
+  repositories: ['training'],
 });
 
 /**
@@ -170,6 +235,7 @@ const access = (env: EnvironmentName, teams: readonly string[], developersEdit: 
  * data it names and writes only under `teams/<name>/` of the features and models zones.
  */
 const team = (
+  env: EnvironmentName,
   name: string,
   quota: TeamConfig['quota'],
   readPrefixes: readonly string[],
@@ -179,6 +245,8 @@ const team = (
   quota,
   queue,
   lake: { readPrefixes, writePrefixes: [`features/teams/${name}/`, `models/teams/${name}/`] },
+  members: [developers(env, name)],
+  services: services(name),
 });
 
 /** A NodePool: `pool(name, workload, families or types, capacity types, limits, disk GiB)`. */
@@ -232,7 +300,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     // Private like staging and prod: operators come in through the Session Manager host.
     endpointAccess: 'private',
     publicAccessCidrs: [],
-    access: access('dev', ['credit-risk', 'fraud'], true),
+    access: access('dev', ['credit-risk', 'fraud']),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
     images: images('dev'),
     allowSpotTraining: true,
@@ -247,11 +315,11 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
       ],
     },
     teams: [
-      team('credit-risk', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/credit/'], {
+      team('dev', 'credit-risk', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/credit/'], {
         gpus: { 'gpu-training': 2 },
         borrowGpus: { 'gpu-training': 2 },
       }),
-      team('fraud', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/transactions/'], {
+      team('dev', 'fraud', { cpu: 32, memoryGiB: 128, gpus: 4 }, ['curated/transactions/'], {
         gpus: { 'gpu-training': 2 },
         borrowGpus: { 'gpu-training': 2 },
       }),
@@ -261,7 +329,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
-    access: access('staging', ['credit-risk', 'fraud'], true),
+    access: access('staging', ['credit-risk', 'fraud']),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
     images: images('staging'),
     allowSpotTraining: false,
@@ -275,11 +343,11 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
       ],
     },
     teams: [
-      team('credit-risk', { cpu: 64, memoryGiB: 256, gpus: 12 }, ['curated/credit/'], {
+      team('staging', 'credit-risk', { cpu: 64, memoryGiB: 256, gpus: 12 }, ['curated/credit/'], {
         gpus: { 'gpu-training': 8 },
         borrowGpus: { 'gpu-training': 4 },
       }),
-      team('fraud', { cpu: 64, memoryGiB: 256, gpus: 8 }, ['curated/transactions/'], {
+      team('staging', 'fraud', { cpu: 64, memoryGiB: 256, gpus: 8 }, ['curated/transactions/'], {
         gpus: { 'gpu-training': 4 },
         borrowGpus: { 'gpu-training': 2 },
       }),
@@ -289,8 +357,8 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     kubernetesVersion: '1.35',
     endpointAccess: 'private',
     publicAccessCidrs: [],
-    // In prod developers read; changes come through the platform's deploys.
-    access: access('prod', ['credit-risk', 'fraud'], false),
+    // In prod developers read (their TeamConfig.members access is 'view'); changes come through the platform's deploys.
+    access: access('prod', ['credit-risk', 'fraud']),
     podHttpsEgressCidrs: ['0.0.0.0/0'],
     images: images('prod'),
     allowSpotTraining: false,
@@ -322,11 +390,11 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     },
     teams: [
       // Quotas hold a 2-node x 8-GPU job on p5.48xlarge (2 x 176 CPU, 2 x 1800 GiB) and borrowing.
-      team('credit-risk', { cpu: 640, memoryGiB: 6144, gpus: 32 }, ['curated/credit/'], {
+      team('prod', 'credit-risk', { cpu: 640, memoryGiB: 6144, gpus: 32 }, ['curated/credit/'], {
         gpus: { 'gpu-training': 16 },
         borrowGpus: { 'gpu-training': 8 },
       }),
-      team('fraud', { cpu: 448, memoryGiB: 4096, gpus: 20 }, ['curated/transactions/'], {
+      team('prod', 'fraud', { cpu: 448, memoryGiB: 4096, gpus: 20 }, ['curated/transactions/'], {
         gpus: { 'gpu-training': 8 },
         borrowGpus: { 'gpu-training': 8 },
       }),

@@ -13,6 +13,7 @@ import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type Tea
 import { checkEcrImage } from '../serving/ecr';
 
 import { karpenterNodePoolsProps, kueueQueuesProps, placeholderResolution, trainingPools } from './charts';
+import { checkManifestOwners, checkTeamSelfService } from './team-rules';
 
 const NODE_GROUP_NAME = /^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -106,6 +107,8 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
   k.teams.forEach((t, i) => {
     checkTeam(t, `cluster.teams[${i}]`, p);
   });
+  checkTeamSelfService(c, p);
+  checkManifestOwners(c, p);
   teamNames.forEach((name, i) => {
     p.check(
       teamNames.indexOf(name) === i,

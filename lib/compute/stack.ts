@@ -21,8 +21,10 @@ import { KueueQueuesChart } from '../../k8s/charts/kueue-queues';
 import { TrainingRuntimesChart } from '../../k8s/charts/training-runtimes';
 import type { EnvironmentConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
+import { namespaceAccessOf } from './access';
 import { addKarpenterChart, kueueQueuesProps, trainingRuntimesProps } from './charts';
 import type { EfaTrainingConfig } from './config';
+import { manifestOwner } from './gitops';
 
 export interface ComputeStackProps extends PlatformStackProps {
   /** The environment's VPC (Network stack). */
@@ -112,7 +114,7 @@ export class ComputeStack extends PlatformStack {
       publicAccessCidrs: k.endpointAccess === 'publicAndPrivate' ? k.publicAccessCidrs : [],
       secretsEncryptionKey: keys.compute,
       adminRoleArns: k.access.admins,
-      namespaceAccess: k.access.namespaces,
+      namespaceAccess: namespaceAccessOf(config),
       logEncryptionKey: keys.logs,
       logRetention: config.logging.retentionDays as logs.RetentionDays,
       removalPolicy: this.statefulRemovalPolicy,
@@ -191,18 +193,23 @@ export class ComputeStack extends PlatformStack {
       removalPolicy: this.statefulRemovalPolicy,
     });
 
-    // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/platform (addPlatformCharts).
-    const runtimesChart = new TrainingRuntimesChart(new Cdk8sApp(), 'training-runtimes', trainingRuntimesProps(config));
-    const runtimes = cluster.addCdk8sChart('TrainingRuntimes', runtimesChart);
-    runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
+    // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/ when GitOps owns it (lib/compute/gitops.ts).
+    // Unless GitOps owns it (cluster.manifestOwner(s); then dist/k8s/<env>/ holds it and this stack does not apply it).
+    if (manifestOwner(config, 'training-runtimes') === 'cdk') {
+      const runtimesChart = new TrainingRuntimesChart(new Cdk8sApp(), 'training-runtimes', trainingRuntimesProps(config));
+      const runtimes = cluster.addCdk8sChart('TrainingRuntimes', runtimesChart);
+      runtimes.node.addDependency(this.mlCluster.helmAddOns.charts.kubeflowTrainer!);
+    }
 
     // The cluster's side of Kueue (flavors, cohort, priorities, a ClusterQueue per team); each Team
     // stack applies its LocalQueue after its namespace.
-    const queues = cluster.addCdk8sChart(
-      'KueueQueues',
-      new KueueQueuesChart(new Cdk8sApp(), 'kueue-queues', { ...kueueQueuesProps(config), withLocalQueues: false }),
-    );
-    queues.node.addDependency(this.trainingAddOns.charts.kueue!);
+    if (manifestOwner(config, 'kueue-queues') === 'cdk') {
+      const queues = cluster.addCdk8sChart(
+        'KueueQueues',
+        new KueueQueuesChart(new Cdk8sApp(), 'kueue-queues', { ...kueueQueuesProps(config), withLocalQueues: false }),
+      );
+      queues.node.addDependency(this.trainingAddOns.charts.kueue!);
+    }
 
     if (efa) this.addTrainingStorage(props, efa);
   }

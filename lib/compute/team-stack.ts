@@ -13,7 +13,9 @@ import { TeamTenancyChart, teamServiceAccountName } from '../../k8s/charts/team-
 import { LAKE_ZONE_NAMES, type LakeZoneName, type TeamConfig } from '../config';
 import { PlatformStack, type PlatformStackProps } from '../stages/platform-stack';
 import { modelServingProps, servingConfigMap, type TrainingFileSystemRef, tenancyProps, trainingDataVolume } from './charts';
+import { manifestOwner } from './gitops';
 import type { TeamClusterAttributes } from './stack';
+import { addTeamServices, type TeamServicesProps } from './team-services';
 
 /** What a Team stack needs of the online feature store (OnlineFeatureStore satisfies it). */
 export interface FeatureStoreAccess {
@@ -29,7 +31,7 @@ export interface FeatureStoreAccess {
   readonly readerUserId?: string;
 }
 
-export interface TeamStackProps extends PlatformStackProps {
+export interface TeamStackProps extends PlatformStackProps, TeamServicesProps {
   /** The team (an entry of `cluster.teams`). */
   readonly team: TeamConfig;
   /** The environment's EKS cluster (Compute stack), imported by attributes. */
@@ -120,6 +122,8 @@ const MLFLOW_TEAM_ACTIONS = [
 export class TeamStack extends PlatformStack {
   readonly identity: TeamWorkloadIdentity;
   readonly modelServerIdentities: Record<string, ModelServerIdentity> = {};
+  /** The team's image repositories (by config name) and its grants on the platform's services. */
+  readonly services: ReturnType<typeof addTeamServices>;
 
   constructor(scope: Construct, id: string, props: TeamStackProps) {
     super(scope, id, props);
@@ -133,10 +137,15 @@ export class TeamStack extends PlatformStack {
       }),
     });
 
-    // The same chart `npm run synth:k8s` writes to dist/k8s/<env>/platform.
+    // The same charts `npm run synth:k8s` writes to dist/k8s/<env>/ for the ones GitOps owns (lib/compute/gitops.ts).
     const app = new Cdk8sApp();
     const chartProps = tenancyProps(config).find((p) => p.team === team.name)!;
-    const tenancy = cluster.addCdk8sChart('Tenancy', new TeamTenancyChart(app, `team-${team.name}`, chartProps));
+    // Charts GitOps owns (cluster.manifestOwner(s)) are built but not applied: dist/k8s/<env>/ holds them.
+    const tenancyChart = new TeamTenancyChart(app, `team-${team.name}`, chartProps);
+    const tenancy = manifestOwner(config, 'team-tenancy') === 'cdk' ? cluster.addCdk8sChart('Tenancy', tenancyChart) : undefined;
+    const afterTenancy = (c: Construct) => {
+      if (tenancy) c.node.addDependency(tenancy);
+    };
     this.identity = new TeamWorkloadIdentity(this, 'Identity', {
       cluster,
       namespace: team.name,
@@ -146,17 +155,22 @@ export class TeamStack extends PlatformStack {
     });
 
     // Kueue: the team's LocalQueue (its ClusterQueue is the Compute stack's).
-    const localQueue = cluster.addCdk8sChart(
-      'LocalQueue',
-      new TeamLocalQueueChart(app, `kueue-local-queue-${team.name}`, { environment: config.name, team: team.name }),
-    );
-    localQueue.node.addDependency(tenancy);
+    if (manifestOwner(config, 'kueue-queues') === 'cdk') {
+      const localQueue = cluster.addCdk8sChart(
+        'LocalQueue',
+        new TeamLocalQueueChart(app, `kueue-local-queue-${team.name}`, { environment: config.name, team: team.name }),
+      );
+      afterTenancy(localQueue);
+    }
     if (props.trainingFileSystem) {
       const volume = cluster.addManifest('TrainingData', ...trainingDataVolume(config, team.name, props.trainingFileSystem));
-      volume.node.addDependency(tenancy);
+      afterTenancy(volume);
     }
 
-    this.addModelServers(props, cluster, app, tenancy);
+    this.addModelServers(props, cluster, app, afterTenancy);
+
+    // Team self-service (TeamConfig.services): image repositories and the platform services' grants.
+    this.services = addTeamServices(this, config, team, this.identity.role, props);
   }
 
   /**
@@ -164,7 +178,7 @@ export class TeamStack extends PlatformStack {
    * dist/k8s/<env>/serving (applied after the namespace) and the IAM role its service account is
    * bound to; once per namespace, the ConfigMap naming the models bucket and the store.
    */
-  private addModelServers(props: TeamStackProps, cluster: eks.ICluster, app: Cdk8sApp, tenancy: Construct): void {
+  private addModelServers(props: TeamStackProps, cluster: eks.ICluster, app: Cdk8sApp, afterTenancy: (c: Construct) => void): void {
     const { config, team, modelsBucket, featureStore } = props;
     const servers = config.serving.modelServers.filter((s) => s.team === team.name);
     // The servers reach the store on the port the store itself listens on.
@@ -179,7 +193,7 @@ export class TeamStack extends PlatformStack {
         'ServingConfig',
         servingConfigMap(config, team.name, { modelsBucket: modelsBucket?.bucketName, featureStore: store }),
       );
-      configMap.node.addDependency(tenancy);
+      afterTenancy(configMap);
     }
     if (servers.length > 0) {
       const scope = new Construct(this, 'ModelServers');
@@ -192,8 +206,7 @@ export class TeamStack extends PlatformStack {
       for (const s of servers) {
         const server = new Construct(scope, s.name);
         const chart = new ModelServingChart(app, s.name, modelServingProps(config, s, { featureStorePort: storePort }));
-        const manifest = cluster.addCdk8sChart(`ModelServer-${s.name}`, chart);
-        manifest.node.addDependency(tenancy);
+        if (manifestOwner(config, 'model-servers') === 'cdk') afterTenancy(cluster.addCdk8sChart(`ModelServer-${s.name}`, chart));
         const identity = new ModelServerIdentity(server, 'Identity', {
           cluster,
           namespace: s.team,

@@ -4,6 +4,7 @@ import { FEATURE_STORE } from '../feature-store/config';
 import { FEATURES } from '../features/config';
 import { LIFECYCLE } from '../lifecycle/config';
 import { NETWORK } from '../network/config';
+import { NOTEBOOKS } from '../notebooks/config';
 import { OBSERVABILITY } from '../observability/config';
 import { AUDIT, LOGGING, ONCALL } from '../security/config';
 import { SERVING } from '../serving/config';
@@ -63,6 +64,7 @@ function environment(name: EnvironmentName): EnvironmentConfig {
     features: FEATURES[name],
     observability: OBSERVABILITY[name],
     lifecycle: LIFECYCLE[name],
+    notebooks: NOTEBOOKS[name],
   };
 }
 

@@ -10,6 +10,7 @@ import type { FeatureStoreConfig } from '../feature-store/config';
 import type { FeaturesConfig } from '../features/config';
 import type { LifecycleConfig } from '../lifecycle/config';
 import type { NetworkConfig } from '../network/config';
+import type { NotebooksConfig } from '../notebooks/config';
 import type { ObservabilityConfig } from '../observability/config';
 import type { AuditConfig, LoggingConfig, OnCallConfig } from '../security/config';
 import type { ServingConfig } from '../serving/config';
@@ -20,6 +21,7 @@ export { LAKE_ZONE_NAMES, type LakeConfig, type LakeZoneLifecycleConfig, type La
 export type { FeatureGroupConfig, FeatureStoreConfig, FeatureType } from '../feature-store/config';
 export type { FeatureConsumerConfig, FeaturesConfig, TopicConfig } from '../features/config';
 export type { NetworkConfig } from '../network/config';
+export type { NotebooksConfig } from '../notebooks/config';
 export type { ObservabilityConfig } from '../observability/config';
 export type { AuditConfig, LoggingConfig } from '../security/config';
 export type {
@@ -82,6 +84,8 @@ export interface EnvironmentConfig {
   readonly observability: ObservabilityConfig;
   /** Training pipelines, approval, promotion, drift retraining and Airflow (lib/lifecycle/config.ts). */
   readonly lifecycle: LifecycleConfig;
+  /** SageMaker Studio notebooks (the `Notebooks` stack where enabled). @default - no notebooks */
+  readonly notebooks?: NotebooksConfig;
 }
 
 export type { LifecycleConfig, LifecycleModelConfig } from '../lifecycle/config';

@@ -5,6 +5,7 @@ import { checkFeatureStore } from '../feature-store/rules';
 import { checkFeatures } from '../features/rules';
 import { checkLifecycle } from '../lifecycle/rules';
 import { checkAcrossEnvironments, checkNetwork } from '../network/rules';
+import { checkNotebooks } from '../notebooks/rules';
 import { checkObservability } from '../observability/rules';
 import { checkSecurity } from '../security/rules';
 import { checkModelServers } from '../serving/model-server-rules';
@@ -35,6 +36,7 @@ const RULES: readonly Rule[] = [
   checkAgainstCatalog,
   checkObservability,
   checkLifecycle,
+  checkNotebooks,
 ];
 
 /** Thrown by `assertValid`; `problems` holds one line per problem. */

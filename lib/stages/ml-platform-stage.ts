@@ -13,6 +13,7 @@ import { FeaturesStack } from '../features/stack';
 import { AirflowStack } from '../lifecycle/airflow-stack';
 import { LifecycleStack } from '../lifecycle/stack';
 import { NetworkStack } from '../network/stack';
+import { NotebooksStack } from '../notebooks/stack';
 import { MetricsStack } from '../observability/metrics-stack';
 import { ObservabilityStack } from '../observability/stack';
 import { SecurityStack } from '../security/stack';
@@ -59,6 +60,8 @@ export class MlPlatformStage extends Stage {
   readonly lifecycle: LifecycleStack;
   /** MWAA for team workflows where `lifecycle.airflow` is on (staging, prod). */
   readonly airflow?: AirflowStack;
+  /** The Studio domain, where `notebooks.enabled` (the Team stacks add their members' profiles). */
+  readonly notebooks?: NotebooksStack;
 
   constructor(scope: Construct, id: string, props: MlPlatformStageProps) {
     const { config } = props;
@@ -113,6 +116,11 @@ export class MlPlatformStage extends Stage {
       prometheusWorkspaceArn: this.metrics?.prometheus.workspace.attrArn,
     });
 
+    // The Studio domain (dev, staging): after Network only; the Team stacks add their profiles.
+    if (config.notebooks?.enabled) {
+      this.notebooks = new NotebooksStack(this, 'Notebooks', { config, vpc, dataKey: this.security.keys.data });
+    }
+
     // Team roles are scoped to prefixes of the lake's zone buckets; model servers read their model
     // from the models zone and read features from the online store.
     const lakeBucketArns = {
@@ -136,6 +144,15 @@ export class MlPlatformStage extends Stage {
         admitClusterToFeatureStore: team.name === storeAdmitter,
         trainingFileSystem: this.compute.trainingFileSystems[team.name],
         mlflow: this.serving,
+        // Team self-service: Spark job runs, image repositories (serving key), topics (only when declared:
+        // the Streaming stack then comes before the team's).
+        spark: this.data.spark,
+        imagesKey: this.security.keys.serving,
+        notebookDomain: this.notebooks?.domain,
+        streaming:
+          (team.services?.topics.produce.length ?? 0) + (team.services?.topics.consume.length ?? 0) > 0
+            ? this.streaming.streaming
+            : undefined,
       });
     }
     this.teams = teams;

@@ -11,6 +11,7 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, paginateListServiceQuotas, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { teamMemberRoleArns } from '../../lib/compute/access';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS, type EnvironmentConfig } from '../../lib/config';
 import { type AwsOptions, clientConfig } from '../aws';
 import type { Context, OptionValues } from '../context';
@@ -215,12 +216,13 @@ const bootstrap: Check = async (env, c) => {
   return findings;
 };
 
-/** Role ARNs config names, all in `cluster.access`: the admins and the namespace-scoped roles. */
+/** Role ARNs config names for access entries: `cluster.access` (admins, namespace-scoped roles) and the teams' member groups. */
 export function configuredRoleArns(env: EnvironmentConfig): { readonly field: string; readonly arn: string }[] {
   const access = env.cluster?.access;
   return [
     ...(access?.admins ?? []).map((arn, i) => ({ field: `cluster.access.admins[${i}]`, arn })),
     ...(access?.namespaces ?? []).map((n, i) => ({ field: `cluster.access.namespaces[${i}].roleArn`, arn: n.roleArn })),
+    ...teamMemberRoleArns(env),
   ];
 }
 

@@ -47,6 +47,10 @@ export const CREATION_MINUTES: Readonly<Record<string, CreationTime>> = {
       'estimate, not measured: an AWS managed collector creates network interfaces in the cluster VPC and its EKS access entry; reported as taking several to ~20 minutes',
   },
   'AWS::ECR::Repository': { minutes: 0.25, source: 'Amazon ECR CreateRepository: seconds' },
+  'AWS::SageMaker::Domain': {
+    minutes: 5,
+    source: 'estimate, not measured (2026-12-07): a Studio domain creates its home EFS and network interfaces in a few minutes',
+  },
   'AWS::SSM::Parameter': { minutes: 0.25, source: 'Systems Manager PutParameter: seconds' },
   'AWS::MWAA::Environment': { minutes: 30, source: 'Amazon MWAA User Guide: creating an environment takes 20-30 minutes' },
   'AWS::EC2::NatGateway': { minutes: 2, source: 'Amazon VPC: NAT gateways become available within minutes' },

@@ -159,10 +159,10 @@ describe('compute rules', () => {
       "staging.cluster.access.namespaces[0].namespaces[0]: 'payments' is not a team namespace; expected one of credit-risk, fraud",
     ],
     [
-      'namespace access that is neither edit nor view',
+      'namespace access that is none of edit, view, admin',
       'dev',
-      (c) => (c.cluster.access.namespaces[0].access = 'admin'),
-      "dev.cluster.access.namespaces[0].access: 'admin' is not allowed; expected one of 'edit', 'view'",
+      (c) => (c.cluster.access.namespaces[0].access = 'owner'),
+      "dev.cluster.access.namespaces[0].access: 'owner' is not allowed; expected one of 'edit', 'view', 'admin'",
     ],
     [
       'a session host size no family has',

@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { NAMESPACE_ACCESS_POLICIES } from '../../constructs/compute';
 import { buildPlatformApp } from '../../lib/app';
+import { namespaceAccessOf } from '../../lib/compute/access';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { asDeployed, schemaProblems } from '../k8s/schema';
 import { configWith, environmentsWith, platformStage, template, testApp } from '../util';
@@ -45,10 +47,10 @@ describe('ComputeStack', () => {
     expect(keyArn).toMatch(/ComputeKey/);
   });
 
-  test.each(ENVIRONMENT_NAMES)('%s: private endpoint; every role of cluster.access has its access entry', (env) => {
+  test.each(ENVIRONMENT_NAMES)('%s: private endpoint; every role of cluster.access and of the teams has its access entry', (env) => {
     // GIVEN
     const t = env === 'prod' ? prod : env === 'dev' ? dev : template(env, 'Compute');
-    const access = ENVIRONMENTS[env].cluster.access;
+    const access = { admins: ENVIRONMENTS[env].cluster.access.admins, namespaces: namespaceAccessOf(ENVIRONMENTS[env]) };
     // THEN
     t.hasResourceProperties('AWS::EKS::Cluster', { ResourcesVpcConfig: Match.objectLike({ EndpointPublicAccess: false }) });
     const entries = Object.values(t.findResources('AWS::EKS::AccessEntry')).map((e: any) => e.Properties);
@@ -63,10 +65,7 @@ describe('ComputeStack', () => {
       expect(entry.AccessPolicies).toContainEqual({
         AccessScope: { Type: 'namespace', Namespaces: [...grant.namespaces] },
         PolicyArn: expect.objectContaining({
-          'Fn::Join': [
-            '',
-            expect.arrayContaining([expect.stringMatching(grant.access === 'edit' ? /AmazonEKSEditPolicy$/ : /AmazonEKSViewPolicy$/)]),
-          ],
+          'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(new RegExp(`${NAMESPACE_ACCESS_POLICIES[grant.access]}$`))])],
         }),
       });
     }

@@ -68,9 +68,9 @@ const PINNED: Record<string, Record<string, string>> = {
   'MlPlatform-prod-FeatureGroup-applicant-txn-aggregates': {
     ApplicantTxnAggregatesOfflineTable1810CAE2: 'AWS::Glue::Table',
   },
-  // One stack per team: roles, Pod Identity associations and manifests, nothing stateful.
-  'MlPlatform-prod-Team-credit-risk': {},
-  'MlPlatform-prod-Team-fraud': {},
+  // One stack per team: roles, Pod Identity associations, manifests, and the team's image repositories.
+  'MlPlatform-prod-Team-credit-risk': { Repositoriestraining3B92D09A: 'AWS::ECR::Repository' },
+  'MlPlatform-prod-Team-fraud': { Repositoriestraining3B92D09A: 'AWS::ECR::Repository' },
   'MlPlatform-prod-Features': {
     StreamsRegistryB4D72AA2: 'AWS::Glue::Registry',
     Streamscardtransactions2A5EAD5B: 'AWS::MSK::Topic',
