@@ -22,7 +22,11 @@ if (typeof Module.enableCompileCache === 'function') Module.enableCompileCache(p
 process.setSourceMapsEnabled(true);
 
 const cacheDir = path.join(cacheRoot, 'ts');
-fs.mkdirSync(cacheDir, { recursive: true });
+try {
+  fs.mkdirSync(cacheDir, { recursive: true });
+} catch {
+  // transpiled without a cache
+}
 // The compiler options that change emitted JavaScript (target, class fields, decorators) come from
 // tsconfig.json, as tsx and tsc read them.
 const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'tsconfig.json'), 'utf8'));
@@ -42,10 +46,15 @@ function transpile(filename) {
     // not cached yet
   }
   const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
-  // Written to a temporary name and renamed: two synths at once never read half a file.
-  const temporary = `${cached}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, header + code);
-  fs.renameSync(temporary, cached);
+  // Written to a temporary name and renamed: two synths at once never read half a file. A cache
+  // that cannot be written (read-only node_modules) only costs speed.
+  try {
+    const temporary = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, header + code);
+    fs.renameSync(temporary, cached);
+  } catch {
+    // not cached
+  }
   return code;
 }
 
