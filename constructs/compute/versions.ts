@@ -11,6 +11,18 @@ import { optionalPeer } from '../private/optional-peer';
  *
  * EKS add-on versions: confirm with
  * `aws eks describe-addon-versions --kubernetes-version <version> --addon-name <name>` before a deploy.
+ *
+ * Where the 1.35 add-on versions come from (checked 2026-12-07 against stored copies of the Amazon
+ * EKS User Guide; this machine has no AWS access):
+ * - kube-proxy v1.35.3-eksbuild.2: "Manage kube-proxy", table "kube-proxy versions", row 1.35
+ *   (docs.amazonaws.cn/…/eks/latest/userguide/managing-kube-proxy.md). Was v1.35.0-eksbuild.2, a guess.
+ * - coredns v1.14.2-eksbuild.4: "Manage CoreDNS", table "CoreDNS versions", row 1.35
+ *   (docs.amazonaws.cn/en_us/eks/latest/userguide/managing-coredns.md; an earlier copy listed
+ *   v1.13.2-eksbuild.4). Was v1.13.1-eksbuild.1, a guess.
+ * - vpc-cni, eks-pod-identity-agent, aws-ebs-csi-driver: NOT verified. The guide's VPC CNI table
+ *   stops at 1.33 (v1.20.1-eksbuild.3) in the copies found, and the other two publish no table per
+ *   Kubernetes version (only `describe-addon-versions`): the pins below are unconfirmed; run the
+ *   command above for each before the first deploy (a wrong version fails the Compute stack).
  */
 
 /** A kubectl layer package's class (`KubectlV35Layer`, …): an optional peer of the published library, needed only by MlCluster. */
@@ -45,9 +57,9 @@ export const KUBERNETES_RELEASES: Readonly<Record<string, KubernetesRelease>> = 
     kubectlLayer: (scope, id) => new (kubectlLayerClass('@aws-cdk/lambda-layer-kubectl-v35', 'KubectlV35Layer'))(scope, id),
     addons: {
       'vpc-cni': 'v1.20.4-eksbuild.1',
-      'kube-proxy': 'v1.35.0-eksbuild.2',
+      'kube-proxy': 'v1.35.3-eksbuild.2',
       'eks-pod-identity-agent': 'v1.3.9-eksbuild.3',
-      coredns: 'v1.13.1-eksbuild.1',
+      coredns: 'v1.14.2-eksbuild.4',
       'aws-ebs-csi-driver': 'v1.51.1-eksbuild.1',
     },
   },

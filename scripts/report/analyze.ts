@@ -3,6 +3,7 @@
  * critical path, and an itemized monthly cost at idle and at the configured maximum. Pure
  * functions over plain data, so tests can feed templates that break each budget on purpose.
  */
+import { ec2InstanceSpec, ec2InstanceTypesOf } from '../../lib/catalog';
 import { creationMinutes } from './creation-times';
 import { HOURLY, HOURS_PER_MONTH, MONTHLY, priceIn, SPOT_SHARE_OF_ON_DEMAND } from './prices';
 
@@ -343,6 +344,26 @@ export function estimateCost(stacks: readonly StackInput[], region: string): Cos
             hourly(`mwaa:${props.EnvironmentClass ?? 'mw1.small'}`),
           );
           break;
+        case 'Custom::AWSCDK-EKS-KubernetesResource':
+          // Karpenter NodePools: nothing at idle (they scale to zero), at most their limits.
+          for (const pool of nodePoolsIn(props)) {
+            const atLimits = nodePoolAtLimits(pool, (type) => priceIn(HOURLY, `ec2:${type}`, region));
+            if (!atLimits) {
+              unpriced.add(
+                `ec2: any type of Karpenter pool ${pool.name} (${[...pool.types, ...pool.families.map((f) => `${f}.*`)].join(', ')})`,
+              );
+              continue;
+            }
+            add(
+              s.name,
+              `Karpenter pool ${pool.name} at its limits (${atLimits.nodes} x ${atLimits.instanceType}${atLimits.spot ? ', spot' : ''})`,
+              'node',
+              0,
+              atLimits.nodes,
+              atLimits.nodeHourlyUsd * HOURS_PER_MONTH,
+            );
+          }
+          break;
         case 'AWS::KMS::Key':
           add(s.name, 'KMS key', 'key', 1, 1, monthly('kms-key'));
           break;
@@ -416,15 +437,107 @@ function round(n: number, digits: number): number {
 function endpointSpec(props: Record<string, any>): Record<string, any> | undefined {
   const name = typeof props.Name === 'string' ? props.Name : '';
   if (!/^\/mlp\/[^/]+\/endpoints\/[^/]+\/spec$/.test(name)) return undefined;
-  const flat = (v: unknown): string => {
-    if (typeof v === 'string') return v;
-    const join = (v as Record<string, unknown> | null)?.['Fn::Join'];
-    if (Array.isArray(join)) return (join[1] as unknown[]).map(flat).join(String(join[0]));
-    return 'token';
-  };
   try {
-    return JSON.parse(flat(props.Value)) as Record<string, any>;
+    return JSON.parse(flatten(props.Value)) as Record<string, any>;
   } catch {
     return undefined;
   }
+}
+
+/** A Karpenter NodePool as the templates carry it (a kubectl-provider manifest). */
+export interface NodePoolInput {
+  readonly name: string;
+  /** Instance families (`karpenter.k8s.aws/instance-family In`) or exact types (`node.kubernetes.io/instance-type In`). */
+  readonly families: readonly string[];
+  readonly types: readonly string[];
+  readonly capacityTypes: readonly string[];
+  /** spec.limits: cpu (cores), memory (GiB), nvidia.com/gpu. */
+  readonly limits: { readonly cpu?: number; readonly memoryGiB?: number; readonly gpus?: number };
+}
+
+/** NodePools in a kubectl-provider resource's manifest (intrinsics replaced by placeholders). */
+export function nodePoolsIn(props: Record<string, any>): NodePoolInput[] {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(flatten(props.Manifest));
+  } catch {
+    return [];
+  }
+  const docs = Array.isArray(manifest) ? manifest : [manifest];
+  return docs
+    .filter((d): d is Record<string, any> => d?.kind === 'NodePool' && String(d.apiVersion ?? '').startsWith('karpenter.sh/'))
+    .map((d) => {
+      const requirements: Array<{ key: string; operator: string; values?: string[] }> = d.spec?.template?.spec?.requirements ?? [];
+      const values = (key: string) => requirements.filter((r) => r.key === key && r.operator === 'In').flatMap((r) => r.values ?? []);
+      const limits = d.spec?.limits ?? {};
+      return {
+        name: String(d.metadata?.name),
+        families: values('karpenter.k8s.aws/instance-family'),
+        types: values('node.kubernetes.io/instance-type'),
+        capacityTypes: values('karpenter.sh/capacity-type'),
+        limits: { cpu: quantity(limits.cpu), memoryGiB: gibibytes(limits.memory), gpus: quantity(limits['nvidia.com/gpu']) },
+      };
+    });
+}
+
+export interface NodePoolAtLimits {
+  readonly instanceType: string;
+  readonly nodes: number;
+  /** The type's hourly price (Spot share applied when the pool may launch only Spot). */
+  readonly nodeHourlyUsd: number;
+  readonly spot: boolean;
+}
+
+/**
+ * A NodePool at its limits: Karpenter launches nodes until one of the pool's limits (CPU, memory,
+ * GPUs) is reached, so the most a pool can cost is, over the instance types it may launch that the
+ * price table has, the largest `nodes that fit the limits x hourly price`. On-demand prices unless
+ * the pool may launch only Spot. Undefined when no type of the pool has a price and a spec.
+ */
+export function nodePoolAtLimits(
+  pool: NodePoolInput,
+  hourlyOf: (instanceType: string) => number | undefined,
+): NodePoolAtLimits | undefined {
+  const candidates = [...pool.types, ...pool.families.flatMap((f) => ec2InstanceTypesOf(f))];
+  const spotOnly = pool.capacityTypes.length > 0 && pool.capacityTypes.every((c) => c === 'spot');
+  let best: NodePoolAtLimits | undefined;
+  for (const instanceType of candidates) {
+    const spec = ec2InstanceSpec(instanceType);
+    const price = hourlyOf(instanceType);
+    if (!spec || price === undefined) continue;
+    const fits = [
+      pool.limits.cpu !== undefined ? pool.limits.cpu / spec.vcpus : Number.POSITIVE_INFINITY,
+      pool.limits.memoryGiB !== undefined ? pool.limits.memoryGiB / spec.memoryGiB : Number.POSITIVE_INFINITY,
+      pool.limits.gpus !== undefined && spec.gpus > 0 ? pool.limits.gpus / spec.gpus : Number.POSITIVE_INFINITY,
+    ];
+    const nodes = Math.floor(Math.min(...fits));
+    if (!Number.isFinite(nodes)) continue; // a pool without limits has no maximum to report
+    const nodeHourlyUsd = price * (spotOnly ? SPOT_SHARE_OF_ON_DEMAND : 1);
+    if (!best || nodes * nodeHourlyUsd > best.nodes * best.nodeHourlyUsd) best = { instanceType, nodes, nodeHourlyUsd, spot: spotOnly };
+  }
+  return best;
+}
+
+/** A Kubernetes quantity of cores or devices ('512', '1000m'), or undefined. */
+function quantity(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(v);
+  return m ? Number(m[1]) / (m[2] ? 1000 : 1) : undefined;
+}
+
+/** A Kubernetes memory quantity in GiB ('2048Gi', '2Ti', '512Mi'), or undefined. */
+function gibibytes(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(v);
+  if (!m) return undefined;
+  return Number(m[1]) * { Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] as 'Mi' | 'Gi' | 'Ti'];
+}
+
+/** A template string value with its `Fn::Join`s joined and any other intrinsic as the text 'token'. */
+function flatten(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const join = (v as Record<string, unknown> | null)?.['Fn::Join'];
+  if (Array.isArray(join)) return (join[1] as unknown[]).map(flatten).join(String(join[0]));
+  return 'token';
 }
