@@ -73,7 +73,7 @@ export class FeaturesStack extends PlatformStack {
     super(scope, id, { ...props, terminationProtection: props.config.terminationProtection });
     const { config, lake, streaming, onlineStore } = props;
     const f = config.features;
-    this.admitSpark(streaming, props.spark);
+    const sparkPolicy = this.admitSpark(streaming, props.spark);
     const removalPolicy = this.statefulRemovalPolicy;
 
     // Topics, schemas and the registry are named: RetainExceptOnCreate where retained (a failed
@@ -217,7 +217,11 @@ export class FeaturesStack extends PlatformStack {
     // cfn-lint 1.51 does not model Fn::GetStackOutput (weak cross-stack references) inside
     // Fn::Split and reports E1022 on the Kafka topic and group ARNs built from the cluster ARN's
     // UUID. The templates are valid CloudFormation; the check is ignored on those policies only.
-    for (const policy of [...Object.values(archives).map((a) => a.policy), ...Object.values(consumers).map((c) => c.policy)]) {
+    for (const policy of [
+      sparkPolicy,
+      ...Object.values(archives).map((a) => a.policy),
+      ...Object.values(consumers).map((c) => c.policy),
+    ]) {
       (policy.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['E1022'] } });
     }
   }
@@ -228,7 +232,7 @@ export class FeaturesStack extends PlatformStack {
    * brokers' port (egress and ingress, both here). The consumer holds the wiring, so neither slow
    * stack waits for the other: Streaming starts right after Network.
    */
-  private admitSpark(streaming: StreamingCluster, spark: SparkApplication): void {
+  private admitSpark(streaming: StreamingCluster, spark: SparkApplication): iam.ManagedPolicy {
     const sp = this.config.spark;
     const policy = new iam.ManagedPolicy(this, 'SparkConsumePolicy', {
       description: 'Spark jobs consume the configured topics of the event streams',
@@ -262,5 +266,6 @@ export class FeaturesStack extends PlatformStack {
         description: 'Spark jobs consume events',
       });
     }
+    return policy;
   }
 }

@@ -55,7 +55,11 @@ describe('Security stack', () => {
     // THEN
     expect(services).toEqual({
       'CloudWatch Logs of the ML platform': [`logs.${ENVIRONMENTS.prod.region}.amazonaws.com`],
-      'Data lake, Glue catalog and feature stores of the ML platform': [],
+      // MWAA (Airflow stack, staging and prod) encrypts its CloudWatch log groups with the data key.
+      'Data lake, Glue catalog and feature stores of the ML platform': [
+        `logs.${ENVIRONMENTS.prod.region}.amazonaws.com`,
+        'delivery.logs.amazonaws.com',
+      ],
       'MSK event streams of the ML platform': [],
       'EKS secrets and node volumes of the ML platform': [],
       'SageMaker models, endpoints and MLflow of the ML platform': [],

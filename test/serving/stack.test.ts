@@ -43,7 +43,8 @@ function modelStack(env: (typeof ENVS)[number], model: string): Template {
 }
 
 function specOf(t: Template): any {
-  const params = Object.values(t.findResources('AWS::SSM::Parameter'));
+  // The endpoint's spec (the model's platform handle is the other parameter of the stack).
+  const params = Object.values(t.findResources('AWS::SSM::Parameter', { Properties: { Name: Match.stringLikeRegexp('/endpoints/') } }));
   expect(params).toHaveLength(1);
   return JSON.parse(flatten(params[0].Properties.Value));
 }
@@ -81,11 +82,13 @@ describe('ServingStack: MLflow only', () => {
       'AWS::SageMaker::ModelPackageGroup',
       'AWS::ECR::Repository',
       'AWS::CloudWatch::Alarm',
-      'AWS::SSM::Parameter',
       ...SAGEMAKER_ENDPOINT_TYPES,
     ]) {
       expect({ type, count: Object.keys(t.findResources(type)).length }).toEqual({ type, count: 0 });
     }
+    // Its parameters are platform handles only (MLflow's ARN), no endpoint spec.
+    const names = Object.values<any>(t.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name as string);
+    for (const name of names) expect(name).toMatch(new RegExp(`^/mlp/${env}/platform/serving/`));
   });
 
   test('adding models adds model stacks and leaves every other stack unchanged (nothing grows per model)', () => {
@@ -165,9 +168,12 @@ describe('ModelStack: one per model, no endpoint in CloudFormation', () => {
       },
       LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"tagStatus":"untagged"') },
     });
-    // a model without an endpoint has no endpoint resources
+    // a model without an endpoint has no endpoint resources: its one parameter is the platform handle
+    // of its group name (Platform.fromEnvironment), no endpoint spec
     t.resourceCountIs('AWS::IAM::Role', 0);
-    t.resourceCountIs('AWS::SSM::Parameter', 0);
+    expect(Object.values<any>(t.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name)).toEqual([
+      `/mlp/${env}/platform/serving/models/fraud/model-package-group-name`,
+    ]);
   });
 
   test.each(['staging', 'prod'] as const)(
