@@ -264,7 +264,7 @@ export class LifecycleStack extends PlatformStack {
       }
     }
     const later = laterEnvironments(config.name);
-    const earlier = ENVIRONMENT_NAMES.filter((e) => previousEnvironments(config.name).includes(e));
+    const earlier = previousEnvironments(config.name);
     for (const m of l.models) {
       const repository = props.models[m.model].repository;
       if (later.length > 0) {
@@ -278,14 +278,9 @@ export class LifecycleStack extends PlatformStack {
       }
       if (earlier.length === 0) continue;
       for (const spec of Object.values(props.models[m.model].endpoints)) {
-        spec.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'PullPromotedImages',
-            actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-            resources: earlier.map(
-              (e) => `arn:${this.partition}:ecr:${ACCOUNTS[e].region}:${ACCOUNTS[e].account}:repository/${e}/${m.model}`,
-            ),
-          }),
+        spec.allowImagesFrom(
+          'PullPromotedImages',
+          earlier.map((e) => `arn:${this.partition}:ecr:${ACCOUNTS[e].region}:${ACCOUNTS[e].account}:repository/${e}/${m.model}`),
         );
       }
     }

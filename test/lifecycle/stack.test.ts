@@ -667,7 +667,7 @@ describe('what crosses accounts with a promoted version (synthesized policies)',
     expect(policy('staging')).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${ACCOUNTS.prod.account}:root` } })]);
     expect(policy('prod')).toEqual([]);
     const endpointPulls = (env: Env) =>
-      statementsOf(Template.fromStack(platformStage(env).models['credit-risk']!), 'AWS::IAM::Policy', 'PolicyDocument').filter(
+      statementsOf(Template.fromStack(platformStage(env).models['credit-risk']!), 'AWS::IAM::ManagedPolicy', 'PolicyDocument').filter(
         (s) => s.Sid === 'PullPromotedImages',
       );
     expect(endpointPulls('dev')).toEqual([]);
