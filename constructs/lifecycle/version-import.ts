@@ -212,7 +212,7 @@ export class VersionImport extends Construct {
       service: 's3',
       action: 'copyObject',
       iamAction: 's3:PutObject',
-      iamResources: [a.bucket.arnForObjects(`${a.prefix}*`)],
+      iamResources: [a.bucket.arnForObjects(`${a.prefix}*/model.tar.gz`)],
       additionalIamStatements: [
         // The source bucket's name is the previous account's (not known here): any bucket of that
         // account, the model's prefix only; its bucket policy admits this role on that prefix only.
@@ -348,7 +348,7 @@ export class VersionImport extends Construct {
         reason: "The previous account's bucket key (not known here), decrypt through S3 only; its key policy admits this role",
       },
       {
-        finding: new RegExp(`^Resource::${BUCKET_ARN}/${a.prefix}\\*$`),
+        finding: new RegExp(`^Resource::${BUCKET_ARN}/${a.prefix}\\*/model\\.tar\\.gz$`),
         reason: "The copies of promoted versions: this environment's models bucket, the model's prefix only",
       },
       {

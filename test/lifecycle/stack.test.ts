@@ -699,6 +699,6 @@ describe('what crosses accounts with a promoted version (synthesized policies)',
       ]),
     );
     const put = statements.find((s: any) => s.Action === 's3:PutObject');
-    expect(JSON.stringify(put.Resource)).toMatch(/MlPlatform-staging-Data.*ModelsBucket.*"\/credit-risk\/\*"/);
+    expect(JSON.stringify(put.Resource)).toMatch(/MlPlatform-staging-Data.*ModelsBucket.*"\/credit-risk\/\*\/model\.tar\.gz"/);
   });
 });
