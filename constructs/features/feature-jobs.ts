@@ -102,6 +102,12 @@ export interface FeatureJobsProps {
    * @default - the features bucket, `training-sets/`
    */
   readonly trainingSets?: LakePrefix;
+  /**
+   * Share of a training set's labels held out (`holdout/`), the newest by label time; the others are
+   * `train/` (the layout the lifecycle's training pipeline reads). 0.05 to 0.5.
+   * @default 0.2
+   */
+  readonly trainingSetHoldoutFraction?: number;
   /** The lake's key (SSE-KMS of every zone bucket), used through S3 and Glue only. */
   readonly lakeKey: kms.IKey;
   /** Prefix of the SSM parameters that publish the StartJobRun requests, e.g. `/mlp/prod`. */
@@ -218,6 +224,10 @@ export class FeatureJobs extends Construct {
       throw new Error(
         `${where}: parameterPrefix must look like /mlp/prod (a '/'-separated SSM path without a trailing '/'), got '${props.parameterPrefix}'`,
       );
+    }
+    const holdoutFraction = props.trainingSetHoldoutFraction ?? 0.2;
+    if (!(holdoutFraction >= 0.05 && holdoutFraction <= 0.5)) {
+      throw new Error(`${where}: trainingSetHoldoutFraction must be 0.05 to 0.5, got ${holdoutFraction}`);
     }
     this.application = props.application;
 
@@ -361,7 +371,7 @@ export class FeatureJobs extends Construct {
         ...readPrefix('TrainingSets', groupTrainingSets),
         writePrefix('TrainingSets', groupTrainingSets),
       ],
-      ['--labels', s3Uri(props.labels), '--output', this.trainingSetsUri],
+      ['--labels', s3Uri(props.labels), '--output', this.trainingSetsUri, '--holdout-fraction', String(holdoutFraction)],
       ['--dead-letter'],
     );
   }

@@ -210,6 +210,7 @@ export class EndpointSpec extends Construct {
   readonly driftAlarm?: cloudwatch.Alarm;
   readonly parameter: ssm.StringParameter;
   readonly endpointArn: string;
+  private readonly execution: SageMakerRole;
 
   constructor(scope: Construct, id: string, props: EndpointSpecProps) {
     super(scope, id);
@@ -230,6 +231,7 @@ export class EndpointSpec extends Construct {
       description: `Execution role of the models of SageMaker endpoint ${props.endpointName}`,
     });
     this.role = execution.role;
+    this.execution = execution;
     execution.allowKey(props.encryptionKey);
     execution.allowLogs([this.logGroup.logGroupArn]);
     // Every version of the model: rolling out `<model>/1.1.0/...` needs no template change.
@@ -405,6 +407,21 @@ export class EndpointSpec extends Construct {
       resourceName: props.endpointName.toLowerCase(),
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+  }
+
+  /**
+   * Lets the execution role pull images from other repositories too, e.g. the same model's
+   * repositories of earlier environments (versions promoted with the image they were registered
+   * with). In the role's one managed policy; each repository's own policy must admit this account.
+   */
+  allowImagesFrom(sid: string, repositoryArns: readonly string[]): void {
+    this.execution.add(
+      new iam.PolicyStatement({
+        sid,
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [...repositoryArns],
+      }),
+    );
   }
 
   /** Lets a principal call InvokeEndpoint on the endpoint (once a rollout created it). */

@@ -5,7 +5,7 @@ import { FEATURE_VIEWS, featureView } from '../../lib/features/views';
 import { writeJobBundle } from './batch/bundle';
 import { featureSql } from './batch/sql';
 import { featureViewProblems } from './definition';
-import { backfill, defaultDeadLetter, parseAsOf, replay, trainingSet, UsageError } from './local';
+import { backfill, defaultDeadLetter, parseAsOf, parseHoldoutFraction, replay, trainingSet, UsageError, writeTrainingSet } from './local';
 
 const USAGE = `usage:
   features replay   --group NAME --events FILE.jsonl [--as-of ISO] --redis URL [--dead-letter FILE] [--json]
@@ -13,6 +13,9 @@ const USAGE = `usage:
   features sql      --group NAME [--out FILE]     the batch SQL the EMR Serverless jobs run
   features training-set --group NAME --events FILE.jsonl --labels FILE.jsonl [--dead-letter FILE]
                                                   labels + features as of each label_time (JSON lines)
+  features training-set ... --output DIR [--version YYYYMMDDTHHMMSSZ] [--holdout-fraction 0.2]
+                                                  the EMR job's layout: DIR/<view>/version=<v>/{train,holdout}/
+                                                  (CSV; the newest labels by label_time held out), prints the manifest
   features bundle   --group NAME --out DIR        SQL, view, schema and PySpark files of the EMR jobs`;
 
 async function main(argv: string[]): Promise<void> {
@@ -37,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
         out: { type: 'string' },
         labels: { type: 'string' },
         json: { type: 'boolean' },
+        output: { type: 'string' },
+        version: { type: 'string' },
+        'holdout-fraction': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -65,6 +71,15 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'training-set') {
     const labels = values.labels as string | undefined;
     if (!labels) throw new UsageError('--labels FILE.jsonl is required for training-set');
+    if (values.output) {
+      const manifest = await writeTrainingSet(view, events, labels, deadLetter, {
+        output: values.output as string,
+        version: values.version as string | undefined,
+        holdoutFraction: parseHoldoutFraction(values['holdout-fraction'] as string | undefined),
+      });
+      process.stdout.write(JSON.stringify(manifest) + '\n');
+      return;
+    }
     for (const row of await trainingSet(view, events, labels, deadLetter)) process.stdout.write(JSON.stringify(row) + '\n');
     return;
   }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Redis from 'iovalkey';
-import { runBatch } from './batch/duckdb';
+import { holdoutFromMs, runBatch } from './batch/duckdb';
+import { HOLDOUT_FRACTION_RANGE } from './batch/sql';
 import type { FeatureView } from './definition';
 import { EventParser, type FeatureEvent } from './events';
 import type { FeatureVector } from './online/compute';
@@ -101,7 +102,7 @@ export async function trainingSet(
   eventsFile: string,
   labelsFile: string,
   deadLetter: string,
-): Promise<Record<string, unknown>[]> {
+): Promise<Record<string | symbol, unknown>[]> {
   if (!existsSync(labelsFile)) throw new UsageError(`--labels '${labelsFile}' does not exist`);
   const labels: { row: Record<string, unknown>; entity: string; entityValues: Record<string, string | number>; asOfMs: number }[] = [];
   let n = 0;
@@ -131,7 +132,119 @@ export async function trainingSet(
   const { events } = await readValidEvents(view, eventsFile, deadLetter);
   const rows = await runBatch(view, events, labels);
   const byKey = new Map(rows.map((r) => [`${r.entity}\u0000${r.asOfMs}`, r.vector]));
-  return labels.map((l) => ({ ...l.row, ...byKey.get(`${l.entity}\u0000${l.asOfMs}`) }));
+  return labels.map((l) => ({ ...l.row, ...byKey.get(`${l.entity}\u0000${l.asOfMs}`), [LABEL_TIME_MS]: l.asOfMs }));
+}
+
+/** Label time (epoch ms) of a training-set row, for the split; never written. */
+export const LABEL_TIME_MS = Symbol('labelTimeMs');
+
+export interface TrainingSetOutput {
+  /** Root of the training sets: the version goes to `<output>/<view>/version=<version>/`. */
+  readonly output: string;
+  /** `YYYYMMDDTHHMMSSZ`; default: the UTC time of the run. */
+  readonly version?: string;
+  /** Share of the labels held out, the newest by label time (0.05 to 0.5). */
+  readonly holdoutFraction: number;
+}
+
+export interface TrainingSetManifest {
+  readonly view: string;
+  readonly version: string;
+  readonly labels: string;
+  readonly events: string;
+  readonly format: 'csv';
+  readonly holdout_fraction: number;
+  readonly holdout_from: string;
+  readonly rows: number;
+  readonly train_rows: number;
+  readonly holdout_rows: number;
+}
+
+const VERSION = /^\d{8}T\d{6}Z$/;
+
+/** Parses `--holdout-fraction` (one problem line naming the value and what is allowed). */
+export function parseHoldoutFraction(s: string | undefined): number {
+  const f = s === undefined ? 0.2 : Number(s);
+  if (!Number.isFinite(f) || f < HOLDOUT_FRACTION_RANGE.min || f > HOLDOUT_FRACTION_RANGE.max)
+    throw new UsageError(
+      `--holdout-fraction '${s}' is not allowed; allowed ${HOLDOUT_FRACTION_RANGE.min} to ${HOLDOUT_FRACTION_RANGE.max}`,
+    );
+  return f;
+}
+
+/**
+ * The local twin of the EMR training-set job's output: the training set split by label time
+ * (TRAINING_SET_SPLIT_SQL on DuckDB, the SQL the Spark job runs) into
+ *
+ *   <output>/<view>/version=<v>/train/part-00000.csv     labels before the holdout's first label time
+ *   <output>/<view>/version=<v>/holdout/part-00000.csv   the newest labels (at least the fraction)
+ *   <output>/<view>/version=<v>/_manifest/part-00000.json
+ *
+ * CSV with a header (what the lifecycle's training pipeline reads: the training channel, the
+ * evaluation and the Model Monitor baseline), booleans as 1/0, missing values empty. An existing
+ * version is never overwritten.
+ */
+export async function writeTrainingSet(
+  view: FeatureView,
+  eventsFile: string,
+  labelsFile: string,
+  deadLetter: string,
+  out: TrainingSetOutput,
+): Promise<TrainingSetManifest> {
+  const version =
+    out.version ??
+    new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+  if (!VERSION.test(version))
+    throw new UsageError(`--version '${version}' is not allowed; allowed YYYYMMDDTHHMMSSZ, e.g. 20261129T120000Z`);
+  const holdoutFraction = parseHoldoutFraction(String(out.holdoutFraction));
+  const target = path.join(out.output, view.name, `version=${version}`);
+  if (existsSync(target)) throw new UsageError(`training set ${target} exists; a version is never overwritten`);
+  const rows = await trainingSet(view, eventsFile, labelsFile, deadLetter);
+  const times = rows.map((r) => r[LABEL_TIME_MS] as number);
+  const from = await holdoutFromMs(times, Math.round(holdoutFraction * 10000));
+  const train = rows.filter((r) => (r[LABEL_TIME_MS] as number) < from);
+  const holdout = rows.filter((r) => (r[LABEL_TIME_MS] as number) >= from);
+  if (train.length === 0)
+    throw new UsageError(
+      `holdout fraction ${holdoutFraction} leaves no training labels: all ${rows.length} labels are at or after ${new Date(from).toISOString()} (label times must differ)`,
+    );
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  for (const [name, part] of [
+    ['train', train],
+    ['holdout', holdout],
+  ] as const) {
+    mkdirSync(path.join(target, name), { recursive: true });
+    writeFileSync(path.join(target, name, 'part-00000.csv'), toCsv(columns, part));
+  }
+  const manifest: TrainingSetManifest = {
+    view: view.name,
+    version,
+    labels: labelsFile,
+    events: eventsFile,
+    format: 'csv',
+    holdout_fraction: holdoutFraction,
+    holdout_from: new Date(from).toISOString(),
+    rows: rows.length,
+    train_rows: train.length,
+    holdout_rows: holdout.length,
+  };
+  mkdirSync(path.join(target, '_manifest'), { recursive: true });
+  writeFileSync(path.join(target, '_manifest', 'part-00000.json'), JSON.stringify(manifest) + '\n');
+  return manifest;
+}
+
+function csvValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  return [columns.map(csvValue).join(','), ...rows.map((r) => columns.map((c) => csvValue(r[c])).join(','))].join('\n') + '\n';
 }
 
 function parseAsOfOrUndefined(s: string): number | undefined {

@@ -52,6 +52,11 @@ export interface FeaturesConfig {
   readonly consumer: FeatureConsumerConfig;
   /** Prefix under the curated zone that training-set jobs read labels from. */
   readonly labelsPrefix: string;
+  /**
+   * Share of a training set's labels held out (`holdout/`, the newest by label time; the rest is
+   * `train/`, the layout the lifecycle's training pipelines read). 0.05 to 0.5.
+   */
+  readonly trainingSetHoldoutFraction: number;
 }
 
 /** Suffix of a topic's dead-letter topic. */
@@ -83,6 +88,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
     ],
     consumer: { namespace: 'features', replicas: 1, cpu: 0.25, memoryMiB: 256, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
+    trainingSetHoldoutFraction: 0.2,
   },
   staging: {
     views: FEATURE_VIEWS,
@@ -100,6 +106,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
     ],
     consumer: { namespace: 'features', replicas: 2, cpu: 0.5, memoryMiB: 512, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
+    trainingSetHoldoutFraction: 0.2,
   },
   prod: {
     views: FEATURE_VIEWS,
@@ -117,5 +124,6 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
     ],
     consumer: { namespace: 'features', replicas: 3, cpu: 1, memoryMiB: 1024, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
+    trainingSetHoldoutFraction: 0.2,
   },
 };

@@ -110,6 +110,7 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
     p.check(k.replicas >= 2, 'features.consumer.replicas', k.replicas, `is too small; ${c.name} runs at least 2 consumers per view`);
   }
   p.matches('features.labelsPrefix', f.labelsPrefix, /^[A-Za-z0-9!_.*'()=-][A-Za-z0-9!_.*'()=/-]*\/$/, "a key prefix ending in '/'");
+  p.number('features.trainingSetHoldoutFraction', f.trainingSetHoldoutFraction, 0.05, 0.5);
 }
 
 /** The construct's declaration of a configured topic. */

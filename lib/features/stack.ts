@@ -138,6 +138,7 @@ export class FeaturesStack extends PlatformStack {
         rawEvents: { bucket: lake.bucket('raw'), prefix: topic ? `${topic.name}/` : `${(view.source as { table: string }).table}/` },
         features: { bucket: lake.bucket('features'), databaseName: lake.database('features').databaseName },
         labels: { bucket: lake.bucket('curated'), prefix: f.labelsPrefix },
+        trainingSetHoldoutFraction: f.trainingSetHoldoutFraction,
         lakeKey: lake.encryptionKey,
         parameterPrefix: `/mlp/${config.name}`,
       });

@@ -19,7 +19,7 @@ import { describeAlarm } from '../../constructs/observability/alarm-description'
 import type { IOnCallTopics } from '../../constructs/observability/on-call-topics';
 import { MODEL_MONITOR_ANALYZER_ACCOUNTS } from '../../constructs/serving/data-quality-monitor';
 import { ACCOUNTS } from '../config/accounts';
-import type { EnvironmentName } from '../config/types';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../config/types';
 import type { ModelStack } from '../serving/model-stack';
 import { pascal } from '../serving/model-stack';
 import type { ServingStack } from '../serving/stack';
@@ -54,6 +54,11 @@ export function lifecycleStackName(env: string): string {
 /** Physical name of a model's training pipeline (MWAA and operators start it by name). */
 export function trainingPipelineName(env: string, model: string): string {
   return `${env}-${model}-training`;
+}
+
+/** Physical name of a model's version-import role: the previous environment's bucket and key policies name it. */
+export function versionImportRoleName(env: string, model: string): string {
+  return `${env}-${model}-version-import`;
 }
 
 /** Where a model's pipeline keeps its runs in the models bucket: under the model's own prefix, which its endpoints read. */
@@ -234,6 +239,9 @@ export class LifecycleStack extends PlatformStack {
           environment: config.name,
           modelPackageGroupName: groupOf(m.model),
           importAs: l.promotion.importAs,
+          // The version is registered on a copy in this environment's bucket, which its endpoint role reads.
+          artifacts: { bucket: modelsBucket, prefix: `${m.model}/`, encryptionKey: props.dataKey },
+          roleName: versionImportRoleName(config.name, m.model),
           encryptionKey: props.dataKey,
           logEncryptionKey: props.logsKey,
           removalPolicy,
@@ -241,6 +249,41 @@ export class LifecycleStack extends PlatformStack {
       }
     }
     this.imports = imports;
+
+    // --- What crosses accounts with a promoted version --------------------------------------------
+    // Artifacts: the next environment's import copies `<model>/…/model.tar.gz` from this models
+    // bucket, so this bucket (Data stack) and its key (Security stack) admit exactly that account's
+    // import role of the model. Images: a promoted version keeps the image of the environment that
+    // first registered it, so each model repository (its Model stack) lets every later environment's
+    // account pull, and this environment's endpoint roles may pull from the earlier ones'. The
+    // statements hold literals only: no stack gains a reference to this one.
+    if (next) {
+      for (const m of l.models) {
+        const roleArn = `arn:${this.partition}:iam::${ACCOUNTS[next].account}:role/${versionImportRoleName(next, m.model)}`;
+        VersionImport.grantImportRead(modelsBucket, `${m.model}/`, props.dataKey, roleArn);
+      }
+    }
+    const later = laterEnvironments(config.name);
+    const earlier = previousEnvironments(config.name);
+    for (const m of l.models) {
+      const repository = props.models[m.model].repository;
+      if (later.length > 0) {
+        repository.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'PullByLaterEnvironments',
+            principals: later.map((e) => new iam.AccountPrincipal(ACCOUNTS[e].account)),
+            actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          }),
+        );
+      }
+      if (earlier.length === 0) continue;
+      for (const spec of Object.values(props.models[m.model].endpoints)) {
+        spec.allowImagesFrom(
+          'PullPromotedImages',
+          earlier.map((e) => `arn:${this.partition}:ecr:${ACCOUNTS[e].region}:${ACCOUNTS[e].account}:repository/${e}/${m.model}`),
+        );
+      }
+    }
 
     for (const role of props.trainerRoles ?? []) this.approval.guardTrainer(role);
 
@@ -260,6 +303,17 @@ export class LifecycleStack extends PlatformStack {
 /** The environment before `env` in the promotion chain. */
 export function previousEnvironment(env: EnvironmentName): EnvironmentName | undefined {
   return env === 'staging' ? 'dev' : env === 'prod' ? 'staging' : undefined;
+}
+
+/** Every environment before `env` in the promotion chain, nearest last. */
+export function previousEnvironments(env: EnvironmentName): EnvironmentName[] {
+  const previous = previousEnvironment(env);
+  return previous ? [...previousEnvironments(previous), previous] : [];
+}
+
+/** Every environment after `env` in the promotion chain (where its versions may end up serving). */
+export function laterEnvironments(env: EnvironmentName): EnvironmentName[] {
+  return ENVIRONMENT_NAMES.filter((e) => previousEnvironments(e).includes(env));
 }
 
 /** A model's training choices as TrainingPipeline props (SageMaker training; the EKS trainer is rejected by the rules). */

@@ -198,7 +198,17 @@ describe('FeatureJobs', () => {
     expect(text(args[5])).toMatch(/[0-9a-f]{64}\.json/);
     expect(j.backfill.runArguments).toEqual(['--start', '--end', '--dead-letter']);
     const ts = j.trainingSet.request.jobDriver.sparkSubmit.entryPointArguments;
-    expect(ts.filter((a) => a.startsWith('--'))).toEqual(['--sql', '--view', '--schema', '--events', '--labels', '--output']);
+    expect(ts.filter((a) => a.startsWith('--'))).toEqual([
+      '--sql',
+      '--view',
+      '--schema',
+      '--events',
+      '--labels',
+      '--output',
+      '--holdout-fraction',
+    ]);
+    // AND the training set is split train/holdout with the default fraction (the newest 20 % of label times held out)
+    expect(ts.at(-1)).toBe('0.2');
     expect(j.trainingSet.runArguments).toEqual(['--dead-letter']);
     const submit = text(j.backfill.request.jobDriver.sparkSubmit.sparkSubmitParameters);
     expect(submit).toMatch(/--py-files .*[0-9a-f]{64}\.py.*,.*[0-9a-f]{64}\.py/);
@@ -257,6 +267,7 @@ describe('FeatureJobs', () => {
         { features: { bucket: s3.Bucket.fromBucketName(testStack(), 'B', 'features-bucket'), databaseName: 'db', prefix: 'features' } },
         /features.prefix must be a key prefix ending in '\/'.*got 'features'/,
       ],
+      ['holdout fraction above 0.5', { trainingSetHoldoutFraction: 0.6 }, /trainingSetHoldoutFraction must be 0.05 to 0.5, got 0.6/],
       [
         'parameter prefix with trailing slash',
         { parameterPrefix: '/mlp/dev/' },

@@ -76,6 +76,8 @@ test('EndpointRollout (with baseline copy and guardrails) and VersionImport in a
     environment: 'prod',
     modelPackageGroupName: 'prod-credit-risk',
     importAs: 'PendingManualApproval',
+    artifacts: { bucket: f.models, prefix: 'credit-risk/', encryptionKey: f.key },
+    roleName: 'prod-credit-risk-version-import',
     encryptionKey: f.key,
   });
   expect(() => (f.stack.node.root as App).synth()).not.toThrow();

@@ -40,6 +40,12 @@ describe('features rules: one line per problem naming environment, field, value 
       /^staging\.features\.views\[0\]\.source\.topic: 'card-transactions' is not declared in features\.topics; declared: none$/,
     ],
     [
+      'a holdout fraction of 0.7 (training sets would train on less than they hold out)',
+      'staging',
+      (c: any) => (c.features.trainingSetHoldoutFraction = 0.7),
+      /^staging\.features\.trainingSetHoldoutFraction: 0\.7 is not allowed; expected a number from 0\.05 to 0\.5$/,
+    ],
+    [
       "zero partitions (the construct's check)",
       'prod',
       (c: any) => (c.features.topics[0].partitions = 0),

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SPARK_FILES, SPARK_JOB_DIR, writeJobBundle } from '../../jobs/features/batch/bundle';
-import { featureSql } from '../../jobs/features/batch/sql';
+import { featureSql, TRAINING_SET_SPLIT_SQL } from '../../jobs/features/batch/sql';
 import { EventParser } from '../../jobs/features/events';
 import { APPLICANT_TXN_AGGREGATES_VIEW as VIEW } from '../../lib/features';
 import { generateLines } from './generate';
@@ -77,4 +77,22 @@ test("the Spark jobs' Python validator accepts, rejects and normalizes exactly l
   });
   expect(py.filter((x) => !x.ok).length).toBeGreaterThan(30);
   expect(py).toStrictEqual(ts);
+});
+
+test('the Spark training-set job splits with the very SQL the local DuckDB path runs, and checks the fraction alike', () => {
+  // GIVEN training_set.py WHEN python3 prints its SPLIT_SQL and checks two fractions
+  const r = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, json, training_set as t; print(json.dumps([t.SPLIT_SQL, t.holdout_basis_points("0.25")]))\n' +
+        'try:\n  t.holdout_basis_points("0.7")\nexcept SystemExit as e:\n  print(e)',
+    ],
+    { cwd: SPARK_JOB_DIR, encoding: 'utf8' },
+  );
+  expect(r.stderr).toBe('');
+  const [json, error] = r.stdout.trim().split('\n');
+  // THEN the SQL is byte-identical to TRAINING_SET_SPLIT_SQL, 0.25 is 2500 basis points, 0.7 is refused
+  expect(JSON.parse(json)).toStrictEqual([TRAINING_SET_SPLIT_SQL, [0.25, 2500]]);
+  expect(error).toBe("training-set: --holdout-fraction '0.7' is not allowed; allowed 0.05 to 0.5");
 });

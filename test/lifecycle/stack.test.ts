@@ -378,33 +378,81 @@ describe('wired promotion: dev approval → dev rollout → staging; staging →
     expect(r).toMatchObject({ status: 'FAILED', error: 'HandOverFailed', cause: 'not authorized to put events on the staging bus' });
   });
 
-  test('staging imports the version as Approved (dev approval carries over); prod imports it PendingManualApproval (second approval)', async () => {
-    const event = (target: Env, source: Env) => ({
-      source: 'ml-platform.lifecycle',
-      'detail-type': 'Model Promotion Requested',
-      detail: {
-        modelPackageArn: PKG(source, 2),
-        modelPackageGroupName: `${source}-credit-risk`,
-        modelDataUrl: 's3://m/model.tar.gz',
-        image: 'img:1.0.0',
-        sourceEnvironment: source,
-        targetEnvironment: target,
-      },
-    });
+  const promoted = (target: Env, source: Env, modelDataUrl: string) => ({
+    source: 'ml-platform.lifecycle',
+    'detail-type': 'Model Promotion Requested',
+    detail: {
+      modelPackageArn: PKG(source, 2),
+      modelPackageGroupName: `${source}-credit-risk`,
+      modelDataUrl,
+      image: `${ACCOUNTS.dev.account}.dkr.ecr.eu-west-1.amazonaws.com/dev/credit-risk:1.0.0`,
+      sourceEnvironment: source,
+      targetEnvironment: target,
+    },
+  });
+  const SOURCE_ARTIFACT = 's3://source-models/credit-risk/pipelines/training/credit-risk-train-x/output/model.tar.gz';
+
+  test('staging imports the version as Approved (dev approval carries over); prod imports it PendingManualApproval (second approval); both on a copy of the artifact in their own models bucket', async () => {
     for (const [target, source, status] of [
       ['staging', 'dev', 'Approved'],
       ['prod', 'staging', 'PendingManualApproval'],
     ] as const) {
-      const r = await execute(definitionOf(target, 'CreditRiskImport'), event(target, source), {
+      const r = await execute(definitionOf(target, 'CreditRiskImport'), promoted(target, source, SOURCE_ARTIFACT), {
+        CopyArtifact: () => ({ CopyObjectResult: { ETag: '"e"' } }),
         RegisterPromotedVersion: () => ({ ModelPackageArn: PKG(target, 1) }),
       });
       expect(r.status).toBe('SUCCEEDED');
+      // THEN the artifact is copied first, from the source account's bucket only, into this
+      // environment's models bucket under the model's prefix (<model>/<source env>-<n>/model.tar.gz)
+      const copy = r.calls.CopyArtifact![0];
+      expect(copy).toMatchObject({
+        CopySource: 'source-models/credit-risk/pipelines/training/credit-risk-train-x/output/model.tar.gz',
+        Key: `credit-risk/${source}-2/model.tar.gz`,
+        ExpectedSourceBucketOwner: ACCOUNTS[source].account,
+      });
+      expect(copy.Bucket).toMatch(/Models/);
+      // AND the version is registered on the copy (the source artifact recorded as lineage), the image as promoted
       expect(r.calls.RegisterPromotedVersion![0]).toMatchObject({
         ModelPackageGroupName: `${target}-credit-risk`,
         ModelApprovalStatus: status,
-        CustomerMetadataProperties: { sourceModelPackageArn: PKG(source, 2), sourceEnvironment: source },
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: `${ACCOUNTS.dev.account}.dkr.ecr.eu-west-1.amazonaws.com/dev/credit-risk:1.0.0`,
+              ModelDataUrl: `s3://${copy.Bucket}/credit-risk/${source}-2/model.tar.gz`,
+            },
+          ],
+        },
+        CustomerMetadataProperties: {
+          sourceModelPackageArn: PKG(source, 2),
+          sourceEnvironment: source,
+          sourceModelDataUrl: SOURCE_ARTIFACT,
+        },
       });
     }
+  });
+
+  test.each([
+    ['outside the model prefix', 's3://source-models/fraud/model.tar.gz'],
+    ['not an S3 URL', 'https://example.com/credit-risk/model.tar.gz'],
+  ])('an artifact %s is refused: nothing copied or registered', async (_n, url) => {
+    const r = await execute(definitionOf('staging', 'CreditRiskImport'), promoted('staging', 'dev', url), {
+      CopyArtifact: () => ({}),
+      RegisterPromotedVersion: () => ({}),
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'ImportRefused' });
+    expect(r.calls).toEqual({});
+  });
+
+  test('the copy fails (the source denies it): ImportFailed, nothing registered, the previous version keeps serving', async () => {
+    const r = await execute(definitionOf('staging', 'CreditRiskImport'), promoted('staging', 'dev', SOURCE_ARTIFACT), {
+      CopyArtifact: () => {
+        throw serviceError('S3.S3Exception', 'Access Denied');
+      },
+      RegisterPromotedVersion: () => ({}),
+    });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'ImportFailed', cause: 'Access Denied' });
+    expect(r.calls.RegisterPromotedVersion).toBeUndefined();
   });
 
   test('prod: an approval rolls prod out and hands over to nobody', async () => {
@@ -553,5 +601,104 @@ describe('keys', () => {
       .filter((r) => r.Type === 'AWS::KMS::Key')
       .flatMap((r) => r.Properties.KeyPolicy.Statement.map((s: any) => s.Sid ?? ''));
     expect(sids.filter((s: string) => s.startsWith(`LogsFor${env}Lifecycle`))).toEqual([]);
+  });
+});
+
+describe('what crosses accounts with a promoted version (synthesized policies)', () => {
+  const importRole = (env: Env) => `arn:aws:iam::${ACCOUNTS[env].account}:role/${env}-credit-risk-version-import`;
+  const statementsOf = (t: Template, type: string, field: string): any[] =>
+    Object.values(t.findResources(type)).flatMap((r: any) => r.Properties[field].Statement as any[]);
+
+  test.each([
+    ['dev', 'staging'],
+    ['staging', 'prod'],
+  ] as const)('%s lets only the %s import role read <model>/* of its models bucket and decrypt through S3', (env, next) => {
+    const stage = platformStage(env);
+    // GIVEN the owning stacks' templates: the bucket policy (Data) and the data key's policy (Security)
+    const bucket = statementsOf(Template.fromStack(stage.data), 'AWS::S3::BucketPolicy', 'PolicyDocument').filter(
+      (s) => s.Principal?.AWS === `arn:aws:iam::${ACCOUNTS[next].account}:root`,
+    );
+    // THEN one GetObject statement per model, on the model's prefix, conditioned on that role
+    const creditRisk = bucket.find((s) => JSON.stringify(s.Resource).includes('/credit-risk/*'));
+    expect(creditRisk).toMatchObject({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': importRole(next) } },
+    });
+    expect(bucket.every((s) => s.Action === 's3:GetObject' && s.Condition.ArnEquals['aws:PrincipalArn'].endsWith('-version-import'))).toBe(
+      true,
+    );
+    expect(JSON.stringify(creditRisk.Resource)).toMatch(/ModelsBucket.*\/credit-risk\/\*/);
+    const key = statementsOf(Template.fromStack(stage.security), 'AWS::KMS::Key', 'KeyPolicy').filter(
+      (s) => s.Principal?.AWS === `arn:aws:iam::${ACCOUNTS[next].account}:root`,
+    );
+    expect(key.find((s) => s.Condition.ArnEquals['aws:PrincipalArn'] === importRole(next))).toMatchObject({
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    });
+    // AND the key granted is the lake's (the models bucket's) key
+    const keys = Template.fromStack(stage.security).findResources('AWS::KMS::Key');
+    const holder = Object.entries(keys).find(([, r]: any) =>
+      r.Properties.KeyPolicy.Statement.some((s: any) => s.Principal?.AWS?.includes?.(ACCOUNTS[next].account)),
+    );
+    expect(holder![0]).toMatch(/^KeysDataKey/);
+  });
+
+  test('prod grants no other account its artifacts', () => {
+    const stage = platformStage('prod');
+    const foreign = (s: any) => JSON.stringify(s.Principal ?? {}).match(/iam::(\d{12}):root/)?.[1];
+    const others = (t: Template, type: string, field: string) =>
+      statementsOf(t, type, field).filter((s) => foreign(s) && foreign(s) !== ACCOUNTS.prod.account);
+    expect(others(Template.fromStack(stage.data), 'AWS::S3::BucketPolicy', 'PolicyDocument')).toEqual([]);
+    expect(others(Template.fromStack(stage.security), 'AWS::KMS::Key', 'KeyPolicy')).toEqual([]);
+  });
+
+  test("a model's images: dev's repository admits the later accounts' pulls, staging's and prod's endpoint roles may pull from the earlier repositories", () => {
+    const repo = (env: Env) =>
+      Object.values(Template.fromStack(platformStage(env).models['credit-risk']!).findResources('AWS::ECR::Repository'))[0] as any;
+    const pull = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+    const policy = (env: Env) => repo(env).Properties.RepositoryPolicyText?.Statement ?? [];
+    expect(policy('dev')).toEqual([
+      expect.objectContaining({
+        Action: pull,
+        Principal: { AWS: [`arn:aws:iam::${ACCOUNTS.staging.account}:root`, `arn:aws:iam::${ACCOUNTS.prod.account}:root`] },
+      }),
+    ]);
+    expect(policy('staging')).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${ACCOUNTS.prod.account}:root` } })]);
+    expect(policy('prod')).toEqual([]);
+    const endpointPulls = (env: Env) =>
+      statementsOf(Template.fromStack(platformStage(env).models['credit-risk']!), 'AWS::IAM::ManagedPolicy', 'PolicyDocument').filter(
+        (s) => s.Sid === 'PullPromotedImages',
+      );
+    expect(endpointPulls('dev')).toEqual([]);
+    const repoArn = (env: Env) => `arn:aws:ecr:eu-west-1:${ACCOUNTS[env].account}:repository/${env}/credit-risk`;
+    expect(endpointPulls('staging').map((s) => s.Resource)).toEqual([repoArn('dev')]);
+    expect(endpointPulls('prod').map((s) => s.Resource)).toEqual([[repoArn('dev'), repoArn('staging')]]);
+  });
+
+  test("the import role (named, as the previous account's policies expect) reads the previous account's model prefix only and writes its own", () => {
+    const t = Template.fromStack(lifecycle('staging'));
+    const roles = t.findResources('AWS::IAM::Role', { Properties: { RoleName: 'staging-credit-risk-version-import' } });
+    expect(Object.keys(roles)).toHaveLength(1);
+    const [roleId] = Object.keys(roles);
+    const statements = Object.values(t.findResources('AWS::IAM::ManagedPolicy'))
+      .filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleId!))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::*/credit-risk/*',
+          Condition: { StringEquals: { 's3:ResourceAccount': ACCOUNTS.dev.account } },
+        }),
+        expect.objectContaining({
+          Action: 'kms:Decrypt',
+          Resource: `arn:aws:kms:eu-west-1:${ACCOUNTS.dev.account}:key/*`,
+          Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+        }),
+      ]),
+    );
+    const put = statements.find((s: any) => s.Action === 's3:PutObject');
+    expect(JSON.stringify(put.Resource)).toMatch(/MlPlatform-staging-Data.*ModelsBucket.*"\/credit-risk\/\*\/model\.tar\.gz"/);
   });
 });

@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { FeatureView } from '../definition';
 import type { FeatureEvent } from '../events';
 import type { FeatureVector } from '../online/compute';
-import { featureSql } from './sql';
+import { featureSql, TRAINING_SET_SPLIT_SQL } from './sql';
 
 /** A spine row: an entity (key values joined by `|`, as in FeatureEvent.entity) and a time. */
 export interface SpineRow {
@@ -74,4 +74,28 @@ function appendTyped(a: Appender, type: keyof typeof SQL_TYPE, v: unknown): void
   else if (type === 'double') a.appendDouble(Number(v));
   else if (type === 'bigint') a.appendBigInt(BigInt(v as number));
   else a.appendBoolean(Boolean(v));
+}
+
+/**
+ * The earliest label time of a training set's holdout (TRAINING_SET_SPLIT_SQL on an in-memory
+ * DuckDB): labels before it train, the others are held out.
+ */
+export async function holdoutFromMs(labelTimesMs: readonly number[], holdoutBasisPoints: number): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  try {
+    await db.run('CREATE TABLE label_times (label_time_ms BIGINT)');
+    await db.run(`CREATE TABLE split_params AS SELECT CAST(${Math.trunc(holdoutBasisPoints)} AS BIGINT) AS holdout_bp`);
+    const a = await db.createAppender('label_times');
+    for (const t of labelTimesMs) {
+      a.appendBigInt(BigInt(t));
+      a.endRow();
+    }
+    a.closeSync();
+    const [row] = (await db.runAndReadAll(TRAINING_SET_SPLIT_SQL)).getRowObjectsJS();
+    return Number(row.holdout_from_ms);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
 }

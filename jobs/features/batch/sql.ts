@@ -101,3 +101,29 @@ function aggregate(view: FeatureView, f: FeatureDefinition): string {
     }
   }
 }
+
+/**
+ * The training set's time-based holdout, in the dialect DuckDB and Spark SQL share: the NEWEST
+ * labels (by label time) are held out, so the evaluation scores the model on labels later than
+ * every label it trained on (what a credit model meets in production). It expects
+ *
+ *   label_times(label_time_ms BIGINT)   one row per label
+ *   split_params(holdout_bp BIGINT)     the holdout fraction in basis points (2000 = 20 %)
+ *
+ * and returns one row, `holdout_from_ms`: the earliest label time of the holdout. Labels with
+ * label time < holdout_from_ms are `train/`, the others `holdout/`. The holdout is the smallest
+ * suffix of label times holding at least the fraction of the labels; labels of one timestamp are
+ * never split. Integer arithmetic only, so both engines draw the same line. The Spark job
+ * (jobs/features/spark/training_set.py, SPLIT_SQL) holds this very text (test/features/spark.test.ts).
+ */
+export const TRAINING_SET_SPLIT_SQL = `SELECT MIN(CASE WHEN cum * 10000 > n * (10000 - holdout_bp) THEN label_time_ms END) AS holdout_from_ms
+FROM (
+  SELECT label_time_ms,
+    COUNT(*) OVER (ORDER BY label_time_ms RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
+    COUNT(*) OVER () AS n
+  FROM label_times
+) t CROSS JOIN split_params
+`;
+
+/** Allowed holdout fractions of a training set (the job's `--holdout-fraction`). */
+export const HOLDOUT_FRACTION_RANGE = { min: 0.05, max: 0.5 } as const;
