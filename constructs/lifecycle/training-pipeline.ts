@@ -79,6 +79,11 @@ export interface EksTrainJobOptions {
    * @default { cpu: 8, memoryGiB: 32 }
    */
   readonly nodeSize?: { readonly cpu: number; readonly memoryGiB: number };
+  /**
+   * EFA interfaces each node requests (with the EFA runtime; p5.48xlarge: 32).
+   * @default - none (NCCL over TCP)
+   */
+  readonly efaInterfacesPerNode?: number;
   /** The team's Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`): all nodes are admitted together, within the team's quota. */
   readonly queueName: string;
   /**
@@ -1130,6 +1135,7 @@ export class TrainingPipeline extends Construct {
     assertPattern(C, 'eksTraining.namespace', o.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace (DNS label)');
     assertRange(C, 'eksTraining.numNodes', o.numNodes, 1, 64);
     assertRange(C, 'eksTraining.gpusPerNode', o.gpusPerNode, 1, 8);
+    if (o.efaInterfacesPerNode !== undefined) assertRange(C, 'eksTraining.efaInterfacesPerNode', o.efaInterfacesPerNode, 1, 32);
     for (const [field, v] of [
       ['numNodes', o.numNodes],
       ['gpusPerNode', o.gpusPerNode],
@@ -1162,6 +1168,8 @@ export class TrainingPipeline extends Construct {
       cpu: Qty.fromString(`${size.cpu}`),
       memory: Qty.fromString(`${size.memoryGiB}Gi`),
       'nvidia.com/gpu': Qty.fromNumber(o.gpusPerNode),
+      // resourcesPerNode replaces the runtime container's resources: the EFA request goes here too.
+      ...(o.efaInterfacesPerNode ? { 'vpc.amazonaws.com/efa': Qty.fromNumber(o.efaInterfacesPerNode) } : {}),
     };
     // The typed TrainJob (k8s/imports); the run's name and locations are filled in by the execution.
     const typed = TrainJob.manifest({

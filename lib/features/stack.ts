@@ -217,11 +217,7 @@ export class FeaturesStack extends PlatformStack {
     // cfn-lint 1.51 does not model Fn::GetStackOutput (weak cross-stack references) inside
     // Fn::Split and reports E1022 on the Kafka topic and group ARNs built from the cluster ARN's
     // UUID. The templates are valid CloudFormation; the check is ignored on those policies only.
-    for (const policy of [
-      sparkPolicy,
-      ...Object.values(archives).map((a) => a.policy),
-      ...Object.values(consumers).map((c) => c.policy),
-    ]) {
+    for (const policy of [sparkPolicy, ...Object.values(archives).map((a) => a.policy), ...Object.values(consumers).map((c) => c.policy)]) {
       (policy.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['E1022'] } });
     }
   }
