@@ -219,7 +219,8 @@ export class MlPlatformStage extends Stage {
     });
     // A TrainJob's Role and RoleBinding apply in the team's namespace: after the team's stack.
     for (const m of config.lifecycle.models) {
-      if (m.trainer.kind === 'eksTrainJob' && this.teams[m.trainer.team]) this.lifecycle.addDependency(this.teams[m.trainer.team]!);
+      if (m.trainer.kind === 'eksTrainJob' && this.teams[m.trainer.team])
+        this.lifecycle.addStackDependency(this.teams[m.trainer.team]!, 'the TrainJob Role applies in the team namespace');
     }
 
     // Dashboards, SLOs, threshold alarms and cost guardrails: deployed last, they only read names.
