@@ -333,7 +333,8 @@ export const EKS_TRAINER_STATES = {
 /**
  * One model's training pipeline, a Step Functions state machine:
  *
- * validate input → train (SageMaker training job) → find the production version → evaluate
+ * validate input → train (SageMaker training job, or with `eksTraining` a Kubeflow TrainJob on EKS
+ * created and polled through `eks:call`) → find the production version → evaluate
  * (processing job: holdout AUC/KS, comparison with production, MLflow logging) → evaluation gate →
  * bias check (SageMaker Clarify: adverse impact ratio on the declared attribute) → bias gate →
  * register a model package as PendingManualApproval with metrics, lineage and a model card.
