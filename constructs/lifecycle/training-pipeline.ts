@@ -710,7 +710,7 @@ export class TrainingPipeline extends Construct {
           'ProcessingJobName.$': '$.paths.evalJobName',
           RoleArn: this.jobRole.roleArn,
           AppSpecification: {
-            ImageUri: ev.imageUri ?? tr.imageUri,
+            ImageUri: ev.imageUri ?? props.training?.imageUri ?? props.eksTraining!.imageUri,
             ContainerEntrypoint: ['python3', `${CODE_DIR}/evaluate.py`],
           },
           ProcessingResources: { ClusterConfig: cluster(evalInstance) },

@@ -175,6 +175,8 @@ describe('TrainingPipeline with the EKS trainer: paths (executed offline, eks:ca
     // The artifact the job wrote is what evaluation scores and what the package serves.
     const model = `${env.MODEL_OUTPUT_URI}model.tar.gz`;
     expect(JSON.stringify(run.calls.Evaluate![0])).toContain(model);
+    // The evaluation job runs the training image (its model_scoring module) unless one is given.
+    expect(run.calls.Evaluate![0].AppSpecification.ImageUri).toBe(body.spec.trainer.image);
     const request = run.calls.RegisterModelPackage![0];
     expect(request.InferenceSpecification.Containers[0].ModelDataUrl).toBe(model);
     expect(request.ModelApprovalStatus).toBe('PendingManualApproval');
