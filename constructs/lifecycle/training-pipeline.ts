@@ -1242,11 +1242,13 @@ export class TrainingPipeline extends Construct {
       { Method: 'POST', Path: collection, RequestBody: body },
       { ResultSelector: { 'name.$': '$.ResponseBody.metadata.name' }, ResultPath: '$.trainJob' },
     );
+    // A poll or delete that fails (API server busy, throttled) is tried again before the run fails.
+    const transient = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }];
     const wait = new sfn.Wait(this, E.wait, { time: sfn.WaitTime.duration(poll) });
     const get = eksCall(
       E.get,
       { Method: 'GET', 'Path.$': `States.Format('${collection}/{}', $.trainJob.name)` },
-      { ResultSelector: { 'body.$': '$.ResponseBody' }, ResultPath: '$.trainJob.observed' },
+      { ResultSelector: { 'body.$': '$.ResponseBody' }, ResultPath: '$.trainJob.observed', Retry: transient },
     );
     // JSONata: the conditions are an array whose entries JSONPath's Choice cannot select by type.
     const status = sfn.Pass.jsonata(this, E.status, {
@@ -1277,7 +1279,7 @@ export class TrainingPipeline extends Construct {
     const stop = eksCall(
       E.stop,
       { Method: 'DELETE', 'Path.$': `States.Format('${collection}/{}', $.trainJob.name)` },
-      { ResultPath: sfn.JsonPath.DISCARD },
+      { ResultPath: sfn.JsonPath.DISCARD, Retry: transient },
     );
     const timedOut = new sfn.Pass(this, E.timedOut, {
       resultPath: '$.error',

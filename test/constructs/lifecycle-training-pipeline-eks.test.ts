@@ -132,6 +132,10 @@ describe('TrainingPipeline with the EKS trainer: definition', () => {
     expect(definition.States.GetTrainJob.Parameters.Method).toBe('GET');
     expect(definition.States.StopTrainJob.Parameters.Method).toBe('DELETE');
     expect(definition.States.WaitForTrainJob).toEqual(expect.objectContaining({ Type: 'Wait', Seconds: 60 }));
+    // Polls and deletes are retried (a busy API server does not fail the run); a create is not (it is not idempotent).
+    expect(definition.States.GetTrainJob.Retry[0]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
+    expect(definition.States.StopTrainJob.Retry[0]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 });
+    expect(definition.States.CreateTrainJob.Retry).toBeUndefined();
   });
 });
 
