@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { TrainJobSpecTrainerResourcesPerNodeLimits as Qty, TrainJob } from '../../k8s/imports/trainer.kubeflow.org';
 import {
   assertPattern,
   assertRange,
@@ -57,6 +59,78 @@ export interface TrainingJobOptions {
    */
   readonly hyperparameters?: Record<string, string>;
 }
+
+/** How the candidate is trained on EKS: a Kubeflow Trainer v2 TrainJob (trainer.kubeflow.org/v1alpha1) in a team's namespace. */
+export interface EksTrainJobOptions {
+  /** The cluster (name, endpoint, certificate authority; a kubectl provider to apply the namespace's Role). */
+  readonly cluster: eks.ICluster;
+  /** The team namespace the TrainJob runs in: the only namespace the pipeline may reach. */
+  readonly namespace: string;
+  /** The ClusterTrainingRuntime the TrainJob references (the platform's distributed PyTorch runtime). */
+  readonly runtimeName: string;
+  /** Training image, pinned by digest or from the platform's ECR. */
+  readonly imageUri: string;
+  /** Nodes (pods) of the job. */
+  readonly numNodes: number;
+  /** GPUs per node. */
+  readonly gpusPerNode: number;
+  /**
+   * CPU cores and memory (GiB) per node.
+   * @default { cpu: 8, memoryGiB: 32 }
+   */
+  readonly nodeSize?: { readonly cpu: number; readonly memoryGiB: number };
+  /**
+   * EFA interfaces each node requests (with the EFA runtime; p5.48xlarge: 32).
+   * @default - none (NCCL over TCP)
+   */
+  readonly efaInterfacesPerNode?: number;
+  /** The team's Kueue LocalQueue (label `kueue.x-k8s.io/queue-name`): all nodes are admitted together, within the team's quota. */
+  readonly queueName: string;
+  /**
+   * Kueue WorkloadPriorityClass of the job.
+   * @default - Kueue's default priority
+   */
+  readonly priorityClass?: string;
+  /**
+   * Service account the node pods run as (patched into the runtime's pod template).
+   * @default - the runtime's
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * The IAM role of that service account (EKS Pod Identity): granted reading this model's training
+   * sets and writing the run's model directory, nothing else.
+   * @default - no grant (the role must already reach both)
+   */
+  readonly workloadRole?: iam.IRole;
+  /**
+   * Command of each node (torchrun is started by the runtime's Torch policy). The job reads
+   * TRAINING_SET_URI (the `train/` channel) and writes `model.tar.gz` to MODEL_OUTPUT_URI.
+   * @default ['python', '/workspace/train.py']
+   */
+  readonly command?: readonly string[];
+  /**
+   * Hyperparameters (env HYPERPARAMETERS as JSON), recorded like the SageMaker trainer's.
+   * @default {}
+   */
+  readonly hyperparameters?: Record<string, string>;
+  /**
+   * Longest the TrainJob may take, queueing included; then it is deleted and the run fails.
+   * @default Duration.hours(8)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Time between status polls.
+   * @default Duration.minutes(5)
+   */
+  readonly pollInterval?: Duration;
+}
+
+/** Kueue's label naming a workload's LocalQueue. */
+const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
+/** Kueue's label naming a workload's WorkloadPriorityClass. */
+const KUEUE_PRIORITY_LABEL = 'kueue.x-k8s.io/priority-class';
+/** The replicated job (and container) Kubeflow Trainer's Torch plugin configures. */
+const TRAINER_NODE = 'node';
 
 /** The evaluation gate: holdout metrics of the candidate and the comparison with production. */
 export interface EvaluationGateOptions {
@@ -176,7 +250,16 @@ export interface TrainingPipelineProps {
    * @default - the VPC's private subnets with egress
    */
   readonly subnets?: ec2.SubnetSelection;
-  readonly training: TrainingJobOptions;
+  /**
+   * Training as a SageMaker training job.
+   * @default - none; exactly one of `training` and `eksTraining` is required
+   */
+  readonly training?: TrainingJobOptions;
+  /**
+   * Training as a distributed Kubeflow Trainer TrainJob on the EKS cluster (GPU models).
+   * @default - none; exactly one of `training` and `eksTraining` is required
+   */
+  readonly eksTraining?: EksTrainJobOptions;
   readonly evaluation: EvaluationGateOptions;
   readonly bias: BiasGateOptions;
   /** Serving image of the registered model package. */
@@ -233,10 +316,25 @@ export const TRAINING_PIPELINE_STATES = {
   registrationFailed: 'RegistrationFailed',
 } as const;
 
+/** States of the EKS trainer (`eksTraining`), in place of `Train`. */
+export const EKS_TRAINER_STATES = {
+  name: 'TrainJobName',
+  create: 'CreateTrainJob',
+  wait: 'WaitForTrainJob',
+  get: 'GetTrainJob',
+  status: 'TrainJobStatus',
+  done: 'TrainJobDone',
+  trained: 'TrainedOnEks',
+  failed: 'TrainJobFailed',
+  stop: 'StopTrainJob',
+  timedOut: 'TrainJobTimedOut',
+} as const;
+
 /**
  * One model's training pipeline, a Step Functions state machine:
  *
- * validate input → train (SageMaker training job) → find the production version → evaluate
+ * validate input → train (SageMaker training job, or with `eksTraining` a Kubeflow TrainJob on EKS
+ * created and polled through `eks:call`) → find the production version → evaluate
  * (processing job: holdout AUC/KS, comparison with production, MLflow logging) → evaluation gate →
  * bias check (SageMaker Clarify: adverse impact ratio on the declared attribute) → bias gate →
  * register a model package as PendingManualApproval with metrics, lineage and a model card.
@@ -295,7 +393,9 @@ export class TrainingPipeline extends Construct {
     const minAir = bias.minAdverseImpactRatio ?? 0.8;
     assertRange(C, 'bias.minAdverseImpactRatio', minAir, 0.5, 1);
     const favourable = bias.favourableLabel ?? 0;
-    const tr = props.training;
+    if ((props.training === undefined) === (props.eksTraining === undefined))
+      throw new Error(`${C} of '${model}' needs exactly one trainer: training (SageMaker) or eksTraining (TrainJob on EKS)`);
+    const tr = props.training ?? { imageUri: '' };
     const instanceType = (field: string, value: string) =>
       assertPattern(C, field, value, /^ml\.[a-z0-9-]+\.[a-z0-9]+$/, "a SageMaker instance type 'ml.<family>.<size>'");
     const trainingInstance = tr.instanceType ?? 'ml.m5.xlarge';
@@ -308,7 +408,7 @@ export class TrainingPipeline extends Construct {
     assertRange(C, 'training.instanceCount', instanceCount, 1, 100);
     const volumeSizeGb = tr.volumeSizeGb ?? 50;
     assertRange(C, 'training.volumeSizeGb', volumeSizeGb, 1, 16384);
-    const hyperparameters = tr.hyperparameters ?? {};
+    const hyperparameters = tr.hyperparameters ?? props.eksTraining?.hyperparameters ?? {};
     const hyperparametersJson = JSON.stringify(hyperparameters);
     if (hyperparametersJson.length > 256) {
       throw new Error(
@@ -495,41 +595,55 @@ export class TrainingPipeline extends Construct {
       },
     });
 
-    const train = new tasks.SageMakerCreateTrainingJob(this, S.train, {
-      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-      trainingJobName: sfn.JsonPath.stringAt('$.paths.trainJobName'),
-      role: this.jobRole,
-      algorithmSpecification: {
-        trainingImage: tasks.DockerImage.fromRegistry(tr.imageUri),
-        trainingInputMode: tasks.InputMode.FILE,
-      },
-      inputDataConfig: [
-        { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.paths.trainUri') } } },
-      ],
-      outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(artifacts, `${artifactPrefix}training/`), encryptionKey: key },
-      resourceConfig: {
-        instanceCount,
-        instanceType: new ec2.InstanceType(trainingInstance.replace(/^ml\./, '')),
-        volumeSize: Size.gibibytes(volumeSizeGb),
-        volumeEncryptionKey: key,
-      },
-      stoppingCondition: { maxRuntime: tr.maxRuntime ?? Duration.hours(4) },
-      hyperparameters,
-      enableNetworkIsolation: true,
-      vpcConfig: { vpc: props.vpc, subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } },
-      resultSelector: {
-        'modelDataUrl.$': '$.ModelArtifacts.S3ModelArtifacts',
-        'trainingJobArn.$': '$.TrainingJobArn',
-      },
-      resultPath: '$.training',
-    });
-    catchTo(train, trainingFailed);
-    // The training task brings its own security group (aws-stepfunctions-tasks creates one per VPC task).
-    attach.addResources(
-      ...train.connections.securityGroups.map((sg) =>
-        stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId }),
-      ),
-    );
+    // The SageMaker trainer (`training`); the EKS trainer (`eksTraining`) is the TrainJob chain below.
+    const train = props.training
+      ? new tasks.SageMakerCreateTrainingJob(this, S.train, {
+          integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+          trainingJobName: sfn.JsonPath.stringAt('$.paths.trainJobName'),
+          role: this.jobRole,
+          algorithmSpecification: {
+            trainingImage: tasks.DockerImage.fromRegistry(tr.imageUri),
+            trainingInputMode: tasks.InputMode.FILE,
+          },
+          inputDataConfig: [
+            { channelName: 'train', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.paths.trainUri') } } },
+          ],
+          outputDataConfig: { s3OutputLocation: tasks.S3Location.fromBucket(artifacts, `${artifactPrefix}training/`), encryptionKey: key },
+          resourceConfig: {
+            instanceCount,
+            instanceType: new ec2.InstanceType(trainingInstance.replace(/^ml\./, '')),
+            volumeSize: Size.gibibytes(volumeSizeGb),
+            volumeEncryptionKey: key,
+          },
+          stoppingCondition: { maxRuntime: tr.maxRuntime ?? Duration.hours(4) },
+          hyperparameters,
+          enableNetworkIsolation: true,
+          vpcConfig: { vpc: props.vpc, subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } },
+          resultSelector: {
+            'modelDataUrl.$': '$.ModelArtifacts.S3ModelArtifacts',
+            'trainingJobArn.$': '$.TrainingJobArn',
+          },
+          resultPath: '$.training',
+        })
+      : undefined;
+    if (train) {
+      catchTo(train, trainingFailed);
+      // The training task brings its own security group (aws-stepfunctions-tasks creates one per VPC task).
+      attach.addResources(
+        ...train.connections.securityGroups.map((sg) =>
+          stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: sg.securityGroupId }),
+        ),
+      );
+    }
+    const eksTrain = props.eksTraining
+      ? this.eksTrainJob(props.eksTraining, {
+          model,
+          modelUri: artifactsUri('runs/{}/model/'),
+          hyperparametersJson,
+          trainingFailed,
+          catchTo,
+        })
+      : undefined;
 
     const groupArn = stack.formatArn({
       service: 'sagemaker',
@@ -596,7 +710,7 @@ export class TrainingPipeline extends Construct {
           'ProcessingJobName.$': '$.paths.evalJobName',
           RoleArn: this.jobRole.roleArn,
           AppSpecification: {
-            ImageUri: ev.imageUri ?? tr.imageUri,
+            ImageUri: ev.imageUri ?? props.training?.imageUri ?? props.eksTraining!.imageUri,
             ContainerEntrypoint: ['python3', `${CODE_DIR}/evaluate.py`],
           },
           ProcessingResources: { ClusterConfig: cluster(evalInstance) },
@@ -892,9 +1006,10 @@ export class TrainingPipeline extends Construct {
     const afterGates = baselineStep ? baselineStep.next(buildModelCard) : buildModelCard;
     biasGate.when(biasBad, biasRejected.next(biasFailed)).otherwise(afterGates);
     buildModelCard.next(register).next(done);
-    const definition = validate
-      .when(inputOk, prepare.next(newRun).next(runPaths).next(train).next(findProduction).next(hasProduction))
-      .otherwise(invalidInput);
+    const trainStart: sfn.IChainable = train ?? eksTrain!.start;
+    (train ?? eksTrain!.end).next(findProduction);
+    findProduction.next(hasProduction);
+    const definition = validate.when(inputOk, prepare.next(newRun).next(runPaths).next(trainStart)).otherwise(invalidInput);
 
     // --- The state machine ---------------------------------------------------------------------
     this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
@@ -961,6 +1076,7 @@ export class TrainingPipeline extends Construct {
       }),
     );
     key.grantEncryptDecrypt(role);
+    if (props.eksTraining) this.allowTrainJobs(props.eksTraining, role, { model, trainingSetPrefix, artifactPrefix, props });
 
     acknowledgeWildcards(this, [
       ...GRANT_WILDCARDS,
@@ -996,6 +1112,266 @@ export class TrainingPipeline extends Construct {
           'Actions without a resource type: sagemaker:ListModelPackages, sagemaker:ListTags (aws-stepfunctions-tasks), ecr:GetAuthorizationToken, ec2:Describe*, cloudwatch:PutMetricData (conditioned on the SageMaker namespace), KMS key policy statements',
       },
     ]);
+  }
+
+  /**
+   * The EKS trainer: name the run's TrainJob, create it through the Step Functions EKS integration
+   * (`eks:call` POST), then poll it (Wait → GET → status) until its `Complete` or `Failed`
+   * condition, or until `maxRuntime` (then DELETE it, freeing the GPUs). Complete: the run's model
+   * (`<run>/model/model.tar.gz`) goes on to evaluation like a SageMaker job's; Failed, timed out or
+   * refused: `TrainingFailed` with the reason as cause.
+   */
+  private eksTrainJob(
+    o: EksTrainJobOptions,
+    ctx: {
+      model: string;
+      modelUri: string;
+      hyperparametersJson: string;
+      trainingFailed: sfn.Fail;
+      catchTo: (state: sfn.CustomState, target: sfn.IChainable) => void;
+    },
+  ): { start: sfn.State; end: sfn.Pass } {
+    const C = 'TrainingPipeline';
+    const E = EKS_TRAINER_STATES;
+    assertPattern(C, 'eksTraining.namespace', o.namespace, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace (DNS label)');
+    assertRange(C, 'eksTraining.numNodes', o.numNodes, 1, 64);
+    assertRange(C, 'eksTraining.gpusPerNode', o.gpusPerNode, 1, 8);
+    if (o.efaInterfacesPerNode !== undefined) assertRange(C, 'eksTraining.efaInterfacesPerNode', o.efaInterfacesPerNode, 1, 32);
+    for (const [field, v] of [
+      ['numNodes', o.numNodes],
+      ['gpusPerNode', o.gpusPerNode],
+    ] as const) {
+      if (!Number.isInteger(v)) throw new Error(`${C} eksTraining.${field} of '${ctx.model}' must be a whole number, got ${v}`);
+    }
+    const size = o.nodeSize ?? { cpu: 8, memoryGiB: 32 };
+    const maxRuntime = o.maxRuntime ?? Duration.hours(8);
+    const poll = o.pollInterval ?? Duration.minutes(5);
+    assertRange(C, 'eksTraining.maxRuntime (hours)', maxRuntime.toHours({ integral: false }), 0.25, 10);
+    assertRange(C, 'eksTraining.pollInterval (seconds)', poll.toSeconds(), 10, 3600);
+    const maxPolls = Math.ceil(maxRuntime.toSeconds() / poll.toSeconds());
+    const stack = Stack.of(this);
+    const collection = `/apis/trainer.kubeflow.org/v1alpha1/namespaces/${o.namespace}/trainjobs`;
+    const cluster = {
+      ClusterName: o.cluster.clusterName,
+      CertificateAuthority: o.cluster.clusterCertificateAuthorityData,
+      Endpoint: o.cluster.clusterEndpoint,
+    };
+    const eksCall = (id: string, parameters: Record<string, unknown>, rest: Record<string, unknown>) =>
+      new sfn.CustomState(this, id, {
+        stateJson: {
+          Type: 'Task',
+          Resource: `arn:${stack.partition}:states:::eks:call`,
+          Parameters: { ...cluster, ...parameters },
+          ...rest,
+        },
+      });
+    const resources = {
+      cpu: Qty.fromString(`${size.cpu}`),
+      memory: Qty.fromString(`${size.memoryGiB}Gi`),
+      'nvidia.com/gpu': Qty.fromNumber(o.gpusPerNode),
+      // resourcesPerNode replaces the runtime container's resources: the EFA request goes here too.
+      ...(o.efaInterfacesPerNode ? { 'vpc.amazonaws.com/efa': Qty.fromNumber(o.efaInterfacesPerNode) } : {}),
+    };
+    // The typed TrainJob (k8s/imports); the run's name and locations are filled in by the execution.
+    const typed = TrainJob.manifest({
+      metadata: {
+        namespace: o.namespace,
+        labels: {
+          [KUEUE_QUEUE_LABEL]: o.queueName,
+          ...(o.priorityClass ? { [KUEUE_PRIORITY_LABEL]: o.priorityClass } : {}),
+          'platform/model': ctx.model,
+          'platform/component': 'training-pipeline',
+        },
+      },
+      spec: {
+        runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: 'ClusterTrainingRuntime', name: o.runtimeName },
+        trainer: {
+          image: o.imageUri,
+          command: [...(o.command ?? ['python', '/workspace/train.py'])],
+          numNodes: o.numNodes,
+          resourcesPerNode: { requests: resources, limits: resources },
+        },
+        runtimePatches: o.serviceAccountName
+          ? [
+              {
+                manager: 'ml-platform',
+                trainingRuntimeSpec: {
+                  template: {
+                    spec: {
+                      replicatedJobs: [
+                        { name: TRAINER_NODE, template: { spec: { template: { spec: { serviceAccountName: o.serviceAccountName } } } } },
+                      ],
+                    },
+                  },
+                },
+              },
+            ]
+          : undefined,
+      },
+    });
+    const env = (name: string, path: string) => ({ name, 'value.$': path });
+    const body = {
+      ...typed,
+      metadata: { ...typed.metadata, 'name.$': '$.trainJobPaths.name' },
+      spec: {
+        ...typed.spec,
+        trainer: {
+          ...typed.spec.trainer,
+          env: [
+            env('TRAINING_SET_URI', '$.paths.trainUri'),
+            env('TRAINING_SET_VERSION', '$.trainingSetVersion'),
+            env('CODE_VERSION', '$.codeVersion'),
+            env('MODEL_OUTPUT_URI', '$.trainJobPaths.modelUri'),
+            env('PIPELINE_RUN_ID', '$.run.id'),
+            { name: 'HYPERPARAMETERS', value: ctx.hyperparametersJson },
+          ],
+        },
+      },
+    };
+
+    // A DNS-1035 name within Kubernetes' limits: the model and the first group of the run's UUID.
+    const name = new sfn.Pass(this, E.name, {
+      resultPath: '$.trainJobPaths',
+      parameters: {
+        'name.$': `States.Format('${ctx.model}-{}', States.ArrayGetItem(States.StringSplit($.run.id, '-'), 0))`,
+        'modelUri.$': `States.Format('${ctx.modelUri}', $.run.id)`,
+      },
+    });
+    const create = eksCall(
+      E.create,
+      { Method: 'POST', Path: collection, RequestBody: body },
+      { ResultSelector: { 'name.$': '$.ResponseBody.metadata.name' }, ResultPath: '$.trainJob' },
+    );
+    // A poll or delete that fails (API server busy, throttled) is tried again before the run fails.
+    const transient = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 3, BackoffRate: 2 }];
+    const wait = new sfn.Wait(this, E.wait, { time: sfn.WaitTime.duration(poll) });
+    const get = eksCall(
+      E.get,
+      { Method: 'GET', 'Path.$': `States.Format('${collection}/{}', $.trainJob.name)` },
+      { ResultSelector: { 'body.$': '$.ResponseBody' }, ResultPath: '$.trainJob.observed', Retry: transient },
+    );
+    // JSONata: the conditions are an array whose entries JSONPath's Choice cannot select by type.
+    const status = sfn.Pass.jsonata(this, E.status, {
+      outputs: [
+        '{% (',
+        '$c := $states.input.trainJob.observed.body.status.conditions;',
+        "$failed := $c[type = 'Failed' and status = 'True'];",
+        '$polls := ($exists($states.input.trainJobState.polls) ? $states.input.trainJobState.polls : 0) + 1;',
+        "$merge([$states.input, {'trainJobState': $exists($c[type = 'Complete' and status = 'True'])",
+        "? {'phase': 'Complete', 'polls': $polls}",
+        ': $exists($failed)',
+        "? {'phase': 'Failed', 'polls': $polls, 'reason': ($failed[0].reason ? $failed[0].reason : 'Failed') & ': ' & ($failed[0].message ? $failed[0].message : 'no message')}",
+        ": {'phase': 'Running', 'polls': $polls}}])",
+        ') %}',
+      ].join(' '),
+    });
+    const trained = new sfn.Pass(this, E.trained, {
+      resultPath: '$.training',
+      parameters: {
+        'modelDataUrl.$': "States.Format('{}model.tar.gz', $.trainJobPaths.modelUri)",
+        'trainingJobArn.$': `States.Format('arn:${stack.partition}:eks:${stack.region}:${stack.account}:trainjob/{}/${o.namespace}/{}', '${o.cluster.clusterName}', $.trainJob.name)`,
+      },
+    });
+    const failed = new sfn.Pass(this, E.failed, {
+      resultPath: '$.error',
+      parameters: { 'Cause.$': "States.Format('TrainJob {} failed: {}; nothing registered', $.trainJob.name, $.trainJobState.reason)" },
+    });
+    const stop = eksCall(
+      E.stop,
+      { Method: 'DELETE', 'Path.$': `States.Format('${collection}/{}', $.trainJob.name)` },
+      { ResultPath: sfn.JsonPath.DISCARD, Retry: transient },
+    );
+    const timedOut = new sfn.Pass(this, E.timedOut, {
+      resultPath: '$.error',
+      parameters: {
+        'Cause.$': `States.Format('TrainJob {} did not complete within ${maxRuntime.toHumanString()} (queueing included); deleted, nothing registered', $.trainJob.name)`,
+      },
+    });
+    ctx.catchTo(create, ctx.trainingFailed);
+    ctx.catchTo(get, ctx.trainingFailed);
+    // A job that cannot be deleted still fails the run as timed out (the cause names it).
+    stop.addCatch(timedOut, { errors: [sfn.Errors.ALL], resultPath: '$.stopError' });
+    const done = new sfn.Choice(this, E.done)
+      .when(sfn.Condition.stringEquals('$.trainJobState.phase', 'Complete'), trained)
+      .when(sfn.Condition.stringEquals('$.trainJobState.phase', 'Failed'), failed.next(ctx.trainingFailed))
+      .when(sfn.Condition.numberGreaterThanEquals('$.trainJobState.polls', maxPolls), stop.next(timedOut).next(ctx.trainingFailed))
+      .otherwise(wait);
+    name.next(create).next(wait).next(get).next(status).next(done);
+    return { start: name, end: trained };
+  }
+
+  /**
+   * What the EKS trainer's state machine role may do: describe the cluster, and in Kubernetes
+   * create, read and delete TrainJobs of the one namespace (an access entry in a group bound to a
+   * namespaced Role; EKS access policies such as AmazonEKSEditPolicy name no custom resources).
+   * The job's workload role reads this model's training sets and writes the run's model only.
+   */
+  private allowTrainJobs(
+    o: EksTrainJobOptions,
+    role: iam.IRole,
+    ctx: { model: string; trainingSetPrefix: string; artifactPrefix: string; props: TrainingPipelineProps },
+  ): void {
+    const stack = Stack.of(this);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeTrainingCluster',
+        actions: ['eks:DescribeCluster'],
+        resources: [stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: o.cluster.clusterName })],
+      }),
+    );
+    const group = `ml-platform:training-pipeline:${ctx.model}`;
+    const roleName = `${ctx.model}-training-pipeline`;
+    new eks.CfnAccessEntry(this, 'TrainJobAccessEntry', {
+      clusterName: o.cluster.clusterName,
+      principalArn: role.roleArn,
+      type: 'STANDARD',
+      kubernetesGroups: [group],
+    });
+    new eks.KubernetesManifest(this, 'TrainJobAccess', {
+      cluster: o.cluster,
+      overwrite: true,
+      manifest: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: roleName, namespace: o.namespace },
+          rules: [{ apiGroups: ['trainer.kubeflow.org'], resources: ['trainjobs'], verbs: ['create', 'get', 'delete'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: { name: roleName, namespace: o.namespace },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+        },
+      ],
+    });
+    if (o.workloadRole) {
+      const p = ctx.props;
+      new iam.ManagedPolicy(this, 'TrainJobWorkloadAccess', {
+        description: `The ${ctx.model} TrainJob's pods: this model's training sets, the run's model`,
+        roles: [o.workloadRole],
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['s3:GetObject'],
+            resources: [p.trainingSetBucket.arnForObjects(`${ctx.trainingSetPrefix}*`)],
+          }),
+          new iam.PolicyStatement({
+            actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+            resources: [p.artifactBucket.arnForObjects(`${ctx.artifactPrefix}runs/*`)],
+          }),
+          new iam.PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [p.trainingSetBucket.bucketArn],
+            conditions: { StringLike: { 's3:prefix': [`${ctx.trainingSetPrefix}*`] } },
+          }),
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+            resources: [p.encryptionKey.keyArn],
+          }),
+        ],
+      });
+    }
   }
 
   /** Lets a principal start (and read) executions of this pipeline: the retraining trigger, MWAA, operators. */

@@ -17,14 +17,31 @@ export interface SageMakerTrainerConfig {
   readonly hyperparameters: Readonly<Record<string, string>>;
 }
 
-/** A TrainJob of the platform's ClusterTrainingRuntime in the team's namespace (GPU models). */
+/**
+ * A Kubeflow Trainer TrainJob of the platform's distributed PyTorch ClusterTrainingRuntime in the
+ * team's namespace, queued through the team's Kueue LocalQueue (gang admission: all nodes or none).
+ */
 export interface EksTrainerConfig {
   readonly kind: 'eksTrainJob';
-  /** The team (of `cluster.teams`) whose namespace and queue run the job. */
+  /** The team (of `cluster.teams`) whose namespace, queue and workload role run the job. */
   readonly team: string;
+  /**
+   * Training image: the environment's ECR, tagged (`<repo>:<tag>`, optionally `@sha256:<digest>`);
+   * the tag names the serving image's tag too.
+   */
   readonly imageUri: string;
-  readonly nodes: number;
+  /** Nodes (pods) of the job, 1 to 64. */
+  readonly numNodes: number;
+  /** GPUs per node, 1 to the GPUs of the largest instance of the team's GPU training pools. */
   readonly gpusPerNode: number;
+  /** CPU cores and memory (GiB) each node requests. */
+  readonly nodeSize: { readonly cpu: number; readonly memoryGiB: number };
+  /** Run on the EFA runtime (`cluster.efaTraining`: EFA interfaces, placement group, training file system). */
+  readonly efa: boolean;
+  /** Longest the job may take, queueing included, 1 to 10 hours; then it is deleted and the run fails. */
+  readonly maxRuntimeHours: number;
+  /** Recorded with every version (JSON at most 256 characters); the job reads them as HYPERPARAMETERS. */
+  readonly hyperparameters: Readonly<Record<string, string>>;
 }
 
 /** The evaluation gate (holdout metrics, comparison with the production version). */
@@ -107,6 +124,17 @@ export const CLARIFY_IMAGE_ACCOUNTS: Readonly<Record<string, string>> = {
 /** The feature view every example model trains on (lib/features/views.ts). */
 const VIEW = 'applicant_txn_aggregates';
 
+/**
+ * The fraud model's GPU trainer where the cluster has GPU training capacity for it: staging 2 × 2
+ * GPUs on g6e; prod 2 × 8 H100 (p5.48xlarge) on the EFA runtime. Dev trains on SageMaker.
+ */
+const FRAUD_GPU_TRAINER: Readonly<
+  Partial<Record<EnvironmentName, Omit<EksTrainerConfig, 'kind' | 'team' | 'imageUri' | 'hyperparameters'>>>
+> = {
+  staging: { numNodes: 2, gpusPerNode: 2, nodeSize: { cpu: 16, memoryGiB: 96 }, efa: false, maxRuntimeHours: 6 },
+  prod: { numNodes: 2, gpusPerNode: 8, nodeSize: { cpu: 176, memoryGiB: 1800 }, efa: true, maxRuntimeHours: 8 },
+};
+
 function models(env: EnvironmentName, instanceType: string): LifecycleModelConfig[] {
   const { account, region } = ACCOUNTS[env];
   const image = (repo: string) => `${account}.dkr.ecr.${region}.amazonaws.com/${env}/${repo}:1.0.0`;
@@ -132,15 +160,23 @@ function models(env: EnvironmentName, instanceType: string): LifecycleModelConfi
     {
       model: 'fraud',
       tier: 2,
-      trainer: {
-        kind: 'sagemaker',
-        imageUri: image('fraud-train'),
-        instanceType,
-        instanceCount: 1,
-        volumeSizeGb: 50,
-        maxRuntimeHours: 2,
-        hyperparameters: { max_depth: '8', eta: '0.2', num_round: '200' },
-      },
+      trainer: FRAUD_GPU_TRAINER[env]
+        ? {
+            kind: 'eksTrainJob',
+            team: 'fraud',
+            imageUri: image('fraud-train-gpu'),
+            ...FRAUD_GPU_TRAINER[env]!,
+            hyperparameters: { epochs: '20', batch_size: '4096', lr: '0.001' },
+          }
+        : {
+            kind: 'sagemaker',
+            imageUri: image('fraud-train'),
+            instanceType,
+            instanceCount: 1,
+            volumeSizeGb: 50,
+            maxRuntimeHours: 2,
+            hyperparameters: { max_depth: '8', eta: '0.2', num_round: '200' },
+          },
       trainingSetView: VIEW,
       labelColumn: 'fraudulent',
       thresholds: { minAuc: 0.8, minKs: 0.4, maxAucDropVsProduction: 0.02 },

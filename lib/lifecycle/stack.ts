@@ -1,6 +1,7 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +19,10 @@ import {
 import { describeAlarm } from '../../constructs/observability/alarm-description';
 import type { IOnCallTopics } from '../../constructs/observability/on-call-topics';
 import { MODEL_MONITOR_ANALYZER_ACCOUNTS } from '../../constructs/serving/data-quality-monitor';
+import { TEAM_LOCAL_QUEUE } from '../../k8s/charts/kueue-queues';
+import { teamServiceAccountName } from '../../k8s/charts/team-tenancy';
+import { TORCH_DISTRIBUTED_RUNTIME, TORCH_EFA_RUNTIME } from '../../k8s/charts/training-runtimes';
+import type { TeamClusterAttributes } from '../compute/stack';
 import { ACCOUNTS } from '../config/accounts';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../config/types';
 import type { ModelStack } from '../serving/model-stack';
@@ -44,6 +49,23 @@ export interface LifecycleStackProps extends PlatformStackProps {
   readonly models: Readonly<Record<string, ModelStack>>;
   /** Roles of other stacks that train (team roles, MWAA): the trainer guardrail is attached to them here. */
   readonly trainerRoles?: readonly iam.IRole[];
+  /**
+   * The EKS cluster (Compute stack), for models trained by a TrainJob (`trainer.kind: 'eksTrainJob'`).
+   * @default - none; such a model then fails the synth
+   */
+  readonly cluster?: LifecycleClusterAttributes;
+  /**
+   * Each team's workload role (Team stacks, bound to the namespace's service account): a TrainJob's
+   * pods read the training sets and write the run's model with it.
+   * @default - none
+   */
+  readonly teamWorkloadRoles?: Readonly<Record<string, iam.IRole>>;
+}
+
+/** What the EKS trainer needs of the cluster: the team stacks' attributes, plus the API endpoint and its certificate authority (eks:call). */
+export interface LifecycleClusterAttributes extends TeamClusterAttributes {
+  readonly endpoint: string;
+  readonly certificateAuthorityData: string;
 }
 
 /** Name of the Lifecycle stack: `MlPlatform-prod-Lifecycle`. */
@@ -104,10 +126,52 @@ export class LifecycleStack extends PlatformStack {
     // --- Per model: training pipeline and drift retraining ---------------------------------------
     const pipelines: Record<string, TrainingPipeline> = {};
     const triggers: Record<string, RetrainingTrigger> = {};
+    let cluster: eks.ICluster | undefined;
+    // The EKS trainer: the Compute stack's cluster by attributes (eks:call, the namespace's Role applied through its kubectl provider).
+    const clusterFor = (model: string): eks.ICluster => {
+      const a = props.cluster;
+      if (!a)
+        throw new Error(
+          `lifecycle: model ${model} trains on EKS (trainer.kind 'eksTrainJob') but the Lifecycle stack was given no cluster`,
+        );
+      cluster ??= eks.Cluster.fromClusterAttributes(this, 'TrainingCluster', {
+        clusterName: a.clusterName,
+        clusterEndpoint: a.endpoint,
+        clusterCertificateAuthorityData: a.certificateAuthorityData,
+        clusterSecurityGroupId: a.clusterSecurityGroupId,
+        kubectlProvider: eks.KubectlProvider.fromKubectlProviderAttributes(this, 'TrainingClusterKubectl', {
+          serviceToken: a.kubectlServiceToken,
+          role: a.kubectlRoleArn ? iam.Role.fromRoleArn(this, 'TrainingClusterKubectlRole', a.kubectlRoleArn) : undefined,
+        }),
+      });
+      return cluster;
+    };
     for (const m of l.models) {
       const stack = props.models[m.model];
+      const t = m.trainer;
       const pipeline = new TrainingPipeline(this, `${pascal(m.model)}Pipeline`, {
         ...pipelineProps(m, `${config.account}.dkr.ecr.${config.region}.amazonaws.com/${config.name}/${m.model}`),
+        ...(t.kind === 'eksTrainJob'
+          ? {
+              eksTraining: {
+                cluster: clusterFor(m.model),
+                namespace: t.team,
+                runtimeName: t.efa ? TORCH_EFA_RUNTIME : TORCH_DISTRIBUTED_RUNTIME,
+                efaInterfacesPerNode: t.efa ? config.cluster.efaTraining?.efaInterfacesPerNode : undefined,
+                imageUri: t.imageUri,
+                numNodes: t.numNodes,
+                gpusPerNode: t.gpusPerNode,
+                nodeSize: t.nodeSize,
+                queueName: TEAM_LOCAL_QUEUE,
+                // Pipeline runs produce candidates for production: Kueue's production priority.
+                priorityClass: 'production',
+                serviceAccountName: teamServiceAccountName(t.team),
+                workloadRole: props.teamWorkloadRoles?.[t.team],
+                hyperparameters: { ...t.hyperparameters },
+                maxRuntime: Duration.hours(t.maxRuntimeHours),
+              },
+            }
+          : {}),
         stateMachineName: trainingPipelineName(config.name, m.model),
         modelPackageGroupName: groupOf(m.model),
         description: config.serving.models.find((s) => s.name === m.model)?.description,
@@ -129,13 +193,13 @@ export class LifecycleStack extends PlatformStack {
       pipelines[m.model] = pipeline;
 
       const driftAlarms = Object.values(stack.endpoints).flatMap((e) => (e.driftAlarm ? [e.driftAlarm] : []));
-      if (driftAlarms.length > 0 && m.trainer.kind === 'sagemaker') {
+      if (driftAlarms.length > 0) {
         triggers[m.model] = new RetrainingTrigger(this, `${pascal(m.model)}Retraining`, {
           modelName: m.model,
           pipeline: pipeline.stateMachine,
           driftAlarms,
           trainingSets: { bucket: features, prefix: `training-sets/${m.trainingSetView}/` },
-          codeVersion: m.trainer.imageUri.split(':').pop() ?? 'unknown',
+          codeVersion: imageTag(m.trainer.imageUri),
           minInterval: Duration.hours(m.retrainMinIntervalHours),
           encryptionKey: props.dataKey,
           logEncryptionKey: props.logsKey,
@@ -316,25 +380,31 @@ export function laterEnvironments(env: EnvironmentName): EnvironmentName[] {
   return ENVIRONMENT_NAMES.filter((e) => previousEnvironments(e).includes(env));
 }
 
-/** A model's training choices as TrainingPipeline props (SageMaker training; the EKS trainer is rejected by the rules). */
+/** The tag of `<repo>:<tag>` or `<repo>:<tag>@sha256:<digest>`. */
+function imageTag(imageUri: string): string {
+  return imageUri.split('@')[0]!.split(':').pop() ?? 'unknown';
+}
+
+/** A model's training choices as TrainingPipeline props (the EKS trainer's cluster options are the stack's). */
 function pipelineProps(m: LifecycleModelConfig, repositoryUri: string) {
-  if (m.trainer.kind !== 'sagemaker')
-    throw new Error(`lifecycle: model ${m.model} has trainer ${m.trainer.kind}; only 'sagemaker' is wired`);
   const t = m.trainer;
   return {
     modelName: m.model,
     tier: m.tier,
-    training: {
-      imageUri: t.imageUri,
-      instanceType: t.instanceType,
-      instanceCount: t.instanceCount,
-      volumeSizeGb: t.volumeSizeGb,
-      maxRuntime: Duration.hours(t.maxRuntimeHours),
-      hyperparameters: { ...t.hyperparameters },
-    },
+    training:
+      t.kind === 'sagemaker'
+        ? {
+            imageUri: t.imageUri,
+            instanceType: t.instanceType,
+            instanceCount: t.instanceCount,
+            volumeSizeGb: t.volumeSizeGb,
+            maxRuntime: Duration.hours(t.maxRuntimeHours),
+            hyperparameters: { ...t.hyperparameters },
+          }
+        : undefined,
     evaluation: { ...m.thresholds, labelColumn: m.labelColumn },
     // The serving image: the model's repository (ModelStack's `<env>/<model>`), same tag as the training image.
-    inferenceImageUri: `${repositoryUri}:${t.imageUri.split(':').pop()}`,
+    inferenceImageUri: `${repositoryUri}:${imageTag(t.imageUri)}`,
   };
 }
 

@@ -209,7 +209,19 @@ export class MlPlatformStage extends Stage {
         ...Object.values(this.teams).map((t) => t.identity.role),
         ...(this.airflow ? [this.airflow.airflow.executionRole] : []),
       ],
+      // The EKS trainer (models with trainer.kind 'eksTrainJob'): the cluster, and each team's workload role.
+      cluster: {
+        ...this.compute.clusterAttributes,
+        endpoint: this.compute.mlCluster.cluster.clusterEndpoint,
+        certificateAuthorityData: this.compute.mlCluster.cluster.clusterCertificateAuthorityData,
+      },
+      teamWorkloadRoles: Object.fromEntries(Object.entries(this.teams).map(([name, t]) => [name, t.identity.role])),
     });
+    // A TrainJob's Role and RoleBinding apply in the team's namespace: after the team's stack.
+    for (const m of config.lifecycle.models) {
+      if (m.trainer.kind === 'eksTrainJob' && this.teams[m.trainer.team])
+        this.lifecycle.addStackDependency(this.teams[m.trainer.team]!, 'the TrainJob Role applies in the team namespace');
+    }
 
     // Dashboards, SLOs, threshold alarms and cost guardrails: deployed last, they only read names.
     this.observability = new ObservabilityStack(this, 'Observability', {

@@ -21,10 +21,18 @@ describe('committed lifecycle configuration', () => {
     expect(ENVIRONMENTS.prod.lifecycle.promotion).toEqual({ importAs: 'PendingManualApproval' });
     expect(validate(ENVIRONMENTS)).toEqual([]);
   });
+
+  test('fraud trains on SageMaker in dev and as a TrainJob of the fraud team in staging (2 × 2 GPUs) and prod (2 × 8 GPUs, EFA)', () => {
+    const fraud = (env: Env) => ENVIRONMENTS[env].lifecycle.models.find((m) => m.model === 'fraud')!.trainer;
+    expect(fraud('dev').kind).toBe('sagemaker');
+    expect(fraud('staging')).toMatchObject({ kind: 'eksTrainJob', team: 'fraud', numNodes: 2, gpusPerNode: 2, efa: false });
+    expect(fraud('prod')).toMatchObject({ kind: 'eksTrainJob', team: 'fraud', numNodes: 2, gpusPerNode: 8, efa: true });
+  });
 });
 
 describe('lifecycle rules', () => {
   const m0 = (c: any) => c.lifecycle.models[0];
+  const m1 = (c: any) => c.lifecycle.models[1];
   const cases: Array<[string, Env, (c: any) => void, string]> = [
     ['missing section', 'dev', (c) => delete c.lifecycle, 'dev.lifecycle: undefined is not allowed; the section is required'],
     [
@@ -89,10 +97,40 @@ describe('lifecycle rules', () => {
       "prod.lifecycle.models[0].trainer.imageUri: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/dev/credit-risk-train:1.0.0' is not allowed; expected an ECR image of this environment's account and region, tagged (333333333333.dkr.ecr.eu-west-1.amazonaws.com/<repo>:<tag>)",
     ],
     [
-      'EKS trainer not wired yet',
+      'EKS trainer of an unknown team',
       'prod',
-      (c) => (m0(c).trainer = { kind: 'eksTrainJob', team: 'credit-risk', imageUri: 'x', nodes: 2, gpusPerNode: 8 }),
-      "prod.lifecycle.models[0].trainer.kind: 'eksTrainJob' is not supported yet; expected 'sagemaker' (the TrainJob trainer behind the pipeline's Train state is docs/lifecycle.md's extension point)",
+      (c) => (m1(c).trainer.team = 'payments'),
+      "prod.lifecycle.models[1].trainer.team: 'payments' is not allowed; expected a cluster.teams name (credit-risk, fraud)",
+    ],
+    [
+      "EKS trainer beyond the team's Kueue GPUs (staging: 4 own + 2 borrowable on gpu-training)",
+      'staging',
+      (c) => (m1(c).trainer.gpusPerNode = 4),
+      "staging.lifecycle.models[1].trainer.gpusPerNode: 4 is not allowed; 2 nodes × 4 GPUs fit no GPU training pool of team 'fraud' (per pool: GPUs per node, own + borrowable GPUs, pool limit: gpu-training 8, 6, 16)",
+    ],
+    [
+      'EKS trainer beyond the GPUs of one node',
+      'prod',
+      (c) => Object.assign(m1(c).trainer, { numNodes: 1, gpusPerNode: 8, efa: false }, { gpusPerNode: 9 }),
+      'prod.lifecycle.models[1].trainer.gpusPerNode: 9 is not allowed; expected a whole number from 1 to 8',
+    ],
+    [
+      'EKS trainer beyond the namespace memory quota',
+      'staging',
+      (c) => (m1(c).trainer.nodeSize = { cpu: 16, memoryGiB: 160 }),
+      "staging.lifecycle.models[1].trainer.nodeSize.memoryGiB: 160 is not allowed; 2 nodes × 160 GiB exceed team 'fraud''s quota of 256 GiB",
+    ],
+    [
+      'EKS trainer on EFA where the environment has none',
+      'staging',
+      (c) => (m1(c).trainer.efa = true),
+      'staging.lifecycle.models[1].trainer.efa: true is not allowed; the environment has no cluster.efaTraining (the EFA runtime)',
+    ],
+    [
+      'EKS trainer image of another registry',
+      'prod',
+      (c) => (m1(c).trainer.imageUri = 'docker.io/pytorch/pytorch:2.8.0'),
+      "prod.lifecycle.models[1].trainer.imageUri: 'docker.io/pytorch/pytorch:2.8.0' is not allowed; expected an ECR image of this environment's account and region, tagged and optionally pinned by digest (333333333333.dkr.ecr.eu-west-1.amazonaws.com/<repo>:<tag>[@sha256:<digest>])",
     ],
     [
       'retrain interval',

@@ -206,6 +206,85 @@ const SPEC = {
   },
 };
 
+describe('wired EKS trainer (fraud: a TrainJob in staging and prod, SageMaker in dev)', () => {
+  test('prod: the TrainJob of the fraud namespace, on the EFA runtime, queued in the team LocalQueue, as the team service account', () => {
+    const d = definitionOf('prod', 'FraudPipeline');
+    expect(d.States.Train).toBeUndefined();
+    const create = d.States.CreateTrainJob;
+    expect(create.Resource).toBe('arn:aws:states:::eks:call');
+    expect(create.Parameters.Path).toBe('/apis/trainer.kubeflow.org/v1alpha1/namespaces/fraud/trainjobs');
+    const body = create.Parameters.RequestBody;
+    expect(body.metadata).toMatchObject({
+      namespace: 'fraud',
+      labels: { 'kueue.x-k8s.io/queue-name': 'default', 'kueue.x-k8s.io/priority-class': 'production' },
+    });
+    expect(body.spec.runtimeRef.name).toBe('platform-torch-efa');
+    expect(body.spec.trainer).toMatchObject({
+      numNodes: 2,
+      resourcesPerNode: { limits: { 'nvidia.com/gpu': 8, 'vpc.amazonaws.com/efa': 32 } },
+    });
+    expect(JSON.stringify(body.spec.runtimePatches)).toContain('"serviceAccountName":"fraud-workloads"');
+    expect(definitionOf('staging', 'FraudPipeline').States.CreateTrainJob.Parameters.RequestBody.spec.runtimeRef.name).toBe(
+      'platform-torch-distributed',
+    );
+    expect(definitionOf('dev', 'FraudPipeline').States.Train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+  });
+
+  test('prod: a failed TrainJob ends the run in TrainingFailed with its reason; nothing is evaluated or registered', async () => {
+    const d = definitionOf('prod', 'FraudPipeline');
+    const bucket = /s3:\/\/([^/]+)\/training-sets/.exec(d.States.InvalidInput.Cause)![1];
+    const input = {
+      trainingSetUri: `s3://${bucket}/training-sets/applicant_txn_aggregates/v=1/`,
+      trainingSetVersion: 'v=1',
+      codeVersion: '1.0.0',
+    };
+    const job = (status: unknown) => ({ ResponseBody: { metadata: { name: 'fraud-0a1b2c3d' }, status } });
+    let polls = 0;
+    const run = await execute(d, input, {
+      CreateTrainJob: () => job(undefined),
+      GetTrainJob: () =>
+        polls++ === 0
+          ? job({ conditions: [{ type: 'Suspended', status: 'True', reason: 'Kueue' }] })
+          : job({ conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'nccl timeout' }] }),
+    });
+    expect(run).toMatchObject({ status: 'FAILED', error: 'TrainingFailed' });
+    expect(run.cause).toMatch(/^TrainJob fraud-[0-9a-f]{8} failed: DeadlineExceeded: nccl timeout; nothing registered$/);
+    expect(Object.keys(run.calls).sort()).toEqual(['CreateTrainJob', 'GetTrainJob']);
+  });
+
+  test.each(['staging', 'prod'] as const)(
+    '%s: the pipeline role has one access entry (a group, no access policy) and a Role in the fraud namespace; Lifecycle deploys after Compute and the fraud team',
+    (env) => {
+      const t = templateOf(env);
+      t.resourceCountIs('AWS::EKS::AccessEntry', 1);
+      const [entry] = Object.values(t.findResources('AWS::EKS::AccessEntry')) as any[];
+      expect(entry.Properties).toMatchObject({ Type: 'STANDARD', KubernetesGroups: ['ml-platform:training-pipeline:fraud'] });
+      expect(entry.Properties.AccessPolicies).toBeUndefined();
+      expect(JSON.stringify(entry.Properties.PrincipalArn)).toMatch(/FraudPipelineRole/);
+      const manifests = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')).map((r: any) =>
+        JSON.parse(r.Properties.Manifest),
+      );
+      expect(manifests).toHaveLength(1);
+      expect(manifests[0].map((o: any) => [o.kind, o.metadata.namespace])).toEqual([
+        ['Role', 'fraud'],
+        ['RoleBinding', 'fraud'],
+      ]);
+      expect(manifests[0][0].rules).toEqual([
+        { apiGroups: ['trainer.kubeflow.org'], resources: ['trainjobs'], verbs: ['create', 'get', 'delete'] },
+      ]);
+      const stage = platformStage(env);
+      const after = stage.lifecycle.dependencies.map((s) => s.stackName);
+      expect(after).toEqual(expect.arrayContaining([stage.compute.stackName, stage.teams.fraud!.stackName]));
+    },
+  );
+
+  test('dev: no access entry and no Kubernetes object (SageMaker training only)', () => {
+    const t = templateOf('dev');
+    t.resourceCountIs('AWS::EKS::AccessEntry', 0);
+    t.resourceCountIs('Custom::AWSCDK-EKS-KubernetesResource', 0);
+  });
+});
+
 describe('wired endpoint rollout (staging credit-risk): the mlp rollout procedure', () => {
   const definition = definitionOf('staging', 'CreditRiskRollout');
   const version = (status = 'Approved', group = 'staging-credit-risk') => ({
