@@ -7,6 +7,7 @@ import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { auditedStateMachine } from './private/audited-state-machine';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
@@ -375,14 +376,13 @@ export class EndpointRollout extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Rolls approved versions onto ${props.endpointName} (the mlp endpoints rollout procedure)`,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = auditedStateMachine(this, {
       role,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definition: definition,
       comment: `Rollout of an approved version onto ${props.endpointName} from its spec (blue/green, rollback alarms)`,
-      tracingEnabled: true,
       timeout: Duration.hours(6),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+      logGroup,
+      encryptionKey: props.encryptionKey,
     });
     props.encryptionKey.grantEncryptDecrypt(role);
     role.addToPrincipalPolicy(

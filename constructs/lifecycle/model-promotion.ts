@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { auditedStateMachine } from './private/audited-state-machine';
 import { assertPattern } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
@@ -192,14 +193,13 @@ export class ModelPromotion extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Promotes approved versions from ${props.sourceEnvironment} to ${props.targetEnvironment}`,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = auditedStateMachine(this, {
       role,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definition: definition,
       comment: `Promotion of approved model versions from ${props.sourceEnvironment} to ${props.targetEnvironment} (${props.target.description})`,
-      tracingEnabled: true,
       timeout: Duration.hours(6),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+      logGroup,
+      encryptionKey: props.encryptionKey,
     });
     props.encryptionKey.grantEncryptDecrypt(role);
 

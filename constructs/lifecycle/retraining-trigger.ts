@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { auditedStateMachine } from './private/audited-state-machine';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
@@ -197,15 +198,14 @@ export class RetrainingTrigger extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Starts retraining of ${props.modelName} on drift, at most once per ${hours} hours`,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = auditedStateMachine(this, {
       role,
-      definitionBody: sfn.DefinitionBody.fromChainable(times.next(claim).next(listSets).next(hasSet)),
+      definition: times.next(claim).next(listSets).next(hasSet),
       comment: `Drift retraining of ${props.modelName}, at most once per ${hours} hours`,
-      tracingEnabled: true,
       timeout: Duration.minutes(5),
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+      logGroup,
+      encryptionKey: props.encryptionKey,
     });
     props.encryptionKey.grantEncryptDecrypt(role);
 

@@ -11,6 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrainJobSpecTrainerResourcesPerNodeLimits as Qty, TrainJob } from '../../k8s/imports/trainer.kubeflow.org';
+import { auditedStateMachine } from './private/audited-state-machine';
 import {
   assertPattern,
   assertRange,
@@ -1022,15 +1023,14 @@ export class TrainingPipeline extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${model} training pipeline`,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = auditedStateMachine(this, {
       role,
       stateMachineName: props.stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      definition: definition,
       comment: `Training pipeline of ${model}: train, evaluate, bias check, register (PendingManualApproval)`,
-      tracingEnabled: true,
       timeout: Duration.hours(12),
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key),
+      logGroup: this.logGroup,
+      encryptionKey: key,
     });
     // CreateModelPackage only as PendingManualApproval: the pipeline can never approve its own output.
     role.addToPrincipalPolicy(

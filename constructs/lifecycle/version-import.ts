@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { auditedStateMachine } from './private/audited-state-machine';
 import { assertPattern } from './private/checks';
 import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
@@ -293,20 +294,17 @@ export class VersionImport extends Construct {
         resources: ['*'],
       }),
     );
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = auditedStateMachine(this, {
       role,
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        locate.next(
-          new sfn.Choice(this, 'ArtifactUnderModelPrefix?')
-            .when(sfn.Condition.isPresent('$.artifact.copySource'), copy.next(register).next(new sfn.Succeed(this, 'Imported')))
-            .otherwise(refused),
-        ),
+      definition: locate.next(
+        new sfn.Choice(this, 'ArtifactUnderModelPrefix?')
+          .when(sfn.Condition.isPresent('$.artifact.copySource'), copy.next(register).next(new sfn.Succeed(this, 'Imported')))
+          .otherwise(refused),
       ),
       comment: `Versions promoted from ${props.sourceModelPackageGroupName} registered into ${group} as ${props.importAs}`,
-      tracingEnabled: true,
       timeout: Duration.minutes(5),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+      logGroup,
+      encryptionKey: props.encryptionKey,
     });
     props.encryptionKey.grantEncryptDecrypt(role);
     // The copy is written with this bucket's key (its default encryption), through S3 only.

@@ -1,0 +1,40 @@
+import type { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+
+export interface AuditedStateMachineProps {
+  readonly definition: sfn.IChainable;
+  readonly comment: string;
+  readonly timeout: Duration;
+  readonly role: iam.IRole;
+  /** Where every event goes, with its input and output. */
+  readonly logGroup: logs.ILogGroup;
+  /** Encrypts the executions' state data (the caller grants the role its use). */
+  readonly encryptionKey: kms.IKey;
+  /** @default - generated */
+  readonly stateMachineName?: string;
+  /** @default - aws-cdk-lib's default (JSONPath) */
+  readonly queryLanguage?: sfn.QueryLanguage;
+}
+
+/**
+ * A lifecycle state machine as every lifecycle construct runs one (id `Resource` of `scope`): X-Ray
+ * tracing, every event logged with its data, state data encrypted with a customer-managed key. The
+ * one definition of those settings for the pipelines, rollouts, promotions, imports and retraining.
+ */
+export function auditedStateMachine(scope: Construct, props: AuditedStateMachineProps): sfn.StateMachine {
+  return new sfn.StateMachine(scope, 'Resource', {
+    role: props.role,
+    ...(props.stateMachineName !== undefined ? { stateMachineName: props.stateMachineName } : {}),
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    comment: props.comment,
+    tracingEnabled: true,
+    timeout: props.timeout,
+    ...(props.queryLanguage !== undefined ? { queryLanguage: props.queryLanguage } : {}),
+    logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+  });
+}
