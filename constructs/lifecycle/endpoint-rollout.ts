@@ -1,15 +1,13 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog } from './private/audited-state-machine';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED } from './private/checks';
-import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 
@@ -366,10 +364,9 @@ export class EndpointRollout extends Construct {
       .next(describeVersion)
       .next(new sfn.Choice(this, 'VersionApproved').when(versionOk, current.next(inService)).otherwise(refused));
 
-    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
-    const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const logGroup = executionLog(this, {
+      encryptionKey: props.encryptionKey,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     const role = new ManagedPolicyRole(this, 'Role', {

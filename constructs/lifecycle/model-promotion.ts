@@ -3,13 +3,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog } from './private/audited-state-machine';
 import { assertPattern } from './private/checks';
-import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 
@@ -183,10 +181,9 @@ export class ModelPromotion extends Construct {
       .when(sfn.Condition.stringEquals('$.detail.ModelApprovalStatus', 'Approved'), chain.next(promoted))
       .otherwise(notApproved);
 
-    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
-    const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
+    const logGroup = executionLog(this, {
+      encryptionKey: props.encryptionKey,
+      logEncryptionKey: props.logEncryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     const role = new ManagedPolicyRole(this, 'Role', {

@@ -5,14 +5,12 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog } from './private/audited-state-machine';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
-import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
 import { retrainingIntervalProblems } from './problems';
@@ -188,12 +186,7 @@ export class RetrainingTrigger extends Construct {
       .when(sfn.Condition.isPresent('$.sets.CommonPrefixes[0]'), newest.next(start))
       .otherwise(noTrainingSet);
 
-    if (!props.logEncryptionKey) allowLogsToUseKey(this, props.encryptionKey);
-    const logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy,
-    });
+    const logGroup = executionLog(this, { encryptionKey: props.encryptionKey, logEncryptionKey: props.logEncryptionKey, removalPolicy });
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Starts retraining of ${props.modelName} on drift, at most once per ${hours} hours`,

@@ -1,17 +1,17 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { TrainJobSpecTrainerResourcesPerNodeLimits as Qty, TrainJob } from '../../k8s/imports/trainer.kubeflow.org';
-import { auditedStateMachine } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog } from './private/audited-state-machine';
 import {
   assertPattern,
   assertRange,
@@ -22,7 +22,6 @@ import {
   MODEL_NAME,
   MODEL_NAME_ALLOWED,
 } from './private/checks';
-import { allowLogsToUseKey } from './private/logs-key';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
 import { grantPrefix } from './private/s3-access';
@@ -1013,12 +1012,12 @@ export class TrainingPipeline extends Construct {
     const definition = validate.when(inputOk, prepare.next(newRun).next(runPaths).next(trainStart)).otherwise(invalidInput);
 
     // --- The state machine ---------------------------------------------------------------------
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      encryptionKey: props.logEncryptionKey ?? key,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    this.logGroup = executionLog(this, {
+      encryptionKey: key,
+      logEncryptionKey: props.logEncryptionKey,
+      removalPolicy: props.removalPolicy,
+      retention: props.logRetention,
     });
-    if (!props.logEncryptionKey) allowLogsToUseKey(this, key);
     const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Runs the ${model} training pipeline`,

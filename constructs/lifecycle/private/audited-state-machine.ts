@@ -1,9 +1,10 @@
-import type { Duration } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { allowLogsToUseKey } from './logs-key';
 
 export interface AuditedStateMachineProps {
   readonly definition: sfn.IChainable;
@@ -36,5 +37,25 @@ export function auditedStateMachine(scope: Construct, props: AuditedStateMachine
     ...(props.queryLanguage !== undefined ? { queryLanguage: props.queryLanguage } : {}),
     logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey),
+  });
+}
+
+export interface ExecutionLogProps {
+  /** The construct's key; used for the log group when no `logEncryptionKey` is given (CloudWatch Logs is then allowed to use it). */
+  readonly encryptionKey: kms.IKey;
+  readonly logEncryptionKey?: kms.IKey;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default one year */
+  readonly retention?: logs.RetentionDays;
+}
+
+/** The execution log group of a lifecycle state machine (id `ExecutionLog` of `scope`), KMS-encrypted. */
+export function executionLog(scope: Construct, props: ExecutionLogProps): logs.LogGroup {
+  if (!props.logEncryptionKey) allowLogsToUseKey(scope, props.encryptionKey);
+  return new logs.LogGroup(scope, 'ExecutionLog', {
+    encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
+    retention: props.retention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
   });
 }
