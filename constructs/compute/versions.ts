@@ -19,10 +19,14 @@ import { optionalPeer } from '../private/optional-peer';
  * - coredns v1.14.2-eksbuild.4: "Manage CoreDNS", table "CoreDNS versions", row 1.35
  *   (docs.amazonaws.cn/en_us/eks/latest/userguide/managing-coredns.md; an earlier copy listed
  *   v1.13.2-eksbuild.4). Was v1.13.1-eksbuild.1, a guess.
- * - vpc-cni, eks-pod-identity-agent, aws-ebs-csi-driver: NOT verified. The guide's VPC CNI table
- *   stops at 1.33 (v1.20.1-eksbuild.3) in the copies found, and the other two publish no table per
- *   Kubernetes version (only `describe-addon-versions`): the pins below are unconfirmed; run the
- *   command above for each before the first deploy (a wrong version fails the Compute stack).
+ * - vpc-cni v1.21.1-eksbuild.1, eks-pod-identity-agent v1.3.10-eksbuild.2, aws-ebs-csi-driver
+ *   v1.57.1-eksbuild.1 (checked 2026-12-07): the Kubernetes 1.35 rows of awslabs/cdk-eks-blueprints'
+ *   add-on version maps (lib/addons/vpc-cni, eks-pod-identity-agent, ebs-csi-driver/index.ts;
+ *   commit 0b82904e "Add EKS Kubernetes 1.35 support", 2026-04-08). The same pod-identity-agent and
+ *   EBS CSI builds are pinned beside kube-proxy v1.35.x in other public 1.35 cluster configs (eksctl
+ *   and terraform-aws-eks inputs), which also use later vpc-cni builds (v1.21.1-eksbuild.5/.7).
+ *   The guide's VPC CNI table stops at 1.33 in the copies found, and the other two publish no table
+ *   per Kubernetes version. Were v1.20.4-eksbuild.1, v1.3.9-eksbuild.3, v1.51.1-eksbuild.1 (guesses).
  */
 
 /** A kubectl layer package's class (`KubectlV35Layer`, …): an optional peer of the published library, needed only by MlCluster. */
@@ -56,11 +60,12 @@ export const KUBERNETES_RELEASES: Readonly<Record<string, KubernetesRelease>> = 
   '1.35': {
     kubectlLayer: (scope, id) => new (kubectlLayerClass('@aws-cdk/lambda-layer-kubectl-v35', 'KubectlV35Layer'))(scope, id),
     addons: {
-      'vpc-cni': 'v1.20.4-eksbuild.1',
-      'kube-proxy': 'v1.35.3-eksbuild.2',
-      'eks-pod-identity-agent': 'v1.3.9-eksbuild.3',
-      coredns: 'v1.14.2-eksbuild.4',
-      'aws-ebs-csi-driver': 'v1.51.1-eksbuild.1',
+      // Sources and dates of each pin: the comment at the top of this file.
+      'vpc-cni': 'v1.21.1-eksbuild.1', // cdk-eks-blueprints V1_35 (0b82904e, 2026-04-08); checked 2026-12-07
+      'kube-proxy': 'v1.35.3-eksbuild.2', // EKS User Guide, kube-proxy versions, row 1.35; checked 2026-12-07
+      'eks-pod-identity-agent': 'v1.3.10-eksbuild.2', // cdk-eks-blueprints V1_35 (0b82904e, 2026-04-08); checked 2026-12-07
+      coredns: 'v1.14.2-eksbuild.4', // EKS User Guide, CoreDNS versions, row 1.35; checked 2026-12-07
+      'aws-ebs-csi-driver': 'v1.57.1-eksbuild.1', // cdk-eks-blueprints V1_35 (0b82904e, 2026-04-08); checked 2026-12-07
     },
   },
 };

@@ -6,7 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, packs } from '../private/acknowledge';
 
-/** Interface endpoints every platform VPC gets, by construct id. */
+/**
+ * Interface endpoints every platform VPC gets, by construct id (ids are logical IDs: never rename
+ * one). With these and the S3 interface endpoint (S3_INTERFACE_ENDPOINT_ID), every AWS API the
+ * platform's pods call has a private address in the VPC, so their NetworkPolicies admit HTTPS to
+ * the VPC CIDR only.
+ */
 export const INTERFACE_ENDPOINTS: Readonly<Record<string, ec2.InterfaceVpcEndpointAwsService>> = {
   EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
   EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
@@ -16,7 +21,23 @@ export const INTERFACE_ENDPOINTS: Readonly<Record<string, ec2.InterfaceVpcEndpoi
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   SageMakerApi: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
   SageMakerRuntime: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
+  // CloudWatch metrics (PutMetricData: the feature-stream consumers).
+  CloudWatchMonitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  // EMR Serverless (teams start, watch and cancel Spark job runs).
+  EmrServerless: ec2.InterfaceVpcEndpointAwsService.EMR_SERVERLESS,
+  // SageMaker MLflow tracking servers (`aws.sagemaker.<region>.experiments`: the sagemaker-mlflow API).
+  SageMakerExperiments: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_EXPERIMENTS,
 };
+
+/**
+ * Construct id of the S3 interface endpoint (PrivateLink). It sits beside the S3 gateway endpoint
+ * (construct id `S3`, kept for what does not resolve through the VPC's resolver) with private DNS
+ * for all resolvers, so in-VPC clients resolve S3's regional names (`s3.<region>.amazonaws.com`,
+ * `<bucket>.s3.<region>.amazonaws.com`, ECR's layer bucket) to the endpoint's addresses in the
+ * VPC: pods reach S3 inside the VPC CIDR, which a NetworkPolicy can name (the gateway's prefix list
+ * it cannot). The price: $0.01 per GB processed, where the gateway endpoint is free.
+ */
+export const S3_INTERFACE_ENDPOINT_ID = 'S3Interface';
 
 export interface PlatformNetworkProps {
   /** IPv4 CIDR of the VPC. */
@@ -41,9 +62,10 @@ export interface PlatformNetworkProps {
    */
   readonly flowLogRetention?: logs.RetentionDays;
   /**
-   * Interface endpoints (INTERFACE_ENDPOINTS) in the private subnets. Off, private workloads reach
-   * those AWS APIs through the NAT gateways (TLS, IAM-signed); the S3 and DynamoDB gateway
-   * endpoints stay. Each interface endpoint costs an hourly fee per AZ.
+   * Interface endpoints (INTERFACE_ENDPOINTS and the S3 interface endpoint) in the private subnets.
+   * Off, private workloads reach those AWS APIs through the NAT gateways (TLS, IAM-signed); the S3
+   * and DynamoDB gateway endpoints stay. Each interface endpoint costs an hourly fee per AZ (and
+   * $0.01 per GB processed).
    * @default true
    */
   readonly interfaceEndpoints?: boolean;
@@ -58,8 +80,10 @@ export interface PlatformNetworkProps {
  * The VPC of one environment: public subnets (NAT gateways only, no auto-assigned public IPs),
  * private subnets with egress (EKS nodes, EMR, SageMaker), isolated subnets (caches, brokers),
  * all flow logs to a KMS-encrypted log group, S3 and DynamoDB gateway endpoints and (unless
- * `interfaceEndpoints: false`) interface endpoints for ECR, STS, CloudWatch Logs, KMS, Secrets
- * Manager and SageMaker, so that private workloads reach AWS APIs without the internet. The default security group is closed.
+ * `interfaceEndpoints: false`) interface endpoints for ECR, STS, CloudWatch Logs and metrics, KMS,
+ * Secrets Manager, SageMaker (API, runtime, MLflow), EMR Serverless and S3 (private DNS for all
+ * resolvers), so that private workloads reach AWS APIs without the internet and inside the VPC
+ * CIDR. The default security group is closed.
  *
  * @example
  * const net = new PlatformNetwork(this, 'Network', {
@@ -156,5 +180,14 @@ export class PlatformNetwork extends Construct {
         open: false,
       });
     }
+    // S3 over PrivateLink as well as the gateway: in-VPC clients resolve S3 to this endpoint.
+    this.vpc.addInterfaceEndpoint(S3_INTERFACE_ENDPOINT_ID, {
+      service: ec2.InterfaceVpcEndpointAwsService.S3,
+      privateDnsEnabled: true,
+      privateDnsOnlyForInboundResolverEndpoint: ec2.VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.endpointSecurityGroup],
+      open: false,
+    });
   }
 }

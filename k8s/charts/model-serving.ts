@@ -5,7 +5,7 @@ import { GPU_TAINT } from '../../constructs/compute/gpu';
 import { nodeSelector } from '../../constructs/compute/ml-node-group';
 import { DNS_1035_LABEL, DNS_LABEL, LABEL_KEY, LABEL_VALUE, parseCidr } from '../../constructs/core/patterns';
 import { platformLabels } from './labels';
-import { POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
+import { type AwsApiDestinations, awsApiDestinationsProblems, awsApiIpBlocks, POD_IDENTITY_AGENT_CIDR } from './team-tenancy';
 
 /** A workload allowed to call the model server: all pods of a namespace, or those with these labels. */
 export interface ModelServerCaller {
@@ -131,6 +131,13 @@ export interface ModelServingProps extends ChartProps {
    * @default - no egress beyond DNS, HTTPS and the Pod Identity agent
    */
   readonly featureStore?: ModelServerFeatureStore;
+  /**
+   * Where the pods reach AWS APIs on 443 (S3 for the model, ECR, KMS): the VPC's interface
+   * endpoints and the public ranges that leave through NAT, as in the namespace's `allow-aws-apis`
+   * policy (NetworkPolicies add up: a wider rule here would reopen what that one narrows).
+   * @default - anywhere (0.0.0.0/0)
+   */
+  readonly awsApis?: AwsApiDestinations;
   /**
    * HTTP paths of the probes (defaults: the Open Inference Protocol, KServe v2).
    * @default { readiness: '/v2/health/ready', liveness: '/v2/health/live' }
@@ -381,7 +388,14 @@ export class ModelServingChart extends Chart {
     });
     this.networkPolicy.addEgressRule(kubeDns, [kplus.NetworkPolicyPort.udp(53), kplus.NetworkPolicyPort.tcp(53)]);
     // S3 (the model), STS and ECR over HTTPS; credentials from the Pod Identity agent.
-    this.networkPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), [kplus.NetworkPolicyPort.tcp(443)]);
+    const https = [kplus.NetworkPolicyPort.tcp(443)];
+    if (props.awsApis) {
+      for (const block of awsApiIpBlocks(props.awsApis)) {
+        this.networkPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, block.id, block.cidr, block.except), https);
+      }
+    } else {
+      this.networkPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), https);
+    }
     this.networkPolicy.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'PodIdentityAgent', POD_IDENTITY_AGENT_CIDR), [
       kplus.NetworkPolicyPort.tcp(80),
     ]);
@@ -410,6 +424,10 @@ function validateModelServing(props: ModelServingProps): void {
     fail(`serviceAccountName must be a DNS-1123 label, got '${props.serviceAccountName}'`);
   }
   if (!props.image || /\s/.test(props.image)) fail(`image must be an image reference without spaces, got '${props.image}'`);
+  if (props.awsApis) {
+    const [problem] = awsApiDestinationsProblems('awsApis', props.awsApis);
+    if (problem) fail(problem);
+  }
   if (!/^s3:\/\/[^/\s]+\/\S+$/.test(props.modelUri)) fail(`modelUri must be s3://<bucket>/<key or prefix>, got '${props.modelUri}'`);
   const port = props.port ?? MODEL_SERVER_DEFAULTS.port;
   if (!isWhole(port) || port < 1024 || port > 65535) {

@@ -47,12 +47,13 @@ export interface TeamTenancyProps extends ChartProps {
 
 /** Where a namespace's pods reach AWS APIs over HTTPS. */
 export interface AwsApiDestinations {
-  /** The VPC's CIDR: the interface VPC endpoints (STS, ECR, KMS, Logs, ...) live there. */
+  /** The VPC's CIDR: the interface VPC endpoints (S3, STS, ECR, KMS, Logs, SageMaker, ...) live there. */
   readonly vpcCidr: string;
   /**
-   * Public CIDRs reached through the NAT gateway or a gateway endpoint (S3; with no interface
-   * endpoints, every AWS API). Non-public ranges inside them (RFC 1918, 100.64/10, link-local) are
-   * excepted, so pods cannot reach other VPCs, peered or on-premises networks on 443.
+   * Public CIDRs reached through the NAT gateway: with no interface endpoints, every AWS API
+   * (`0.0.0.0/0`); with them, none, or the few destinations outside AWS that must leave the VPC.
+   * Non-public ranges inside them (RFC 1918, 100.64/10, link-local) are excepted, so pods cannot
+   * reach other VPCs, peered or on-premises networks on 443.
    */
   readonly outside: readonly string[];
 }
@@ -160,10 +161,9 @@ export class TeamTenancyChart extends Chart {
       const aws = new kplus.NetworkPolicy(this, 'AllowAwsApis', { metadata: meta('allow-aws-apis'), selector: allPods });
       const https = [kplus.NetworkPolicyPort.tcp(443)];
       if (props.awsApis) {
-        aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, 'VpcEndpoints', props.awsApis.vpcCidr), https);
-        props.awsApis.outside.forEach((cidr, i) => {
-          aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, `Outside${i}`, cidr, nonPublicWithin(cidr)), https);
-        });
+        for (const block of awsApiIpBlocks(props.awsApis)) {
+          aws.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(this, block.id, block.cidr, block.except), https);
+        }
       } else {
         aws.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'AnyIpv4'), https);
       }
@@ -193,6 +193,38 @@ export function outsideCidrProblems(text: string): string[] {
   return [];
 }
 
+/** One HTTPS destination of AwsApiDestinations, as a NetworkPolicy ipBlock (`id`: its construct id). */
+export interface AwsApiIpBlock {
+  readonly id: string;
+  readonly cidr: string;
+  readonly except?: string[];
+}
+
+/**
+ * The ipBlocks through which pods reach AWS APIs on 443: the VPC CIDR (interface endpoints, id
+ * `VpcEndpoints`) and each `outside` range with the non-public ranges inside it excepted (ids
+ * `Outside<i>`). The tenancy chart, the model servers and the LLM server template share them.
+ */
+export function awsApiIpBlocks(awsApis: AwsApiDestinations): AwsApiIpBlock[] {
+  return [
+    { id: 'VpcEndpoints', cidr: awsApis.vpcCidr },
+    ...awsApis.outside.map((cidr, i) => ({ id: `Outside${i}`, cidr, except: nonPublicWithin(cidr) })),
+  ];
+}
+
+/** What is wrong with AwsApiDestinations (empty when nothing is), each line naming the field under `field`. */
+export function awsApiDestinationsProblems(field: string, awsApis: AwsApiDestinations): string[] {
+  const problems: string[] = [];
+  if (!parseCidr(awsApis.vpcCidr)) {
+    problems.push(`${field}.vpcCidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${awsApis.vpcCidr}'`);
+  }
+  awsApis.outside.forEach((cidr, i) => {
+    const [problem] = outsideCidrProblems(cidr);
+    if (problem) problems.push(`${field}.outside[${i}] '${cidr}' ${problem}`);
+  });
+  return problems;
+}
+
 /** The non-public ranges inside a CIDR (what an `outside` destination excepts). */
 function nonPublicWithin(text: string): string[] | undefined {
   const cidr = parseCidr(text);
@@ -206,13 +238,8 @@ function validateTenancy(props: TeamTenancyProps): void {
     throw new Error(`${where}: team must be a DNS-1123 label (lower-case a-z, 0-9, '-', at most 63), got '${props.team}'`);
   }
   if (props.awsApis) {
-    if (!parseCidr(props.awsApis.vpcCidr)) {
-      throw new Error(`${where}: awsApis.vpcCidr must be a network-aligned IPv4 CIDR like 10.30.0.0/16, got '${props.awsApis.vpcCidr}'`);
-    }
-    props.awsApis.outside.forEach((cidr, i) => {
-      const [problem] = outsideCidrProblems(cidr);
-      if (problem) throw new Error(`${where}: awsApis.outside[${i}] '${cidr}' ${problem}`);
-    });
+    const [problem] = awsApiDestinationsProblems('awsApis', props.awsApis);
+    if (problem) throw new Error(`${where}: ${problem}`);
   }
   const q = props.quota;
   const checks: Array<[string, number, boolean]> = [

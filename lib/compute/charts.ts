@@ -9,7 +9,7 @@ import {
 import { KueueQueuesChart, type KueueQueuesProps } from '../../k8s/charts/kueue-queues';
 import { platformLabels } from '../../k8s/charts/labels';
 import { ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
-import { TeamTenancyChart, type TeamTenancyProps } from '../../k8s/charts/team-tenancy';
+import { type AwsApiDestinations, TeamTenancyChart, type TeamTenancyProps } from '../../k8s/charts/team-tenancy';
 import { RayClusterTemplateChart } from '../../k8s/charts/templates/ray-cluster';
 import { RayJobTemplateChart } from '../../k8s/charts/templates/ray-job';
 import { RayServiceTemplateChart } from '../../k8s/charts/templates/ray-service';
@@ -24,9 +24,17 @@ import type { NodePoolConfig } from './config';
  * these, so the manifests GitOps users get are the ones CDK applies.
  */
 export function tenancyProps(config: EnvironmentConfig): TeamTenancyProps[] {
-  // HTTPS to AWS APIs: the interface endpoints in the VPC, and what leaves through NAT or a gateway endpoint.
-  const awsApis = { vpcCidr: config.network.vpcCidr, outside: config.cluster.podHttpsEgressCidrs };
+  const awsApis = podAwsApis(config);
   return config.cluster.teams.map((t) => ({ team: t.name, environment: config.name, quota: t.quota, awsApis }));
+}
+
+/**
+ * Where team pods reach AWS APIs on 443, for every NetworkPolicy of a team namespace (tenancy,
+ * model servers, LLM servers: policies add up, so each names the same destinations): the VPC CIDR
+ * (the interface endpoints) and `cluster.podHttpsEgressCidrs` (what leaves through NAT).
+ */
+export function podAwsApis(config: EnvironmentConfig): AwsApiDestinations {
+  return { vpcCidr: config.network.vpcCidr, outside: config.cluster.podHttpsEgressCidrs };
 }
 
 /** The charts the cluster runs (the Compute stack applies the runtimes and the cluster's queues, each Team stack its tenancy and local queue). */
@@ -232,6 +240,7 @@ export function addTemplateCharts(
         replicas: { min: zoneLossMinReplicas(config, 2), max: 8 },
         autoscaling: { prometheusUrl: prometheusQueryUrl(config, options.prometheusQueryUrl), region: config.region },
         callers: [{ namespace: t.name }],
+        awsApis: podAwsApis(config),
       }),
     ];
     return charts;
@@ -310,6 +319,7 @@ export function modelServingProps(
     gpu: server.gpu ? { count: server.gpu.count } : undefined,
     callers: server.callers.map((c) => ({ namespace: c.namespace, podLabels: c.podLabels })),
     featureStore: options.featureStorePort === undefined ? undefined : { port: options.featureStorePort, cidr: config.network.vpcCidr },
+    awsApis: podAwsApis(config),
   };
 }
 

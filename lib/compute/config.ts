@@ -121,13 +121,15 @@ export interface ClusterConfig {
   /** Who may use the cluster: access entries and the Session Manager host. */
   readonly access: ClusterAccessConfig;
   /**
-   * Public CIDRs team pods may reach on HTTPS besides the VPC (whose CIDR holds the interface
-   * endpoints): what must leave through the NAT gateway or the S3 gateway endpoint (S3, and AWS
-   * APIs without an interface endpoint, e.g. Glue, Athena, EMR Serverless). Private, shared and
-   * link-local ranges are always excepted: pods cannot reach other VPCs or on-premises networks
-   * on 443. `0.0.0.0/0` keeps every public AWS API reachable; narrow it to the region's AWS ranges
-   * (https://ip-ranges.amazonaws.com/ip-ranges.json, service AMAZON, the region) when those are
-   * pinned, since a missing range breaks calls only at run time.
+   * Public CIDRs team pods (and model servers) may reach on HTTPS besides the VPC, whose CIDR
+   * holds the interface endpoints: what must leave through the NAT gateway. With
+   * `network.interfaceEndpoints` (staging, prod) every AWS API the pods call has an endpoint in
+   * the VPC (S3 included, over PrivateLink; test/network/pod-endpoints.test.ts holds the pods'
+   * IAM services to the endpoint list), so this is empty, or a few narrow (/16 or narrower)
+   * non-AWS destinations. Without interface endpoints (dev) every AWS API leaves through NAT and
+   * the list must not be empty: `0.0.0.0/0` (a NetworkPolicy names only CIDRs, and the region's
+   * AWS ranges cannot be read at an offline synth). Private, shared and link-local ranges are
+   * always excepted: pods cannot reach other VPCs or on-premises networks on 443.
    */
   readonly podHttpsEgressCidrs: readonly string[];
   /** Explicit opt-in for Spot capacity in training node pools. */
@@ -301,6 +303,7 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     endpointAccess: 'private',
     publicAccessCidrs: [],
     access: access('dev', ['credit-risk', 'fraud']),
+    // Dev has no interface endpoints (its idle budget): its pods reach AWS APIs through the NAT gateway.
     podHttpsEgressCidrs: ['0.0.0.0/0'],
     images: images('dev'),
     allowSpotTraining: true,
@@ -330,7 +333,8 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     endpointAccess: 'private',
     publicAccessCidrs: [],
     access: access('staging', ['credit-risk', 'fraud']),
-    podHttpsEgressCidrs: ['0.0.0.0/0'],
+    // Every AWS API the pods call has an interface endpoint in the VPC: HTTPS to the VPC CIDR only.
+    podHttpsEgressCidrs: [],
     images: images('staging'),
     allowSpotTraining: false,
     nodeGroups: [nodes('system', false, 'system', ['m7i.xlarge'], 'ON_DEMAND', [3, 3, 6], 50)],
@@ -359,7 +363,8 @@ export const CLUSTER: Readonly<Record<EnvironmentName, ClusterConfig>> = {
     publicAccessCidrs: [],
     // In prod developers read (their TeamConfig.members access is 'view'); changes come through the platform's deploys.
     access: access('prod', ['credit-risk', 'fraud']),
-    podHttpsEgressCidrs: ['0.0.0.0/0'],
+    // Every AWS API the pods call has an interface endpoint in the VPC: HTTPS to the VPC CIDR only.
+    podHttpsEgressCidrs: [],
     images: images('prod'),
     allowSpotTraining: false,
     nodeGroups: [nodes('system', false, 'system', ['m7i.2xlarge'], 'ON_DEMAND', [3, 3, 9], 100)],

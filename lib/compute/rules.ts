@@ -8,6 +8,7 @@ import { kueueQueueProblems } from '../../k8s/charts/kueue-queues';
 import { outsideCidrProblems } from '../../k8s/charts/team-tenancy';
 import { EFA_INTERFACES } from '../../k8s/charts/torch-node';
 import { ec2InstanceSpec, ec2UnknownReason } from '../catalog';
+import { parseCidr } from '../config/cidr';
 import type { Problems } from '../config/problems';
 import { type EnvironmentConfig, LAKE_ZONE_NAMES, type NodeGroupConfig, type TeamConfig } from '../config/types';
 import { checkEcrImage } from '../serving/ecr';
@@ -27,6 +28,39 @@ export const RESERVED_NAMESPACES: readonly string[] = [
   'kuberay-system',
   'kubeflow-system',
 ];
+
+/**
+ * Widest `cluster.podHttpsEgressCidrs` entry an environment with interface endpoints may list: its
+ * pods reach every AWS API they call in the VPC, so what leaves through NAT is a few named ranges.
+ */
+export const POD_EGRESS_WITH_ENDPOINTS_MIN_PREFIX = 16;
+
+/**
+ * Pods' HTTPS egress against the network: with interface endpoints (every AWS API the pods call
+ * is in the VPC) no wide public range; without them (every AWS API leaves through NAT) not none.
+ */
+function checkPodHttpsEgress(c: EnvironmentConfig, p: Problems): void {
+  const endpoints = c.network?.interfaceEndpoints;
+  const cidrs = c.cluster.podHttpsEgressCidrs;
+  if (endpoints === true) {
+    cidrs.forEach((text, i) => {
+      const cidr = parseCidr(text);
+      p.check(
+        !cidr || cidr.prefix >= POD_EGRESS_WITH_ENDPOINTS_MIN_PREFIX,
+        `cluster.podHttpsEgressCidrs[${i}]`,
+        text,
+        `is too wide for an environment with interface endpoints (network.interfaceEndpoints: true), whose pods reach every AWS API they call in the VPC; list only public destinations that must leave through NAT, each /${POD_EGRESS_WITH_ENDPOINTS_MIN_PREFIX} or narrower, or none ([])`,
+      );
+    });
+  } else if (endpoints === false) {
+    p.check(
+      cidrs.length > 0,
+      'cluster.podHttpsEgressCidrs',
+      cidrs,
+      "is empty, but network.interfaceEndpoints is false: pods reach AWS APIs only through NAT; list the public ranges they may reach on 443 (e.g. ['0.0.0.0/0']), or turn interface endpoints on",
+    );
+  }
+}
 
 /** Checks the `cluster` section: endpoint, admins, node groups and teams. */
 export function checkCompute(c: EnvironmentConfig, p: Problems): void {
@@ -69,6 +103,7 @@ export function checkCompute(c: EnvironmentConfig, p: Problems): void {
   k.podHttpsEgressCidrs.forEach((text, i) => {
     for (const problem of outsideCidrProblems(text)) p.check(false, `cluster.podHttpsEgressCidrs[${i}]`, text, problem);
   });
+  checkPodHttpsEgress(c, p);
 
   checkAccess(c, p);
 

@@ -8,9 +8,12 @@ export interface NetworkConfig {
   /** Netmask of the private-with-egress subnets (the bulk of addresses: EKS pods, EMR, SageMaker). */
   readonly privateSubnetMask: number;
   /**
-   * Interface VPC endpoints (ECR, STS, Logs, KMS, Secrets Manager, SageMaker) in every AZ: private
-   * paths to AWS APIs, about $8 a month each per AZ. Off, those calls leave through the NAT gateway
-   * (still TLS and IAM-signed); the S3 and DynamoDB gateway endpoints (free) stay. Staging and prod: on.
+   * Interface VPC endpoints (ECR, STS, CloudWatch Logs and metrics, KMS, Secrets Manager, SageMaker
+   * API/runtime/MLflow, EMR Serverless, S3) in every AZ: private paths to every AWS API the pods
+   * call, so their NetworkPolicies admit HTTPS to the VPC CIDR only; about $8 a month each per AZ
+   * (S3's also $0.01/GB, docs/network.md). Off, those calls leave through the NAT gateway (still TLS
+   * and IAM-signed; `cluster.podHttpsEgressCidrs` must then admit them); the S3 and DynamoDB gateway
+   * endpoints (free) stay. Staging and prod: on.
    */
   readonly interfaceEndpoints: boolean;
 }

@@ -425,7 +425,12 @@ function mergeLines(lines: readonly CostLine[]): CostLine[] {
 
 function serviceOf(serviceName: unknown): string {
   const text = JSON.stringify(serviceName ?? '');
-  return /com\.amazonaws\.[^.]+\.([a-z0-9.-]+)/.exec(text)?.[1] ?? /\.([a-z0-9-]+(\.[a-z0-9-]+)?)"?\]?\]?\}?$/.exec(text)?.[1] ?? 'service';
+  return (
+    /(?:com\.amazonaws|aws\.[a-z]+)\.[a-z]{2}(?:-[a-z]+)+-\d\.([a-z0-9.-]+)/.exec(text)?.[1] ??
+    /com\.amazonaws\.[^.]+\.([a-z0-9.-]+)/.exec(text)?.[1] ??
+    /\.([a-z0-9-]+(\.[a-z0-9-]+)?)"?\]?\]?\}?$/.exec(text)?.[1] ??
+    'service'
+  );
 }
 
 function round(n: number, digits: number): number {

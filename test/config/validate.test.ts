@@ -155,3 +155,46 @@ describe('assertValid', () => {
     expect(assertValid(ENVIRONMENTS)).toBe(ENVIRONMENTS);
   });
 });
+
+describe('pod HTTPS egress against the network (cluster.podHttpsEgressCidrs, network.interfaceEndpoints)', () => {
+  test('committed: staging and prod (interface endpoints) list nothing beyond the VPC; dev (none) lists 0.0.0.0/0', () => {
+    // THEN
+    for (const env of ['staging', 'prod'] as const) {
+      expect(ENVIRONMENTS[env].network.interfaceEndpoints).toBe(true);
+      expect(ENVIRONMENTS[env].cluster.podHttpsEgressCidrs).toEqual([]);
+    }
+    expect(ENVIRONMENTS.dev.network.interfaceEndpoints).toBe(false);
+    expect(ENVIRONMENTS.dev.cluster.podHttpsEgressCidrs).toEqual(['0.0.0.0/0']);
+  });
+
+  test.each([
+    [
+      'prod with interface endpoints opens 443 to every public address',
+      'prod',
+      (c: any) => (c.cluster.podHttpsEgressCidrs = ['0.0.0.0/0']),
+      "prod.cluster.podHttpsEgressCidrs[0]: '0.0.0.0/0' is too wide for an environment with interface endpoints (network.interfaceEndpoints: true), whose pods reach every AWS API they call in the VPC; list only public destinations that must leave through NAT, each /16 or narrower, or none ([])",
+    ],
+    [
+      'staging with interface endpoints opens 443 to a /8 of AWS addresses',
+      'staging',
+      (c: any) => (c.cluster.podHttpsEgressCidrs = ['52.0.0.0/8']),
+      "staging.cluster.podHttpsEgressCidrs[0]: '52.0.0.0/8' is too wide for an environment with interface endpoints (network.interfaceEndpoints: true), whose pods reach every AWS API they call in the VPC; list only public destinations that must leave through NAT, each /16 or narrower, or none ([])",
+    ],
+    [
+      'dev without interface endpoints lists no egress (pods could not reach AWS at all)',
+      'dev',
+      (c: any) => (c.cluster.podHttpsEgressCidrs = []),
+      "dev.cluster.podHttpsEgressCidrs: [] is empty, but network.interfaceEndpoints is false: pods reach AWS APIs only through NAT; list the public ranges they may reach on 443 (e.g. ['0.0.0.0/0']), or turn interface endpoints on",
+    ],
+  ] as const)('%s: one problem line', (_title, env, change, message) => {
+    // WHEN
+    const problems = problemsOf(env, change);
+    // THEN
+    expect(problems).toEqual([message]);
+  });
+
+  test('with interface endpoints a narrow destination outside AWS (/16 or narrower) is allowed', () => {
+    // THEN
+    expect(problemsOf('prod', (c: any) => (c.cluster.podHttpsEgressCidrs = ['151.101.0.0/16', '140.82.112.0/20']))).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
 import { GPU_INFERENCE_NODE_SELECTOR, ModelServingChart, type ModelServingProps } from '../../k8s/charts/model-serving';
-import { addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../lib/compute/charts';
+import { addPlatformCharts, addServingCharts, modelServingProps, SERVING_CONFIG_MAP, servingConfigMap } from '../../lib/compute/charts';
 import { ENVIRONMENT_NAMES, ENVIRONMENTS } from '../../lib/config';
 import { schemaProblems } from './schema';
 
@@ -355,8 +355,46 @@ test('without a feature store port the server gets no egress to a store', () => 
   const manifests = new ModelServingChart(Testing.app(), 'c', modelServingProps(config, config.serving.modelServers[0])).toJson();
   // THEN
   const policy = manifests.find((m: any) => m.kind === 'NetworkPolicy');
-  expect(policy.spec.egress).not.toContainEqual(expect.objectContaining({ to: [{ ipBlock: { cidr: config.network.vpcCidr } }] }));
+  const ports = policy.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+  expect([...new Set(ports)].sort()).toEqual([443, 53, 80]);
 });
+
+test('with awsApis: HTTPS to the VPC (interface endpoints) and the outside ranges, private ranges excepted', () => {
+  // WHEN
+  const manifests = synth({ awsApis: { vpcCidr: '10.30.0.0/16', outside: ['0.0.0.0/0'] } });
+  // THEN
+  const https = kind(manifests, 'NetworkPolicy')
+    .spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 443))
+    .map((r: any) => r.to);
+  expect(https).toEqual([
+    [{ ipBlock: { cidr: '10.30.0.0/16' } }],
+    [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }],
+  ]);
+  expect(() => synth({ awsApis: { vpcCidr: '10.30.0.0/16', outside: ['10.20.0.0/16'] } })).toThrow(
+    /awsApis.outside\[0\] '10.20.0.0\/16' is a private \(RFC 1918\) range/,
+  );
+});
+
+test.each(ENVIRONMENT_NAMES)(
+  "%s: model servers' HTTPS egress is their namespace's allow-aws-apis destinations (policies add up: no wider rule)",
+  (env) => {
+    // GIVEN
+    const config = ENVIRONMENTS[env];
+    const tenancy = Object.values(addPlatformCharts(Testing.app(), config).tenancy)[0].toJson();
+    const allowAwsApis = tenancy.find((m: any) => m.kind === 'NetworkPolicy' && m.metadata.name === 'allow-aws-apis');
+    const https = (policy: any) =>
+      policy.spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 443)).flatMap((r: any) => r.to);
+    // WHEN
+    const servers = Object.values(addServingCharts(Testing.app(), config, { featureStorePort: 6380 }));
+    // THEN
+    expect(servers.length).toBeGreaterThan(0);
+    for (const server of servers) {
+      const policy = server.toJson().find((m: any) => m.kind === 'NetworkPolicy');
+      expect(https(policy)).toEqual(https(allowAwsApis));
+    }
+    if (config.network.interfaceEndpoints) expect(https(allowAwsApis)).toEqual([{ ipBlock: { cidr: config.network.vpcCidr } }]);
+  },
+);
 
 test('configured args reach the container', () => {
   // GIVEN

@@ -101,6 +101,16 @@ describe('TeamTenancyChart', () => {
     ]);
   });
 
+  test('with awsApis and nothing outside: HTTPS only to the VPC (interface endpoints), the agent on 80', () => {
+    // GIVEN / WHEN
+    const [aws] = find(synth({ ...props, awsApis: { vpcCidr: '10.30.0.0/16', outside: [] } }), 'NetworkPolicy', 'allow-aws-apis');
+    // THEN
+    expect(aws.spec.egress).toEqual([
+      { ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '10.30.0.0/16' } }] },
+      { ports: [{ port: 80, protocol: 'TCP' }], to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }] },
+    ]);
+  });
+
   test.each([
     [
       'a private outside range',
@@ -169,4 +179,53 @@ describe.each(ENVIRONMENT_NAMES)('%s team namespaces reach AWS APIs, not other n
       }
     }
   });
+});
+
+/** The committed environment's allow-aws-apis egress rules of every team: [ports, ipBlocks] pairs. */
+function awsApiEgress(
+  env: (typeof ENVIRONMENT_NAMES)[number],
+): Array<{ ports: number[]; blocks: Array<{ cidr: string; except?: string[] }> }> {
+  return Object.values(addPlatformCharts(Testing.app(), ENVIRONMENTS[env]).tenancy).flatMap((chart) => {
+    const [aws] = find(chart.toJson(), 'NetworkPolicy', 'allow-aws-apis');
+    return aws.spec.egress.map((r: any) => ({ ports: r.ports.map((p: any) => p.port), blocks: r.to.map((t: any) => t.ipBlock) }));
+  });
+}
+
+describe.each(['staging', 'prod'] as const)('%s (interface endpoints): team pods reach AWS APIs only inside the VPC', (env) => {
+  test('allow-aws-apis: 443 only to the VPC CIDR, 80 only to the Pod Identity agent', () => {
+    // GIVEN
+    const vpc = ENVIRONMENTS[env].network.vpcCidr;
+    // WHEN
+    const rules = awsApiEgress(env);
+    // THEN: one pair of rules per team, nothing else
+    expect(rules).toHaveLength(2 * ENVIRONMENTS[env].cluster.teams.length);
+    for (const rule of rules) {
+      expect([
+        { ports: [443], blocks: [{ cidr: vpc }] },
+        { ports: [80], blocks: [{ cidr: POD_IDENTITY_AGENT_CIDR }] },
+      ]).toContainEqual(rule);
+    }
+  });
+
+  test('a public AWS address (an S3 range, the EC2 metadata service) is not admitted on 443', () => {
+    // WHEN
+    const https = awsApiEgress(env)
+      .filter((r) => r.ports.includes(443))
+      .flatMap((r) => r.blocks);
+    // THEN
+    for (const target of ['52.218.0.0/17', '3.5.0.0/19', '169.254.169.254/32', '0.0.0.0/0']) {
+      expect({ target, admitted: https.some((b) => admits(b, parseCidr(target) as Cidr)) }).toEqual({ target, admitted: false });
+    }
+  });
+});
+
+test('dev (no interface endpoints) keeps HTTPS to every public address: its AWS calls leave through NAT', () => {
+  // WHEN
+  const https = awsApiEgress('dev')
+    .filter((r) => r.ports.includes(443))
+    .flatMap((r) => r.blocks);
+  // THEN
+  expect(ENVIRONMENTS.dev.network.interfaceEndpoints).toBe(false);
+  expect(https.some((b) => admits(b, parseCidr('52.218.0.0/17') as Cidr))).toBe(true);
+  expect(https).toContainEqual(expect.objectContaining({ cidr: '0.0.0.0/0' }));
 });

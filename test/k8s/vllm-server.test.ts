@@ -6,6 +6,8 @@ import {
   type VllmServerProps,
   vllmServerProblems,
 } from '../../k8s/charts/templates/vllm-server';
+import { addTemplateCharts } from '../../lib/compute/charts';
+import { ENVIRONMENTS } from '../../lib/config';
 import { podSecurityProblems } from './pod-security';
 import { schemaProblems } from './schema';
 
@@ -109,6 +111,24 @@ describe('VllmServerChart', () => {
     ]);
   });
 
+  test('HTTPS egress: anywhere by default; with awsApis the VPC and the outside ranges, private ranges excepted', () => {
+    // GIVEN
+    const https = (objs: any[]) =>
+      find(objs, 'NetworkPolicy')
+        .spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 443))
+        .map((r: any) => r.to);
+    // THEN
+    expect(https(objects)).toEqual([[{ ipBlock: { cidr: '0.0.0.0/0' } }]]);
+    expect(https(synth({ awsApis: { vpcCidr: '10.30.0.0/16', outside: [] } }))).toEqual([[{ ipBlock: { cidr: '10.30.0.0/16' } }]]);
+    expect(https(synth({ awsApis: { vpcCidr: '10.10.0.0/16', outside: ['0.0.0.0/0'] } }))).toEqual([
+      [{ ipBlock: { cidr: '10.10.0.0/16' } }],
+      [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }],
+    ]);
+    expect(vllmServerProblems('x', props({ awsApis: { vpcCidr: '10.30.0.0/16', outside: ['10.20.0.0/16'] } }))).toEqual([
+      "x.awsApis.outside[0] '10.20.0.0/16' is a private (RFC 1918) range; private destinations are reached in the VPC (vpcCidr), not through NAT",
+    ]);
+  });
+
   test('images must be pinned; problems name the field and value', () => {
     expect(isPinnedImage('vllm/vllm-openai:latest')).toBe(false);
     expect(isPinnedImage(`vllm/vllm-openai@${DIGEST}`)).toBe(true);
@@ -125,4 +145,17 @@ describe('VllmServerChart', () => {
     expect(replicasForZoneLoss(2, 2)).toBe(4);
     expect(() => replicasForZoneLoss(2, 1)).toThrow(/at least 2 zones, got 1/);
   });
+});
+
+test.each(['staging', 'prod'] as const)("%s: the teams' LLM server templates reach AWS APIs only inside the VPC", (env) => {
+  // GIVEN
+  const config = ENVIRONMENTS[env];
+  // WHEN
+  const servers = addTemplateCharts(Testing.app(), config).filter((c) => c.constructor === VllmServerChart);
+  // THEN
+  expect(servers).toHaveLength(config.cluster.teams.length);
+  for (const server of servers) {
+    const egress = find(server.toJson(), 'NetworkPolicy').spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 443));
+    expect(egress.map((r: any) => r.to)).toEqual([[{ ipBlock: { cidr: config.network.vpcCidr } }]]);
+  }
 });

@@ -95,16 +95,59 @@ describe('Network stack', () => {
     expect(endpoints).toHaveLength(2);
   });
 
-  test.each(['ecr.api', 'ecr.dkr', 'sts', 'logs', 'kms', 'secretsmanager', 'sagemaker.api', 'sagemaker.runtime'])(
-    'interface endpoint for %s with private DNS',
-    (service) => {
-      prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-        VpcEndpointType: 'Interface',
-        ServiceName: `com.amazonaws.${ENVIRONMENTS.prod.region}.${service}`,
-        PrivateDnsEnabled: true,
-      });
-    },
-  );
+  test.each([
+    'ecr.api',
+    'ecr.dkr',
+    'sts',
+    'logs',
+    'kms',
+    'secretsmanager',
+    'sagemaker.api',
+    'sagemaker.runtime',
+    'monitoring',
+    'emr-serverless',
+  ])('interface endpoint for %s with private DNS', (service) => {
+    prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: `com.amazonaws.${ENVIRONMENTS.prod.region}.${service}`,
+      PrivateDnsEnabled: true,
+    });
+  });
+
+  test('interface endpoint for the SageMaker MLflow tracking servers (aws.sagemaker.<region>.experiments) with private DNS', () => {
+    prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: `aws.sagemaker.${ENVIRONMENTS.prod.region}.experiments`,
+      PrivateDnsEnabled: true,
+    });
+  });
+
+  test('S3 over PrivateLink beside the gateway: private DNS for all resolvers, so in-VPC clients resolve S3 into the VPC', () => {
+    // THEN
+    prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Interface',
+      ServiceName: `com.amazonaws.${ENVIRONMENTS.prod.region}.s3`,
+      PrivateDnsEnabled: true,
+      DnsOptions: { PrivateDnsOnlyForInboundResolverEndpoint: 'AllResolvers' },
+      SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NetworkEndpointSecurityGroup'), 'GroupId'] }],
+    });
+    prod.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] },
+    });
+  });
+
+  test('every interface endpoint: one ENI per AZ in the private subnets, the endpoint security group, private DNS', () => {
+    // GIVEN
+    const endpoints = Object.values(prod.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })) as any[];
+    // THEN: the 8 of before, CloudWatch metrics, EMR Serverless, MLflow and S3
+    expect(endpoints).toHaveLength(12);
+    for (const e of endpoints) {
+      expect(e.Properties.SubnetIds).toHaveLength(ENVIRONMENTS.prod.availabilityZones.length);
+      expect(e.Properties.SecurityGroupIds).toHaveLength(1);
+      expect(e.Properties.PrivateDnsEnabled).toBe(true);
+    }
+  });
 
   test('dev: no interface endpoints (config), only the free S3 and DynamoDB gateway endpoints; egress through its NAT', () => {
     // THEN

@@ -6,7 +6,13 @@ import { NODE_LABELS } from '../../../constructs/compute/ml-node-group';
 import { ScaledObject, TriggerAuthentication } from '../../imports/keda.sh';
 import { platformLabels } from '../labels';
 import { restrictedContainer, restrictedPod } from '../restricted';
-import { POD_IDENTITY_AGENT_CIDR, teamServiceAccountName } from '../team-tenancy';
+import {
+  type AwsApiDestinations,
+  awsApiDestinationsProblems,
+  awsApiIpBlocks,
+  POD_IDENTITY_AGENT_CIDR,
+  teamServiceAccountName,
+} from '../team-tenancy';
 
 /** Port vLLM's OpenAI-compatible server listens on (also `/metrics` and `/health`). */
 export const VLLM_PORT = 8000;
@@ -92,6 +98,12 @@ export interface VllmServerProps extends ChartProps {
    * @default - the team's service account
    */
   readonly serviceAccountName?: string;
+  /**
+   * Where the pods reach AWS APIs on 443 (S3 for the weights): the VPC's interface endpoints and
+   * the public ranges that leave through NAT, as in the namespace's `allow-aws-apis` policy.
+   * @default - anywhere (0.0.0.0/0)
+   */
+  readonly awsApis?: AwsApiDestinations;
 }
 
 /**
@@ -126,6 +138,7 @@ export function vllmServerProblems(where: string, p: Omit<VllmServerProps, keyof
   if (!Number.isInteger(r.min) || r.min < 1 || !Number.isInteger(r.max) || r.max < r.min) {
     problems.push(`${where}.replicas: min ${r.min}, max ${r.max} is not allowed; whole numbers with 1 <= min <= max`);
   }
+  if (p.awsApis) problems.push(...awsApiDestinationsProblems(`${where}.awsApis`, p.awsApis));
   const target = p.autoscaling.targetConcurrency ?? 16;
   if (!Number.isInteger(target) || target < 1)
     problems.push(`${where}.autoscaling.targetConcurrency: ${target} is not a whole number >= 1`);
@@ -375,7 +388,12 @@ export class VllmServerChart extends Chart {
             ports: [{ protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) }, tcp(53)],
           },
           // S3 (the weights) and STS over HTTPS; credentials from the Pod Identity agent.
-          { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443)] },
+          ...(props.awsApis
+            ? awsApiIpBlocks(props.awsApis).map((b) => ({
+                to: [{ ipBlock: { cidr: b.cidr, ...(b.except ? { except: b.except } : {}) } }],
+                ports: [tcp(443)],
+              }))
+            : [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(443)] }]),
           { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [tcp(80)] },
         ],
       },
