@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PIPE_EC2_DESCRIBE_ACTIONS } from '../../constructs';
 import { featureSql } from '../../jobs/features/batch/sql';
 import { ENVIRONMENTS } from '../../lib/config';
 import { jobBundleDir } from '../../lib/features/bundles';
@@ -77,25 +78,31 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     });
   });
 
-  test('archive: Firehose reads the topic privately with IAM and writes the raw zone by event date/hour, after the topic exists', () => {
+  test('archive: Firehose writes the raw zone by event date/hour, after the topic exists (MSK source, or Direct PUT behind a pipe)', () => {
     const streams = t.findResources('AWS::KinesisFirehose::DeliveryStream');
-    if (!topic.archive) {
-      // dev: t3.small brokers offer no private connectivity; dev archives nothing (its idle budget)
-      expect(Object.keys(streams)).toHaveLength(0);
-      return;
-    }
+    expect(topic.archive).toBe(true);
     expect(Object.keys(streams)).toHaveLength(1);
-    const [stream] = Object.values(streams) as any[];
-    expect(stream.Properties.MSKSourceConfiguration).toMatchObject({
-      TopicName: 'card-transactions',
-      AuthenticationConfiguration: { Connectivity: 'PRIVATE' },
-    });
+    const [[streamId, stream]] = Object.entries(streams) as [string, any][];
+    if (config.features.archiveDelivery === 'msk-source') {
+      expect(stream.Properties.MSKSourceConfiguration).toMatchObject({
+        TopicName: 'card-transactions',
+        AuthenticationConfiguration: { Connectivity: 'PRIVATE' },
+      });
+    } else {
+      // dev: t3.small brokers offer no private connectivity: the pipe puts the topic's events into the stream
+      expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
+      expect(stream.Properties.MSKSourceConfiguration).toBeUndefined();
+      const pipes = Object.values(t.findResources('AWS::Pipes::Pipe')) as any[];
+      expect(pipes).toHaveLength(1);
+      expect(pipes[0].Properties.Target).toEqual({ 'Fn::GetAtt': [streamId, 'Arn'] });
+    }
     expect(stream.Properties.ExtendedS3DestinationConfiguration.Prefix).toBe(
       'card-transactions/event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/',
     );
     expectOutput(stream.Properties.ExtendedS3DestinationConfiguration.BucketARN, data, /LakeRawBucket/);
     const topicId = Object.keys(t.findResources('AWS::MSK::Topic', { Properties: { TopicName: 'card-transactions' } }))[0];
-    expect(stream.DependsOn).toContain(topicId);
+    const archive = config.features.archiveDelivery === 'pipe' ? (Object.values(t.findResources('AWS::Pipes::Pipe'))[0] as any) : stream;
+    expect(archive.DependsOn).toContain(topicId);
   });
 
   test('batch jobs: backfill and training set on the Spark application, least privilege by statement', () => {
@@ -127,7 +134,12 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
       'GlueDefaultDatabase',
     ]);
     // AND every resource is named (but the two actions IAM gives no resource type), no wildcard action
-    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers', 'cloudwatch:PutMetricData'];
+    const NO_RESOURCE_TYPE = [
+      'logs:DescribeLogGroups',
+      'kafka:GetBootstrapBrokers',
+      'cloudwatch:PutMetricData',
+      ...PIPE_EC2_DESCRIBE_ACTIONS,
+    ];
     for (const p of Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as any[]) {
       for (const s of p.Properties.PolicyDocument.Statement) {
         if ([s.Resource].flat().includes('*')) expect([s.Action].flat().every((a: string) => NO_RESOURCE_TYPE.includes(a))).toBe(true);
@@ -190,7 +202,8 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
   });
 
   test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster), as do the Spark jobs', () => {
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
+    // (and, with archive pipes, their pollers: the brokers' group admits itself; the endpoints admit it)
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', config.features.archiveDelivery === 'pipe' ? 4 : 2);
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: output(streaming, /StreamingSecurityGroup/),
       SourceSecurityGroupId: output(`MlPlatform-${env}-Compute`, /ClusterSecurityGroupId/),
