@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ManagedPolicyRole } from '../lifecycle/private/managed-policy-role';
 import { acknowledgeWildcards } from '../private/acknowledge';
 import { KAFKA_IAM_PORT } from '../streaming/streaming-cluster';
 import { GROUP_NAME, type KafkaClusterRef } from './event-streams';
@@ -220,7 +221,13 @@ export class TopicArchivePipe extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy,
     });
+    // Its grants (log delivery, X-Ray) land in a managed policy of its own.
+    const decodeRole = new ManagedPolicyRole(this, 'DecodeRole', {
+      description: `Decode step of the archive pipe of ${topic} (logs and traces only)`,
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+    });
     this.decode = new sfn.StateMachine(this, 'Decode', {
+      role: decodeRole,
       stateMachineType: sfn.StateMachineType.EXPRESS,
       comment: `Decodes the MSK records of ${topic} for its archive`,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(decodeDefinition())),
@@ -228,7 +235,7 @@ export class TopicArchivePipe extends Construct {
       tracingEnabled: true,
       logs: { destination: this.pipeLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
-    acknowledgeWildcards(this.decode.role, (finding) =>
+    acknowledgeWildcards(decodeRole, (finding) =>
       finding === 'Resource::*'
         ? 'CloudWatch Logs log-delivery and X-Ray actions Step Functions needs for execution logs and tracing support no resource-level permissions.'
         : undefined,

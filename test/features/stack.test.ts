@@ -246,6 +246,64 @@ describe('Features in the stage', () => {
     }
   });
 
+  test("dev archives through a pipe into a Direct PUT stream whose S3 destination is staging's MSK-source one (but for refs)", () => {
+    // GIVEN the archive of card-transactions in dev (pipe) and staging (MSK source)
+    const destination = (env: 'dev' | 'staging') => {
+      const streams = Object.values(template(env, 'Features').findResources('AWS::KinesisFirehose::DeliveryStream')) as any[];
+      expect(streams).toHaveLength(1);
+      return streams[0].Properties;
+    };
+    const dev = destination('dev');
+    const staging = destination('staging');
+    // WHEN the references to each environment's bucket, key, role and log group are set aside
+    const modRefs = (c: any) => ({
+      ...c,
+      BucketARN: 'bucket',
+      RoleARN: 'role',
+      EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: 'key' } },
+      CloudWatchLoggingOptions: { ...c.CloudWatchLoggingOptions, LogGroupName: 'group', LogStreamName: 'stream' },
+    });
+    // THEN prefix, partitioning keys, compression, buffering and error prefix are the same: one raw-zone layout
+    expect(dev.DeliveryStreamType).toBe('DirectPut');
+    expect(staging.DeliveryStreamType).toBe('MSKAsSource');
+    expect(modRefs(dev.ExtendedS3DestinationConfiguration)).toEqual(modRefs(staging.ExtendedS3DestinationConfiguration));
+    // AND each is encrypted with its own environment's data key (the Security stack's), as is dev's stream itself
+    expectOutput(
+      dev.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN,
+      'MlPlatform-dev-Security',
+      /KeysData/,
+    );
+    expect(dev.DeliveryStreamEncryptionConfigurationInput.KeyARN).toEqual(
+      dev.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN,
+    );
+  });
+
+  test("dev's pipe reads card-transactions from dev's cluster, and a ticket is raised when its executions fail", () => {
+    const t = template('dev', 'Features');
+    const [pipe] = Object.values(t.findResources('AWS::Pipes::Pipe')) as any[];
+    expectOutput(pipe.Properties.Source, 'MlPlatform-dev-Streaming', /Streaming[0-9A-F]{8}Arn/);
+    expect(pipe.Properties.SourceParameters.ManagedStreamingKafkaParameters).toMatchObject({
+      TopicName: 'card-transactions',
+      ConsumerGroupID: 'mlp-archive-card-transactions',
+    });
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms.map((a) => a.Properties.AlarmName)).toEqual(['dev-archive-pipe-failed-card-transactions']);
+    expect(alarms[0].Properties.AlarmDescription).toMatch(
+      /Severity: ticket\nOwner: ml-features\nRunbook: docs\/runbooks\/archive-pipe-failed\.md$/,
+    );
+    expectOutput(alarms[0].Properties.AlarmActions[0], 'MlPlatform-dev-Security', /Ticket/);
+    // AND staging and prod, archiving with Firehose's MSK source, have no pipe and no such alarm
+    for (const env of ['staging', 'prod'] as const) {
+      const other = template(env, 'Features');
+      other.resourceCountIs('AWS::Pipes::Pipe', 0);
+      other.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      other.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    }
+    // AND dev's brokers get no multi-VPC connectivity (t3.small has none) and no cluster policy
+    const streaming = template('dev', 'Streaming');
+    streaming.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
+  });
+
   test('the job bundle shipped at synth holds exactly featureSql(view)', () => {
     const dir = jobBundleDir(APPLICANT_TXN_AGGREGATES_VIEW);
     expect(readFileSync(`${dir}/applicant_txn_aggregates.sql`, 'utf8')).toBe(featureSql(APPLICANT_TXN_AGGREGATES_VIEW));
