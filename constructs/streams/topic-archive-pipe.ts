@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -338,11 +338,6 @@ export class TopicArchivePipe extends Construct {
     });
     // Pipes checks its role when the pipe is created; the stream exists and accepts records first.
     this.pipe.node.addDependency(this.pipePolicy, this.deliveryStream);
-    Validations.of(this.deliveryStream).acknowledge({
-      id: 'AwsSolutions-KDF1',
-      reason:
-        'The Direct PUT stream is encrypted server-side with the lake key (DeliveryStreamEncryptionConfigurationInput CUSTOMER_MANAGED_CMK).',
-    });
   }
 
   /** The pipe's name (its metrics' PipeName dimension). */

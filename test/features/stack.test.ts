@@ -138,7 +138,13 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
       'logs:DescribeLogGroups',
       'kafka:GetBootstrapBrokers',
       'cloudwatch:PutMetricData',
+      // dev's archive pipe: placing its pollers, and its decode step's log delivery and tracing (Step Functions)
       ...PIPE_EC2_DESCRIBE_ACTIONS,
+      ...['Create', 'Delete', 'Get', 'Update'].map((verb) => `logs:${verb}LogDelivery`),
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      ...['GetSamplingRules', 'GetSamplingTargets', 'PutTelemetryRecords', 'PutTraceSegments'].map((a) => `xray:${a}`),
     ];
     for (const p of Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as any[]) {
       for (const s of p.Properties.PolicyDocument.Statement) {
