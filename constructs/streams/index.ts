@@ -1,2 +1,3 @@
 export * from './event-streams';
 export * from './topic-archive';
+export * from './topic-archive-pipe';

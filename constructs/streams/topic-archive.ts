@@ -38,8 +38,8 @@ export interface ArchiveDestination {
   readonly encryptionKey: kms.IKey;
 }
 
-export interface TopicArchiveProps {
-  readonly cluster: KafkaClusterRef;
+/** Where and how a topic's events land in the lake (the same for every delivery of the archive). */
+export interface ArchiveDestinationOptions {
   /** The topic to archive. */
   readonly topicName: string;
   readonly destination: ArchiveDestination;
@@ -76,6 +76,158 @@ export interface TopicArchiveProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+export interface TopicArchiveProps extends ArchiveDestinationOptions {
+  readonly cluster: KafkaClusterRef;
+}
+
+/** The resolved, checked destination settings of an archive. */
+export interface CheckedArchiveDestination {
+  readonly topic: string;
+  readonly prefix: string;
+  readonly errorPrefix: string;
+  readonly interval: number;
+  readonly size: number;
+}
+
+/**
+ * Checks the destination options of an archive (`construct` names the construct in messages) and
+ * resolves their defaults. Both deliveries (TopicArchive, TopicArchivePipe) use it.
+ */
+export function checkArchiveDestination(construct: string, props: ArchiveDestinationOptions): CheckedArchiveDestination {
+  const topic = props.topicName;
+  if (!Token.isUnresolved(topic) && !TOPIC_NAME.test(topic)) {
+    throw new Error(`${construct} topicName must be 1-249 letters, digits, '.', '_', '-', got '${topic}'`);
+  }
+  const prefix = props.prefix ?? `${topic}/`;
+  const errorPrefix = props.errorPrefix ?? `_errors/${topic}/`;
+  for (const [field, value] of [
+    ['prefix', prefix],
+    ['errorPrefix', errorPrefix],
+  ] as const) {
+    if (!/^[A-Za-z0-9!_.*'()/=-]+\/$/.test(value) || value.startsWith('/')) {
+      throw new Error(`${construct} ${topic}: ${field} must be a key prefix ending in '/' (letters, digits, !_.*'()=-/), got '${value}'`);
+    }
+  }
+  if (prefix.startsWith(errorPrefix) || errorPrefix.startsWith(prefix)) {
+    throw new Error(
+      `${construct} ${topic}: errorPrefix '${errorPrefix}' must not overlap prefix '${prefix}' (failed records would look like events)`,
+    );
+  }
+  const interval = (props.bufferInterval ?? Duration.seconds(300)).toSeconds();
+  if (!(Number.isInteger(interval) && interval >= 0 && interval <= 900)) {
+    throw new Error(`${construct} ${topic}: bufferInterval must be 0 to 900 whole seconds, got ${interval}`);
+  }
+  const size = props.bufferSizeMiB ?? 128;
+  if (!(Number.isInteger(size) && size >= 64 && size <= 128)) {
+    throw new Error(`${construct} ${topic}: bufferSizeMiB must be a whole number from 64 to 128 (dynamic partitioning), got ${size}`);
+  }
+  return { topic, prefix, errorPrefix, interval, size };
+}
+
+/** The error log group and stream of an archive's delivery (ids `Logs` and `DeliveryErrors` of `scope`). */
+export function archiveErrorLog(
+  scope: Construct,
+  props: ArchiveDestinationOptions,
+): { logGroup: logs.LogGroup; logStream: logs.LogStream } {
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    encryptionKey: props.logsKey,
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+  const logStream = new logs.LogStream(scope, 'DeliveryErrors', {
+    logGroup,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+  return { logGroup, logStream };
+}
+
+/** What Firehose needs on the lake: the bucket, objects under the two prefixes, the key through S3, the error log. */
+export function archiveDestinationStatements(
+  stack: Stack,
+  d: CheckedArchiveDestination,
+  destination: ArchiveDestination,
+  log: { logGroup: logs.ILogGroup; logStream: logs.LogStream },
+): iam.PolicyStatement[] {
+  const { bucket, encryptionKey } = destination;
+  return [
+    new iam.PolicyStatement({ sid: 'Bucket', actions: [...FIREHOSE_S3_ACTIONS.bucket], resources: [bucket.bucketArn] }),
+    new iam.PolicyStatement({
+      sid: 'ArchiveObjects',
+      actions: [...FIREHOSE_S3_ACTIONS.objects],
+      resources: [bucket.arnForObjects(`${d.prefix}*`), bucket.arnForObjects(`${d.errorPrefix}*`)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'LakeKeyThroughS3',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ErrorLogs',
+      actions: ['logs:PutLogEvents'],
+      resources: [
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: `${log.logGroup.logGroupName}:log-stream:${log.logStream.logStreamName}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  ];
+}
+
+/**
+ * The S3 destination of an archive: newline-delimited JSON, GZIP, SSE-KMS with the lake key,
+ * partitioned by the event's date and hour (dynamic partitioning on `event_time`), failures under
+ * the error prefix, delivery errors logged. Whatever reads the topic (MSK source or Direct PUT),
+ * the raw zone gets this one layout.
+ */
+export function archiveS3Destination(
+  d: CheckedArchiveDestination,
+  destination: ArchiveDestination,
+  roleArn: string,
+  log: { logGroup: logs.ILogGroup; logStream: logs.LogStream },
+): firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty {
+  return {
+    bucketArn: destination.bucket.bucketArn,
+    roleArn,
+    prefix: `${d.prefix}event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/`,
+    errorOutputPrefix: `${d.errorPrefix}!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/`,
+    bufferingHints: { intervalInSeconds: d.interval, sizeInMBs: d.size },
+    compressionFormat: 'GZIP',
+    fileExtension: '.json.gz',
+    encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: destination.encryptionKey.keyArn } },
+    cloudWatchLoggingOptions: { enabled: true, logGroupName: log.logGroup.logGroupName, logStreamName: log.logStream.logStreamName },
+    dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
+    processingConfiguration: {
+      enabled: true,
+      processors: [
+        {
+          type: 'MetadataExtraction',
+          parameters: [
+            { parameterName: 'MetadataExtractionQuery', parameterValue: EVENT_TIME_PARTITION_QUERY },
+            { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+          ],
+        },
+        // One event per line: Spark and Athena read the objects as JSON Lines.
+        { type: 'AppendDelimiterToRecord', parameters: [{ parameterName: 'Delimiter', parameterValue: '\\n' }] },
+      ],
+    },
+    s3BackupMode: 'Disabled',
+  };
+}
+
+/**
+ * Acknowledges the wildcards an archive's Firehose policy has by design: objects under its two
+ * prefixes. (The MSK-source archive adds its own for the cluster's groups and GetBootstrapBrokers.)
+ */
+export function archiveObjectsReason(d: CheckedArchiveDestination, finding: string): string | undefined {
+  return [d.prefix, d.errorPrefix].some((prefix) => finding.endsWith(`/${prefix}*`))
+    ? 'Firehose writes objects with generated keys under the archive and error prefixes (objects are scoped to those two prefixes of one bucket).'
+    : undefined;
+}
+
 /**
  * Archives one topic into the lake with Amazon Data Firehose reading the MSK cluster directly
  * (`MSKAsSource`, IAM authentication, private connectivity): newline-delimited JSON, GZIP, SSE-KMS
@@ -106,46 +258,14 @@ export class TopicArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: TopicArchiveProps) {
     super(scope, id);
-    const topic = props.topicName;
-    if (!Token.isUnresolved(topic) && !TOPIC_NAME.test(topic)) {
-      throw new Error(`TopicArchive topicName must be 1-249 letters, digits, '.', '_', '-', got '${topic}'`);
-    }
-    this.prefix = props.prefix ?? `${topic}/`;
-    this.errorPrefix = props.errorPrefix ?? `_errors/${topic}/`;
-    for (const [field, value] of [
-      ['prefix', this.prefix],
-      ['errorPrefix', this.errorPrefix],
-    ] as const) {
-      if (!/^[A-Za-z0-9!_.*'()/=-]+\/$/.test(value) || value.startsWith('/')) {
-        throw new Error(`TopicArchive ${topic}: ${field} must be a key prefix ending in '/' (letters, digits, !_.*'()=-/), got '${value}'`);
-      }
-    }
-    if (this.prefix.startsWith(this.errorPrefix) || this.errorPrefix.startsWith(this.prefix)) {
-      throw new Error(
-        `TopicArchive ${topic}: errorPrefix '${this.errorPrefix}' must not overlap prefix '${this.prefix}' (failed records would look like events)`,
-      );
-    }
-    const interval = (props.bufferInterval ?? Duration.seconds(300)).toSeconds();
-    if (!(Number.isInteger(interval) && interval >= 0 && interval <= 900)) {
-      throw new Error(`TopicArchive ${topic}: bufferInterval must be 0 to 900 whole seconds, got ${interval}`);
-    }
-    const size = props.bufferSizeMiB ?? 128;
-    if (!(Number.isInteger(size) && size >= 64 && size <= 128)) {
-      throw new Error(`TopicArchive ${topic}: bufferSizeMiB must be a whole number from 64 to 128 (dynamic partitioning), got ${size}`);
-    }
+    const d = checkArchiveDestination('TopicArchive', props);
+    const topic = d.topic;
+    this.prefix = d.prefix;
+    this.errorPrefix = d.errorPrefix;
 
     const stack = Stack.of(this);
-    const { bucket, encryptionKey } = props.destination;
-
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      encryptionKey: props.logsKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    const logStream = new logs.LogStream(this, 'DeliveryErrors', {
-      logGroup: this.logGroup,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
+    const log = archiveErrorLog(this, props);
+    this.logGroup = log.logGroup;
 
     this.role = new iam.Role(this, 'Role', {
       description: `Firehose archive of MSK topic ${topic}`,
@@ -169,30 +289,7 @@ export class TopicArchive extends Construct {
           actions: [...FIREHOSE_MSK_ACTIONS.group],
           resources: [kafkaArn(stack, props.cluster, 'group', '*')],
         }),
-        new iam.PolicyStatement({ sid: 'Bucket', actions: [...FIREHOSE_S3_ACTIONS.bucket], resources: [bucket.bucketArn] }),
-        new iam.PolicyStatement({
-          sid: 'ArchiveObjects',
-          actions: [...FIREHOSE_S3_ACTIONS.objects],
-          resources: [bucket.arnForObjects(`${this.prefix}*`), bucket.arnForObjects(`${this.errorPrefix}*`)],
-        }),
-        new iam.PolicyStatement({
-          sid: 'LakeKeyThroughS3',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ErrorLogs',
-          actions: ['logs:PutLogEvents'],
-          resources: [
-            stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: `${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ],
-        }),
+        ...archiveDestinationStatements(stack, d, props.destination, log),
       ],
     });
 
@@ -203,39 +300,12 @@ export class TopicArchive extends Construct {
         topicName: topic,
         authenticationConfiguration: { connectivity: 'PRIVATE', roleArn: this.role.roleArn },
       },
-      extendedS3DestinationConfiguration: {
-        bucketArn: bucket.bucketArn,
-        roleArn: this.role.roleArn,
-        prefix: `${this.prefix}event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/`,
-        errorOutputPrefix: `${this.errorPrefix}!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/`,
-        bufferingHints: { intervalInSeconds: interval, sizeInMBs: size },
-        compressionFormat: 'GZIP',
-        fileExtension: '.json.gz',
-        encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: encryptionKey.keyArn } },
-        cloudWatchLoggingOptions: { enabled: true, logGroupName: this.logGroup.logGroupName, logStreamName: logStream.logStreamName },
-        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: 300 } },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
-            {
-              type: 'MetadataExtraction',
-              parameters: [
-                { parameterName: 'MetadataExtractionQuery', parameterValue: EVENT_TIME_PARTITION_QUERY },
-                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
-              ],
-            },
-            // One event per line: Spark and Athena read the objects as JSON Lines.
-            { type: 'AppendDelimiterToRecord', parameters: [{ parameterName: 'Delimiter', parameterValue: '\\n' }] },
-          ],
-        },
-        s3BackupMode: 'Disabled',
-      },
+      extendedS3DestinationConfiguration: archiveS3Destination(d, props.destination, this.role.roleArn, log),
     });
     // Firehose checks its role's permissions when the stream is created.
     this.deliveryStream.node.addDependency(this.policy);
 
     // Only the wildcards this construct wrote: objects under its two prefixes, and groups of its cluster.
-    const prefixes = [this.prefix, this.errorPrefix];
     acknowledgeWildcards(this.policy, (finding) => {
       if (finding === 'Resource::*') {
         // Only if GetBootstrapBrokers is the one action on '*'.
@@ -246,9 +316,8 @@ export class TopicArchive extends Construct {
           ? 'kafka:GetBootstrapBrokers supports no resource type, so its resource is *; it returns broker host names only (no data, no write).'
           : undefined;
       }
-      if (prefixes.some((prefix) => finding.endsWith(`/${prefix}*`))) {
-        return 'Firehose writes objects with generated keys under the archive and error prefixes (objects are scoped to those two prefixes of one bucket).';
-      }
+      const objects = archiveObjectsReason(d, finding);
+      if (objects) return objects;
       if (finding.startsWith('Resource::') && finding.includes(':group/') && finding.endsWith('/*')) {
         return 'Firehose names its own consumer group; it may only describe groups of this one cluster.';
       }
@@ -263,7 +332,8 @@ export class TopicArchive extends Construct {
   }
 }
 
-function kafkaArn(stack: Stack, cluster: KafkaClusterRef, kind: 'topic' | 'group', name: string): string {
+/** ARN of a topic or consumer group (pattern) of an MSK cluster. */
+export function kafkaArn(stack: Stack, cluster: KafkaClusterRef, kind: 'topic' | 'group', name: string): string {
   return stack.formatArn({
     service: 'kafka',
     resource: kind,

@@ -17,7 +17,7 @@ export interface TopicConfig {
   readonly cleanupPolicy: CleanupPolicy;
   /** The events' JSON Schema, a file under `schemas/topics/` (path from the repository root). */
   readonly schemaFile: string;
-  /** Archive the topic into the lake's raw zone (Firehose; needs multi-VPC connectivity on the brokers). */
+  /** Archive the topic into the lake's raw zone (how: `features.archiveDelivery`). */
   readonly archive: boolean;
   /**
    * The topic's dead-letter topic (`<name>-dlq`, schema `schemas/topics/dead-letter.schema.json`):
@@ -44,11 +44,24 @@ export interface FeatureConsumerConfig {
   readonly baseImage: string;
 }
 
+/**
+ * How archived topics reach the raw zone (the same layout either way):
+ * - `msk-source`: Amazon Data Firehose reads the topic itself (MSK source); needs multi-VPC private
+ *   connectivity on the brokers (not kafka.t3.small, not MSK Serverless).
+ * - `pipe`: an EventBridge pipe reads the topic in the brokers' subnets and puts the events into a
+ *   Direct PUT Firehose stream; for brokers without multi-VPC connectivity. Nothing at idle but two
+ *   private endpoints (Pipes, STS) in one AZ.
+ */
+export const ARCHIVE_DELIVERIES = ['msk-source', 'pipe'] as const;
+export type ArchiveDelivery = (typeof ARCHIVE_DELIVERIES)[number];
+
 export interface FeaturesConfig {
   /** The feature views (lib/features/views.ts: one list for every environment). */
   readonly views: readonly FeatureView[];
   /** The topics of the environment's MSK cluster. */
   readonly topics: readonly TopicConfig[];
+  /** How the archived topics reach the raw zone (see {@link ARCHIVE_DELIVERIES}). */
+  readonly archiveDelivery: ArchiveDelivery;
   readonly consumer: FeatureConsumerConfig;
   /** Prefix under the curated zone that training-set jobs read labels from. */
   readonly labelsPrefix: string;
@@ -81,11 +94,12 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         replicationFactor: 2,
         cleanupPolicy: 'delete',
         schemaFile: CARD_TRANSACTIONS,
-        // Dev's t3.small brokers offer no private connectivity for Firehose (see lib/streaming/config.ts).
-        archive: false,
+        // Through an EventBridge pipe: dev's t3.small brokers offer no private connectivity for Firehose.
+        archive: true,
         deadLetter: { partitions: 1, retentionHours: 168 },
       },
     ],
+    archiveDelivery: 'pipe',
     consumer: { namespace: 'features', replicas: 1, cpu: 0.25, memoryMiB: 256, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
     trainingSetHoldoutFraction: 0.2,
@@ -104,6 +118,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         deadLetter: { partitions: 3, retentionHours: 336 },
       },
     ],
+    archiveDelivery: 'msk-source',
     consumer: { namespace: 'features', replicas: 2, cpu: 0.5, memoryMiB: 512, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
     trainingSetHoldoutFraction: 0.2,
@@ -122,6 +137,7 @@ export const FEATURES: Readonly<Record<EnvironmentName, FeaturesConfig>> = {
         deadLetter: { partitions: 3, retentionHours: 720 },
       },
     ],
+    archiveDelivery: 'msk-source',
     consumer: { namespace: 'features', replicas: 3, cpu: 1, memoryMiB: 1024, baseImage: NODE_BASE_IMAGE },
     labelsPrefix: 'labels/',
     trainingSetHoldoutFraction: 0.2,

@@ -4,7 +4,7 @@ import { eventTopicProblems, NO_MULTI_VPC_INSTANCE_TYPES } from '../../construct
 import { featureViewProblems } from '../../jobs/features/definition';
 import type { Problems } from '../config/problems';
 import type { EnvironmentConfig } from '../config/types';
-import { DEAD_LETTER_SCHEMA_FILE, DEAD_LETTER_SUFFIX, type FeaturesConfig, type TopicConfig } from './config';
+import { ARCHIVE_DELIVERIES, DEAD_LETTER_SCHEMA_FILE, DEAD_LETTER_SUFFIX, type FeaturesConfig, type TopicConfig } from './config';
 
 /** Rules of the `features` section: views, topics (with their dead-letter topics), consumers. */
 export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
@@ -19,6 +19,14 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
   viewNames.forEach((name, i) => {
     p.check(viewNames.indexOf(name) === i, `features.views[${i}].name`, name, 'is declared twice; view names must be unique');
   });
+
+  const deliveryOk = p.check(
+    (ARCHIVE_DELIVERIES as readonly string[]).includes(f.archiveDelivery),
+    'features.archiveDelivery',
+    f.archiveDelivery,
+    `is not allowed; expected one of ${ARCHIVE_DELIVERIES.join(', ')}`,
+  );
+  const mskSource = deliveryOk && f.archiveDelivery === 'msk-source';
 
   // Topics: the construct's checks, on the topic and on its dead-letter topic.
   const topicNames = f.topics.map((t) => t.name);
@@ -62,18 +70,18 @@ export function checkFeatures(c: EnvironmentConfig, p: Problems): void {
         `is not allowed; ${c.name} replicates topics 3 times`,
       );
     }
-    if (t.archive === true && s?.mode === 'serverless') {
+    if (t.archive === true && mskSource && s?.mode === 'serverless') {
       p.add(
         `${at}.archive`,
         true,
-        'is not allowed with streaming.mode serverless; the Firehose archive needs a provisioned cluster with multi-VPC connectivity',
+        "is not allowed with streaming.mode serverless and features.archiveDelivery 'msk-source'; the Firehose MSK source needs a provisioned cluster with multi-VPC connectivity: set features.archiveDelivery to 'pipe'",
       );
     }
-    if (t.archive === true && s?.mode === 'provisioned' && NO_MULTI_VPC_INSTANCE_TYPES.includes(s.brokerInstanceType)) {
+    if (t.archive === true && mskSource && s?.mode === 'provisioned' && NO_MULTI_VPC_INSTANCE_TYPES.includes(s.brokerInstanceType)) {
       p.add(
         `${at}.archive`,
         true,
-        `is not allowed with streaming.brokerInstanceType ${s.brokerInstanceType}; MSK offers no multi-VPC connectivity there (the Firehose archive needs it): use kafka.m5.*, kafka.m7g.* or express.m7g.* brokers`,
+        `is not allowed with streaming.brokerInstanceType ${s.brokerInstanceType} and features.archiveDelivery 'msk-source'; MSK offers no multi-VPC connectivity there (the Firehose MSK source needs it): set features.archiveDelivery to 'pipe', or use kafka.m5.*, kafka.m7g.* or express.m7g.* brokers`,
       );
     }
   });

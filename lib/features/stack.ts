@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { CfnResource } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { App as Cdk8sApp } from 'cdk8s';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import {
+  ArchivePipeNetwork,
   type DataLake,
   EventStreams,
   FeatureJobs,
@@ -16,7 +18,9 @@ import {
   type SparkApplication,
   type StreamingCluster,
   TopicArchive,
+  TopicArchivePipe,
 } from '../../constructs';
+import type { IOnCallTopics } from '../../constructs/observability';
 import { acknowledgeWildcards, when } from '../../constructs/private/acknowledge';
 import { ManagedPolicyPrincipal } from '../../constructs/private/managed-policy-principal';
 import { FeatureStreamChart } from '../../k8s/charts/feature-stream';
@@ -49,6 +53,11 @@ export interface FeaturesStackProps extends PlatformStackProps {
    * @default false
    */
   readonly admitClusterToFeatureStore?: boolean;
+  /**
+   * The on-call topics: archive pipes (features.archiveDelivery 'pipe') alarm on failed executions.
+   * @default - no alarms
+   */
+  readonly oncall?: IOnCallTopics;
 }
 
 /**
@@ -60,12 +69,14 @@ export interface FeaturesStackProps extends PlatformStackProps {
  * security group (the store already admits the cluster's pods) and its grants, so it deploys after
  * Data, FeatureStore and Compute.
  *
- * Construct ids ('Streams', '<topic>' under it, 'Archive-<topic>', '<View>Jobs', '<View>Stream')
+ * Construct ids ('Streams', '<topic>' under it, 'Archive-<topic>', 'ArchivePipe-<topic>', '<View>Jobs', '<View>Stream')
  * name stateful resources (topics, schemas, registry): never rename them.
  */
 export class FeaturesStack extends PlatformStack {
   readonly streams: EventStreams;
   readonly archives: Readonly<Record<string, TopicArchive>>;
+  /** Archives through EventBridge Pipes (features.archiveDelivery 'pipe'), by topic. */
+  readonly archivePipes: Readonly<Record<string, TopicArchivePipe>>;
   readonly jobs: Readonly<Record<string, FeatureJobs>>;
   readonly consumers: Readonly<Record<string, FeatureStreamConsumer>>;
 
@@ -84,10 +95,13 @@ export class FeaturesStack extends PlatformStack {
       removalPolicy: this.namedStatefulRemovalPolicy,
     });
     const archives: Record<string, TopicArchive> = {};
+    const archivePipes: Record<string, TopicArchivePipe> = {};
     for (const t of f.topics) {
       const topic = this.streams.addTopic(topicOptions(t));
       this.streams.addTopic(deadLetterOptions(t));
-      if (t.archive) {
+      if (t.archive && f.archiveDelivery === 'pipe') {
+        archivePipes[t.name] = this.archiveThroughPipe(props, t.name, topic);
+      } else if (t.archive) {
         const archive = new TopicArchive(this, `Archive-${t.name}`, {
           cluster: streaming,
           topicName: t.name,
@@ -101,6 +115,7 @@ export class FeaturesStack extends PlatformStack {
       }
     }
     this.archives = archives;
+    this.archivePipes = archivePipes;
 
     const cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', {
       clusterName: props.cluster.clusterName,
@@ -218,9 +233,57 @@ export class FeaturesStack extends PlatformStack {
     // cfn-lint 1.51 does not model Fn::GetStackOutput (weak cross-stack references) inside
     // Fn::Split and reports E1022 on the Kafka topic and group ARNs built from the cluster ARN's
     // UUID. The templates are valid CloudFormation; the check is ignored on those policies only.
-    for (const policy of [sparkPolicy, ...Object.values(archives).map((a) => a.policy), ...Object.values(consumers).map((c) => c.policy)]) {
+    for (const policy of [
+      sparkPolicy,
+      ...Object.values(archives).map((a) => a.policy),
+      ...Object.values(archivePipes).map((a) => a.pipePolicy),
+      ...Object.values(consumers).map((c) => c.policy),
+    ]) {
       (policy.node.defaultChild as CfnResource).addMetadata('cfn-lint', { config: { ignore_checks: ['E1022'] } });
     }
+  }
+
+  /**
+   * Archives a topic through an EventBridge pipe (brokers without multi-VPC connectivity): the pipe
+   * and its Direct PUT stream (`ArchivePipe-<topic>`, the MSK-source archive's S3 destination), the
+   * network its pollers need (`ArchivePipeNetwork`, once), and a ticket when its executions fail.
+   */
+  private archiveThroughPipe(props: FeaturesStackProps, topicName: string, topic: IConstruct): TopicArchivePipe {
+    const { config, streaming, lake, vpc } = props;
+    const isolated = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    if (!this.node.tryFindChild('ArchivePipeNetwork')) {
+      new ArchivePipeNetwork(this, 'ArchivePipeNetwork', {
+        vpc,
+        brokerSecurityGroup: streaming.securityGroup,
+        // Billed per AZ: one endpoint each where the environment has no VPC-wide endpoints (dev).
+        endpointSubnets: { ...isolated, onePerAz: true, availabilityZones: [vpc.availabilityZones[0]!] },
+        stsEndpoint: !config.network.interfaceEndpoints,
+      });
+    }
+    const archive = new TopicArchivePipe(this, `ArchivePipe-${topicName}`, {
+      cluster: streaming,
+      vpc,
+      brokerSubnets: isolated,
+      brokerSecurityGroups: [streaming.securityGroup],
+      topicName,
+      destination: { bucket: lake.bucket('raw'), encryptionKey: lake.encryptionKey },
+      logsKey: props.logsKey,
+      logRetention: config.logging.retentionDays,
+      removalPolicy: this.statefulRemovalPolicy,
+    });
+    archive.node.addDependency(topic);
+    props.oncall?.alarm(this, `ArchivePipeFailed-${topicName}`, {
+      alarmName: `${config.name}-archive-pipe-failed-${topicName}`,
+      metric: archive.metricFailedExecutions(),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      summary: `The archive pipe of topic ${topicName} failed to deliver a batch to the raw zone; the pipe retries it until the records leave the topic (${topicName} keeps them for its retention).`,
+      severity: 'ticket',
+      owner: config.observability.owners.features,
+      runbook: 'archive-pipe-failed',
+    });
+    return archive;
   }
 
   /**

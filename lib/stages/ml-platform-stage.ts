@@ -180,6 +180,7 @@ export class MlPlatformStage extends Stage {
       cluster: this.compute.clusterAttributes,
       // With no team running model servers, no team stack admits the cluster to the store: here.
       admitClusterToFeatureStore: storeAdmitter === undefined,
+      oncall: this.security.oncall,
     });
 
     // The model lifecycle (issue 13). Airflow (MWAA, ~30 min to create) waits only for Security,

@@ -30,10 +30,11 @@ export type StreamingConfig = ServerlessStreamingConfig | ProvisionedStreamingCo
 
 /**
  * The MSK cluster of each environment. Dev: two small brokers (one per AZ) behave like prod (broker
- * logs, configuration, customer-managed key). They stay kafka.t3.small, so dev does not archive its
- * topics: the archive (Firehose with an MSK source) needs multi-VPC private connectivity, which MSK
- * does not offer on t3.small, and kafka.m7g.large brokers (+$254 a month) would put dev's idle cost
- * over its $500 budget (npm run report). Staging and prod archive every topic.
+ * logs, configuration, customer-managed key). They stay kafka.t3.small: Firehose's MSK source needs
+ * multi-VPC private connectivity, which MSK does not offer on t3.small, and kafka.m7g.large brokers
+ * (+$254 a month) would put dev's idle cost over its $500 budget (npm run report), so dev archives its
+ * topics through EventBridge pipes (features.archiveDelivery 'pipe'). Staging and prod archive every
+ * topic with Firehose's MSK source.
  */
 export const STREAMING: Readonly<Record<EnvironmentName, StreamingConfig>> = {
   dev: {

@@ -52,8 +52,11 @@ export class StreamingStack extends PlatformStack {
       logsKey: keys.logs,
       logRetention: config.logging.retentionDays,
       removalPolicy: this.statefulRemovalPolicy,
-      // The Firehose archive of the topics (Features stack) reaches the brokers privately.
-      ...(config.features.topics.some((t) => t.archive) ? { privateConnectivityFor: ['firehose.amazonaws.com'] } : {}),
+      // The Firehose archive of the topics (Features stack) reaches the brokers privately (MSK source;
+      // a pipe archive runs in the brokers' own subnets instead).
+      ...(config.features.archiveDelivery === 'msk-source' && config.features.topics.some((t) => t.archive)
+        ? { privateConnectivityFor: ['firehose.amazonaws.com'] }
+        : {}),
     });
 
     // What clients need to find the platform's event streams.

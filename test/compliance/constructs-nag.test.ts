@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import {
+  ArchivePipeNetwork,
   AuditBucket,
   ClusterAccessHost,
   DataLake,
@@ -31,6 +32,7 @@ import {
   StreamingCluster,
   TeamWorkloadIdentity,
   TopicArchive,
+  TopicArchivePipe,
 } from '../../constructs';
 import { APPLICANT_TXN_AGGREGATES_VIEW, featureGroupOf } from '../../lib/features/views';
 import { clusterProps } from '../constructs/compute-fixture';
@@ -159,6 +161,31 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
       logsKey,
     });
     return { stack, construct: archive };
+  },
+  TopicArchivePipe: () => {
+    const { stack, vpc, streamingKey, logsKey, dataKey, logBucket } = dataFixture();
+    const cluster = new StreamingCluster(stack, 'Streaming', {
+      clusterName: 'test-events',
+      vpc,
+      encryptionKey: streamingKey,
+      logsKey,
+      brokers: { instanceType: 'kafka.t3.small' },
+    });
+    const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
+    const archive = new TopicArchivePipe(stack, 'Archive', {
+      cluster,
+      vpc,
+      brokerSecurityGroups: [cluster.securityGroup],
+      topicName: 'card-transactions',
+      destination: { bucket: lake.bucket('raw'), encryptionKey: dataKey },
+      logsKey,
+    });
+    return { stack, construct: archive };
+  },
+  ArchivePipeNetwork: () => {
+    const { stack, vpc, streamingKey, logsKey } = dataFixture();
+    const cluster = new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey });
+    return { stack, construct: new ArchivePipeNetwork(stack, 'ArchiveNetwork', { vpc, brokerSecurityGroup: cluster.securityGroup }) };
   },
   FeatureJobs: () => {
     const { stack, vpc, logsKey, dataKey, logBucket } = dataFixture();

@@ -9,14 +9,16 @@ function problemsOf(name: Env, change: (c: any) => void): string[] {
 }
 
 describe('committed features configuration', () => {
-  test('every environment declares the views, their source topics (archived outside dev) and a consumer', () => {
+  test('every environment declares the views, their source topics (all archived) and a consumer', () => {
     // GIVEN / WHEN the committed environments
     // THEN they are valid
     expect(validate(ENVIRONMENTS)).toEqual([]);
     for (const env of ['dev', 'staging', 'prod'] as const) {
       const f = ENVIRONMENTS[env].features;
       expect(f.views.map((v) => v.name)).toEqual(['applicant_txn_aggregates']);
-      expect(f.topics.map((t) => [t.name, t.archive])).toEqual([['card-transactions', env !== 'dev']]);
+      expect(f.topics.map((t) => [t.name, t.archive])).toEqual([['card-transactions', true]]);
+      // dev's t3.small brokers have no multi-VPC connectivity: its archive goes through a pipe
+      expect(f.archiveDelivery).toBe(env === 'dev' ? 'pipe' : 'msk-source');
     }
     // AND prod replicates 3 times and runs consumers on every partition it can use
     expect(ENVIRONMENTS.prod.features.topics[0].replicationFactor).toBe(3);
@@ -88,19 +90,25 @@ describe('features rules: one line per problem naming environment, field, value 
       /^staging\.features\.topics\[0\]\.replicationFactor: 2 is not allowed; staging replicates topics 3 times$/,
     ],
     [
-      'an archived topic on kafka.t3.small brokers',
+      "an archived topic on kafka.t3.small brokers with Firehose's MSK source",
       'dev',
-      (c: any) => (c.features.topics[0].archive = true),
-      /^dev\.features\.topics\[0\]\.archive: true is not allowed with streaming\.brokerInstanceType kafka\.t3\.small; MSK offers no multi-VPC connectivity there/,
+      (c: any) => (c.features.archiveDelivery = 'msk-source'),
+      /^dev\.features\.topics\[0\]\.archive: true is not allowed with streaming\.brokerInstanceType kafka\.t3\.small and features\.archiveDelivery 'msk-source'; MSK offers no multi-VPC connectivity there \(the Firehose MSK source needs it\): set features\.archiveDelivery to 'pipe', or use kafka\.m5\.\*, kafka\.m7g\.\* or express\.m7g\.\* brokers$/,
     ],
     [
-      'an archived topic on MSK Serverless',
+      "an archived topic on MSK Serverless with Firehose's MSK source",
       'dev',
       (c: any) => {
         c.streaming = { mode: 'serverless' };
-        c.features.topics[0].archive = true;
+        c.features.archiveDelivery = 'msk-source';
       },
-      /^dev\.features\.topics\[0\]\.archive: true is not allowed with streaming\.mode serverless/,
+      /^dev\.features\.topics\[0\]\.archive: true is not allowed with streaming\.mode serverless and features\.archiveDelivery 'msk-source'; .*: set features\.archiveDelivery to 'pipe'$/,
+    ],
+    [
+      'an unknown archive delivery',
+      'prod',
+      (c: any) => (c.features.archiveDelivery = 'firehose'),
+      /^prod\.features\.archiveDelivery: 'firehose' is not allowed; expected one of msk-source, pipe$/,
     ],
     [
       'a consumer base image that is no image reference',

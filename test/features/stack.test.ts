@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PIPE_EC2_DESCRIBE_ACTIONS } from '../../constructs';
 import { featureSql } from '../../jobs/features/batch/sql';
 import { ENVIRONMENTS } from '../../lib/config';
 import { jobBundleDir } from '../../lib/features/bundles';
@@ -77,25 +78,31 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     });
   });
 
-  test('archive: Firehose reads the topic privately with IAM and writes the raw zone by event date/hour, after the topic exists', () => {
+  test('archive: Firehose writes the raw zone by event date/hour, after the topic exists (MSK source, or Direct PUT behind a pipe)', () => {
     const streams = t.findResources('AWS::KinesisFirehose::DeliveryStream');
-    if (!topic.archive) {
-      // dev: t3.small brokers offer no private connectivity; dev archives nothing (its idle budget)
-      expect(Object.keys(streams)).toHaveLength(0);
-      return;
-    }
+    expect(topic.archive).toBe(true);
     expect(Object.keys(streams)).toHaveLength(1);
-    const [stream] = Object.values(streams) as any[];
-    expect(stream.Properties.MSKSourceConfiguration).toMatchObject({
-      TopicName: 'card-transactions',
-      AuthenticationConfiguration: { Connectivity: 'PRIVATE' },
-    });
+    const [[streamId, stream]] = Object.entries(streams) as [string, any][];
+    if (config.features.archiveDelivery === 'msk-source') {
+      expect(stream.Properties.MSKSourceConfiguration).toMatchObject({
+        TopicName: 'card-transactions',
+        AuthenticationConfiguration: { Connectivity: 'PRIVATE' },
+      });
+    } else {
+      // dev: t3.small brokers offer no private connectivity: the pipe puts the topic's events into the stream
+      expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
+      expect(stream.Properties.MSKSourceConfiguration).toBeUndefined();
+      const pipes = Object.values(t.findResources('AWS::Pipes::Pipe')) as any[];
+      expect(pipes).toHaveLength(1);
+      expect(pipes[0].Properties.Target).toEqual({ 'Fn::GetAtt': [streamId, 'Arn'] });
+    }
     expect(stream.Properties.ExtendedS3DestinationConfiguration.Prefix).toBe(
       'card-transactions/event_date=!{partitionKeyFromQuery:event_date}/event_hour=!{partitionKeyFromQuery:event_hour}/',
     );
     expectOutput(stream.Properties.ExtendedS3DestinationConfiguration.BucketARN, data, /LakeRawBucket/);
     const topicId = Object.keys(t.findResources('AWS::MSK::Topic', { Properties: { TopicName: 'card-transactions' } }))[0];
-    expect(stream.DependsOn).toContain(topicId);
+    const archive = config.features.archiveDelivery === 'pipe' ? (Object.values(t.findResources('AWS::Pipes::Pipe'))[0] as any) : stream;
+    expect(archive.DependsOn).toContain(topicId);
   });
 
   test('batch jobs: backfill and training set on the Spark application, least privilege by statement', () => {
@@ -127,7 +134,18 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
       'GlueDefaultDatabase',
     ]);
     // AND every resource is named (but the two actions IAM gives no resource type), no wildcard action
-    const NO_RESOURCE_TYPE = ['logs:DescribeLogGroups', 'kafka:GetBootstrapBrokers', 'cloudwatch:PutMetricData'];
+    const NO_RESOURCE_TYPE = [
+      'logs:DescribeLogGroups',
+      'kafka:GetBootstrapBrokers',
+      'cloudwatch:PutMetricData',
+      // dev's archive pipe: placing its pollers, and its decode step's log delivery and tracing (Step Functions)
+      ...PIPE_EC2_DESCRIBE_ACTIONS,
+      ...['Create', 'Delete', 'Get', 'Update'].map((verb) => `logs:${verb}LogDelivery`),
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      ...['GetSamplingRules', 'GetSamplingTargets', 'PutTelemetryRecords', 'PutTraceSegments'].map((a) => `xray:${a}`),
+    ];
     for (const p of Object.values(t.findResources('AWS::IAM::ManagedPolicy')) as any[]) {
       for (const s of p.Properties.PolicyDocument.Statement) {
         if ([s.Resource].flat().includes('*')) expect([s.Action].flat().every((a: string) => NO_RESOURCE_TYPE.includes(a))).toBe(true);
@@ -190,7 +208,8 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
   });
 
   test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster), as do the Spark jobs', () => {
-    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
+    // (and, with archive pipes, their pollers: the brokers' group admits itself; the endpoints admit it)
+    t.resourceCountIs('AWS::EC2::SecurityGroupIngress', config.features.archiveDelivery === 'pipe' ? 4 : 2);
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       GroupId: output(streaming, /StreamingSecurityGroup/),
       SourceSecurityGroupId: output(`MlPlatform-${env}-Compute`, /ClusterSecurityGroupId/),
@@ -231,6 +250,64 @@ describe('Features in the stage', () => {
         },
       });
     }
+  });
+
+  test("dev archives through a pipe into a Direct PUT stream whose S3 destination is staging's MSK-source one (but for refs)", () => {
+    // GIVEN the archive of card-transactions in dev (pipe) and staging (MSK source)
+    const destination = (env: 'dev' | 'staging') => {
+      const streams = Object.values(template(env, 'Features').findResources('AWS::KinesisFirehose::DeliveryStream')) as any[];
+      expect(streams).toHaveLength(1);
+      return streams[0].Properties;
+    };
+    const dev = destination('dev');
+    const staging = destination('staging');
+    // WHEN the references to each environment's bucket, key, role and log group are set aside
+    const modRefs = (c: any) => ({
+      ...c,
+      BucketARN: 'bucket',
+      RoleARN: 'role',
+      EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: 'key' } },
+      CloudWatchLoggingOptions: { ...c.CloudWatchLoggingOptions, LogGroupName: 'group', LogStreamName: 'stream' },
+    });
+    // THEN prefix, partitioning keys, compression, buffering and error prefix are the same: one raw-zone layout
+    expect(dev.DeliveryStreamType).toBe('DirectPut');
+    expect(staging.DeliveryStreamType).toBe('MSKAsSource');
+    expect(modRefs(dev.ExtendedS3DestinationConfiguration)).toEqual(modRefs(staging.ExtendedS3DestinationConfiguration));
+    // AND each is encrypted with its own environment's data key (the Security stack's), as is dev's stream itself
+    expectOutput(
+      dev.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN,
+      'MlPlatform-dev-Security',
+      /KeysData/,
+    );
+    expect(dev.DeliveryStreamEncryptionConfigurationInput.KeyARN).toEqual(
+      dev.ExtendedS3DestinationConfiguration.EncryptionConfiguration.KMSEncryptionConfig.AWSKMSKeyARN,
+    );
+  });
+
+  test("dev's pipe reads card-transactions from dev's cluster, and a ticket is raised when its executions fail", () => {
+    const t = template('dev', 'Features');
+    const [pipe] = Object.values(t.findResources('AWS::Pipes::Pipe')) as any[];
+    expectOutput(pipe.Properties.Source, 'MlPlatform-dev-Streaming', /Streaming[0-9A-F]{8}Arn/);
+    expect(pipe.Properties.SourceParameters.ManagedStreamingKafkaParameters).toMatchObject({
+      TopicName: 'card-transactions',
+      ConsumerGroupID: 'mlp-archive-card-transactions',
+    });
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms.map((a) => a.Properties.AlarmName)).toEqual(['dev-archive-pipe-failed-card-transactions']);
+    expect(alarms[0].Properties.AlarmDescription).toMatch(
+      /Severity: ticket\nOwner: ml-features\nRunbook: docs\/runbooks\/archive-pipe-failed\.md$/,
+    );
+    expectOutput(alarms[0].Properties.AlarmActions[0], 'MlPlatform-dev-Security', /Ticket/);
+    // AND staging and prod, archiving with Firehose's MSK source, have no pipe and no such alarm
+    for (const env of ['staging', 'prod'] as const) {
+      const other = template(env, 'Features');
+      other.resourceCountIs('AWS::Pipes::Pipe', 0);
+      other.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      other.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    }
+    // AND dev's brokers get no multi-VPC connectivity (t3.small has none) and no cluster policy
+    const streaming = template('dev', 'Streaming');
+    streaming.resourceCountIs('AWS::MSK::ClusterPolicy', 0);
   });
 
   test('the job bundle shipped at synth holds exactly featureSql(view)', () => {

@@ -19,16 +19,17 @@ describe('committed streaming configuration', () => {
     expect(s.brokerCount % ENVIRONMENTS.prod.availabilityZones.length).toBe(0);
   });
 
-  test('dev: one small broker per AZ (no multi-VPC connectivity, so dev archives no topic: its idle budget)', () => {
+  test('dev: one small broker per AZ (no multi-VPC connectivity, so dev archives its topics through pipes: its idle budget)', () => {
     const s = ENVIRONMENTS.dev.streaming;
     expect(s.mode).toBe('provisioned');
     if (s.mode !== 'provisioned') return;
     expect(s.brokerInstanceType).toBe('kafka.t3.small');
-    expect(ENVIRONMENTS.dev.features.topics.some((t) => t.archive)).toBe(false);
+    expect(ENVIRONMENTS.dev.features.topics.every((t) => t.archive)).toBe(true);
+    expect(ENVIRONMENTS.dev.features.archiveDelivery).toBe('pipe');
     expect(s.brokerCount).toBe(ENVIRONMENTS.dev.availabilityZones.length);
   });
 
-  test('MSK Serverless is a valid dev choice when no topic is archived', () => {
+  test('MSK Serverless is a valid dev choice when no topic is archived, or when they are archived through pipes', () => {
     // GIVEN / WHEN: dev switched to MSK Serverless, its topics not archived
     const problems = problemsOf('dev', (c) => {
       c.streaming = { mode: 'serverless' };
@@ -36,6 +37,7 @@ describe('committed streaming configuration', () => {
     });
     // THEN
     expect(problems).toEqual([]);
+    expect(problemsOf('dev', (c) => (c.streaming = { mode: 'serverless' }))).toEqual([]);
   });
 });
 
