@@ -197,6 +197,8 @@ export class FeaturesStack extends PlatformStack {
         },
         brokers: { cidrs: [config.network.vpcCidr], port: KAFKA_IAM_PORT },
         onlineStore: { cidrs: [config.network.vpcCidr], port: onlineStore.port },
+        // HTTPS (CloudWatch metrics) as team pods reach AWS: the VPC's interface endpoints, and in dev through NAT.
+        httpsCidrs: [config.network.vpcCidr, ...config.cluster.podHttpsEgressCidrs],
       });
       const applied = cluster.addCdk8sChart(`${id}StreamChart`, chart);
       applied.node.addDependency(namespaceManifest, consumer.association);

@@ -207,6 +207,19 @@ describe.each(ENVS)('Features stack (%s)', (env) => {
     expect(manifest).toMatch(/cdk-[a-z0-9]+-container-assets-\d{12}-[a-z0-9-]+:[0-9a-f]{64}/);
   });
 
+  test("the consumer's pods reach HTTPS as team pods do: the VPC (interface endpoints), and beyond it only where the environment routes AWS APIs through NAT", () => {
+    // GIVEN the consumer's NetworkPolicy, as applied
+    const all = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource')) as any[];
+    const manifest = JSON.stringify(all.map((m) => m.Properties.Manifest)).replace(/\\"/g, '"');
+    // WHEN its HTTPS egress destinations are read
+    const https = [
+      ...manifest.matchAll(/\{"ports":\[\{"port":443,"protocol":"TCP"\}\],"to":\[\{"ipBlock":\{"cidr":"([^"]+)"\}\}\]\}/g),
+    ].map((m) => m[1]);
+    // THEN they are the VPC and the environment's NAT destinations (none where every API has an endpoint)
+    expect(https).toEqual([config.network.vpcCidr, ...config.cluster.podHttpsEgressCidrs]);
+    expect(https.includes('0.0.0.0/0')).toBe(!config.network.interfaceEndpoints);
+  });
+
   test('the consumer holds the wiring: its pods reach the brokers on 9098 (the store already admits the cluster), as do the Spark jobs', () => {
     // (and, with archive pipes, their pollers: the brokers' group admits itself; the endpoints admit it)
     t.resourceCountIs('AWS::EC2::SecurityGroupIngress', config.features.archiveDelivery === 'pipe' ? 4 : 2);
