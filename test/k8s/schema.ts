@@ -61,7 +61,10 @@ export function schemaProblems(manifest: { apiVersion: string; kind: string; [ke
       : (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
   }
   const Model = builtInModel(manifest.apiVersion, manifest.kind);
-  if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind} (a built-in kind is validated once it is listed in test/k8s/built-in-models.mjs)`);
+  if (!Model)
+    throw new Error(
+      `no schema for ${manifest.apiVersion} ${manifest.kind} (a built-in kind is validated once it is listed in test/k8s/built-in-models.mjs)`,
+    );
   try {
     new Model(manifest).validate();
     return [];
