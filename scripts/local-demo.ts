@@ -104,7 +104,14 @@ async function demo(): Promise<void> {
 
   banner('2. cdk bootstrap + cdk deploy of the LOCAL profile (bin/local.ts)');
   const cdk = path.join(ROOT, 'node_modules', '.bin', 'cdk');
-  const app = ['--app', 'npx tsx bin/local.ts', '--output', path.join(workDir, 'cdk.out'), '--no-notices', '--ci'];
+  const app = [
+    '--app',
+    'node --require ./scripts/ts-register.cjs bin/local.ts',
+    '--output',
+    path.join(workDir, 'cdk.out'),
+    '--no-notices',
+    '--ci',
+  ];
   await run(cdk, ['bootstrap', `aws://${ACCOUNT}/${REGION}`, ...app], env);
   const outputsFile = path.join(workDir, 'outputs.json');
   await run(cdk, ['deploy', STACK, ...app, '--require-approval', 'never', '--method=direct', '--outputs-file', outputsFile], env);

@@ -35,6 +35,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -465,6 +466,18 @@ class Controls:
         return Response(json.dumps({"ok": True}), content_type="application/json")
 
 
+def _exit_with_parent() -> None:
+    """Stops the server when the process that started it is gone (a test run that ended or crashed)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
@@ -473,6 +486,7 @@ def main() -> None:
     os.environ.setdefault("MOTO_PORT", str(args.port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    _exit_with_parent()
     app = DomainDispatcherApplication(create_backend_app)
     print(f"moto launcher (mlp) listening on http://{args.host}:{args.port}", flush=True)
     run_simple(args.host, args.port, Controls(app), threaded=True)

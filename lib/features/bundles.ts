@@ -55,6 +55,8 @@ export interface CachedBundleOptions {
   readonly fileName: string;
   /** A directory of its own for this cache. */
   readonly cacheDir: string;
+  /** The bundler (esbuild's `buildSync`; tests pass a counting wrapper). */
+  readonly bundler?: typeof buildSync;
 }
 
 interface BundleManifest {
@@ -96,7 +98,7 @@ export function cachedBundle(options: CachedBundleOptions): string {
   mkdirSync(options.cacheDir, { recursive: true });
   const staging = mkdtempSync(path.join(options.cacheDir, 'staging-'));
   const outfile = path.join(staging, options.fileName);
-  const result = buildSync({ ...build, outfile, metafile: true, write: true });
+  const result = (options.bundler ?? buildSync)({ ...build, outfile, metafile: true, write: true });
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     inputs[input] = sha256(readFileSync(path.join(options.workingDir, input)));

@@ -5,11 +5,7 @@ import { buildSync } from 'esbuild';
 import { cachedBundle } from '../../lib/features/bundles';
 
 // The real esbuild, counted.
-jest.mock('esbuild', () => {
-  const actual = jest.requireActual('esbuild');
-  return { ...actual, buildSync: jest.fn(actual.buildSync) };
-});
-const builds = buildSync as jest.MockedFunction<typeof buildSync>;
+const builds = jest.fn(buildSync);
 beforeEach(() => builds.mockClear());
 
 /** A tiny project: an entry importing a helper, and its own cache directory. */
@@ -17,7 +13,7 @@ function project() {
   const root = mkdtempSync(path.join(tmpdir(), 'mlp-bundle-cache-'));
   writeFileSync(path.join(root, 'helper.ts'), 'export const greeting: string = "hello";\n');
   writeFileSync(path.join(root, 'main.ts'), 'import { greeting } from "./helper";\nconsole.log(greeting);\n');
-  const options = { workingDir: root, entry: 'main.ts', fileName: 'out.cjs', cacheDir: path.join(root, '.cache') };
+  const options = { workingDir: root, entry: 'main.ts', fileName: 'out.cjs', cacheDir: path.join(root, '.cache'), bundler: builds };
   return { root, options };
 }
 

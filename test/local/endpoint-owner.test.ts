@@ -47,7 +47,14 @@ function cdk(args: string[]): Promise<{ code: number | null; output: string }> {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  const app = ['--app', 'npx tsx bin/local.ts', '--output', path.join(workDir, 'cdk.out'), '--no-notices', '--ci'];
+  const app = [
+    '--app',
+    'node --require ./scripts/ts-register.cjs bin/local.ts',
+    '--output',
+    path.join(workDir, 'cdk.out'),
+    '--no-notices',
+    '--ci',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), [...args, ...app], { cwd: ROOT, env });
     let output = '';

@@ -1,7 +1,9 @@
 /**
- * Test harness: a real moto server (scripts/moto_launcher.py) over HTTP on 127.0.0.1, one per test
- * file. `useMoto()` starts it in beforeAll on a free port, waits until it answers, resets its state
- * before each test and stops it by PID in afterAll.
+ * Test harness: a real moto server (scripts/moto_launcher.py) over HTTP on 127.0.0.1, one per jest
+ * worker and account id, shared by the test files the worker runs (starting one takes seconds).
+ * `useMoto()` starts it in beforeAll on a free port if the worker has none yet (or it died), waits
+ * until it answers, and resets all its state (moto's and the launcher's switches) before each test.
+ * It stops when the worker's process exits (and the launcher exits by itself once its parent is gone).
  */
 import type { ChildProcess } from 'node:child_process';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -57,24 +59,35 @@ export interface SeededQuota {
   readonly Value: number;
 }
 
+/** This worker's servers, by account id. */
+const servers = new Map<string, Promise<{ proc: ChildProcess; url: string }>>();
+
+async function shared(accountId?: string): Promise<{ proc: ChildProcess; url: string }> {
+  const key = accountId ?? '';
+  const running = servers.get(key);
+  if (running) {
+    const server = await running.catch(() => undefined);
+    if (server && server.proc.exitCode === null && server.proc.signalCode === null) return server;
+  }
+  const starting = start(accountId);
+  servers.set(key, starting);
+  const server = await starting;
+  process.once('exit', () => server.proc.kill('SIGTERM'));
+  return server;
+}
+
 export function useMoto(options: { readonly accountId?: string } = {}): Moto {
-  let proc: ChildProcess | undefined;
   let url = '';
   let client: SageMakerClient | undefined;
   beforeAll(async () => {
-    ({ proc, url } = await start(options.accountId));
+    ({ url } = await shared(options.accountId));
     client = new SageMakerClient({ region: REGION, endpoint: url });
   }, 90_000);
   beforeEach(async () => {
     await post(`${url}/moto-api/reset`);
   });
-  afterAll(async () => {
+  afterAll(() => {
     client?.destroy();
-    if (proc?.pid !== undefined && proc.exitCode === null) {
-      const exited = new Promise((resolve) => proc!.once('exit', resolve));
-      process.kill(proc.pid, 'SIGTERM');
-      await exited;
-    }
   });
   return {
     get url() {

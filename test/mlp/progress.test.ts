@@ -55,7 +55,8 @@ describe('Progress', () => {
       const q = new Progress({ stream: pipe, now: () => 0 });
       q.poll('e', 'Updating');
       q.animate(250);
-      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(1000);
+      expect(pipe.chunks).toEqual(['e: Updating [0s]\n']);
     } finally {
       jest.useRealTimers();
     }
