@@ -43,7 +43,7 @@ if offline_synth cdk.out; then
   budgets_log=$(mktemp)
   bash scripts/cfn-lint.sh >"$lint_log" 2>&1 &
   lint_pid=$!
-  npx tsx scripts/report.ts --assembly cdk.out --check --no-write >"$budgets_log" 2>&1 &
+  node --require ./scripts/ts-register.cjs scripts/report.ts --assembly cdk.out --check --no-write >"$budgets_log" 2>&1 &
   budgets_pid=$!
 
   echo "-- determinism: a second synth gives identical templates"

@@ -54,7 +54,8 @@ describe('buildPlatformApp', () => {
 
 describe('bin/ml-platform.ts', () => {
   test('a bad -c env prints one line naming the field and exits 1, without a stack trace', () => {
-    const result = spawnSync(join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), ['bin/ml-platform.ts'], {
+    // (as cdk.json's app runs it)
+    const result = spawnSync(process.execPath, ['--require', './scripts/ts-register.cjs', 'bin/ml-platform.ts'], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ env: 'qa' }), CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'mlp-')) },
       encoding: 'utf8',

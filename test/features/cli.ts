@@ -3,9 +3,10 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Runs `npm run -s features -- <args>` (the same tsx entry point), returning exit code, stdout and stderr. */
+/** Runs `npm run -s features -- <args>` (package.json's command, without npm), returning exit code, stdout and stderr. */
 export function features(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'jobs', 'features', 'cli.ts'), ...args], {
+  const command = ['--require', path.join(ROOT, 'scripts', 'ts-register.cjs'), path.join(ROOT, 'jobs', 'features', 'cli.ts')];
+  const r = spawnSync(process.execPath, [...command, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
