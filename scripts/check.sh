@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The full check (`npm test`): type-check, lint, then the unit tests (jest) and, beside them, the
-# synth checks (scripts/check-synth.sh: synth of every environment twice, offline, compared for
-# determinism; proof that a type error in the app's code fails synth; cfn-lint; the budgets of
-# `npm run report`; the delivery pipeline app). Jest never synthesizes through cdk.json's app, and
-# the synth checks' type-error probe (a file in lib/) exists only after the type-check and lint
-# have read lib/. On 2 cores the two share the CPU that jest alone left idle between test files.
+# The full check (`npm test`): the unit tests (jest) and, beside them, the type-check, lint and
+# then the synth checks (scripts/check-synth.sh: synth of every environment twice, offline,
+# compared for determinism; proof that a type error in the app's code fails synth; cfn-lint; the
+# budgets of `npm run report`; the delivery pipeline app). Jest never synthesizes through
+# cdk.json's app, and the synth checks' type-error probe (a file in lib/) exists only after the
+# type-check and lint have read lib/. On 2 cores they use the CPU jest alone leaves idle.
 # Ends with `tests: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,17 +25,30 @@ step() {
 }
 
 checks_failed=0
-step "type-check (tsc --noEmit)"
-npx tsc --noEmit -p tsconfig.json || { echo "type-check: FAILED"; checks_failed=$((checks_failed + 1)); }
+# Beside jest, in one background job: the type-check and lint, then the synth checks (their
+# type-error probe puts a file in lib/ only after the type-check and lint have read lib/).
+timed() {
+  local name=$1 started rc=0
+  shift
+  started=$(date +%s.%N)
+  printf '\n== %s\n' "$name"
+  "$@" || rc=$?
+  awk -v a="$started" -v b="$(date +%s.%N)" -v n="$name" 'BEGIN { printf "%6.1f s  %s (beside jest)\n", b - a, n }' >>"$beside_times"
+  return "$rc"
+}
+beside_log=$(mktemp)
+beside_times=$(mktemp)
+(
+  failed_here=0
+  timed "type-check (tsc --noEmit)" npx tsc --noEmit -p tsconfig.json || { echo "type-check: FAILED"; failed_here=$((failed_here + 1)); }
+  timed "lint (biome)" npx biome check . || { echo "lint: FAILED"; failed_here=$((failed_here + 1)); }
+  timed "synth checks (scripts/check-synth.sh)" bash scripts/check-synth.sh || true
+  echo "static-checks: failed=${failed_here}"
+) >"$beside_log" 2>&1 &
+beside_pid=$!
+trap 'kill "$beside_pid" 2>/dev/null || true; rm -f lib/typecheck-probe.ts' EXIT
 
-step "lint (biome)"
-npx biome check . || { echo "lint: FAILED"; checks_failed=$((checks_failed + 1)); }
-
-step "unit tests (jest), and the synth checks beside them (their log follows jest's)"
-synth_log=$(mktemp)
-bash scripts/check-synth.sh >"$synth_log" 2>&1 &
-synth_pid=$!
-trap 'kill "$synth_pid" 2>/dev/null || true; rm -f lib/typecheck-probe.ts' EXIT
+step "unit tests (jest); type-check, lint and the synth checks beside them (their log follows)"
 report=$(mktemp)
 set +e
 npx jest --ci --json --outputFile="$report"
@@ -47,18 +60,24 @@ read -r passed failed < <(node -e '
 ' "$report")
 rm -f "$report"
 
-step "synth checks (scripts/check-synth.sh), started with jest"
-wait "$synth_pid" || true
+step "type-check, lint and synth checks, started with jest: waiting for them"
+wait "$beside_pid" || true
 trap - EXIT
-cat "$synth_log"
+cat "$beside_log"
+while IFS= read -r line; do timings+=("$line"); done <"$beside_times"
+if result=$(grep -E '^static-checks: failed=[0-9]+$' "$beside_log" | tail -1); then
+  checks_failed=$((checks_failed + ${result##*=}))
+else
+  echo "type-check and lint: FAILED (no result line)"; checks_failed=$((checks_failed + 2))
+fi
 synth_ok=0
-if result=$(grep -E '^synth-checks: synth_ok=[01] checks_failed=[0-9]+$' "$synth_log" | tail -1); then
+if result=$(grep -E '^synth-checks: synth_ok=[01] checks_failed=[0-9]+$' "$beside_log" | tail -1); then
   synth_ok=$(sed -E 's/.*synth_ok=([01]).*/\1/' <<<"$result")
   checks_failed=$((checks_failed + $(sed -E 's/.*checks_failed=([0-9]+)/\1/' <<<"$result")))
 else
   echo "synth checks: FAILED (ended without their result line)"; checks_failed=$((checks_failed + 2))
 fi
-rm -f "$synth_log"
+rm -f "$beside_log" "$beside_times"
 
 step_end
 step_name=''

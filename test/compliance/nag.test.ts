@@ -84,13 +84,8 @@ function staleAcknowledgements(app: App): string[] {
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 describe('compliance gates (the whole app)', () => {
-  test('all environments synthesize with no unacknowledged AwsSolutions, PCI DSS or NIST finding', () => {
-    // GIVEN the committed configuration with the three packs
-    const app = testApp();
-    buildPlatformApp(app, { compliance: true });
-    // WHEN / THEN synth (which throws with the report on any unacknowledged error) succeeds
-    expect(() => app.synth()).not.toThrow();
-  });
+  // The committed configuration with the three packs is `cdk synth` itself: bin/ml-platform.ts fails
+  // on any unacknowledged finding, and npm test synthesizes every environment (scripts/check-synth.sh).
 
   test('an unacknowledged finding fails synth and names the rule', () => {
     // GIVEN a stack with an unlogged bucket

@@ -203,6 +203,8 @@ function waitStates(definition: any): string[] {
     .map(([n]) => n);
 }
 
+/** Definitions the interpreter has validated in this worker (JSON text). */
+const validated = new Set<string>();
 export async function execute(
   definition: any,
   input: unknown,
@@ -222,7 +224,11 @@ export async function execute(
   }
   const unknown = Object.keys(stubs).filter((s) => !handlers[s]);
   if (unknown.length > 0) throw new Error(`stubs for states the definition does not have: ${unknown.join(', ')}`);
-  const machine = new StateMachine(converted.definition, { validationOptions: { checkArn: false } });
+  // The interpreter validates each definition (asl-validator compiles its JSON schemas on every
+  // call): once per distinct definition in this worker is enough.
+  const key = JSON.stringify(converted.definition);
+  const machine = new StateMachine(converted.definition, { validationOptions: { checkArn: false, noValidate: validated.has(key) } });
+  validated.add(key);
   const run = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: handlers,

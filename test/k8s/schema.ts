@@ -29,14 +29,26 @@ function closeObjects(node: any): any {
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-const crdValidators = new Map<string, ValidateFunction>();
+/** Schema files by kind, e.g. `ray.io/v1/RayCluster`; each compiled on first use (compiling all took seconds per worker). */
+const crdFiles = new Map<string, string>();
 for (const file of readdirSync(SCHEMAS)) {
   // <group>_<Kind>_<version>.json
   const [group, kind, version] = file.replace(/\.json$/, '').split('_');
-  const schema = closeObjects(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')));
-  // metadata is validated by the API server, not the CRD schema; keep it open here.
-  schema.properties.metadata = { type: 'object' };
-  crdValidators.set(`${group}/${version}/${kind}`, ajv.compile(schema));
+  crdFiles.set(`${group}/${version}/${kind}`, file);
+}
+const crdValidators = new Map<string, ValidateFunction>();
+function crdValidator(key: string): ValidateFunction | undefined {
+  const file = crdFiles.get(key);
+  if (!file) return undefined;
+  let validator = crdValidators.get(key);
+  if (!validator) {
+    const schema = closeObjects(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')));
+    // metadata is validated by the API server, not the CRD schema; keep it open here.
+    schema.properties.metadata = { type: 'object' };
+    validator = ajv.compile(schema);
+    crdValidators.set(key, validator);
+  }
+  return validator;
 }
 
 /** The built-in kinds' models, imported once per jest worker by test/k8s/built-in-models.mjs. */
@@ -47,14 +59,14 @@ function builtInModel(apiVersion: string, kind: string): any {
 }
 
 /** The kinds the CRD validators know, e.g. `ray.io/v1/RayCluster`. */
-export const CUSTOM_KINDS: readonly string[] = [...crdValidators.keys()];
+export const CUSTOM_KINDS: readonly string[] = [...crdFiles.keys()];
 
 /**
  * Validates one manifest; returns the problems (empty when valid). Throws for a kind that neither
  * kubernetes-models nor the committed CRD schemas know, so nothing goes unvalidated.
  */
 export function schemaProblems(manifest: { apiVersion: string; kind: string; [key: string]: unknown }): string[] {
-  const validator = crdValidators.get(`${manifest.apiVersion}/${manifest.kind}`);
+  const validator = crdValidator(`${manifest.apiVersion}/${manifest.kind}`);
   if (validator) {
     return validator(manifest)
       ? []
