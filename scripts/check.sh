@@ -9,20 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Each step's wall time is printed when the next starts, and all of them in the summary (this is
-# how the check's own speed is watched; the tests themselves never time anything).
-timings=()
-step_name=''
-step_started=0
-step_end() {
-  if [ -n "$step_name" ]; then timings+=("$(awk -v a="$step_started" -v b="$(date +%s.%N)" -v n="$step_name" 'BEGIN { printf "%6.1f s  %s", b - a, n }')"); fi
-}
-step() {
-  step_end
-  step_name="$*"
-  step_started=$(date +%s.%N)
-  printf '\n== %s\n' "$*"
-}
+# shellcheck source=scripts/lib/steps.sh
+source scripts/lib/steps.sh
 
 checks_failed=0
 # Beside jest, in one background job: the type-check and lint, then the synth checks (their

@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { LOCAL_CDK_APP } from '../lib/local/local-stack';
 import { freePort, startMotoLauncher } from './moto-server';
 
 const ROOT = path.join(__dirname, '..');
@@ -104,14 +105,7 @@ async function demo(): Promise<void> {
 
   banner('2. cdk bootstrap + cdk deploy of the LOCAL profile (bin/local.ts)');
   const cdk = path.join(ROOT, 'node_modules', '.bin', 'cdk');
-  const app = [
-    '--app',
-    'node --require ./scripts/ts-register.cjs bin/local.ts',
-    '--output',
-    path.join(workDir, 'cdk.out'),
-    '--no-notices',
-    '--ci',
-  ];
+  const app = ['--app', LOCAL_CDK_APP, '--output', path.join(workDir, 'cdk.out'), '--no-notices', '--ci'];
   await run(cdk, ['bootstrap', `aws://${ACCOUNT}/${REGION}`, ...app], env);
   const outputsFile = path.join(workDir, 'outputs.json');
   await run(cdk, ['deploy', STACK, ...app, '--require-approval', 'never', '--method=direct', '--outputs-file', outputsFile], env);

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ManagedPolicyRole } from '../lifecycle/private/managed-policy-role';
 import { acknowledgeWildcards } from '../private/acknowledge';
+import { ec2Arn as ec2ArnOf } from '../private/arns';
 import { KAFKA_IAM_PORT } from '../streaming/streaming-cluster';
 import { GROUP_NAME, type KafkaClusterRef } from './event-streams';
 import {
@@ -247,15 +248,7 @@ export class TopicArchivePipe extends Construct {
         StringEquals: { 'aws:SourceAccount': stack.account },
       }),
     });
-    const ec2Arn = (resource: string, resourceName: string): string =>
-      stack.formatArn({
-        service: 'ec2',
-        account: Aws.ACCOUNT_ID,
-        region: Aws.REGION,
-        resource,
-        resourceName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+    const ec2Arn = (resource: string, resourceName: string): string => ec2ArnOf(stack, resource, resourceName);
     const enis = ec2Arn('network-interface', '*');
     const subnetArns = subnets.subnetIds.map((s) => ec2Arn('subnet', s));
     this.pipePolicy = new iam.ManagedPolicy(this, 'PipePolicy', {

@@ -17,6 +17,12 @@ export interface LocalServingStackProps extends StackProps {
 }
 
 /** SSM parameter of the local endpoint's spec (the platform's layout: `/mlp/<env>/endpoints/<name>/spec`). */
+/**
+ * The CDK app of the local profile as `cdk --app` takes it: the esbuild require hook cdk.json uses
+ * (`npx tsx bin/local.ts` works too, slower).
+ */
+export const LOCAL_CDK_APP = 'node --require ./scripts/ts-register.cjs bin/local.ts';
+
 export function localSpecParameterName(endpointName: string): string {
   return `/mlp/local/endpoints/${endpointName}/spec`;
 }

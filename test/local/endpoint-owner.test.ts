@@ -16,7 +16,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { localSpecParameterName } from '../../lib/local/local-stack';
+import { LOCAL_CDK_APP, localSpecParameterName } from '../../lib/local/local-stack';
 import { ACCOUNT, mlp, REGION, useMoto } from '../mlp/moto';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -47,14 +47,7 @@ function cdk(args: string[]): Promise<{ code: number | null; output: string }> {
   };
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
-  const app = [
-    '--app',
-    'node --require ./scripts/ts-register.cjs bin/local.ts',
-    '--output',
-    path.join(workDir, 'cdk.out'),
-    '--no-notices',
-    '--ci',
-  ];
+  const app = ['--app', LOCAL_CDK_APP, '--output', path.join(workDir, 'cdk.out'), '--no-notices', '--ci'];
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'cdk'), [...args, ...app], { cwd: ROOT, env });
     let output = '';

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { KMS_READ_ACTIONS, KMS_READ_WRITE_ACTIONS } from '../../core/perms';
 import { acknowledgeWildcards } from '../../private/acknowledge';
+import { ec2Arn as ec2ArnOf } from '../../private/arns';
 
 const PREFIX_REASON =
   "The role's objects live under its own prefix of the bucket (its endpoint's data-capture/, monitoring/ or model prefix, or MLflow's artifact prefix); S3 object ARNs for a prefix need the trailing wildcard";
@@ -135,17 +136,7 @@ export class SageMakerRole extends Construct {
    */
   allowVpc(vpc: ec2.IVpc, subnets: readonly ec2.ISubnet[], securityGroups: readonly ec2.ISecurityGroup[]): void {
     const stack = Stack.of(this.role);
-    // Pseudo-parameters rather than the stack's account and region: the same policy text (and the
-    // same compliance finding id) in every environment.
-    const ec2Arn = (resource: string, resourceName: string): string =>
-      stack.formatArn({
-        service: 'ec2',
-        account: Aws.ACCOUNT_ID,
-        region: Aws.REGION,
-        resource,
-        resourceName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+    const ec2Arn = (resource: string, resourceName: string): string => ec2ArnOf(stack, resource, resourceName);
     const enis = ec2Arn('network-interface', '*');
     const subnetArns = subnets.map((s) => ec2Arn('subnet', s.subnetId));
     const inTheseSubnets = { ArnEquals: { 'ec2:Vpc': ec2Arn('vpc', vpc.vpcId), 'ec2:Subnet': subnetArns } };
