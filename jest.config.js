@@ -12,6 +12,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testSequencer: '<rootDir>/test/sequencer.cjs',
   setupFiles: ['<rootDir>/test/register-ts.mjs', '<rootDir>/test/k8s/built-in-models.mjs'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean', '<rootDir>/test/setup.ts'],
   snapshotSerializers: ['<rootDir>/test/serializers/asset-hash.ts'],

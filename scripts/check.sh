@@ -28,7 +28,7 @@ beside_log=$(mktemp)
 beside_times=$(mktemp)
 (
   failed_here=0
-  timed "type-check (tsc --noEmit)" npx tsc --noEmit -p tsconfig.json || { echo "type-check: FAILED"; failed_here=$((failed_here + 1)); }
+  timed "type-check (tsc --noEmit, incremental)" npx tsc --noEmit -p tsconfig.json --incremental --tsBuildInfoFile node_modules/.cache/mlp/all.tsbuildinfo || { echo "type-check: FAILED"; failed_here=$((failed_here + 1)); }
   timed "lint (biome)" npx biome check . || { echo "lint: FAILED"; failed_here=$((failed_here + 1)); }
   timed "synth checks (scripts/check-synth.sh)" bash scripts/check-synth.sh || true
   echo "static-checks: failed=${failed_here}"
