@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The synth checks of `npm test` (scripts/check.sh runs this beside jest, which needs no synth):
-# synth of every environment twice (offline, compared for determinism), proof that a type error in
-# the app's code fails synth, cfn-lint (the one full template validation: the synths leave
-# aws-cdk-lib's built-in validation off, bin/ml-platform.ts) and the budgets of `npm run report`
-# (stack limits, dev's idle cost, prod's critical path), then the delivery pipeline app. Ends with
-# `synth-checks: synth_ok=0|1 checks_failed=N`.
+# `cdk synth` of every environment (offline), then the delivery pipeline app (bin/pipeline.ts),
+# whose stages are the same three environments synthesized a second time in another process: its
+# stage templates must be byte-identical to `cdk synth`'s (determinism, and the pipeline deploys
+# exactly what `cdk synth` shows). Then proof that a type error in the app's code fails synth,
+# cfn-lint (the one full template validation: the synths leave aws-cdk-lib's built-in validation
+# off, bin/ml-platform.ts) and the budgets of `npm run report` (stack limits, dev's idle cost,
+# prod's critical path). Ends with `synth-checks: synth_ok=0|1 checks_failed=N`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,20 +15,19 @@ source scripts/lib/steps.sh
 
 checks_failed=0
 synth_ok=1
-offline_synth() {
+offline() {
   env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-    HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true \
-    npx cdk synth --quiet --output "$1"
+    HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true "$@"
 }
 probe=lib/typecheck-probe.ts
 trap 'rm -f "$probe"' EXIT
 
 step "synth all environments, offline (no AWS credentials, proxy to a closed port)"
-rm -rf cdk.out  # a stale template of a removed stack would fail the determinism check and be linted
-if offline_synth cdk.out; then
-  # cfn-lint (one process per core) and the budgets only read cdk.out: they run while the second
-  # synth and the type-error probe do.
-  step "determinism, type-error probe; cfn-lint and budgets alongside"
+rm -rf cdk.out cdk.pipeline.out  # a stale template of a removed stack would fail the determinism check and be linted
+if offline npx cdk synth --quiet --output cdk.out; then
+  # cfn-lint (one process per core) and the budgets only read cdk.out: they run while the pipeline
+  # app synthesizes and the type-error probe runs.
+  step "pipeline app (second synth: determinism), type-error probe; cfn-lint and budgets alongside"
   lint_log=$(mktemp)
   budgets_log=$(mktemp)
   bash scripts/cfn-lint.sh >"$lint_log" 2>&1 &
@@ -34,22 +35,29 @@ if offline_synth cdk.out; then
   node --require ./scripts/ts-register.cjs scripts/report.ts --assembly cdk.out --check --no-write >"$budgets_log" 2>&1 &
   budgets_pid=$!
 
-  echo "-- determinism: a second synth gives identical templates"
-  second=$(mktemp -d)
-  offline_synth "$second" >/dev/null || synth_ok=0
-  templates() { (cd "$1" && find . -name '*.template.json' | sort | while read -r f; do echo "## $f"; cat "$f"; done); }
-  if ! diff <(templates cdk.out) <(templates "$second") >/dev/null; then
-    echo "templates differ between two synths" >&2
-    synth_ok=0
+  echo "-- the delivery pipeline app (bin/pipeline.ts), offline with the compliance packs"
+  if offline npx cdk synth --app 'node --require ./scripts/ts-register.cjs bin/pipeline.ts' --output cdk.pipeline.out --quiet; then
+    echo "-- determinism: the pipeline's stages are the environments' templates, byte for byte"
+    templates() { (cd "$1" && find . -path './assembly-*' -name '*.template.json' | sort | while read -r f; do echo "## $f"; cat "$f"; done); }
+    stages=$(find cdk.out -path '*/assembly-*' -name '*.template.json' | wc -l)
+    if [ "$stages" -eq 0 ] || ! diff <(templates cdk.out) <(templates cdk.pipeline.out) >/dev/null; then
+      echo "templates differ between cdk synth and the pipeline app's synth of the same stages ($stages templates)" >&2
+      synth_ok=0
+    else
+      echo "identical ($stages templates)"
+    fi
+    cfn_rc=0
+    cfn-lint cdk.pipeline.out/Delivery.template.json || cfn_rc=$?
+    if (( cfn_rc & 2 )) || (( cfn_rc & 4 )); then echo "cfn-lint: the pipeline template failed (exit $cfn_rc)" >&2; synth_ok=0; else echo "pipeline: synthesized, cfn-lint clean"; fi
   else
-    echo "identical"
+    echo "delivery pipeline synth: FAILED" >&2
+    synth_ok=0
   fi
-  rm -rf "$second"
 
-  # After the second synth: the probe puts a type error in the app's code (lib/), and `cdk synth`
-  # (cdk.json's app: `tsc -b tsconfig.app.json` before the app runs) must fail on it.
+  # The probe puts a type error in the app's code (lib/), and `cdk synth` (cdk.json's app:
+  # `tsc -b tsconfig.app.json` before the app runs) must fail on it.
   echo "-- a type error in the app's code fails cdk synth"
-  printf '// written and removed by scripts/check.sh\nexport const probe: number = "not a number";\n' > "$probe"
+  printf '// written and removed by scripts/check-synth.sh\nexport const probe: number = "not a number";\n' > "$probe"
   probe_out=$(mktemp -d)
   if probe_log=$(npx cdk synth --quiet --output "$probe_out" 2>&1); then
     echo "synth succeeded despite a type error in $probe" >&2
@@ -75,19 +83,6 @@ if offline_synth cdk.out; then
 else
   synth_ok=0
   echo "budgets and the type-error probe: FAILED (no good synth)"; checks_failed=$((checks_failed + 2))
-fi
-
-step "delivery pipeline app (bin/pipeline.ts): synth offline with the compliance packs, cfn-lint its template"
-rm -rf cdk.pipeline.out
-if env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-  HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true \
-  npx cdk synth --app 'node --require ./scripts/ts-register.cjs bin/pipeline.ts' --output cdk.pipeline.out --quiet; then
-  cfn_rc=0
-  cfn-lint cdk.pipeline.out/Delivery.template.json || cfn_rc=$?
-  if (( cfn_rc & 2 )) || (( cfn_rc & 4 )); then echo "cfn-lint: the pipeline template failed (exit $cfn_rc)" >&2; synth_ok=0; else echo "pipeline: synthesized, cfn-lint clean"; fi
-else
-  echo "delivery pipeline synth: FAILED" >&2
-  synth_ok=0
 fi
 
 step_end

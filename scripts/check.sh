@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The full check (`npm test`): the unit tests (jest) and, beside them, the type-check, lint and
-# then the synth checks (scripts/check-synth.sh: synth of every environment twice, offline,
-# compared for determinism; proof that a type error in the app's code fails synth; cfn-lint; the
-# budgets of `npm run report`; the delivery pipeline app). Jest never synthesizes through
+# then the synth checks (scripts/check-synth.sh: `cdk synth` of every environment, offline; the
+# delivery pipeline app, whose stages must give the same templates byte for byte (determinism);
+# proof that a type error in the app's code fails synth; cfn-lint; the budgets of `npm run report`). Jest never synthesizes through
 # cdk.json's app, and the synth checks' type-error probe (a file in lib/) exists only after the
 # type-check and lint have read lib/. On 2 cores they use the CPU jest alone leaves idle.
 # Ends with `tests: N passed, N failed`.
