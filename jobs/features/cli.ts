@@ -18,10 +18,28 @@ const USAGE = `usage:
                                                   (CSV; the newest labels by label_time held out), prints the manifest
   features bundle   --group NAME --out DIR        SQL, view, schema and PySpark files of the EMR jobs`;
 
-async function main(argv: string[]): Promise<void> {
+/** Where the CLI writes (the process's streams; tests pass collectors). */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Runs the CLI: 0 on success, 2 with one `features: …` line on stderr otherwise (no stack trace). */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
+  try {
+    await run(argv, io);
+    return 0;
+  } catch (e: unknown) {
+    const msg = e instanceof UsageError ? e.message : `failed: ${(e as Error)?.message ?? String(e)}`.split('\n')[0];
+    io.stderr.write(`features: ${msg}\n`);
+    return 2;
+  }
+}
+
+async function run(argv: string[], io: CliIo): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
-    console.log(USAGE);
+    io.stdout.write(`${USAGE}\n`);
     return;
   }
   if (!['replay', 'backfill', 'training-set', 'sql', 'bundle'].includes(command))
@@ -56,13 +74,13 @@ async function main(argv: string[]): Promise<void> {
   if (problems.length) throw new UsageError(problems[0]);
   if (command === 'bundle') {
     if (!values.out) throw new UsageError('--out DIR is required for bundle');
-    for (const f of writeJobBundle(view, values.out as string)) process.stdout.write(path.join(values.out as string, f) + '\n');
+    for (const f of writeJobBundle(view, values.out as string)) io.stdout.write(path.join(values.out as string, f) + '\n');
     return;
   }
   if (command === 'sql') {
     const sql = featureSql(view);
     if (values.out) writeFileSync(values.out as string, sql);
-    else process.stdout.write(sql);
+    else io.stdout.write(sql);
     return;
   }
   const events = values.events as string | undefined;
@@ -77,10 +95,10 @@ async function main(argv: string[]): Promise<void> {
         version: values.version as string | undefined,
         holdoutFraction: parseHoldoutFraction(values['holdout-fraction'] as string | undefined),
       });
-      process.stdout.write(JSON.stringify(manifest) + '\n');
+      io.stdout.write(JSON.stringify(manifest) + '\n');
       return;
     }
-    for (const row of await trainingSet(view, events, labels, deadLetter)) process.stdout.write(JSON.stringify(row) + '\n');
+    for (const row of await trainingSet(view, events, labels, deadLetter)) io.stdout.write(JSON.stringify(row) + '\n');
     return;
   }
   const asOf = parseAsOf(values['as-of'] as string | undefined);
@@ -92,15 +110,15 @@ async function main(argv: string[]): Promise<void> {
   } else {
     result = await backfill(view, events, asOf, deadLetter);
   }
-  process.stdout.write(values.json ? JSON.stringify(result.vectors) + '\n' : JSON.stringify(result.vectors, null, 2) + '\n');
+  io.stdout.write(values.json ? JSON.stringify(result.vectors) + '\n' : JSON.stringify(result.vectors, null, 2) + '\n');
   const s = result.stats;
-  process.stderr.write(
+  io.stderr.write(
     `${command}: ${s.read} records, ${s.invalid} invalid (dead letter: ${s.invalid ? result.deadLetter : 'none'}), ${s.duplicates} duplicates, ${Object.keys(result.vectors).length} entities as of ${asOf.toISOString()}\n`,
   );
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  const msg = e instanceof UsageError ? e.message : `failed: ${(e as Error)?.message ?? String(e)}`.split('\n')[0];
-  process.stderr.write(`features: ${msg}\n`);
-  process.exit(2);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
+}

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { features } from './cli';
+import { features, featuresCommand } from './cli';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'features-cli-'));
 const events = path.join(dir, 'events.jsonl');
@@ -38,9 +38,9 @@ test.each<[string, string[], RegExp]>([
   ],
   ['an unknown option', ['backfill', '--group', 'applicant_txn_aggregates', '--event', events], /^features: Unknown option '--event'/],
   ['an unknown command', ['materialize'], /^features: unknown command 'materialize'; allowed replay, backfill, training-set, sql, bundle$/],
-])('%s: one clear line, no stack trace, non-zero exit', (_label, args, message) => {
+])('%s: one clear line, no stack trace, non-zero exit', async (_label, args, message) => {
   // GIVEN bad input WHEN the command runs
-  const r = features(args);
+  const r = await features(args);
   // THEN it exits 2 with one line on stderr and nothing on stdout
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
@@ -48,12 +48,26 @@ test.each<[string, string[], RegExp]>([
   expect(r.stderr.trim()).toMatch(message);
 });
 
-test('sql prints the batch query the EMR jobs run, generated from the view', () => {
+test('sql prints the batch query the EMR jobs run, generated from the view', async () => {
   // GIVEN the committed view WHEN its SQL is printed
-  const r = features(['sql', '--group', 'applicant_txn_aggregates']);
+  const r = await features(['sql', '--group', 'applicant_txn_aggregates']);
   // THEN it reads the events and spine tables and computes every feature with the exact window bounds
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('FROM spine s');
   expect(r.stdout).toContain('d.event_time_ms <= s.as_of_ms AND d.event_time_ms > s.as_of_ms - 2592000000');
   expect(r.stdout).toMatch(/COUNT\(CASE WHEN event_time_ms > as_of_ms - 3600000 THEN 1 END\) AS txn_count_1h/);
+});
+
+test('the command as a process (npm run -s features): exit 2 and one line on bad input, exit 0 and the output on success', () => {
+  // GIVEN the package.json command's entry point, run as its own process
+  const bad = featuresCommand(['materialize']);
+  const sql = featuresCommand(['sql', '--group', 'applicant_txn_aggregates']);
+  // THEN the exit codes are the CLI's, with no stack trace
+  expect([bad.code, bad.stdout, bad.stderr]).toEqual([
+    2,
+    '',
+    "features: unknown command 'materialize'; allowed replay, backfill, training-set, sql, bundle\n",
+  ]);
+  expect(sql.code).toBe(0);
+  expect(sql.stdout).toContain('FROM spine s');
 });

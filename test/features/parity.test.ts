@@ -68,7 +68,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-test('the generated stream is messy: duplicates, invalid lines, out-of-order arrival, events after the as-of time', () => {
+test('the generated stream is messy: duplicates, invalid lines, out-of-order arrival, events after the as-of time', async () => {
   // GIVEN the generated file WHEN inspected THEN it holds every kind of mess the parity must survive
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   const parsed = lines.flatMap((l) => {
@@ -88,11 +88,11 @@ test('the generated stream is messy: duplicates, invalid lines, out-of-order arr
   expect(lines.filter((l) => !l.includes('"event_id":"e-')).length).toBeGreaterThan(100);
 });
 
-test('replay into redis-server and backfill on DuckDB print identical values for every entity and feature (the CLI)', () => {
+test('replay into redis-server and backfill on DuckDB print identical values for every entity and feature (the CLI)', async () => {
   // GIVEN the generated file WHEN both commands run as of T
   const args = ['--group', 'applicant_txn_aggregates', '--events', file, '--as-of', '2026-11-29T12:00:00Z', '--json'];
-  const online = features(['replay', ...args, '--redis', redis.url, '--dead-letter', path.join(dir, 'r.jsonl')]);
-  const offline = features(['backfill', ...args, '--dead-letter', path.join(dir, 'b.jsonl')]);
+  const online = await features(['replay', ...args, '--redis', redis.url, '--dead-letter', path.join(dir, 'r.jsonl')]);
+  const offline = await features(['backfill', ...args, '--dead-letter', path.join(dir, 'b.jsonl')]);
   // THEN both succeed, cover the same 40 entities, and agree exactly; both dead-lettered the same lines
   expect(online.code).toBe(0);
   expect(offline.code).toBe(0);

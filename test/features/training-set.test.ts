@@ -32,9 +32,9 @@ writeFileSync(
     .join('\n'),
 );
 
-test('every label gets the features as of its own time, nothing from its future', () => {
+test('every label gets the features as of its own time, nothing from its future', async () => {
   // GIVEN events and three labels of one applicant WHEN the local training set is built
-  const r = features([
+  const r = await features([
     'training-set',
     '--group',
     'applicant_txn_aggregates',
@@ -67,10 +67,10 @@ test('every label gets the features as of its own time, nothing from its future'
   ]);
 });
 
-test('a label without a valid label_time is a one-line error', () => {
+test('a label without a valid label_time is a one-line error', async () => {
   // GIVEN a label with a local time WHEN the training set is built THEN it names the line, field and what is allowed
   writeFileSync(path.join(dir, 'bad.jsonl'), JSON.stringify({ applicant_id: 'A', label_time: '2026-11-29 11:00' }));
-  const r = features([
+  const r = await features([
     'training-set',
     '--group',
     'applicant_txn_aggregates',
@@ -118,10 +118,10 @@ describe('the versioned training set is split train/holdout by label time, as th
     return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
   };
 
-  test('the newest labels are held out, ties stay together, CSV with a header, booleans as 1/0', () => {
+  test('the newest labels are held out, ties stay together, CSV with a header, booleans as 1/0', async () => {
     // GIVEN ten labels WHEN the local job writes version 20261129T130000Z with a 0.25 holdout
     const out = path.join(dir, 'sets');
-    const r = run(out, '20261129T130000Z', '--holdout-fraction', '0.25');
+    const r = await run(out, '20261129T130000Z', '--holdout-fraction', '0.25');
     expect(r.stderr).toBe('');
     // THEN it lands where the training pipeline and the retraining trigger look (<view>/version=<v>/)
     const version = path.join(out, 'applicant_txn_aggregates', 'version=20261129T130000Z');
@@ -157,11 +157,11 @@ describe('the versioned training set is split train/holdout by label time, as th
     expect(JSON.parse(r.stdout)).toStrictEqual(manifest);
   });
 
-  test('the split is deterministic; a pair of labels at one time is never split', () => {
+  test('the split is deterministic; a pair of labels at one time is never split', async () => {
     // GIVEN two runs into two versions with a 0.2 holdout (the 12:10 pair is exactly 20 %)
     const out = path.join(dir, 'sets-2');
-    expect(run(out, '20261129T130000Z').stderr).toBe('');
-    expect(run(out, '20261129T140000Z').stderr).toBe('');
+    expect((await run(out, '20261129T130000Z')).stderr).toBe('');
+    expect((await run(out, '20261129T140000Z')).stderr).toBe('');
     const read = (v: string, part: string) =>
       readFileSync(path.join(out, 'applicant_txn_aggregates', `version=${v}`, part, 'part-00000.csv'), 'utf8');
     // THEN both versions hold the same rows, and the holdout is exactly the 12:10 pair
@@ -172,22 +172,22 @@ describe('the versioned training set is split train/holdout by label time, as th
     ).toStrictEqual(['L9', 'L10']);
   });
 
-  test('an existing version, a bad fraction and labels all at one time are one-line errors', () => {
+  test('an existing version, a bad fraction and labels all at one time are one-line errors', async () => {
     const out = path.join(dir, 'sets-3');
-    expect(run(out, '20261129T130000Z').code).toBe(0);
+    expect((await run(out, '20261129T130000Z')).code).toBe(0);
     // GIVEN the same version again THEN it is refused, nothing overwritten
-    const again = run(out, '20261129T130000Z');
+    const again = await run(out, '20261129T130000Z');
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toMatch(/^features: training set .*version=20261129T130000Z exists; a version is never overwritten$/);
     // GIVEN a fraction outside 0.05-0.5 THEN it names the value and the range
-    const bad = run(out, '20261129T150000Z', '--holdout-fraction', '0.7');
+    const bad = await run(out, '20261129T150000Z', '--holdout-fraction', '0.7');
     expect(bad.stderr.trim()).toBe("features: --holdout-fraction '0.7' is not allowed; allowed 0.05 to 0.5");
     // GIVEN labels all at one time THEN no training labels would remain: refused
     writeFileSync(
       labels + '.same',
       [1, 2, 3].map((i) => JSON.stringify({ applicant_id: 'A', label_time: '2026-11-29T11:00:00Z', id: `S${i}` })).join('\n'),
     );
-    const same = features([
+    const same = await features([
       'training-set',
       '--group',
       'applicant_txn_aggregates',

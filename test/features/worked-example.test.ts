@@ -113,10 +113,10 @@ afterAll(async () => {
 
 const common = ['--group', 'applicant_txn_aggregates', '--as-of', '2026-11-29T12:00:00Z', '--json'];
 
-test('replay (streaming computation into a real redis-server) gives the hand-computed values', () => {
+test('replay (streaming computation into a real redis-server) gives the hand-computed values', async () => {
   // GIVEN the worked example's events WHEN replayed into Redis and read as of T
   const dead = path.join(dir, 'replay-dead.jsonl');
-  const r = features(['replay', ...common, '--events', path.join(dir, 'events.jsonl'), '--redis', redis.url, '--dead-letter', dead]);
+  const r = await features(['replay', ...common, '--events', path.join(dir, 'events.jsonl'), '--redis', redis.url, '--dead-letter', dead]);
   // THEN the output is exactly the hand-computed vectors, and the two bad lines are dead letters with reasons
   expect(r.stderr).not.toMatch(/features:/);
   expect(r.code).toBe(0);
@@ -131,19 +131,19 @@ test('replay (streaming computation into a real redis-server) gives the hand-com
   ]);
 });
 
-test('backfill (the generated SQL on DuckDB) gives the same hand-computed values', () => {
+test('backfill (the generated SQL on DuckDB) gives the same hand-computed values', async () => {
   // GIVEN the same file WHEN computed through the batch path
   const dead = path.join(dir, 'backfill-dead.jsonl');
-  const r = features(['backfill', ...common, '--events', path.join(dir, 'events.jsonl'), '--dead-letter', dead]);
+  const r = await features(['backfill', ...common, '--events', path.join(dir, 'events.jsonl'), '--dead-letter', dead]);
   // THEN the same values and the same dead letters
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toStrictEqual(EXPECTED);
   expect(readFileSync(dead, 'utf8').trim().split('\n')).toHaveLength(2);
 });
 
-test('a read later in time drops what left the window (the 1h count decays without new events)', () => {
+test('a read later in time drops what left the window (the 1h count decays without new events)', async () => {
   // GIVEN the events already in Redis (previous test) WHEN read as of T + 30 min
-  const r = features([
+  const r = await features([
     'replay',
     '--group',
     'applicant_txn_aggregates',
