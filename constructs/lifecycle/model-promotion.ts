@@ -1,12 +1,11 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine, executionLog } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog, stateMachineTarget } from './private/audited-state-machine';
 import { assertPattern } from './private/checks';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
@@ -207,11 +206,7 @@ export class ModelPromotion extends Construct {
         detailType: ['SageMaker Model Package State Change'],
         detail: { ModelPackageGroupName: [...props.modelPackageGroupNames], ModelApprovalStatus: ['Approved'] },
       },
-      targets: [
-        new targets.SfnStateMachine(this.stateMachine, {
-          role: new ManagedPolicyRole(this, 'RuleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
-        }),
-      ],
+      targets: [stateMachineTarget(this, this.stateMachine)],
     });
 
     acknowledgeWildcards(this, [

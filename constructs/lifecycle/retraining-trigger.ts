@@ -2,14 +2,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine, executionLog } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog, stateMachineTarget } from './private/audited-state-machine';
 import { assertPattern, KEY_PREFIX, KEY_PREFIX_ALLOWED, MODEL_NAME, MODEL_NAME_ALLOWED } from './private/checks';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, GRANT_WILDCARDS } from './private/nag';
@@ -210,11 +209,7 @@ export class RetrainingTrigger extends Construct {
         resources: props.driftAlarms.map((a) => a.alarmArn),
         detail: { state: { value: ['ALARM'] } },
       },
-      targets: [
-        new targets.SfnStateMachine(this.stateMachine, {
-          role: new ManagedPolicyRole(this, 'RuleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
-        }),
-      ],
+      targets: [stateMachineTarget(this, this.stateMachine)],
     });
 
     acknowledgeWildcards(this, [

@@ -1,13 +1,12 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { auditedStateMachine, executionLog } from './private/audited-state-machine';
+import { auditedStateMachine, executionLog, stateMachineTarget } from './private/audited-state-machine';
 import { assertPattern } from './private/checks';
 import { ManagedPolicyRole } from './private/managed-policy-role';
 import { acknowledgeWildcards, BUCKET_ARN, GRANT_WILDCARDS } from './private/nag';
@@ -321,11 +320,7 @@ export class VersionImport extends Construct {
         account: [props.sourceAccount],
         detail: { modelPackageGroupName: [props.sourceModelPackageGroupName], targetEnvironment: [props.environment] },
       },
-      targets: [
-        new targets.SfnStateMachine(this.stateMachine, {
-          role: new ManagedPolicyRole(this, 'RuleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
-        }),
-      ],
+      targets: [stateMachineTarget(this, this.stateMachine)],
     });
     acknowledgeWildcards(this, [
       ...GRANT_WILDCARDS,

@@ -36,7 +36,7 @@ import {
 } from '../../constructs';
 import { APPLICANT_TXN_AGGREGATES_VIEW, featureGroupOf } from '../../lib/features/views';
 import { clusterProps } from '../constructs/compute-fixture';
-import { dataFixture } from '../constructs/data-fixtures';
+import { dataFixture, streamingFixture } from '../constructs/data-fixtures';
 import { IMAGE } from '../constructs/serving-fixtures';
 import { jobBundle, tempFiles } from '../constructs/streams-fixtures';
 
@@ -87,11 +87,8 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     return { stack, construct: new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket }) };
   },
   StreamingCluster: () => {
-    const { stack, vpc, streamingKey, logsKey } = dataFixture();
-    return {
-      stack,
-      construct: new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey }),
-    };
+    const { stack, cluster } = streamingFixture();
+    return { stack, construct: cluster };
   },
   SparkApplication: () => {
     const { stack, vpc, logsKey, dataKey, logBucket, streamingKey } = dataFixture();
@@ -134,8 +131,7 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     return { stack, construct: group };
   },
   EventStreams: () => {
-    const { stack, vpc, streamingKey, logsKey } = dataFixture();
-    const cluster = new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey });
+    const { stack, cluster } = streamingFixture();
     const streams = new EventStreams(stack, 'Streams', {
       cluster,
       registryName: 'test-events',
@@ -145,14 +141,7 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     return { stack, construct: streams };
   },
   TopicArchive: () => {
-    const { stack, vpc, streamingKey, logsKey, dataKey, logBucket } = dataFixture();
-    const cluster = new StreamingCluster(stack, 'Streaming', {
-      clusterName: 'test-events',
-      vpc,
-      encryptionKey: streamingKey,
-      logsKey,
-      privateConnectivityFor: ['firehose.amazonaws.com'],
-    });
+    const { stack, cluster, logsKey, dataKey, logBucket } = streamingFixture({ privateConnectivityFor: ['firehose.amazonaws.com'] });
     const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
     const archive = new TopicArchive(stack, 'Archive', {
       cluster,
@@ -163,14 +152,7 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     return { stack, construct: archive };
   },
   TopicArchivePipe: () => {
-    const { stack, vpc, streamingKey, logsKey, dataKey, logBucket } = dataFixture();
-    const cluster = new StreamingCluster(stack, 'Streaming', {
-      clusterName: 'test-events',
-      vpc,
-      encryptionKey: streamingKey,
-      logsKey,
-      brokers: { instanceType: 'kafka.t3.small' },
-    });
+    const { stack, cluster, vpc, logsKey, dataKey, logBucket } = streamingFixture({ brokers: { instanceType: 'kafka.t3.small' } });
     const lake = new DataLake(stack, 'Lake', { encryptionKey: dataKey, accessLogsBucket: logBucket });
     const archive = new TopicArchivePipe(stack, 'Archive', {
       cluster,
@@ -183,8 +165,7 @@ const CASES: Record<string, () => { stack: Stack; construct: IConstruct }> = {
     return { stack, construct: archive };
   },
   ArchivePipeNetwork: () => {
-    const { stack, vpc, streamingKey, logsKey } = dataFixture();
-    const cluster = new StreamingCluster(stack, 'Streaming', { clusterName: 'test-events', vpc, encryptionKey: streamingKey, logsKey });
+    const { stack, vpc, cluster } = streamingFixture();
     return { stack, construct: new ArchivePipeNetwork(stack, 'ArchiveNetwork', { vpc, brokerSecurityGroup: cluster.securityGroup }) };
   },
   FeatureJobs: () => {

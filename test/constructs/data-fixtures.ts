@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { StreamingCluster, type StreamingClusterProps } from '../../constructs';
 import { testApp } from '../util';
 
 /** A stack that answers its AZs locally (no lookup), like PlatformStack. */
@@ -40,4 +41,17 @@ export function dataFixture(azCount = 3) {
   const logBucket = new s3.Bucket(stack, 'AccessLogs');
   const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   return { stack, vpc, dataKey, streamingKey, logsKey, logBucket, role };
+}
+
+/** dataFixture's stack with a `test-events` StreamingCluster (these props added). */
+export function streamingFixture(props: Partial<StreamingClusterProps> = {}) {
+  const f = dataFixture();
+  const cluster = new StreamingCluster(f.stack, 'Streaming', {
+    clusterName: 'test-events',
+    vpc: f.vpc,
+    encryptionKey: f.streamingKey,
+    logsKey: f.logsKey,
+    ...props,
+  });
+  return { ...f, cluster };
 }

@@ -32,19 +32,22 @@ writeFileSync(
     .join('\n'),
 );
 
-test('every label gets the features as of its own time, nothing from its future', async () => {
-  // GIVEN events and three labels of one applicant WHEN the local training set is built
-  const r = await features([
+/** `features training-set` of the committed view over the events above, with these labels and options. */
+const trainingSet = (labelsFile: string, ...options: string[]) =>
+  features([
     'training-set',
     '--group',
     'applicant_txn_aggregates',
     '--events',
     path.join(dir, 'events.jsonl'),
     '--labels',
-    path.join(dir, 'labels.jsonl'),
-    '--dead-letter',
-    path.join(dir, 'dead.jsonl'),
+    labelsFile,
+    ...options,
   ]);
+
+test('every label gets the features as of its own time, nothing from its future', async () => {
+  // GIVEN events and three labels of one applicant WHEN the local training set is built
+  const r = await trainingSet(path.join(dir, 'labels.jsonl'), '--dead-letter', path.join(dir, 'dead.jsonl'));
   expect(r.stderr).toBe('');
   const rows = r.stdout
     .trim()
@@ -70,15 +73,7 @@ test('every label gets the features as of its own time, nothing from its future'
 test('a label without a valid label_time is a one-line error', async () => {
   // GIVEN a label with a local time WHEN the training set is built THEN it names the line, field and what is allowed
   writeFileSync(path.join(dir, 'bad.jsonl'), JSON.stringify({ applicant_id: 'A', label_time: '2026-11-29 11:00' }));
-  const r = await features([
-    'training-set',
-    '--group',
-    'applicant_txn_aggregates',
-    '--events',
-    path.join(dir, 'events.jsonl'),
-    '--labels',
-    path.join(dir, 'bad.jsonl'),
-  ]);
+  const r = await trainingSet(path.join(dir, 'bad.jsonl'));
   expect(r.code).toBe(2);
   expect(r.stderr.trim()).toMatch(/^features: --labels .*bad\.jsonl:1: label_time must be ISO-8601 UTC, got "2026-11-29 11:00"$/);
 });
@@ -96,22 +91,7 @@ describe('the versioned training set is split train/holdout by label time, as th
       .join('\n'),
   );
   const run = (out: string, version: string, ...extra: string[]) =>
-    features([
-      'training-set',
-      '--group',
-      'applicant_txn_aggregates',
-      '--events',
-      path.join(dir, 'events.jsonl'),
-      '--labels',
-      labels,
-      '--dead-letter',
-      path.join(dir, 'dead.jsonl'),
-      '--output',
-      out,
-      '--version',
-      version,
-      ...extra,
-    ]);
+    trainingSet(labels, '--dead-letter', path.join(dir, 'dead.jsonl'), '--output', out, '--version', version, ...extra);
   const csv = (file: string) => {
     const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
     const cols = header.split(',');
@@ -187,19 +167,7 @@ describe('the versioned training set is split train/holdout by label time, as th
       labels + '.same',
       [1, 2, 3].map((i) => JSON.stringify({ applicant_id: 'A', label_time: '2026-11-29T11:00:00Z', id: `S${i}` })).join('\n'),
     );
-    const same = await features([
-      'training-set',
-      '--group',
-      'applicant_txn_aggregates',
-      '--events',
-      path.join(dir, 'events.jsonl'),
-      '--labels',
-      labels + '.same',
-      '--output',
-      out,
-      '--version',
-      '20261129T160000Z',
-    ]);
+    const same = await trainingSet(`${labels}.same`, '--output', out, '--version', '20261129T160000Z');
     expect(same.code).toBe(2);
     expect(same.stderr.trim()).toBe(
       'features: holdout fraction 0.2 leaves no training labels: all 3 labels are at or after 2026-11-29T11:00:00.000Z (label times must differ)',

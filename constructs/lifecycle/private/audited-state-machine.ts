@@ -1,10 +1,12 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowLogsToUseKey } from './logs-key';
+import { ManagedPolicyRole } from './managed-policy-role';
 
 export interface AuditedStateMachineProps {
   readonly definition: sfn.IChainable;
@@ -57,5 +59,15 @@ export function executionLog(scope: Construct, props: ExecutionLogProps): logs.L
     encryptionKey: props.logEncryptionKey ?? props.encryptionKey,
     retention: props.retention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  });
+}
+
+/**
+ * An EventBridge target that starts `stateMachine`, as the role `RuleRole` (in `scope`, with a
+ * managed policy: the grant EventBridge's target adds lands there).
+ */
+export function stateMachineTarget(scope: Construct, stateMachine: sfn.IStateMachine): targets.SfnStateMachine {
+  return new targets.SfnStateMachine(stateMachine, {
+    role: new ManagedPolicyRole(scope, 'RuleRole', { assumedBy: new iam.ServicePrincipal('events.amazonaws.com') }),
   });
 }
