@@ -44,8 +44,8 @@ export function dataFixture(azCount = 3) {
 }
 
 /** dataFixture's stack with a `test-events` StreamingCluster (these props added). */
-export function streamingFixture(props: Partial<StreamingClusterProps> = {}) {
-  const f = dataFixture();
+export function streamingFixture(props: Partial<StreamingClusterProps> = {}, azCount = 3) {
+  const f = dataFixture(azCount);
   const cluster = new StreamingCluster(f.stack, 'Streaming', {
     clusterName: 'test-events',
     vpc: f.vpc,

@@ -2,19 +2,9 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { StreamingCluster, type StreamingClusterProps, serverProperties } from '../../constructs';
-import { dataFixture } from './data-fixtures';
+import { dataFixture, streamingFixture } from './data-fixtures';
 
-function clusterWith(props: Partial<StreamingClusterProps> = {}, azCount = 3) {
-  const f = dataFixture(azCount);
-  const cluster = new StreamingCluster(f.stack, 'Streaming', {
-    clusterName: 'test-events',
-    vpc: f.vpc,
-    encryptionKey: f.streamingKey,
-    logsKey: f.logsKey,
-    ...props,
-  });
-  return { ...f, cluster };
-}
+const clusterWith = streamingFixture;
 
 const CLUSTER_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Streaming'), 'Arn'] };
 const UUID = { 'Fn::Select': [2, { 'Fn::Split': ['/', CLUSTER_ARN] }] };
