@@ -46,9 +46,18 @@ if offline npx cdk synth --quiet --output cdk.out; then
     else
       echo "identical ($stages templates)"
     fi
-    cfn_rc=0
-    cfn-lint cdk.pipeline.out/Delivery.template.json || cfn_rc=$?
-    if (( cfn_rc & 2 )) || (( cfn_rc & 4 )); then echo "cfn-lint: the pipeline template failed (exit $cfn_rc)" >&2; synth_ok=0; else echo "pipeline: synthesized, cfn-lint clean"; fi
+    # One cfn-lint process for the pipeline template and a canary with a known error (a Firehose
+    # stream type that does not exist): the canary must be reported (the linter is not blind), and
+    # nothing else may be (parseable format: path:line:col:endline:endcol:rule:message).
+    canary=scripts/lib/cfn-lint-canary.template.json
+    findings=$(cfn-lint --format parseable -- cdk.pipeline.out/Delivery.template.json "$canary" || true)
+    if ! grep -qE "^${canary}:[0-9:]+:E3030:" <<<"$findings"; then
+      printf 'cfn-lint did not report the canary'"'"'s error in %s (is it linting?):\n%s\n' "$canary" "$findings" >&2; synth_ok=0
+    elif others=$(grep -vE "^${canary}:" <<<"$findings" | grep -E ':[EW][0-9]+:'); then
+      printf 'cfn-lint: the pipeline template failed:\n%s\n' "$others" >&2; synth_ok=0
+    else
+      echo "pipeline: synthesized, cfn-lint clean (and it reported the canary's E3030)"
+    fi
   else
     echo "delivery pipeline synth: FAILED" >&2
     synth_ok=0

@@ -15,7 +15,7 @@ const SLOW_FIRST = [
   'test/mlp/bin.test.ts',
   'test/features/parity.test.ts',
   'test/features/training-set.test.ts',
-  'test/constructs/features-cfn-lint.test.ts',
+  'test/compute/charts.test.ts',
 ];
 
 class SlowFirstSequencer extends Sequencer {
