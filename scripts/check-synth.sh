@@ -24,7 +24,7 @@ trap 'rm -f "$probe"' EXIT
 
 step "synth all environments, offline (no AWS credentials, proxy to a closed port)"
 rm -rf cdk.out cdk.pipeline.out  # a stale template of a removed stack would fail the determinism check and be linted
-if offline npx cdk synth --quiet --output cdk.out; then
+if offline node_modules/.bin/cdk synth --quiet --output cdk.out; then
   # cfn-lint (one process per core) and the budgets only read cdk.out: they run while the pipeline
   # app synthesizes and the type-error probe runs.
   step "pipeline app (second synth: determinism), type-error probe; cfn-lint and budgets alongside"
@@ -36,7 +36,7 @@ if offline npx cdk synth --quiet --output cdk.out; then
   budgets_pid=$!
 
   echo "-- the delivery pipeline app (bin/pipeline.ts), offline with the compliance packs"
-  if offline npx cdk synth --app 'node --require ./scripts/ts-register.cjs bin/pipeline.ts' --output cdk.pipeline.out --quiet; then
+  if offline node_modules/.bin/cdk synth --app 'node --require ./scripts/ts-register.cjs bin/pipeline.ts' --output cdk.pipeline.out --quiet; then
     echo "-- determinism: the pipeline's stages are the environments' templates, byte for byte"
     templates() { (cd "$1" && find . -path './assembly-*' -name '*.template.json' | sort | while read -r f; do echo "## $f"; cat "$f"; done); }
     stages=$(find cdk.out -path '*/assembly-*' -name '*.template.json' | wc -l)
@@ -68,7 +68,7 @@ if offline npx cdk synth --quiet --output cdk.out; then
   echo "-- a type error in the app's code fails cdk synth"
   printf '// written and removed by scripts/check-synth.sh\nexport const probe: number = "not a number";\n' > "$probe"
   probe_out=$(mktemp -d)
-  if probe_log=$(npx cdk synth --quiet --output "$probe_out" 2>&1); then
+  if probe_log=$(node_modules/.bin/cdk synth --quiet --output "$probe_out" 2>&1); then
     echo "synth succeeded despite a type error in $probe" >&2
     checks_failed=$((checks_failed + 1))
   elif ! grep -q "typecheck-probe.ts" <<<"$probe_log"; then
