@@ -38,7 +38,10 @@ export function cacheAslValidatorSchemas(): void {
       .sort()
       .join('\n');
     let byFormats = compiled.get(copy);
-    if (!byFormats) compiled.set(copy, (byFormats = new Map()));
+    if (!byFormats) {
+      byFormats = new Map();
+      compiled.set(copy, byFormats);
+    }
     const key = `${ref}\n${formats}`;
     let fn = byFormats.get(key);
     if (!fn) {
