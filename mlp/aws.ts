@@ -6,10 +6,11 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadSharedConfigFiles } from '@smithy/core/config';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults';
 import { awsError, DeadlineExceeded, UsageError } from './errors';
 
 /** Per HTTP request, unless --request-timeout says otherwise. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults';
 /** TCP connect (and TLS handshake) per request, capped by the request timeout. */
 export const CONNECTION_TIMEOUT_MS = 5_000;
 /** Attempts per call (the SDK retries throttling, 5xx and timeouts with backoff). */

@@ -6,12 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type AwsOptions, checkProfile, DEFAULT_REQUEST_TIMEOUT_MS, SageMaker } from './aws';
-import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT, rollback, rollout, status } from './commands/endpoints';
-import { approveModel, inventory, listModels, registerModel, rejectModel } from './commands/models';
-import { explain as oncallExplain, status as oncallStatus, withCloudWatch } from './commands/oncall';
-import { preflight } from './commands/preflight';
+import type { AwsOptions, SageMaker } from './aws';
 import type { Context, OptionValues } from './context';
+import { DEFAULT_POLL_INTERVAL, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT } from './defaults';
 import { CliError, ExitCode, UsageError } from './errors';
 import { Output, type Stream } from './output';
 import { formatDuration, parseDuration } from './values';
@@ -40,6 +37,21 @@ interface CommandSpec {
   readonly examples: readonly string[];
   readonly run: (ctx: Context, values: OptionValues) => Promise<void>;
 }
+
+type Run = CommandSpec['run'];
+
+/**
+ * A command whose code loads when it runs: `mlp --help`, `--version` and usage errors start
+ * without the commands' modules (AWS SDK clients, aws-cdk-lib, the platform's config), in ~0.1 s
+ * instead of ~0.9 s.
+ */
+function lazy<M>(load: () => M, pick: (module: M) => Run): Run {
+  return (ctx, values) => pick(load())(ctx, values);
+}
+const modelsCommands = (): typeof import('./commands/models') => require('./commands/models');
+const endpointsCommands = (): typeof import('./commands/endpoints') => require('./commands/endpoints');
+const preflightCommands = (): typeof import('./commands/preflight') => require('./commands/preflight');
+const oncallCommands = (): typeof import('./commands/oncall') => require('./commands/oncall');
 
 const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   region: { type: 'string', value: 'REGION', help: 'AWS region (default: AWS_REGION or the profile’s region)' },
@@ -86,7 +98,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       status: { type: 'string', value: 'STATUS', help: 'only packages with this approval status' },
     },
     examples: ['mlp models list --group credit-scoring', 'mlp models list --group credit-scoring --status Approved --json'],
-    run: listModels,
+    run: lazy(modelsCommands, (m) => m.listModels),
   },
   {
     group: 'models',
@@ -113,7 +125,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'mlp models register --group credit-scoring --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/scoring:1.4.2 \\\n    --artifact s3://ml-models/scoring/1.4.2/model.tar.gz --metadata git_sha=4f2c1e9 --metadata auc=0.87',
     ],
-    run: registerModel,
+    run: lazy(modelsCommands, (m) => m.registerModel),
   },
   {
     group: 'models',
@@ -127,7 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'mlp models approve --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/7 --reason "AUC 0.87 on Q3 holdout; fairness review FR-112"',
     ],
-    run: approveModel,
+    run: lazy(modelsCommands, (m) => m.approveModel),
   },
   {
     group: 'models',
@@ -141,7 +153,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'mlp models reject --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/8 --reason "calibration drift on thin-file applicants"',
     ],
-    run: rejectModel,
+    run: lazy(modelsCommands, (m) => m.rejectModel),
   },
   {
     group: 'models',
@@ -154,7 +166,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       model: { type: 'string', value: 'NAME', help: 'one model (its group, or <env>-<model>)' },
     },
     examples: ['mlp models inventory --json', 'mlp models inventory --model credit-risk --json'],
-    run: inventory,
+    run: lazy(modelsCommands, (m) => m.inventory),
   },
   {
     group: 'endpoints',
@@ -190,7 +202,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'mlp endpoints rollout --endpoint credit-scoring --group credit-scoring --spec /mlp/local/endpoints/credit-scoring/spec',
       'mlp endpoints rollout --endpoint credit-scoring --package arn:aws:sagemaker:eu-west-1:123456789012:model-package/credit-scoring/7 --timeout 30m',
     ],
-    run: rollout,
+    run: lazy(endpointsCommands, (m) => m.rollout),
   },
   {
     group: 'endpoints',
@@ -199,7 +211,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'mlp endpoints status --endpoint NAME',
     options: { endpoint: { type: 'string', value: 'NAME', required: true, help: 'endpoint' } },
     examples: ['mlp endpoints status --endpoint credit-scoring', 'mlp endpoints status --endpoint credit-scoring --json'],
-    run: status,
+    run: lazy(endpointsCommands, (m) => m.status),
   },
   {
     group: 'endpoints',
@@ -215,7 +227,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ...WAIT_OPTIONS,
     },
     examples: ['mlp endpoints rollback --endpoint credit-scoring'],
-    run: rollback,
+    run: lazy(endpointsCommands, (m) => m.rollback),
   },
   {
     group: 'preflight',
@@ -233,7 +245,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       env: { type: 'string', value: 'NAME', required: true, help: 'environment of lib/config (dev, staging, prod)' },
     },
     examples: ['mlp preflight --env dev --profile dev-admin', 'mlp preflight --env prod --json'],
-    run: preflight,
+    run: lazy(preflightCommands, (m) => m.preflight),
   },
   {
     group: 'oncall',
@@ -244,7 +256,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       alarm: { type: 'string', value: 'NAME', required: true, help: 'alarm name (e.g. prod-msk-offline-partitions) or runbook key' },
     },
     examples: ['mlp oncall explain --alarm prod-msk-offline-partitions', 'mlp oncall explain --alarm scoring-latency-slo'],
-    run: withCloudWatch(oncallExplain),
+    run: lazy(oncallCommands, (m) => m.withCloudWatch(m.explain)),
   },
   {
     group: 'oncall',
@@ -255,7 +267,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       env: { type: 'string', value: 'NAME', required: true, help: 'environment (alarm name prefix), e.g. prod' },
     },
     examples: ['mlp oncall status --env prod', 'mlp oncall status --env prod --json'],
-    run: withCloudWatch(oncallStatus),
+    run: lazy(oncallCommands, (m) => m.withCloudWatch(m.status)),
   },
 ];
 
@@ -496,6 +508,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<ExitCod
       requestTimeoutMs:
         v['request-timeout'] === undefined ? undefined : parseDuration('--request-timeout', v['request-timeout'] as string, runningPath),
     };
+    const { checkProfile, SageMaker: SageMakerClient }: typeof import('./aws') = require('./aws');
     if (aws.profile !== undefined) await checkProfile(aws.profile);
     const ctx: Context = {
       aws,
@@ -504,7 +517,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<ExitCod
       now: io.now ?? (() => new Date()),
       sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       sagemaker: () => {
-        client ??= new SageMaker(aws);
+        client ??= new SageMakerClient(aws);
         return client;
       },
     };

@@ -26,6 +26,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AwsService, clientConfig, Deadline, type SageMaker } from '../aws';
 import type { Context, OptionValues } from '../context';
+import { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT } from '../defaults';
 import { AwsError, CliError, DeadlineExceeded, RolloutError, UsageError } from '../errors';
 import { isoDate, table } from '../output';
 import { PACKAGE_TAG, PREVIOUS_CONFIG_TAG, planEndpointConfig, planModel, tagValue } from '../plan';
@@ -33,8 +34,7 @@ import { Progress } from '../progress';
 import { type EndpointSpec, parseSpec, planEndpoint, planFirstEndpointConfig, planFirstModel, planMonitoring } from '../spec';
 import { checkName, checkPackageArn, derivedName, packageVersion, parseDuration, timestamp } from '../values';
 
-export const DEFAULT_TIMEOUT = '60m';
-export const DEFAULT_POLL_INTERVAL = '15s';
+export { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT } from '../defaults';
 /** --poll-interval: often enough to follow an update, rarely enough not to be throttled. */
 export const POLL_INTERVAL_BOUNDS = { minMs: 1000, maxMs: 5 * 60_000 } as const;
 /** --timeout: SageMaker's own update limits are hours, not days. */
