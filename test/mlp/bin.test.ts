@@ -51,7 +51,7 @@ test("--help and --version load none of the commands' code (they start in a tent
     "const { main } = require('./mlp/cli.ts');",
     'const sink = { write: () => true };',
     "(async () => { for (const argv of [['--help'], ['--version'], ['models', 'list']]) await main(argv, { stdout: sink, stderr: sink });",
-    "  console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\\\/]mlp[\\\\/](commands[\\\\/]|aws\\.ts)|@aws-sdk|aws-cdk-lib/.test(f)))); })();",
+    '  console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\\\/]mlp[\\\\/](commands[\\\\/]|aws\\.ts)|@aws-sdk|aws-cdk-lib/.test(f)))); })();',
   ].join('\n');
   // WHEN help, the version and a usage error run in one process
   const { stdout } = await promisify(execFile)('node', ['-e', script], { cwd: ROOT, env: process.env });
