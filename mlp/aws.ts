@@ -9,8 +9,6 @@ import { loadSharedConfigFiles } from '@smithy/core/config';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults';
 import { awsError, DeadlineExceeded, UsageError } from './errors';
 
-/** Per HTTP request, unless --request-timeout says otherwise. */
-export { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults';
 /** TCP connect (and TLS handshake) per request, capped by the request timeout. */
 export const CONNECTION_TIMEOUT_MS = 5_000;
 /** Attempts per call (the SDK retries throttling, 5xx and timeouts with backoff). */

@@ -3,7 +3,7 @@
  * and `mlp --version` load none of the commands (their AWS SDK clients, the platform's config).
  */
 
-/** --request-timeout: one HTTP request's limit. */
+/** --request-timeout: one HTTP request's limit, unless the option says otherwise. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** --timeout of the endpoint commands. */
 export const DEFAULT_TIMEOUT = '60m';

@@ -34,7 +34,6 @@ import { Progress } from '../progress';
 import { type EndpointSpec, parseSpec, planEndpoint, planFirstEndpointConfig, planFirstModel, planMonitoring } from '../spec';
 import { checkName, checkPackageArn, derivedName, packageVersion, parseDuration, timestamp } from '../values';
 
-export { DEFAULT_POLL_INTERVAL, DEFAULT_TIMEOUT } from '../defaults';
 /** --poll-interval: often enough to follow an update, rarely enough not to be throttled. */
 export const POLL_INTERVAL_BOUNDS = { minMs: 1000, maxMs: 5 * 60_000 } as const;
 /** --timeout: SageMaker's own update limits are hours, not days. */
